@@ -1,0 +1,33 @@
+import { AppMeshClient, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import { callAws } from './aws-error.js';
+import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+
+export interface VirtualNodeInfo {
+  arn?: string;
+  status?: string;
+}
+
+export interface AppMeshApi {
+  /** The virtual node, or undefined when App Mesh says it does not exist. */
+  describeVirtualNode(mesh: string, virtualNode: string): Promise<VirtualNodeInfo | undefined>;
+}
+
+export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {
+  return {
+    async describeVirtualNode(meshName, virtualNodeName) {
+      try {
+        const out = await client.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName }));
+        return { arn: out.virtualNode?.metadata?.arn, status: out.virtualNode?.status?.status };
+      } catch (err) {
+        if ((err as { name?: string }).name === 'NotFoundException') return undefined;
+        return callAws('DescribeVirtualNode', () => Promise.reject(err), endpoint);
+      }
+    },
+  };
+}
+
+export function connectAppMesh(config: AwsConfig): AppMeshApi {
+  const client = new AppMeshClient(clientOptions(config));
+  addCallLogging(client as never, 'appmesh', config.log);
+  return createAppMeshApi(client, config.endpointUrl);
+}

@@ -1,0 +1,26 @@
+import type { AppMeshApi } from './app-mesh.js';
+import type { AwsConfig } from './client-config.js';
+import type { Ec2Api } from './ec2.js';
+import type { EcsApi } from './ecs.js';
+import type { SsmApi } from './ssm.js';
+
+/** One factory for every AWS client. Each loads its SDK on first use, so offline commands load none. */
+export interface AwsClients {
+  ecs(): Promise<EcsApi>;
+  ec2(): Promise<Ec2Api>;
+  ssm(): Promise<SsmApi>;
+  appMesh(): Promise<AppMeshApi>;
+}
+
+export function createAwsClients(config: AwsConfig): AwsClients {
+  const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= load());
+  };
+  return {
+    ecs: once(async () => (await import('./ecs.js')).connectEcs(config)),
+    ec2: once(async () => (await import('./ec2.js')).connectEc2(config)),
+    ssm: once(async () => (await import('./ssm.js')).connectSsm(config)),
+    appMesh: once(async () => (await import('./app-mesh.js')).connectAppMesh(config)),
+  };
+}

@@ -1,0 +1,42 @@
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { callAws } from './aws-error.js';
+import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+
+export interface Ec2Api {
+  /** Running instances of an auto scaling group, found by the tag Auto Scaling puts on them (as the workshop does). */
+  describeInstances(autoScalingGroup: string): Promise<string[]>;
+}
+
+export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
+  return {
+    async describeInstances(autoScalingGroup) {
+      const ids: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const out = await callAws(
+          'DescribeInstances',
+          () =>
+            client.send(
+              new DescribeInstancesCommand({
+                Filters: [
+                  { Name: 'tag:aws:autoscaling:groupName', Values: [autoScalingGroup] },
+                  { Name: 'instance-state-name', Values: ['running'] },
+                ],
+                NextToken,
+              }),
+            ),
+          endpoint,
+        );
+        for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) ids.push(i.InstanceId);
+        NextToken = out.NextToken;
+      } while (NextToken);
+      return ids;
+    },
+  };
+}
+
+export function connectEc2(config: AwsConfig): Ec2Api {
+  const client = new EC2Client(clientOptions(config));
+  addCallLogging(client as never, 'ec2', config.log);
+  return createEc2Api(client, config.endpointUrl);
+}

@@ -1,0 +1,86 @@
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import type { DescribedTaskDefinition } from '../core/render-envoy.js';
+import { AwsCallError } from '../errors.js';
+import { callAws } from './aws-error.js';
+import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+
+/** The ECS calls meshctl makes, named after their API operations. */
+export interface EcsApi {
+  describeTaskDefinition(taskDefinition: string): Promise<DescribedTaskDefinition>;
+  registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<{ taskDefinitionArn: string; revision?: number }>;
+  describeServices(cluster: string, service: string): Promise<Service>;
+  updateService(cluster: string, service: string, taskDefinition: string): Promise<Service>;
+  /** Every task ARN of the service, following ListTasks pages. */
+  listTasks(cluster: string, service: string): Promise<string[]>;
+  /** Describes tasks in batches of 100, the API's limit. */
+  describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
+}
+
+export const DESCRIBE_TASKS_BATCH = 100;
+
+export function createEcsApi(client: ECSClient, endpoint?: string): EcsApi {
+  return {
+    async describeTaskDefinition(taskDefinition) {
+      const out = await callAws('DescribeTaskDefinition', () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })), endpoint);
+      if (!out.taskDefinition) throw new AwsCallError('DescribeTaskDefinition', 'EmptyResponse', undefined, `DescribeTaskDefinition returned no task definition for ${taskDefinition}`);
+      return { taskDefinition: out.taskDefinition, tags: out.tags };
+    },
+    async registerTaskDefinition(input) {
+      const out = await callAws('RegisterTaskDefinition', () => client.send(new RegisterTaskDefinitionCommand(input)), endpoint);
+      const arn = out.taskDefinition?.taskDefinitionArn;
+      if (!arn) throw new AwsCallError('RegisterTaskDefinition', 'EmptyResponse', undefined, 'RegisterTaskDefinition returned no ARN');
+      return { taskDefinitionArn: arn, revision: out.taskDefinition?.revision };
+    },
+    async describeServices(cluster, service) {
+      const out = await callAws('DescribeServices', () => client.send(new DescribeServicesCommand({ cluster, services: [service] })), endpoint);
+      const found = out.services?.find((s) => s.serviceName === service || s.serviceArn === service);
+      // DescribeServices reports an unknown service in `failures`, not as an error.
+      if (!found || found.status === 'INACTIVE') {
+        const reason = out.failures?.[0]?.reason ?? (found ? 'INACTIVE' : 'MISSING');
+        throw new AwsCallError('DescribeServices', 'ServiceNotFoundException', 400, `DescribeServices: service "${service}" in cluster "${cluster}" is ${reason}; check --service and --cluster`, 'check --service and --cluster');
+      }
+      return found;
+    },
+    async updateService(cluster, service, taskDefinition) {
+      const out = await callAws('UpdateService', () => client.send(new UpdateServiceCommand({ cluster, service, taskDefinition })), endpoint);
+      if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
+      return out.service;
+    },
+    async listTasks(cluster, service) {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await callAws('ListTasks', () => client.send(new ListTasksCommand({ cluster, serviceName: service, nextToken })), endpoint);
+        arns.push(...(out.taskArns ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken);
+      return arns;
+    },
+    async describeTasks(cluster, taskArns) {
+      const tasks: Task[] = [];
+      for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {
+        const batch = taskArns.slice(i, i + DESCRIBE_TASKS_BATCH);
+        const out = await callAws('DescribeTasks', () => client.send(new DescribeTasksCommand({ cluster, tasks: batch })), endpoint);
+        tasks.push(...(out.tasks ?? []));
+      }
+      return tasks;
+    },
+  };
+}
+
+export function connectEcs(config: AwsConfig): EcsApi {
+  const client = new ECSClient(clientOptions(config));
+  addCallLogging(client as never, 'ecs', config.log);
+  return createEcsApi(client, config.endpointUrl);
+}

@@ -1,0 +1,211 @@
+import type { Command } from 'commander';
+import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
+import { diffJson, formatChanges, type Change } from '../core/json-diff.js';
+import { renderEnvoy, toDescribed, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyPlan } from '../core/render-envoy.js';
+import { CheckFailedError, InputError, UsageError } from '../errors.js';
+import type { Report } from '../ui/output.js';
+import { createContext, intFlag, type Context, type Deps } from './context.js';
+import { readTextFile, writeFileAtomic } from './files.js';
+
+export const DEFAULT_MESH = 'appmesh-workshop';
+export const DEFAULT_VIRTUAL_NODE = 'crystal-lb-vanilla';
+
+export interface AddEnvoyFlags {
+  taskDefinition?: string;
+  mesh?: string;
+  virtualNode?: string;
+  envoyImage?: string;
+  appContainer?: string;
+  appPorts?: string;
+  fromFile?: string;
+  dryRun?: boolean;
+  write?: string;
+  force?: boolean;
+  diff?: boolean;
+  skipMeshCheck?: boolean;
+}
+
+export interface AddEnvoyOptions {
+  taskDefinition?: string;
+  mesh: string;
+  virtualNode: string;
+  envoyImage?: string;
+  appContainer?: string;
+  appPorts?: number[];
+  fromFile?: string;
+  dryRun: boolean;
+  write?: string;
+  force: boolean;
+  diff: boolean;
+  skipMeshCheck: boolean;
+}
+
+const MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/** Validates add-envoy's own flags; throws UsageError before any work starts. */
+export function toAddEnvoyOptions(flags: AddEnvoyFlags): AddEnvoyOptions {
+  const mesh = flags.mesh ?? DEFAULT_MESH;
+  const virtualNode = flags.virtualNode ?? DEFAULT_VIRTUAL_NODE;
+  if (!MESH_NAME.test(mesh)) throw new UsageError(`--mesh: "${mesh}" is not a valid App Mesh name`);
+  if (!MESH_NAME.test(virtualNode)) throw new UsageError(`--virtual-node: "${virtualNode}" is not a valid App Mesh name`);
+  if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage)) throw new UsageError('--envoy-image: an image reference has no spaces');
+  let appPorts: number[] | undefined;
+  if (flags.appPorts !== undefined) {
+    appPorts = flags.appPorts.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);
+    if (new Set(appPorts).size !== appPorts.length) throw new UsageError(`--app-ports: "${flags.appPorts}" names a port twice`);
+  }
+  if (flags.taskDefinition !== undefined && !parseTaskDefinitionRef(flags.taskDefinition)) {
+    throw new UsageError(`--task-definition: "${flags.taskDefinition}" is not a task definition ARN, family:revision or family`);
+  }
+  if (flags.fromFile !== undefined && flags.taskDefinition !== undefined) {
+    throw new UsageError('--from-file and --task-definition both name the task definition; pass one');
+  }
+  return {
+    taskDefinition: flags.taskDefinition,
+    mesh,
+    virtualNode,
+    envoyImage: flags.envoyImage,
+    appContainer: flags.appContainer,
+    appPorts,
+    fromFile: flags.fromFile,
+    dryRun: flags.dryRun === true,
+    write: flags.write,
+    force: flags.force === true,
+    diff: flags.diff === true,
+    skipMeshCheck: flags.skipMeshCheck === true,
+  };
+}
+
+export interface AddEnvoyResult {
+  action: 'registered' | 'dry-run' | 'unchanged';
+  family: string;
+  sourceTaskDefinitionArn?: string;
+  /** The revision to run: the one registered, else the described one. */
+  taskDefinitionArn?: string;
+  appContainer: string;
+  appPorts: number[];
+  envoyImage?: string;
+  virtualNode: string;
+  written?: string;
+  changes?: Change[];
+  warnings: string[];
+}
+
+/**
+ * The task definition add-envoy starts from: the flag as given, or the family of cfn-output's value,
+ * so that a re-run after a rollout sees the latest revision (cfn-output keeps naming :1).
+ */
+export async function taskDefinitionToDescribe(ctx: Context, flag: string | undefined): Promise<string> {
+  if (flag !== undefined) return flag;
+  const value = await ctx.cfn('taskDefinition', undefined);
+  const ref = parseTaskDefinitionRef(value);
+  if (!ref) throw new InputError(`cfn-output.json: CrystalTaskDefinition "${value}" is not a task definition ARN or family; pass --task-definition`);
+  return ref.family;
+}
+
+async function loadDescribed(ctx: Context, opts: AddEnvoyOptions): Promise<DescribedTaskDefinition> {
+  if (opts.fromFile !== undefined) {
+    const text = await readTextFile(opts.fromFile, '--from-file');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new InputError(`${opts.fromFile}: not valid JSON (${(err as Error).message})`);
+    }
+    return toDescribed(json, opts.fromFile);
+  }
+  const ecs = await ctx.aws.ecs();
+  return ecs.describeTaskDefinition(await taskDefinitionToDescribe(ctx, opts.taskDefinition));
+}
+
+function envoyImageFor(ctx: Context, opts: AddEnvoyOptions, described: DescribedTaskDefinition): string {
+  if (opts.envoyImage) return opts.envoyImage;
+  // The image must come from the task's own region: the ARN says which, else --region / AWS_REGION.
+  const region = regionOfArn(described.taskDefinition.taskDefinitionArn) ?? ctx.region;
+  if (!region) throw new UsageError('cannot tell which region the envoy image is for; pass --region or --envoy-image');
+  return workshopEnvoyImage(region);
+}
+
+/** add-envoy's work, for the command and for rollout. */
+export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<{ result: AddEnvoyResult; plan: EnvoyPlan }> {
+  const described = await loadDescribed(ctx, opts);
+  const envoyImage = envoyImageFor(ctx, opts, described);
+  const plan = renderEnvoy(described, { mesh: opts.mesh, virtualNode: opts.virtualNode, envoyImage, appContainer: opts.appContainer, appPorts: opts.appPorts });
+  ctx.ui.notes(plan.notes);
+  const result: AddEnvoyResult = {
+    action: plan.changed ? (opts.dryRun ? 'dry-run' : 'registered') : 'unchanged',
+    family: plan.family,
+    sourceTaskDefinitionArn: plan.sourceArn,
+    taskDefinitionArn: plan.sourceArn,
+    appContainer: plan.appContainer,
+    appPorts: plan.appPorts,
+    envoyImage: plan.changed ? envoyImage : undefined,
+    virtualNode: virtualNodeName(opts.mesh, opts.virtualNode),
+    warnings: plan.notes.filter((n) => n.level === 'warn').map((n) => n.message),
+  };
+  if (opts.diff) result.changes = diffJson(plan.before, plan.input);
+  if (opts.write !== undefined) {
+    await writeFileAtomic(opts.write, `${JSON.stringify(plan.input, null, 2)}\n`, opts.force);
+    result.written = opts.write;
+  }
+  if (!plan.changed || opts.dryRun) return { result, plan };
+
+  ctx.checkpoint();
+  if (!opts.skipMeshCheck) {
+    const node = await (await ctx.aws.appMesh()).describeVirtualNode(opts.mesh, opts.virtualNode);
+    if (!node || node.status === 'DELETED') {
+      throw new CheckFailedError(
+        `virtual node "${opts.virtualNode}" does not exist in mesh "${opts.mesh}"; nothing was registered. ` +
+          'Create it first, name another with --mesh/--virtual-node, or pass --skip-mesh-check',
+      );
+    }
+  }
+  ctx.checkpoint();
+  const registered = await (await ctx.aws.ecs()).registerTaskDefinition(plan.input);
+  result.taskDefinitionArn = registered.taskDefinitionArn;
+  return { result, plan };
+}
+
+export function addEnvoyReport(result: AddEnvoyResult): Report {
+  const lines: string[] = [];
+  if (result.action === 'registered') lines.push(`registered ${result.taskDefinitionArn}`);
+  else if (result.action === 'dry-run') lines.push(`dry run: would register a new revision of ${result.family} with envoy (${result.virtualNode})`);
+  else lines.push(`unchanged: ${result.sourceTaskDefinitionArn ?? result.family} already has envoy; nothing registered`);
+  if (result.written) lines.push(`wrote the RegisterTaskDefinition input to ${result.written}`);
+  if (result.changes) lines.push(...(result.changes.length ? formatChanges(result.changes) : ['(no changes)']));
+  return { data: { ...result }, lines };
+}
+
+export function registerAddEnvoy(program: Command, deps: Deps): void {
+  program
+    .command('add-envoy')
+    .description('render a task definition revision with the Envoy sidecar and register it')
+    .option('--task-definition <ref>', 'task definition ARN, family:revision or family (default: the family of CrystalTaskDefinition, latest revision)')
+    .option('--mesh <name>', `App Mesh mesh name (default: ${DEFAULT_MESH})`)
+    .option('--virtual-node <name>', `virtual node envoy serves (default: ${DEFAULT_VIRTUAL_NODE})`)
+    .option('--envoy-image <image>', "envoy image (default: the workshop's v1.11.2.0-prod in the task's region; out of date)")
+    .option('--app-container <name>', 'application container that waits for envoy (default: the first container)')
+    .option('--app-ports <ports>', "comma-separated ports envoy intercepts (default: the app container's ports, else 3000)")
+    .option('--from-file <file>', 'read a DescribeTaskDefinition JSON instead of calling AWS')
+    .option('--dry-run', 'render only; register nothing')
+    .option('--write <file>', 'write the RegisterTaskDefinition input JSON to this file (atomic, mode 0600)')
+    .option('--force', 'let --write replace an existing file')
+    .option('--diff', 'show what changes against the current revision')
+    .option('--skip-mesh-check', 'register without checking that the virtual node exists')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  meshctl add-envoy                                   # cfn-output.json in this folder
+  meshctl add-envoy --from-file td.json --dry-run --write out.json --diff
+  meshctl add-envoy --task-definition crystal --envoy-image "$ENVOY_IMAGE"   # a current envoy
+
+Registers nothing, and exits 0, when the latest revision already has an envoy container.`,
+    )
+    .action(async (flags: AddEnvoyFlags, cmd: Command) => {
+      const opts = toAddEnvoyOptions(flags);
+      const ctx = createContext(cmd, deps);
+      const { result } = await runAddEnvoy(ctx, opts);
+      deps.ui.result(addEnvoyReport(result));
+    });
+}

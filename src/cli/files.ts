@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+
+/** Reads a user-named file; a missing or unreadable file is an InputError that names it. */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${path}: no such file (${what})`);
+    if (code === 'EISDIR') throw new InputError(`${path}: is a folder, expected a file (${what})`);
+    throw new InputError(`${path}: cannot read it (${code ?? (err as Error).message})`);
+  }
+}
+
+/** Reads a file, or returns undefined when it does not exist. */
+export async function readOptionalFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * Writes `text` to `path` atomically: a private temp file (mode 0600) in the same folder, then a
+ * rename, so a reader never sees half a file. Refuses to replace an existing file unless `force`.
+ */
+export async function writeFileAtomic(path: string, text: string, force: boolean, flag = '--write'): Promise<void> {
+  if (!force) {
+    const exists = await lstat(path).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new UsageError(`${flag}: ${path} already exists; pass --force to replace it`);
+  }
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, path);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    if (err instanceof UsageError) throw err;
+    throw new InputError(`${flag}: cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}

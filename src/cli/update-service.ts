@@ -1,0 +1,95 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import type { Command } from 'commander';
+import { parseTaskDefinitionRef } from '../core/arn.js';
+import { UsageError } from '../errors.js';
+import type { Report } from '../ui/output.js';
+import { taskDefinitionToDescribe } from './add-envoy.js';
+import { createContext, nameFlag, type Context, type Deps } from './context.js';
+
+export const DEFAULT_SERVICE = 'crystal-service-lb';
+
+export interface UpdateServiceFlags {
+  service?: string;
+  cluster?: string;
+  taskDefinition?: string;
+}
+
+export interface ServiceTarget {
+  cluster: string;
+  service: string;
+}
+
+export interface UpdateServiceResult extends ServiceTarget {
+  taskDefinitionArn: string;
+  desiredCount?: number;
+  deployment?: { id?: string; status?: string; rolloutState?: string; taskDefinition?: string };
+}
+
+/** Reads --service and --cluster (or EcsClusterName). */
+export async function resolveServiceTarget(ctx: Context, flags: { service?: string; cluster?: string }): Promise<ServiceTarget> {
+  const service = nameFlag(flags.service ?? DEFAULT_SERVICE, '--service');
+  const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName');
+  return { cluster, service };
+}
+
+/**
+ * The revision to deploy: an ARN or family:revision as given; otherwise the family's latest ACTIVE
+ * revision, which DescribeTaskDefinition returns for a bare family name (never "any ARN containing crystal").
+ */
+export async function resolveRevision(ctx: Context, flag: string | undefined): Promise<string> {
+  if (flag !== undefined) {
+    const ref = parseTaskDefinitionRef(flag);
+    if (!ref) throw new UsageError(`--task-definition: "${flag}" is not a task definition ARN, family:revision or family`);
+    if (ref.revision !== undefined) return flag;
+  }
+  const family = await taskDefinitionToDescribe(ctx, flag);
+  const described = await (await ctx.aws.ecs()).describeTaskDefinition(family);
+  return described.taskDefinition.taskDefinitionArn!;
+}
+
+/** The deployment UpdateService started: the PRIMARY one for the new revision. */
+export function pickDeployment(service: Service, taskDefinitionArn: string): UpdateServiceResult['deployment'] {
+  const deployments = service.deployments ?? [];
+  const d =
+    deployments.find((x) => x.status === 'PRIMARY' && x.taskDefinition === taskDefinitionArn) ??
+    deployments.find((x) => x.taskDefinition === taskDefinitionArn) ??
+    deployments.find((x) => x.status === 'PRIMARY');
+  return d ? { id: d.id, status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition } : undefined;
+}
+
+export async function runUpdateService(ctx: Context, target: ServiceTarget, taskDefinitionArn: string): Promise<UpdateServiceResult> {
+  const service = await (await ctx.aws.ecs()).updateService(target.cluster, target.service, taskDefinitionArn);
+  return {
+    ...target,
+    taskDefinitionArn: service.taskDefinition ?? taskDefinitionArn,
+    desiredCount: service.desiredCount,
+    deployment: pickDeployment(service, taskDefinitionArn),
+  };
+}
+
+export function updateServiceReport(r: UpdateServiceResult): Report {
+  const d = r.deployment;
+  return {
+    data: { ...r },
+    lines: [
+      `service ${r.service} (cluster ${r.cluster}) now runs ${r.taskDefinitionArn}`,
+      d ? `deployment ${d.id ?? '?'} ${d.status ?? ''}${d.rolloutState ? ` ${d.rolloutState}` : ''}`.trimEnd() : 'no deployment reported',
+    ],
+  };
+}
+
+export function registerUpdateService(program: Command, deps: Deps): void {
+  program
+    .command('update-service')
+    .description("point the ECS service at the task definition family's latest revision")
+    .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
+    .option('--cluster <name>', 'ECS cluster (default: EcsClusterName from cfn-output.json)')
+    .option('--task-definition <ref>', 'deploy this ARN or family:revision; a bare family means its latest ACTIVE revision')
+    .addHelpText('after', '\nExamples:\n  meshctl update-service\n  meshctl update-service --service crystal-service-lb --task-definition crystal-task:7')
+    .action(async (flags: UpdateServiceFlags, cmd: Command) => {
+      const ctx = createContext(cmd, deps);
+      const target = await resolveServiceTarget(ctx, flags);
+      const arn = await resolveRevision(ctx, flags.taskDefinition);
+      deps.ui.result(updateServiceReport(await runUpdateService(ctx, target, arn)));
+    });
+}

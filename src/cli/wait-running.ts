@@ -1,0 +1,145 @@
+import type { Task } from '@aws-sdk/client-ecs';
+import type { Command } from 'commander';
+import { formatDuration } from '../core/duration.js';
+import { pollUntil } from '../core/poll.js';
+import { assessTasks, describeStoppedTasks, progressText, type TaskProgress } from '../core/task-progress.js';
+import { CheckFailedError, TimeoutError } from '../errors.js';
+import type { Report } from '../ui/output.js';
+import { createContext, durationFlag, intFlag, type Context, type Deps } from './context.js';
+import { pickDeployment, resolveServiceTarget, DEFAULT_SERVICE, type ServiceTarget } from './update-service.js';
+
+export const DEFAULT_INTERVAL_MS = 10_000;
+export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
+/** The deployment's rolloutState is read on every this-many polls: a FAILED rollout also stops tasks, which every poll sees. */
+export const ROLLOUT_STATE_EVERY = 3;
+
+export interface WaitRunningFlags {
+  service?: string;
+  cluster?: string;
+  count?: string;
+  interval?: string;
+  timeout?: string;
+}
+
+export interface WaitOptions {
+  count?: number;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Known already (rollout): skips the first DescribeServices. */
+  taskDefinitionArn?: string;
+  desiredCount?: number;
+}
+
+export interface WaitResult extends ServiceTarget {
+  taskDefinitionArn: string;
+  running: number;
+  wanted: number;
+  elapsedMs: number;
+  polls: number;
+}
+
+export function toWaitOptions(flags: WaitRunningFlags): WaitOptions {
+  return {
+    count: intFlag(flags.count, '--count', 1, 5000),
+    intervalMs: durationFlag(flags.interval, '--interval', DEFAULT_INTERVAL_MS),
+    timeoutMs: durationFlag(flags.timeout, '--timeout', DEFAULT_WAIT_TIMEOUT_MS),
+  };
+}
+
+async function rolloutFailure(ctx: Context, target: ServiceTarget, revision: string): Promise<string | undefined> {
+  const service = await (await ctx.aws.ecs()).describeServices(target.cluster, target.service);
+  const d = service.deployments?.find((x) => x.taskDefinition === revision);
+  if (d?.rolloutState === 'FAILED') return `deployment ${d.id} of ${revision} FAILED: ${d.rolloutStateReason ?? 'no reason given'}`;
+  return undefined;
+}
+
+/** Waits until `wanted` tasks of the service's revision are RUNNING; fails at once when one stops. */
+export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: WaitOptions): Promise<WaitResult> {
+  const ecs = await ctx.aws.ecs();
+  const { clock, signal } = ctx.deps;
+  let revision = opts.taskDefinitionArn;
+  let desired = opts.desiredCount;
+  if (revision === undefined || (opts.count === undefined && desired === undefined)) {
+    const service = await ecs.describeServices(target.cluster, target.service);
+    revision ??= service.taskDefinition!;
+    desired ??= service.desiredCount;
+    const d = pickDeployment(service, revision);
+    if (d?.rolloutState === 'FAILED') throw new CheckFailedError(`deployment ${d.id} of ${revision} has FAILED; see the service's events`);
+  }
+  const wanted = opts.count ?? desired ?? 1;
+  const rev = revision;
+  const start = clock.now();
+  const since = new Date(start);
+  const group = `service:${target.service}`;
+  // Tasks of the revision seen before: AWS stops listing a task once it stops, so describe them again.
+  const seen = new Set<string>();
+  let polls = 0;
+  let last: TaskProgress | undefined;
+  const progress = await ctx.ui.startProgress(`${target.service}`);
+  try {
+    const done = await pollUntil(
+      async (attempt) => {
+        polls++;
+        const listed = await ecs.listTasks(target.cluster, target.service);
+        const arns = [...new Set([...listed, ...seen])];
+        // ListTasks filters by service in AWS; the group check keeps other services' tasks out where it does not.
+        const tasks: Task[] = arns.length ? (await ecs.describeTasks(target.cluster, arns)).filter((t) => t.group === undefined || t.group === group) : [];
+        for (const t of tasks) if (t.taskDefinitionArn === rev && t.taskArn) seen.add(t.taskArn);
+        const p = assessTasks(tasks, rev, wanted, since);
+        last = p;
+        progress.update(progressText(p), clock.now() - start);
+        if (p.state === 'failed') {
+          throw new CheckFailedError(`a task of ${rev} stopped while waiting:\n${describeStoppedTasks(p.stopped)}`, p);
+        }
+        if (p.state === 'done') return p;
+        if (attempt % ROLLOUT_STATE_EVERY === ROLLOUT_STATE_EVERY - 1) {
+          const failure = await rolloutFailure(ctx, target, rev);
+          if (failure) throw new CheckFailedError(failure);
+        }
+        return undefined;
+      },
+      {
+        timeoutMs: opts.timeoutMs,
+        intervalMs: opts.intervalMs,
+        signal,
+        timeoutMessage: (elapsed) =>
+          `timed out after ${formatDuration(elapsed)} with ${last ? progressText(last) : 'no tasks seen'} of ${rev}; ` +
+          "raise --timeout, or look at the service's events (aws ecs describe-services)",
+      },
+      clock,
+    );
+    return { ...target, taskDefinitionArn: rev, running: done.running, wanted, elapsedMs: clock.now() - start, polls };
+  } catch (err) {
+    if (err instanceof TimeoutError || err instanceof CheckFailedError) {
+      err.report = waitReport({ ...target, taskDefinitionArn: rev, running: last?.running ?? 0, wanted, elapsedMs: clock.now() - start, polls }, false);
+    }
+    throw err;
+  } finally {
+    progress.stop();
+  }
+}
+
+export function waitReport(r: WaitResult, ok = true): Report {
+  return {
+    data: { ok, ...r },
+    lines: [`${r.running}/${r.wanted} tasks of ${r.taskDefinitionArn} RUNNING after ${formatDuration(r.elapsedMs)}`],
+  };
+}
+
+export function registerWaitRunning(program: Command, deps: Deps): void {
+  program
+    .command('wait-running')
+    .description("wait until the service's tasks of its current revision are RUNNING")
+    .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
+    .option('--cluster <name>', 'ECS cluster (default: EcsClusterName from cfn-output.json)')
+    .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
+    .option('--interval <duration>', 'longest pause between polls; polling starts at 1s and backs off to this', '10s')
+    .option('--timeout <duration>', 'give up after this long (exit 1)', '10m')
+    .addHelpText('after', '\nExamples:\n  meshctl wait-running\n  meshctl wait-running --count 3 --timeout 5m --json')
+    .action(async (flags: WaitRunningFlags, cmd: Command) => {
+      const opts = toWaitOptions(flags);
+      const ctx = createContext(cmd, deps);
+      const target = await resolveServiceTarget(ctx, flags);
+      deps.ui.result(waitReport(await runWaitRunning(ctx, target, opts)));
+    });
+}

@@ -1,0 +1,32 @@
+/** Small parsers for task definition references: a full ARN, `family:revision`, or a bare family. */
+
+const TASK_DEF_ARN = /^arn:[^:]+:ecs:([^:]*):(\d*):task-definition\/([^:/]+)(?::(\d+))?$/;
+const FAMILY_REV = /^([A-Za-z0-9_-]{1,255})(?::(\d+))?$/;
+
+export interface TaskDefinitionRef {
+  family: string;
+  revision?: number;
+  region?: string;
+}
+
+/** Parses an ARN, `family:rev` or `family`; undefined when it is none of these. */
+export function parseTaskDefinitionRef(ref: string): TaskDefinitionRef | undefined {
+  const arn = TASK_DEF_ARN.exec(ref);
+  if (arn) {
+    return { family: arn[3]!, revision: arn[4] ? Number(arn[4]) : undefined, region: arn[1] || undefined };
+  }
+  const short = FAMILY_REV.exec(ref);
+  if (short) return { family: short[1]!, revision: short[2] ? Number(short[2]) : undefined };
+  return undefined;
+}
+
+/** The region part of any ARN, or undefined. */
+export function regionOfArn(arn: string | undefined): string | undefined {
+  const part = arn?.split(':')[3];
+  return part ? part : undefined;
+}
+
+/** The last path segment of an ARN (`arn:...:service/cluster/name` gives `name`). */
+export function nameOfArn(arn: string): string {
+  return arn.split('/').pop() ?? arn;
+}

@@ -1,0 +1,47 @@
+import { InterruptedError, TimeoutError } from '../errors.js';
+
+export interface PollClock {
+  now(): number;
+  /** Resolves after ms, or rejects with InterruptedError when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A number in [0, 1) for jitter. */
+  random(): number;
+}
+
+export const MIN_POLL_MS = 1000;
+
+/**
+ * The delay before poll number `attempt` (0-based): 1s, 2s, 4s ... up to `intervalMs`, with ±20%
+ * jitter, never under 1s. A fast deployment is seen in about a second; a slow one costs few calls.
+ */
+export function pollDelay(attempt: number, intervalMs: number, random: number): number {
+  const cap = Math.max(intervalMs, MIN_POLL_MS);
+  const base = Math.min(cap, MIN_POLL_MS * 2 ** Math.min(attempt, 20));
+  const jittered = base * (0.8 + 0.4 * random);
+  return Math.round(Math.max(MIN_POLL_MS, Math.min(jittered, cap)));
+}
+
+export interface PollOptions {
+  timeoutMs: number;
+  intervalMs: number;
+  signal?: AbortSignal;
+  /** Text for the TimeoutError; receives the last value seen. */
+  timeoutMessage: (elapsedMs: number) => string;
+}
+
+/**
+ * Calls `check` until it returns a value other than undefined, sleeping between calls; throws
+ * TimeoutError when the time is up and InterruptedError when the signal aborts.
+ */
+export async function pollUntil<T>(check: (attempt: number) => Promise<T | undefined>, options: PollOptions, clock: PollClock): Promise<T> {
+  const start = clock.now();
+  for (let attempt = 0; ; attempt++) {
+    if (options.signal?.aborted) throw new InterruptedError('interrupted while waiting');
+    const result = await check(attempt);
+    if (result !== undefined) return result;
+    const elapsed = clock.now() - start;
+    const left = options.timeoutMs - elapsed;
+    if (left <= 0) throw new TimeoutError(options.timeoutMessage(elapsed));
+    await clock.sleep(Math.min(left, pollDelay(attempt, options.intervalMs, clock.random())), options.signal);
+  }
+}

@@ -1,0 +1,66 @@
+import type { Task } from '@aws-sdk/client-ecs';
+
+export interface StoppedTask {
+  taskArn: string;
+  stoppedReason?: string;
+  stopCode?: string;
+  containers: { name: string; exitCode?: number; reason?: string }[];
+}
+
+export type TaskProgress =
+  | { state: 'waiting'; running: number; pending: number; wanted: number; otherRevisions: number }
+  | { state: 'done'; running: number; pending: number; wanted: number; otherRevisions: number }
+  | { state: 'failed'; running: number; pending: number; wanted: number; otherRevisions: number; stopped: StoppedTask[] };
+
+/**
+ * DescribeTasks results for a service in; how many tasks of `revisionArn` run out. Any task of that
+ * revision that has stopped (`stoppedSince`: ignore ones stopped before then) fails the wait.
+ */
+export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted: number, stoppedSince?: Date): TaskProgress {
+  let running = 0;
+  let pending = 0;
+  let otherRevisions = 0;
+  const stopped: StoppedTask[] = [];
+  for (const task of tasks) {
+    if (task.taskDefinitionArn !== revisionArn) {
+      if (task.lastStatus !== 'STOPPED') otherRevisions++;
+      continue;
+    }
+    if (task.lastStatus === 'RUNNING' && task.desiredStatus !== 'STOPPED') running++;
+    else if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') {
+      const at = task.stoppedAt ?? task.stoppingAt;
+      if (!(stoppedSince && at && new Date(at) < stoppedSince)) stopped.push(describeStopped(task));
+    } else pending++;
+  }
+  const counts = { running, pending, wanted, otherRevisions };
+  if (stopped.length > 0) return { state: 'failed', ...counts, stopped };
+  return { state: running >= wanted ? 'done' : 'waiting', ...counts };
+}
+
+function describeStopped(task: Task): StoppedTask {
+  return {
+    taskArn: task.taskArn ?? '(unknown task)',
+    stoppedReason: task.stoppedReason || undefined,
+    stopCode: task.stopCode,
+    containers: (task.containers ?? []).map((c) => ({ name: c.name ?? '?', exitCode: c.exitCode, reason: c.reason || undefined })),
+  };
+}
+
+/** One line per stopped task, with its reason and each container's. */
+export function describeStoppedTasks(stopped: readonly StoppedTask[]): string {
+  return stopped
+    .map((t) => {
+      const id = t.taskArn.split('/').pop();
+      const containers = t.containers
+        .filter((c) => c.reason !== undefined || c.exitCode !== undefined)
+        .map((c) => `${c.name}: ${c.reason ?? `exit ${c.exitCode}`}`);
+      return `task ${id} stopped: ${t.stoppedReason ?? 'no reason given'}${containers.length ? ` (${containers.join('; ')})` : ''}`;
+    })
+    .join('\n');
+}
+
+/** `2/3 RUNNING`, the count people read in progress output. */
+export function progressText(p: TaskProgress): string {
+  const extra = [p.pending ? `${p.pending} starting` : '', p.otherRevisions ? `${p.otherRevisions} old` : ''].filter(Boolean);
+  return `${p.running}/${p.wanted} RUNNING${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}

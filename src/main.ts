@@ -1,0 +1,123 @@
+import { Command, CommanderError } from 'commander';
+import { createAwsClients } from './aws/clients.js';
+import { registerAddEnvoy } from './cli/add-envoy.js';
+import { resumeCommand, type Deps } from './cli/context.js';
+import { registerRollout } from './cli/rollout.js';
+import { registerUpdateService } from './cli/update-service.js';
+import { registerVerify } from './cli/verify.js';
+import { registerWaitRunning } from './cli/wait-running.js';
+import type { PollClock } from './core/poll.js';
+import { InterruptedError, MeshctlError, StepFailedError } from './errors.js';
+import { createUi, isCi, type Ui } from './ui/output.js';
+
+export const VERSION = '0.1.0';
+
+const realClock: PollClock = {
+  now: () => Date.now(),
+  random: () => Math.random(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new InterruptedError('interrupted'));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new InterruptedError('interrupted'));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** Builds the commander program; `deps` come from main or a test. */
+export function buildProgram(deps: Deps): Command {
+  const program = new Command('meshctl')
+    .description(
+      "Put an Envoy sidecar (AWS App Mesh) next to an ECS service, roll it out, wait for it and verify it: the workshop runbook's jq + aws steps as one tool. App Mesh ended on 2026-09-30; meshctl keeps these meshes working.",
+    )
+    .version(VERSION, '-V, --version')
+    .option('--cfn-output <file>', 'CloudFormation outputs file (default: ./cfn-output.json)')
+    .option('--region <region>', 'AWS region (default: the SDK chain: AWS_REGION, profile)')
+    .option('--profile <name>', 'AWS profile')
+    .option('--endpoint-url <url>', 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)')
+    .option('--json', 'print one JSON object on stdout and nothing else there')
+    .option('--verbose', 'print each AWS call with its duration on stderr')
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 done · 1 a check failed or a wait timed out · 2 bad input · 3 AWS error · 130 interrupted
+Run "meshctl <command> --help" for a command's flags and examples.`,
+    );
+  registerAddEnvoy(program, deps);
+  registerUpdateService(program, deps);
+  registerWaitRunning(program, deps);
+  registerVerify(program, deps);
+  registerRollout(program, deps);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** The one place errors become messages and exit codes. */
+export function reportError(err: unknown, ui: Ui, argv: readonly string[]): number {
+  if (err instanceof CommanderError) {
+    // commander has printed its own message (or the help).
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof MeshctlError) {
+    if (err.report) ui.result(err.report);
+    ui.error(err.message);
+    if (err instanceof StepFailedError) ui.info(`resume with: ${err.resumeCommand}`);
+    else if (err instanceof InterruptedError) ui.info(`nothing is left half-done by this command; run it again to resume: ${resumeCommand(argv)}`);
+    if (ui.verboseEnabled && err.stack) ui.verbose(err.stack);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  ui.error(`meshctl bug: ${e?.message ?? String(err)}. Please report it with the output of the same command run with --verbose.`);
+  if (ui.verboseEnabled && e?.stack) ui.verbose(e.stack);
+  return 1;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const args = argv.slice(2);
+  const env = process.env;
+  const has = (flag: string) => args.includes(flag);
+  const ui = createUi(
+    {
+      stdoutIsTTY: process.stdout.isTTY === true,
+      stderrIsTTY: process.stderr.isTTY === true,
+      ci: isCi(env.CI),
+      json: has('--json'),
+      color: !has('--no-color') && !(env.NO_COLOR !== undefined && env.NO_COLOR !== ''),
+      verbose: has('--verbose'),
+    },
+    { stdout: process.stdout, stderr: process.stderr },
+  );
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      // A second signal: the user wants out now.
+      process.exit(130);
+    }
+    ui.info(`\n${signal}: stopping at the next safe point…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const deps: Deps = { ui, clock: realClock, signal: controller.signal, env, argv: args, awsClients: createAwsClients };
+  try {
+    await buildProgram(deps).parseAsync(args, { from: 'user' });
+  } catch (err) {
+    process.exitCode = reportError(err, ui, args);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

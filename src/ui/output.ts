@@ -1,0 +1,77 @@
+import type { ChalkInstance } from 'chalk';
+import type { Note } from '../core/render-envoy.js';
+import { colorFor } from './color.js';
+import { createLineProgress, createSpinnerProgress, type Progress } from './progress.js';
+
+/** Plain facts main.ts reads once; nothing else looks at isTTY or the environment. */
+export interface UiFacts {
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  ci: boolean;
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+}
+
+export interface Streams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** What a command reports: `data` for --json, `lines` for people. */
+export interface Report {
+  data: Record<string, unknown>;
+  lines: string[];
+}
+
+export interface Ui {
+  readonly json: boolean;
+  readonly verboseEnabled: boolean;
+  /** The result, on stdout: one JSON object with --json, else the lines. Call once per command. */
+  result(report: Report): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  notes(notes: readonly Note[]): void;
+  verbose(line: string): void;
+  /** A step of a multi-step command: `▸ step` on stderr. */
+  step(name: string, status: 'start' | 'ok' | 'skip' | 'fail', detail?: string): void;
+  startProgress(label: string): Promise<Progress>;
+  readonly err: ChalkInstance;
+}
+
+/** `CI` counts as set unless it is empty, `false` or `0`. */
+export function isCi(value: string | undefined): boolean {
+  return value !== undefined && !['', 'false', '0'].includes(value.trim().toLowerCase());
+}
+
+export function createUi(facts: UiFacts, streams: Streams): Ui {
+  const err = colorFor(facts.stderrIsTTY, facts.color);
+  const write = (line: string) => streams.stderr.write(`${line}\n`);
+  const spinner = facts.stderrIsTTY && !facts.ci && !facts.json;
+  const marks = { start: err.cyan('▸'), ok: err.green('✔'), skip: err.dim('–'), fail: err.red('✖') };
+  return {
+    json: facts.json,
+    verboseEnabled: facts.verbose,
+    err,
+    result(report) {
+      const text = facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n');
+      if (text) streams.stdout.write(`${text}\n`);
+    },
+    info: (message) => write(message),
+    warn: (message) => write(`${err.yellow('warning:')} ${message}`),
+    error: (message) => write(`${err.red('error:')} ${message}`),
+    notes(notes) {
+      for (const n of notes) n.level === 'warn' ? this.warn(n.message) : this.info(n.message);
+    },
+    verbose(line) {
+      if (facts.verbose) write(err.dim(line));
+    },
+    step(name, status, detail) {
+      write(`${marks[status]} ${name}${detail ? ` ${err.dim('·')} ${detail}` : ''}`);
+    },
+    startProgress(label) {
+      return spinner ? createSpinnerProgress(streams.stderr, label) : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));
+    },
+  };
+}

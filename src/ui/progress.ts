@@ -1,0 +1,47 @@
+import { formatDuration } from '../core/duration.js';
+
+export interface Progress {
+  /** New status text; `elapsedMs` is shown beside it. */
+  update(text: string, elapsedMs: number): void;
+  /** Ends the progress display (the final result is printed elsewhere). */
+  stop(): void;
+}
+
+export interface ProgressSink {
+  write(line: string): void;
+}
+
+export const HEARTBEAT_MS = 30_000;
+
+/**
+ * Append-only progress for logs and CI: a line when the text changes, and a heartbeat line when
+ * nothing has changed for HEARTBEAT_MS, so a CI log never looks hung.
+ */
+export function createLineProgress(sink: ProgressSink, label: string): Progress {
+  let last: string | undefined;
+  let lastAt = 0;
+  return {
+    update(text, elapsedMs) {
+      if (text !== last || elapsedMs - lastAt >= HEARTBEAT_MS) {
+        sink.write(`${label}: ${text} · ${formatDuration(elapsedMs)}\n`);
+        last = text;
+        lastAt = elapsedMs;
+      }
+    },
+    stop() {},
+  };
+}
+
+/** A spinner that rewrites one line of stderr (ora, loaded only when a terminal shows it). */
+export async function createSpinnerProgress(stream: NodeJS.WritableStream, label: string): Promise<Progress> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: label, stream, isEnabled: true, discardStdin: false }).start();
+  return {
+    update(text, elapsedMs) {
+      spinner.text = `${label}: ${text} · ${formatDuration(elapsedMs)}`;
+    },
+    stop() {
+      spinner.stop();
+    },
+  };
+}
