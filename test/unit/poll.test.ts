@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { pollDelay, pollUntil, type PollClock } from '../../src/core/poll.js';
+import { InterruptedError, TimeoutError } from '../../src/errors.js';
+
+/** A clock that advances only when meshctl sleeps: no real time passes in these tests. */
+function fakeClock(): PollClock & { slept: number[] } {
+  let t = 0;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => t,
+    random: () => 0.5,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw new InterruptedError('interrupted');
+      slept.push(ms);
+      t += ms;
+    },
+  };
+}
+
+describe('pollDelay', () => {
+  it('starts at a second and backs off to the interval', () => {
+    expect([0, 1, 2, 3, 4, 5].map((a) => pollDelay(a, 10_000, 0.5))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+
+  it.each([0, 0.999])('never goes under 1s nor over the interval (random %s)', (r) => {
+    for (let a = 0; a < 30; a++) {
+      const d = pollDelay(a, 5000, r);
+      expect(d).toBeGreaterThanOrEqual(1000);
+      expect(d).toBeLessThanOrEqual(5000);
+    }
+  });
+
+  it('treats an interval under a second as one second', () => {
+    expect(pollDelay(3, 100, 0.5)).toBe(1000);
+  });
+});
+
+describe('pollUntil', () => {
+  it('returns the first defined value', async () => {
+    const clock = fakeClock();
+    let n = 0;
+    const v = await pollUntil(async () => (++n === 3 ? 'ok' : undefined), { timeoutMs: 60_000, intervalMs: 10_000, timeoutMessage: () => 'late' }, clock);
+    expect(v).toBe('ok');
+    expect(clock.slept).toEqual([1000, 2000]);
+  });
+
+  it('throws TimeoutError with the message once time is up', async () => {
+    const clock = fakeClock();
+    await expect(pollUntil(async () => undefined, { timeoutMs: 5000, intervalMs: 2000, timeoutMessage: (ms) => `late after ${ms}` }, clock)).rejects.toThrow(
+      new TimeoutError('late after 5000'),
+    );
+  });
+
+  it('stops with InterruptedError when the signal aborts', async () => {
+    const clock = fakeClock();
+    const controller = new AbortController();
+    let n = 0;
+    const p = pollUntil(
+      async () => {
+        if (++n === 2) controller.abort();
+        return undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, signal: controller.signal, timeoutMessage: () => 'late' },
+      clock,
+    );
+    await expect(p).rejects.toBeInstanceOf(InterruptedError);
+    expect(n).toBe(2);
+  });
+});
