@@ -12,6 +12,12 @@ export interface AppMeshApi {
   describeVirtualNode(mesh: string, virtualNode: string): Promise<VirtualNodeInfo | undefined>;
 }
 
+/** AWS answers NotFoundException (404); moto answers VirtualNodeNotFound or MeshNotFound (400). */
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFoundException' || /^(VirtualNode|Mesh)NotFound$/.test(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
+}
+
 export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {
   return {
     async describeVirtualNode(meshName, virtualNodeName) {
@@ -19,7 +25,7 @@ export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppM
         const out = await client.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName }));
         return { arn: out.virtualNode?.metadata?.arn, status: out.virtualNode?.status?.status };
       } catch (err) {
-        if ((err as { name?: string }).name === 'NotFoundException') return undefined;
+        if (isNotFound(err)) return undefined;
         return callAws('DescribeVirtualNode', () => Promise.reject(err), endpoint);
       }
     },

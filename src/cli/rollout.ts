@@ -121,6 +121,7 @@ resumes from it; steps already done are safe to run again.`,
       } catch (err) {
         if (!(err instanceof MeshctlError)) throw err;
         steps.push({ step: current, status: 'failed', detail: err.message });
+        ui.step(current, 'fail');
         const resume = resumeCommand(deps.argv, current);
         const done = steps.filter((s) => s.status === 'done').map((s) => `${s.step}: ${s.detail}`);
         const failure = new StepFailedError(err, current, resume);

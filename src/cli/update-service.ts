@@ -1,6 +1,6 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
-import { parseTaskDefinitionRef } from '../core/arn.js';
+import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import { UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { taskDefinitionToDescribe } from './add-envoy.js';
@@ -51,8 +51,8 @@ export async function resolveRevision(ctx: Context, flag: string | undefined): P
 export function pickDeployment(service: Service, taskDefinitionArn: string): UpdateServiceResult['deployment'] {
   const deployments = service.deployments ?? [];
   const d =
-    deployments.find((x) => x.status === 'PRIMARY' && x.taskDefinition === taskDefinitionArn) ??
-    deployments.find((x) => x.taskDefinition === taskDefinitionArn) ??
+    deployments.find((x) => x.status === 'PRIMARY' && sameRevision(x.taskDefinition, taskDefinitionArn)) ??
+    deployments.find((x) => sameRevision(x.taskDefinition, taskDefinitionArn)) ??
     deployments.find((x) => x.status === 'PRIMARY');
   return d ? { id: d.id, status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition } : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
+import { sameRevision } from '../core/arn.js';
 import { formatDuration } from '../core/duration.js';
 import { pollUntil } from '../core/poll.js';
 import { assessTasks, describeStoppedTasks, progressText, type TaskProgress } from '../core/task-progress.js';
@@ -48,7 +49,7 @@ export function toWaitOptions(flags: WaitRunningFlags): WaitOptions {
 
 async function rolloutFailure(ctx: Context, target: ServiceTarget, revision: string): Promise<string | undefined> {
   const service = await (await ctx.aws.ecs()).describeServices(target.cluster, target.service);
-  const d = service.deployments?.find((x) => x.taskDefinition === revision);
+  const d = service.deployments?.find((x) => sameRevision(x.taskDefinition, revision));
   if (d?.rolloutState === 'FAILED') return `deployment ${d.id} of ${revision} FAILED: ${d.rolloutStateReason ?? 'no reason given'}`;
   return undefined;
 }
@@ -84,7 +85,7 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
         const arns = [...new Set([...listed, ...seen])];
         // ListTasks filters by service in AWS; the group check keeps other services' tasks out where it does not.
         const tasks: Task[] = arns.length ? (await ecs.describeTasks(target.cluster, arns)).filter((t) => t.group === undefined || t.group === group) : [];
-        for (const t of tasks) if (t.taskDefinitionArn === rev && t.taskArn) seen.add(t.taskArn);
+        for (const t of tasks) if (sameRevision(t.taskDefinitionArn, rev) && t.taskArn) seen.add(t.taskArn);
         const p = assessTasks(tasks, rev, wanted, since);
         last = p;
         progress.update(progressText(p), clock.now() - start);

@@ -30,3 +30,12 @@ export function regionOfArn(arn: string | undefined): string | undefined {
 export function nameOfArn(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
+
+/** True when two references name the same revision (an ARN and `family:rev` may name one). */
+export function sameRevision(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a === b) return true;
+  const ra = parseTaskDefinitionRef(a);
+  const rb = parseTaskDefinitionRef(b);
+  return !!ra && !!rb && ra.revision !== undefined && ra.family === rb.family && ra.revision === rb.revision;
+}

@@ -1,4 +1,5 @@
 import type { Task } from '@aws-sdk/client-ecs';
+import { sameRevision } from './arn.js';
 
 export interface StoppedTask {
   taskArn: string;
@@ -13,7 +14,7 @@ export type TaskProgress =
   | { state: 'failed'; running: number; pending: number; wanted: number; otherRevisions: number; stopped: StoppedTask[] };
 
 /**
- * DescribeTasks results for a service in; how many tasks of `revisionArn` run out. Any task of that
+ * DescribeTasks results for a service in; how many tasks of `revisionArn` (an ARN or family:rev) run out. Any task of that
  * revision that has stopped (`stoppedSince`: ignore ones stopped before then) fails the wait.
  */
 export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted: number, stoppedSince?: Date): TaskProgress {
@@ -22,7 +23,7 @@ export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted:
   let otherRevisions = 0;
   const stopped: StoppedTask[] = [];
   for (const task of tasks) {
-    if (task.taskDefinitionArn !== revisionArn) {
+    if (!sameRevision(task.taskDefinitionArn, revisionArn)) {
       if (task.lastStatus !== 'STOPPED') otherRevisions++;
       continue;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTaskDefinitionRef, regionOfArn } from '../../src/core/arn.js';
+import { parseTaskDefinitionRef, regionOfArn, sameRevision } from '../../src/core/arn.js';
 
 describe('parseTaskDefinitionRef', () => {
   it.each([
@@ -18,5 +18,17 @@ describe('parseTaskDefinitionRef', () => {
   it('reads the region of any ARN', () => {
     expect(regionOfArn('arn:aws:ecs:ap-south-1:1:task-definition/x:1')).toBe('ap-south-1');
     expect(regionOfArn(undefined)).toBeUndefined();
+  });
+});
+
+describe('sameRevision', () => {
+  it.each([
+    ['arn:aws:ecs:us-west-2:1:task-definition/crystal:2', 'crystal:2', true],
+    ['arn:aws:ecs:us-west-2:1:task-definition/crystal:2', 'crystal:3', false],
+    ['crystal', 'crystal', true],
+    ['crystal', 'arn:aws:ecs:us-west-2:1:task-definition/crystal:2', false],
+    [undefined, 'crystal:2', false],
+  ])('%s and %s: %s', (a, b, same) => {
+    expect(sameRevision(a, b)).toBe(same);
   });
 });

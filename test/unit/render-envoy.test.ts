@@ -36,7 +36,7 @@ describe('renderEnvoy', () => {
   it.each(READ_ONLY_TASK_DEFINITION_FIELDS.map((f) => [f]))('removes the read-only field %s', (field) => {
     const d = described();
     (d.taskDefinition as Record<string, unknown>).deregisteredAt = '2026-04-01T00:00:00Z';
-    const input = renderEnvoy(d, options).input as Record<string, unknown>;
+    const input = renderEnvoy(d, options).input as unknown as Record<string, unknown>;
     expect(field in d.taskDefinition).toBe(true);
     expect(input).not.toHaveProperty(field);
   });

@@ -1,0 +1,141 @@
+import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ListCommandsCommand } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { motoEnv, runCli, type CliResult } from '../support/cli.js';
+import { startMoto, type Moto } from '../support/moto.js';
+import {
+  actAsEcsSchedulerForDeployment,
+  actAsEcsStoppingAFailedTask,
+  CLUSTER,
+  FAMILY,
+  SERVICE,
+  sdkClients,
+  seedWorkshop,
+  serviceTasks,
+  type Workshop,
+} from '../support/workshop.js';
+
+let moto: Moto;
+let ws: Workshop;
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  ws = await seedWorkshop(moto.url);
+});
+
+const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+
+/** Runs the CLI while the test plays the ECS scheduler once the service points at a new revision. */
+async function whileSchedulerDeploys(args: string[]): Promise<CliResult> {
+  const run = cli(args);
+  const { ecs } = sdkClients(moto.url);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const svc = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
+    if (svc.taskDefinition !== ws.taskDefinitionArn) {
+      await actAsEcsSchedulerForDeployment(moto.url, ws);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return run;
+}
+
+describe('update-service and wait-running against moto', () => {
+  it("points the service at the family's latest revision, not cfn-output's :1", async () => {
+    expect((await cli(['add-envoy'])).code).toBe(0);
+    const r = await cli(['update-service', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.taskDefinitionArn).toMatch(new RegExp(`${FAMILY}:2$`));
+    const svc = (await sdkClients(moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
+    expect(svc.taskDefinition).toBe(out.taskDefinitionArn);
+  });
+
+  it('waits until the new revision has 3 RUNNING tasks', async () => {
+    expect((await cli(['add-envoy'])).code).toBe(0);
+    expect((await cli(['update-service'])).code).toBe(0);
+    // The scheduler stand-in starts the new tasks a moment after the wait begins.
+    const run = cli(['wait-running', '--json', '--timeout', '30s']);
+    await new Promise((r) => setTimeout(r, 1500));
+    await actAsEcsSchedulerForDeployment(moto.url, ws);
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, running: 3, wanted: 3, taskDefinitionArn: expect.stringMatching(/:2$/) });
+    expect(r.stderr).toMatch(/crystal-service-lb: 0\/3 RUNNING \(3 old\)/);
+  });
+
+  it('times out with exit 1 when the tasks never come', async () => {
+    expect((await cli(['update-service', '--task-definition', `${FAMILY}:1`])).code).toBe(0);
+    const r = await cli(['wait-running', '--count', '4', '--timeout', '2s']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/error: timed out after 2s with 3\/4 RUNNING of .*:1; raise --timeout/);
+    expect(r.stdout).toMatch(/3\/4 tasks of .*:1 RUNNING/);
+  });
+
+  it('fails at once with the stopped reason when a task of the new revision stops', async () => {
+    expect((await cli(['add-envoy'])).code).toBe(0);
+    expect((await cli(['update-service'])).code).toBe(0);
+    await actAsEcsStoppingAFailedTask(moto.url, ws, 'Essential container in task exited');
+    const r = await cli(['wait-running', '--timeout', '60s']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/a task of .*:2 stopped while waiting:\ntask [0-9a-f-]+ stopped: Essential container in task exited/);
+  });
+});
+
+describe('meshctl rollout against moto', () => {
+  it('registers, deploys and waits; verify reports the empty answer of moto SSM with the resume command', async () => {
+    const r = await whileSchedulerDeploys(['rollout', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: false, failedStep: 'verify' });
+    expect(out.steps.map((s: { step: string; status: string }) => `${s.step}:${s.status}`)).toEqual([
+      'add-envoy:done',
+      'update-service:done',
+      'wait-running:done',
+      'verify:failed',
+    ]);
+    expect(out.resumeCommand).toBe('meshctl rollout --json --from verify');
+    expect(r.stderr).toMatch(/error: verify failed: verify: the check printed no output/);
+    expect(r.stderr).toMatch(/resume with: meshctl rollout --json --from verify/);
+    const running = (await serviceTasks(moto.url)).filter((t) => t.lastStatus === 'RUNNING');
+    expect(new Set(running.map((t) => t.taskDefinitionArn))).toEqual(new Set([out.addEnvoy.taskDefinitionArn]));
+  });
+
+  it('resumes from a step and registers no second revision', async () => {
+    await whileSchedulerDeploys(['rollout']);
+    const again = await cli(['rollout', '--from', 'wait-running', '--json']);
+    expect(again.code, again.stderr).toBe(1);
+    expect(JSON.parse(again.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['skipped', 'skipped', 'done', 'failed']);
+    const full = await cli(['rollout', '--json']);
+    expect(JSON.parse(full.stdout).addEnvoy.action).toBe('unchanged');
+    const revisions = await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
+    expect(revisions.taskDefinitionArns).toHaveLength(2);
+  });
+
+  it('stops at the first failing step and names it', async () => {
+    const r = await cli(['rollout', '--virtual-node', 'missing-node']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/✖|error: add-envoy failed: virtual node "missing-node" does not exist/);
+    expect(r.stderr).toMatch(/resume with: meshctl rollout --virtual-node missing-node --from add-envoy/);
+    expect(r.stdout).toMatch(/done: nothing\nfailed: add-envoy/);
+  });
+});
+
+describe('meshctl verify against moto', () => {
+  it('says what it saw when the answer has no server: envoy, and sends only quoted values', async () => {
+    const r = await cli(['verify', '--path', "/crystal;$(id)'"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/error: verify: the check printed no output/);
+    expect(r.stdout).toMatch(/^FAILED: http:\/\/crystal\.appmeshworkshop\.hosted\.local:3000\/crystal;\$\(id\)' from i-[0-9a-f]+/);
+    const sent = (await sdkClients(moto.url).ssm.send(new ListCommandsCommand({}))).Commands![0]!;
+    expect(sent.DocumentName).toBe('AWS-RunShellScript');
+    expect(sent.Parameters!.commands!.slice(0, 3)).toEqual(['host=crystal.appmeshworkshop.hosted.local', 'port=3000', `path='/crystal;$(id)'\\'''`]);
+  });
+});

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
+
+export interface Moto {
+  url: string;
+  pid: number;
+  /** Clears every resource, then keeps ECS tasks where RunTask puts them (see keepTasksWhereTheyAre). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback, from the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForMoto(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/moto-api/`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`moto_server did not answer on ${url} within 30s:\n${log()}`);
+}
+
+/**
+ * moto moves a task one state further on every DescribeTasks (RUNNING, DEACTIVATING, ... STOPPED).
+ * Manual progression with a huge count keeps tasks where RunTask and StopTask put them, as ECS would.
+ */
+export async function keepTasksWhereTheyAre(url: string): Promise<void> {
+  const res = await fetch(`${url}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000_000 } }),
+  });
+  if (!res.ok) throw new Error(`moto set-transition answered ${res.status}`);
+}
+
+/** Starts moto on a free loopback port through the patching launcher and waits for /moto-api/. */
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    log = (log + d.toString()).slice(-4000);
+  });
+  await waitForMoto(url, child, () => log);
+  await keepTasksWhereTheyAre(url);
+  return {
+    url,
+    pid: child.pid!,
+    async reset() {
+      const res = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`moto reset answered ${res.status}`);
+      await keepTasksWhereTheyAre(url);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        process.kill(child.pid!, 'SIGTERM');
+        setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 3000).unref();
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+"""Starts moto_server with two patches for the e2e tests; moto itself is not edited.
+
+moto 5.2.1's RunTask sums each container's `memory`/`memoryReservation` and answers HTTP 500 when a
+container has neither (the envoy container has neither, which Fargate allows: the task-level memory
+covers it). The patch counts such a container as 0 MiB, the way Fargate does.
+
+moto 5.2.1's App Mesh writes createdAt/lastUpdatedAt as "22/11/2026, 20:42:35", which no AWS SDK
+can parse (App Mesh sends epoch seconds), so every App Mesh answer fails to deserialize. The patch
+rewrites those two fields to epoch seconds in App Mesh answers.
+
+Usage: python3 moto_launcher.py -H 127.0.0.1 -p PORT
+"""
+import re
+import sys
+from datetime import datetime
+
+from moto.appmesh import responses as appmesh_responses
+from moto.ecs import models
+
+_original = models.EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+
+def _with_memory_default(task_definition):
+    saved = task_definition.container_definitions
+    keys = ("memory", "Memory", "memoryReservation", "MemoryReservation")
+    task_definition.container_definitions = [
+        cd if any(k in cd for k in keys) else {**cd, "memory": 0} for cd in saved
+    ]
+    try:
+        return _original(task_definition)
+    finally:
+        task_definition.container_definitions = saved
+
+
+models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_with_memory_default)
+
+_APPMESH_TIME = re.compile(r'"(createdAt|lastUpdatedAt)": "(\d{2}/\d{2}/\d{4}, \d{2}:\d{2}:\d{2})"')
+_original_call_action = appmesh_responses.AppMeshResponse.call_action
+
+
+def _epoch(match):
+    seconds = datetime.strptime(match.group(2), "%d/%m/%Y, %H:%M:%S").timestamp()
+    return f'"{match.group(1)}": {seconds}'
+
+
+def _call_action_with_epoch_times(self):
+    status, headers, body = _original_call_action(self)
+    if isinstance(body, str):
+        body = _APPMESH_TIME.sub(_epoch, body)
+    return status, headers, body
+
+
+appmesh_responses.AppMeshResponse.call_action = _call_action_with_epoch_times
+
+from moto.server import main  # noqa: E402  (after the patch, on purpose)
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
