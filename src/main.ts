@@ -38,6 +38,9 @@ export function buildProgram(deps: Deps): Command {
     )
     .version(VERSION, '-V, --version')
     .option('--cfn-output <file>', 'CloudFormation outputs file (default: ./cfn-output.json)')
+    .option('--task-definition <ref>', 'instead of CrystalTaskDefinition: an ARN, family:revision, or family (its latest revision)')
+    .option('--cluster <name>', 'instead of EcsClusterName: the ECS cluster')
+    .option('--asg <name>', 'instead of RubyAutoScalingGroupName: the auto scaling group verify picks an instance from')
     .option('--region <region>', 'AWS region (default: the SDK chain: AWS_REGION, profile)')
     .option('--profile <name>', 'AWS profile')
     .option('--endpoint-url <url>', 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)')
@@ -45,6 +48,7 @@ export function buildProgram(deps: Deps): Command {
     .option('--verbose', 'print each AWS call with its duration on stderr')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),

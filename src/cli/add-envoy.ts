@@ -180,7 +180,6 @@ export function registerAddEnvoy(program: Command, deps: Deps): void {
   program
     .command('add-envoy')
     .description('render a task definition revision with the Envoy sidecar and register it')
-    .option('--task-definition <ref>', 'task definition ARN, family:revision or family (default: the family of CrystalTaskDefinition, latest revision)')
     .option('--mesh <name>', `App Mesh mesh name (default: ${DEFAULT_MESH})`)
     .option('--virtual-node <name>', `virtual node envoy serves (default: ${DEFAULT_VIRTUAL_NODE})`)
     .option('--envoy-image <image>', "envoy image (default: the workshop's v1.11.2.0-prod in the task's region; out of date)")
@@ -202,7 +201,8 @@ Examples:
 
 Registers nothing, and exits 0, when the latest revision already has an envoy container.`,
     )
-    .action(async (flags: AddEnvoyFlags, cmd: Command) => {
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<AddEnvoyFlags>();
       const opts = toAddEnvoyOptions(flags);
       const ctx = createContext(cmd, deps);
       const { result } = await runAddEnvoy(ctx, opts);

@@ -30,7 +30,6 @@ export function registerRollout(program: Command, deps: Deps): void {
   program
     .command('rollout')
     .description('add-envoy, update-service, wait-running and verify, in order, stopping at the first failure')
-    .option('--task-definition <ref>', 'task definition to add envoy to (default: the family of CrystalTaskDefinition)')
     .option('--mesh <name>', `App Mesh mesh name (default: ${DEFAULT_MESH})`)
     .option('--virtual-node <name>', `virtual node (default: ${DEFAULT_VIRTUAL_NODE})`)
     .option('--envoy-image <image>', "envoy image (default: the workshop's, out of date)")
@@ -39,11 +38,9 @@ export function registerRollout(program: Command, deps: Deps): void {
     .option('--diff', 'show what add-envoy changes')
     .option('--skip-mesh-check', 'do not check that the virtual node exists')
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
-    .option('--cluster <name>', 'ECS cluster (default: EcsClusterName)')
     .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
     .option('--interval <duration>', 'longest pause between polls', '10s')
     .option('--timeout <duration>', 'how long wait-running may take', '10m')
-    .option('--asg <name>', 'auto scaling group for verify (default: RubyAutoScalingGroupName)')
     .option('--instance-id <id>', 'instance verify runs on')
     .option('--host <name>', 'host verify resolves')
     .option('--port <port>', 'port verify curls')
@@ -62,7 +59,8 @@ Examples:
 Each step prints one line on stderr. When a step fails, meshctl says which and prints the command that
 resumes from it; steps already done are safe to run again.`,
     )
-    .action(async (flags: RolloutFlags, cmd: Command) => {
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
       if (!ROLLOUT_STEPS.includes(from)) throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
       // Every flag is checked before the first AWS call.

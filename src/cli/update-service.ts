@@ -83,10 +83,9 @@ export function registerUpdateService(program: Command, deps: Deps): void {
     .command('update-service')
     .description("point the ECS service at the task definition family's latest revision")
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
-    .option('--cluster <name>', 'ECS cluster (default: EcsClusterName from cfn-output.json)')
-    .option('--task-definition <ref>', 'deploy this ARN or family:revision; a bare family means its latest ACTIVE revision')
     .addHelpText('after', '\nExamples:\n  meshctl update-service\n  meshctl update-service --service crystal-service-lb --task-definition crystal-task:7')
-    .action(async (flags: UpdateServiceFlags, cmd: Command) => {
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<UpdateServiceFlags>();
       const ctx = createContext(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
       const arn = await resolveRevision(ctx, flags.taskDefinition);

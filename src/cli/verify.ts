@@ -148,7 +148,6 @@ export function registerVerify(program: Command, deps: Deps): void {
   program
     .command('verify')
     .description('curl the service from an instance of the ASG through SSM and check for server: envoy')
-    .option('--asg <name>', 'auto scaling group to pick an instance from (default: RubyAutoScalingGroupName)')
     .option('--instance-id <id>', 'run the check on this instance instead')
     .option('--host <name>', `host to resolve with dig (default: ${DEFAULT_HOST})`)
     .option('--port <port>', `port to curl (default: ${DEFAULT_PORT})`)
@@ -159,7 +158,8 @@ export function registerVerify(program: Command, deps: Deps): void {
       'after',
       '\nExamples:\n  meshctl verify\n  meshctl verify --instance-id i-0123456789abcdef0 --path /health --expect-header server=envoy\n\nExit 0 only for a 2xx answer carrying the expected header; otherwise exit 1 with what was seen.',
     )
-    .action(async (flags: VerifyFlags, cmd: Command) => {
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<VerifyFlags>();
       const opts = toVerifyOptions(flags);
       const ctx = createContext(cmd, deps);
       const result = await runVerify(ctx, opts);

@@ -132,12 +132,12 @@ export function registerWaitRunning(program: Command, deps: Deps): void {
     .command('wait-running')
     .description("wait until the service's tasks of its current revision are RUNNING")
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
-    .option('--cluster <name>', 'ECS cluster (default: EcsClusterName from cfn-output.json)')
     .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
     .option('--interval <duration>', 'longest pause between polls; polling starts at 1s and backs off to this', '10s')
     .option('--timeout <duration>', 'give up after this long (exit 1)', '10m')
     .addHelpText('after', '\nExamples:\n  meshctl wait-running\n  meshctl wait-running --count 3 --timeout 5m --json')
-    .action(async (flags: WaitRunningFlags, cmd: Command) => {
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<WaitRunningFlags>();
       const opts = toWaitOptions(flags);
       const ctx = createContext(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);

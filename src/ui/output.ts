@@ -62,7 +62,10 @@ export function createUi(facts: UiFacts, streams: Streams): Ui {
     warn: (message) => write(`${err.yellow('warning:')} ${message}`),
     error: (message) => write(`${err.red('error:')} ${message}`),
     notes(notes) {
-      for (const n of notes) n.level === 'warn' ? this.warn(n.message) : this.info(n.message);
+      for (const n of notes) {
+        if (n.level === 'warn') this.warn(n.message);
+        else this.info(n.message);
+      }
     },
     verbose(line) {
       if (facts.verbose) write(err.dim(line));

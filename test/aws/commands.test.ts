@@ -1,0 +1,131 @@
+import { AppMeshClient, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/fake-deps.js';
+
+const ecs = mockClient(ECSClient);
+const ec2 = mockClient(EC2Client);
+const ssm = mockClient(SSMClient);
+const mesh = mockClient(AppMeshClient);
+
+const describeFixture = JSON.parse(readFileSync(new URL('../fixtures/crystal-describe.json', import.meta.url), 'utf8'));
+const OLD = describeFixture.taskDefinition.taskDefinitionArn as string;
+const NEW = OLD.replace(/:1$/, ':2');
+const CFN = ['--task-definition', 'appmesh-workshop-crystal-lb-vanilla', '--cluster', 'appmesh-workshop', '--asg', 'ruby-asg'];
+const ENVOY_CURL = 'meshctl-resolved: 10.0.1.5\n< HTTP/1.1 200 OK\n< server: envoy\n\nenvoy crystal\nmeshctl-curl-exit: 0\n';
+
+const tasks = (td: string, n: number, lastStatus = 'RUNNING'): Task[] =>
+  Array.from({ length: n }, (_, i) => ({ taskArn: `arn:task/${td.slice(-1)}-${i}`, taskDefinitionArn: td, lastStatus, desiredStatus: 'RUNNING', group: 'service:crystal-service-lb' }));
+
+beforeEach(() => {
+  for (const m of [ecs, ec2, ssm, mesh]) m.reset();
+  ecs.on(DescribeTaskDefinitionCommand).resolves(describeFixture);
+  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: NEW, revision: 2 } });
+  ecs.on(UpdateServiceCommand).resolves({ service: { serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }] } });
+  ecs.on(ListTasksCommand).resolves({ taskArns: ['a', 'b', 'c'] });
+  mesh.on(DescribeVirtualNodeCommand).resolves({ virtualNode: { status: { status: 'ACTIVE' } } as never });
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc12345678' }] }] });
+  ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
+  ssm.on(GetCommandInvocationCommand).resolvesOnce({ Status: 'InProgress' }).resolves({ Status: 'Success', StandardOutputContent: ENVOY_CURL });
+});
+
+describe('rollout with mocked AWS', () => {
+  it('succeeds with the fewest calls: one describe, one register, one update, polls, the SSM pair', async () => {
+    ecs
+      .on(DescribeTasksCommand)
+      .resolvesOnce({ tasks: [...tasks(OLD, 3), ...tasks(NEW, 1, 'PENDING')] })
+      .resolves({ tasks: [...tasks(OLD, 1), ...tasks(NEW, 3)] });
+    const r = await runInProcess(['rollout', ...CFN, '--json', '--envoy-image', 'example/envoy:v1.29']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: true, taskDefinitionArn: NEW, verify: { ok: true, reason: 'HTTP 200 with server: envoy' } });
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
+    expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'appmesh-workshop', service: 'crystal-service-lb', taskDefinition: NEW });
+    // UpdateService said which revision and how many tasks: no DescribeServices needed.
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(ecs).toHaveReceivedCommandTimes(ListTasksCommand, 2);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 2);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(r.stderr).toMatch(/✔ add-envoy · registered .*:2\n▸ update-service\n✔ update-service/);
+  });
+
+  it('says which step failed and how to resume when a task stops', async () => {
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [...tasks(OLD, 3), { ...tasks(NEW, 1)[0]!, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'Task failed ELB health checks', containers: [{ name: 'envoy', reason: 'OutOfMemoryError' }] }],
+    });
+    const r = await runInProcess(['rollout', ...CFN, '--skip-mesh-check']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: wait-running failed: a task of .*:2 stopped while waiting:\ntask 2-0 stopped: Task failed ELB health checks \(envoy: OutOfMemoryError\)/);
+    expect(r.stderr).toMatch(/resume with: meshctl rollout --task-definition appmesh-workshop-crystal-lb-vanilla .* --from wait-running/);
+    expect(r.stdout).toMatch(/done:\n {2}add-envoy: registered .*\n {2}update-service: .*\nfailed: wait-running/);
+  });
+});
+
+describe('verify with mocked AWS', () => {
+  it('exits 0 for a 2xx answer with server: envoy, polling the invocation to its end', async () => {
+    const r = await runInProcess(['verify', ...CFN]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('ok: http://crystal.appmeshworkshop.hosted.local:3000/crystal from i-0abc12345678 (10.0.1.5): HTTP 200 with server: envoy\n');
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 2);
+  });
+
+  it('exits 1 naming the other server it saw', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', StandardOutputContent: ENVOY_CURL.replace('server: envoy', 'server: nginx') });
+    const r = await runInProcess(['verify', ...CFN, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, reason: 'HTTP 200 with server: nginx, expected envoy', headers: { server: 'nginx' } });
+  });
+
+  it('exits 1 when the SSM command itself failed', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Failed', StandardErrorContent: 'bash: dig: command not found\n' });
+    const r = await runInProcess(['verify', ...CFN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the SSM command ended Failed: bash: dig: command not found/);
+  });
+
+  it('exits 1 when the group has no running instance', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const r = await runInProcess(['verify', ...CFN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no running instance in auto scaling group "ruby-asg"/);
+  });
+});
+
+describe('wait-running with mocked AWS', () => {
+  it('backs off from 1s towards --interval and reads the rollout state every third poll', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ taskDefinition: NEW, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }] }] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 2) });
+    const r = await runInProcess(['wait-running', ...CFN, '--interval', '5s', '--timeout', '20s']);
+    expect(r.code).toBe(1);
+    expect(r.clock.slept.slice(0, 5)).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect(r.stderr).toMatch(/timed out after 20s with 2\/3 RUNNING/);
+    // One at the start, then one on every third poll.
+    expect(ecs.commandCalls(DescribeServicesCommand).length).toBe(1 + Math.floor(ecs.commandCalls(ListTasksCommand).length / 3));
+  });
+
+  it('fails at once when the deployment rolloutState is FAILED', async () => {
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [{ serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ id: 'd1', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }] }] })
+      .resolves({ services: [{ serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ id: 'd1', taskDefinition: NEW, rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker tripped' }] }] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 1) });
+    const r = await runInProcess(['wait-running', ...CFN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/deployment d1 of .*:2 FAILED: circuit breaker tripped/);
+  });
+});

@@ -1,0 +1,58 @@
+import { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { PassThrough } from 'node:stream';
+import { createAppMeshApi } from '../../src/aws/app-mesh.js';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { createEc2Api } from '../../src/aws/ec2.js';
+import { createEcsApi } from '../../src/aws/ecs.js';
+import { createSsmApi } from '../../src/aws/ssm.js';
+import type { Deps } from '../../src/cli/context.js';
+import type { PollClock } from '../../src/core/poll.js';
+import { buildProgram, reportError } from '../../src/main.js';
+import { createUi, type UiFacts } from '../../src/ui/output.js';
+
+/** A stream that keeps what was written, as a terminal or CI log would show it. */
+export function captureStream(): PassThrough & { text(): string } {
+  const stream = new PassThrough() as PassThrough & { text(): string };
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString()));
+  stream.text = () => text;
+  return stream;
+}
+
+/** A clock that moves only when meshctl sleeps. */
+export function fakeClock(): PollClock & { slept: number[] } {
+  let t = 1_700_000_000_000;
+  const slept: number[] = [];
+  return { slept, now: () => t, random: () => 0.5, sleep: async (ms) => void (slept.push(ms), (t += ms)) };
+}
+
+const config = { region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
+
+/** AWS clients whose SDK clients aws-sdk-client-mock intercepts. */
+export function mockedAwsClients(): AwsClients {
+  return {
+    ecs: async () => createEcsApi(new ECSClient(config)),
+    ec2: async () => createEc2Api(new EC2Client(config)),
+    ssm: async () => createSsmApi(new SSMClient(config)),
+    appMesh: async () => createAppMeshApi(new AppMeshClient(config)),
+  };
+}
+
+/** Runs one meshctl command in-process with mocked AWS, a fake clock and captured streams. */
+export async function runInProcess(args: string[], facts: Partial<UiFacts> = {}) {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const ui = createUi({ stdoutIsTTY: false, stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: args.includes('--verbose'), ...facts }, { stdout, stderr });
+  const clock = fakeClock();
+  const deps: Deps = { ui, clock, signal: new AbortController().signal, env: {}, argv: args, awsClients: () => mockedAwsClients() };
+  let code = 0;
+  try {
+    await buildProgram(deps).parseAsync(args, { from: 'user' });
+  } catch (err) {
+    code = reportError(err, ui, args);
+  }
+  return { code, stdout: stdout.text(), stderr: stderr.text(), clock };
+}
