@@ -36,11 +36,24 @@ export function createLineProgress(sink: ProgressSink, label: string): Progress 
 export async function createSpinnerProgress(stream: NodeJS.WritableStream, label: string): Promise<Progress> {
   const { default: ora } = await import('ora');
   const spinner = ora({ text: label, stream, isEnabled: true, discardStdin: false }).start();
+  let text = '';
+  let base = 0;
+  let at = performance.now();
+  const render = () => {
+    if (text) spinner.text = `${label}: ${text} · ${formatDuration(base + performance.now() - at)}`;
+  };
+  // The elapsed time keeps counting between polls, which may be 10s apart.
+  const ticker = setInterval(render, 1000);
+  ticker.unref();
   return {
-    update(text, elapsedMs) {
-      spinner.text = `${label}: ${text} · ${formatDuration(elapsedMs)}`;
+    update(next, elapsedMs) {
+      text = next;
+      base = elapsedMs;
+      at = performance.now();
+      render();
     },
     stop() {
+      clearInterval(ticker);
       spinner.stop();
     },
   };

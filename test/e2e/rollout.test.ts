@@ -139,3 +139,43 @@ describe('meshctl verify against moto', () => {
     expect(sent.Parameters!.commands!.slice(0, 3)).toEqual(['host=crystal.appmeshworkshop.hosted.local', 'port=3000', `path='/crystal;$(id)'\\'''`]);
   });
 });
+
+describe('interruption', () => {
+  const interruptAfter = (ms: number) => (child: { kill(signal: NodeJS.Signals): boolean }) => {
+    setTimeout(() => child.kill('SIGINT'), ms);
+  };
+
+  it('SIGINT during wait-running exits 130 and prints the command to resume', async () => {
+    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], { cwd: ws.dir, env: motoEnv(moto.url), onSpawn: interruptAfter(2000) });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: stopping at the next safe point/);
+    expect(r.stderr).toMatch(/error: interrupted/);
+    expect(r.stderr).toMatch(/run it again to resume: meshctl wait-running --count 4 --timeout 5m/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('SIGTERM during a rollout says what was done and resumes from the interrupted step', async () => {
+    const r = await runCli(['rollout', '--json'], {
+      cwd: ws.dir,
+      env: motoEnv(moto.url),
+      onSpawn: (child) => {
+        // Once update-service is done, the wait starts: stop it there.
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (/✔ update-service/.test(err) && !child.killed) child.kill('SIGTERM');
+        });
+      },
+    });
+    expect(r.code, r.stderr).toBe(130);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: false, failedStep: 'wait-running', resumeCommand: 'meshctl rollout --json --from wait-running' });
+    expect(out.steps.filter((s: { status: string }) => s.status === 'done').map((s: { step: string }) => s.step)).toEqual(['add-envoy', 'update-service']);
+    expect(r.stderr).toMatch(/error: interrupted during wait-running/);
+    // Resuming registers no second revision.
+    const resumed = await whileSchedulerDeploys(['rollout', '--from', 'wait-running', '--json']);
+    expect(JSON.parse(resumed.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['skipped', 'skipped', 'done', 'failed']);
+    const revisions = await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
+    expect(revisions.taskDefinitionArns).toHaveLength(2);
+  });
+});
