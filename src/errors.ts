@@ -47,6 +47,15 @@ export class AwsCallError extends MeshctlError {
   ) {
     super(message);
   }
+
+  /** Throttling, a 5xx or a lost connection: the same call may work when tried again. */
+  get retryable(): boolean {
+    return (
+      (this.httpStatus !== undefined && this.httpStatus >= 500) ||
+      this.httpStatus === 429 ||
+      /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalError|ServerException|TimeoutError|^E[A-Z]+$/.test(this.errorName)
+    );
+  }
 }
 
 /** SIGINT or SIGTERM arrived while meshctl was working. */

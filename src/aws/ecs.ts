@@ -29,7 +29,11 @@ export interface EcsApi {
 
 export const DESCRIBE_TASKS_BATCH = 100;
 
-export function createEcsApi(client: ECSClient, endpoint?: string): EcsApi {
+/**
+ * `registerClient` sends RegisterTaskDefinition without SDK retries: a retry after a lost answer would
+ * register a second revision, so add-envoy retries it itself, checking first whether the lost call landed.
+ */
+export function createEcsApi(client: ECSClient, endpoint?: string, registerClient: ECSClient = client): EcsApi {
   return {
     async describeTaskDefinition(taskDefinition) {
       const out = await callAws('DescribeTaskDefinition', () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })), endpoint);
@@ -37,7 +41,7 @@ export function createEcsApi(client: ECSClient, endpoint?: string): EcsApi {
       return { taskDefinition: out.taskDefinition, tags: out.tags };
     },
     async registerTaskDefinition(input) {
-      const out = await callAws('RegisterTaskDefinition', () => client.send(new RegisterTaskDefinitionCommand(input)), endpoint);
+      const out = await callAws('RegisterTaskDefinition', () => registerClient.send(new RegisterTaskDefinitionCommand(input)), endpoint);
       const arn = out.taskDefinition?.taskDefinitionArn;
       if (!arn) throw new AwsCallError('RegisterTaskDefinition', 'EmptyResponse', undefined, 'RegisterTaskDefinition returned no ARN');
       return { taskDefinitionArn: arn, revision: out.taskDefinition?.revision };
@@ -81,6 +85,8 @@ export function createEcsApi(client: ECSClient, endpoint?: string): EcsApi {
 
 export function connectEcs(config: AwsConfig): EcsApi {
   const client = new ECSClient(clientOptions(config));
+  const registerClient = new ECSClient({ ...clientOptions(config), maxAttempts: 1 });
   addCallLogging(client as never, 'ecs', config.log);
-  return createEcsApi(client, config.endpointUrl);
+  addCallLogging(registerClient as never, 'ecs', config.log);
+  return createEcsApi(client, config.endpointUrl, registerClient);
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, formatChanges, type Change } from '../core/json-diff.js';
-import { renderEnvoy, toDescribed, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyPlan } from '../core/render-envoy.js';
-import { CheckFailedError, InputError, UsageError } from '../errors.js';
+import { renderEnvoy, toDescribed, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyOptions, type EnvoyPlan } from '../core/render-envoy.js';
+import { pollDelay } from '../core/poll.js';
+import { AwsCallError, CheckFailedError, InputError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { createContext, intFlag, type Context, type Deps } from './context.js';
 import { readTextFile, writeFileAtomic } from './files.js';
@@ -130,7 +131,8 @@ function envoyImageFor(ctx: Context, opts: AddEnvoyOptions, described: Described
 export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<{ result: AddEnvoyResult; plan: EnvoyPlan }> {
   const described = await loadDescribed(ctx, opts);
   const envoyImage = envoyImageFor(ctx, opts, described);
-  const plan = renderEnvoy(described, { mesh: opts.mesh, virtualNode: opts.virtualNode, envoyImage, appContainer: opts.appContainer, appPorts: opts.appPorts });
+  const envoyOptions: EnvoyOptions = { mesh: opts.mesh, virtualNode: opts.virtualNode, envoyImage, appContainer: opts.appContainer, appPorts: opts.appPorts };
+  const plan = renderEnvoy(described, envoyOptions);
   ctx.ui.notes(plan.notes);
   const result: AddEnvoyResult = {
     action: plan.changed ? (opts.dryRun ? 'dry-run' : 'registered') : 'unchanged',
@@ -161,9 +163,30 @@ export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<
     }
   }
   ctx.checkpoint();
-  const registered = await (await ctx.aws.ecs()).registerTaskDefinition(plan.input);
-  result.taskDefinitionArn = registered.taskDefinitionArn;
+  result.taskDefinitionArn = await registerOnce(ctx, plan, envoyOptions);
   return { result, plan };
+}
+
+export const REGISTER_ATTEMPTS = 5;
+
+/**
+ * RegisterTaskDefinition is not idempotent: when an answer is lost (a reset, a 5xx after the write),
+ * trying again blindly registers a second revision. Before each new attempt this reads the family's
+ * latest revision; if envoy is already there, the lost call landed and its ARN is the result.
+ */
+async function registerOnce(ctx: Context, plan: EnvoyPlan, envoyOptions: EnvoyOptions): Promise<string> {
+  const ecs = await ctx.aws.ecs();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await ecs.registerTaskDefinition(plan.input)).taskDefinitionArn;
+    } catch (err) {
+      if (!(err instanceof AwsCallError) || !err.retryable || attempt >= REGISTER_ATTEMPTS) throw err;
+      ctx.ui.verbose(`RegisterTaskDefinition attempt ${attempt} failed (${err.errorName}); checking whether it registered before trying again`);
+      await ctx.deps.clock.sleep(pollDelay(attempt - 1, 8000, ctx.deps.clock.random()), ctx.deps.signal);
+      const latest = await ecs.describeTaskDefinition(plan.family);
+      if (!renderEnvoy(latest, envoyOptions).changed) return latest.taskDefinition.taskDefinitionArn!;
+    }
+  }
 }
 
 export function addEnvoyReport(result: AddEnvoyResult): Report {

@@ -14,6 +14,7 @@ import {
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { createContext, durationFlag, intFlag, nameFlag, type Context, type Deps } from './context.js';
+import { transientPolls } from './transient.js';
 
 export const DEFAULT_HOST = 'crystal.appmeshworkshop.hosted.local';
 export const DEFAULT_PORT = 3000;
@@ -104,6 +105,7 @@ export async function runVerify(ctx: Context, opts: VerifyOptions): Promise<Veri
       timeoutMs: opts.timeoutMs,
       intervalMs: 2000,
       signal: ctx.deps.signal,
+      ...transientPolls(ctx),
       timeoutMessage: (ms) => `SSM command ${commandId} on ${instanceId} did not finish within ${formatDuration(ms)}; raise --timeout or check the SSM agent`,
     },
     ctx.deps.clock,

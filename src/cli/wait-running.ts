@@ -7,6 +7,7 @@ import { assessTasks, describeStoppedTasks, progressText, type TaskProgress } fr
 import { CheckFailedError, TimeoutError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { createContext, durationFlag, intFlag, type Context, type Deps } from './context.js';
+import { transientPolls } from './transient.js';
 import { pickDeployment, resolveServiceTarget, DEFAULT_SERVICE, type ServiceTarget } from './update-service.js';
 
 export const DEFAULT_INTERVAL_MS = 10_000;
@@ -103,6 +104,7 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
         timeoutMs: opts.timeoutMs,
         intervalMs: opts.intervalMs,
         signal,
+        ...transientPolls(ctx),
         timeoutMessage: (elapsed) =>
           `timed out after ${formatDuration(elapsed)} with ${last ? progressText(last) : 'no tasks seen'} of ${rev}; ` +
           "raise --timeout, or look at the service's events (aws ecs describe-services)",

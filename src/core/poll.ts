@@ -27,7 +27,15 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** Text for the TimeoutError; receives the last value seen. */
   timeoutMessage: (elapsedMs: number) => string;
+  /**
+   * A failed poll that this accepts (throttling that outlasted the SDK's retries, say) is skipped, not
+   * fatal, up to MAX_TRANSIENT_POLL_FAILURES in a row; `onTransient` hears about each.
+   */
+  isTransient?: (err: unknown) => boolean;
+  onTransient?: (err: unknown, inARow: number) => void;
 }
+
+export const MAX_TRANSIENT_POLL_FAILURES = 3;
 
 /**
  * Calls `check` until it returns a value other than undefined, sleeping between calls; throws
@@ -35,9 +43,17 @@ export interface PollOptions {
  */
 export async function pollUntil<T>(check: (attempt: number) => Promise<T | undefined>, options: PollOptions, clock: PollClock): Promise<T> {
   const start = clock.now();
+  let failures = 0;
   for (let attempt = 0; ; attempt++) {
     if (options.signal?.aborted) throw new InterruptedError('interrupted while waiting');
-    const result = await check(attempt);
+    let result: T | undefined;
+    try {
+      result = await check(attempt);
+      failures = 0;
+    } catch (err) {
+      if (!options.isTransient?.(err) || ++failures >= MAX_TRANSIENT_POLL_FAILURES) throw err;
+      options.onTransient?.(err, failures);
+    }
     if (result !== undefined) return result;
     const elapsed = clock.now() - start;
     const left = options.timeoutMs - elapsed;

@@ -68,3 +68,41 @@ describe('pollUntil', () => {
     expect(n).toBe(2);
   });
 });
+
+describe('pollUntil with transient failures', () => {
+  const transient = new Error('throttled');
+  const options = (onTransient: (e: unknown, n: number) => void) => ({
+    timeoutMs: 60_000,
+    intervalMs: 1000,
+    timeoutMessage: () => 'late',
+    isTransient: (e: unknown) => e === transient,
+    onTransient,
+  });
+
+  it('skips a poll that failed transiently and goes on', async () => {
+    const heard: number[] = [];
+    let n = 0;
+    const v = await pollUntil(
+      async () => {
+        n++;
+        if (n <= 2) throw transient;
+        return 'ok';
+      },
+      options((_e, k) => heard.push(k)),
+      fakeClock(),
+    );
+    expect(v).toBe('ok');
+    expect(heard).toEqual([1, 2]);
+  });
+
+  it('gives up after three transient failures in a row', async () => {
+    await expect(pollUntil(async () => Promise.reject(transient), options(() => undefined), fakeClock())).rejects.toBe(transient);
+  });
+
+  it('throws other errors at once', async () => {
+    const other = new Error('denied');
+    let n = 0;
+    await expect(pollUntil(async () => (n++, Promise.reject(other)), options(() => undefined), fakeClock())).rejects.toBe(other);
+    expect(n).toBe(1);
+  });
+});

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FaultKind = 'throttle' | '500' | '503' | 'reset' | 'reset-after' | 'latency';
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** Share of matching requests that get this fault, 0 to 1. */
+  rate: number;
+  /** Only these operations (e.g. `RegisterTaskDefinition`); all when absent. */
+  operations?: string[];
+  latencyMs?: number;
+}
+
+export interface FaultProxy {
+  url: string;
+  /** Every request seen, by operation. */
+  seen: Map<string, number>;
+  /** Every fault injected, in order. */
+  injected: { operation: string; kind: FaultKind }[];
+  setRules(rules: FaultRule[]): void;
+  close(): Promise<void>;
+}
+
+/** The AWS operation a request is for: X-Amz-Target (JSON protocols), Action (query protocol), or the REST path. */
+export function operationOf(req: IncomingMessage, body: string): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.split('.').pop()!;
+  const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body);
+  if (action) return action[1]!;
+  return `${req.method} ${(req.url ?? '').split('?')[0]}`;
+}
+
+/**
+ * Decides a fault from a hash of (seed, operation, how many calls of that operation came before), so a
+ * run's faults do not depend on how polls interleave with other calls: the same seed, the same faults.
+ */
+function draw(seed: string, operation: string, index: number, rule: number): number {
+  const h = createHash('sha256').update(`${seed}|${operation}|${index}|${rule}`).digest();
+  return h.readUInt32BE(0) / 0x1_0000_0000;
+}
+
+function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttle' | '500' | '503'): void {
+  const json = typeof req.headers['x-amz-target'] === 'string';
+  const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
+  const status = kind === 'throttle' ? (json ? 400 : query ? 503 : 429) : Number(kind);
+  const code = kind === 'throttle' ? (json ? 'ThrottlingException' : query ? 'RequestLimitExceeded' : 'TooManyRequestsException') : json ? 'ServerException' : 'InternalFailure';
+  if (query) {
+    res.writeHead(status, { 'content-type': 'text/xml' });
+    res.end(`<Response><Errors><Error><Code>${code}</Code><Message>injected by the fault proxy</Message></Error></Errors><RequestID>fault</RequestID></Response>`);
+  } else {
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code });
+    res.end(JSON.stringify({ __type: code, message: 'injected by the fault proxy' }));
+  }
+}
+
+/** A loopback HTTP proxy in front of `target` (moto) that injects AWS-shaped faults. */
+export async function startFaultProxy(target: string, rules: FaultRule[] = [], seed = 'meshctl'): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(upstream.hostname)) throw new Error('the fault proxy only forwards to loopback');
+  let active = rules;
+  const seen = new Map<string, number>();
+  const injected: FaultProxy['injected'] = [];
+
+  const forward = (req: IncomingMessage, body: Buffer, onResponse: (status: number, headers: IncomingMessage['headers'], data: Buffer) => void, onError: () => void) => {
+    const out = request(
+      { hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => onResponse(up.statusCode ?? 502, up.headers, Buffer.concat(chunks)));
+      },
+    );
+    out.on('error', onError);
+    out.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const operation = operationOf(req, body.toString('utf8'));
+      const index = seen.get(operation) ?? 0;
+      seen.set(operation, index + 1);
+      const rule = active.find((r, i) => (!r.operations || r.operations.includes(operation)) && draw(seed, operation, index, i) < r.rate);
+      if (rule) injected.push({ operation, kind: rule.kind });
+      if (rule?.kind === 'latency') await new Promise((r) => setTimeout(r, rule.latencyMs ?? 500));
+      if (rule?.kind === 'reset') return req.socket.destroy();
+      if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503')) return errorResponse(res, req, rule.kind);
+      forward(
+        req,
+        body,
+        (status, headers, data) => {
+          // The call reached AWS and did its work; only the answer is lost.
+          if (rule?.kind === 'reset-after') return req.socket.destroy();
+          res.writeHead(status, headers);
+          res.end(data);
+        },
+        () => req.socket.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    injected,
+    setRules: (next) => void (active = next),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
