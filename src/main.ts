@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { registerAddEnvoy } from './cli/add-envoy.js';
 import { resumeCommand, type Deps } from './cli/context.js';
+import { registerRollback } from './cli/rollback.js';
 import { registerRollout } from './cli/rollout.js';
 import { registerUpdateService } from './cli/update-service.js';
 import { registerVerify } from './cli/verify.js';
@@ -47,6 +48,7 @@ export function buildProgram(deps: Deps): Command {
     .option('--json', 'print one JSON object on stdout and nothing else there')
     .option('--verbose', 'print each AWS call with its duration on stderr')
     .option('--no-color', 'no colour (also NO_COLOR)')
+    .option('--show-secrets', 'show secret-looking values (PASSWORD, SECRET, TOKEN, KEY, ...) instead of ***')
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
@@ -65,6 +67,7 @@ Run "meshctl <command> --help" for a command's flags and examples.`,
   registerWaitRunning(program, deps);
   registerVerify(program, deps);
   registerRollout(program, deps);
+  registerRollback(program, deps);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -3,6 +3,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -21,6 +22,8 @@ export interface EcsApi {
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<{ taskDefinitionArn: string; revision?: number }>;
   describeServices(cluster: string, service: string): Promise<Service>;
   updateService(cluster: string, service: string, taskDefinition: string): Promise<Service>;
+  /** ACTIVE revisions of a family, following pages (order not relied on: moto ignores `sort`). */
+  listTaskDefinitions(family: string): Promise<string[]>;
   /** Every task ARN of the service, following ListTasks pages. */
   listTasks(cluster: string, service: string): Promise<string[]>;
   /** Describes tasks in batches of 100, the API's limit. */
@@ -60,6 +63,16 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       const out = await callAws('UpdateService', () => client.send(new UpdateServiceCommand({ cluster, service, taskDefinition })), endpoint);
       if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
       return out.service;
+    },
+    async listTaskDefinitions(family) {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await callAws('ListTaskDefinitions', () => client.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })), endpoint);
+        arns.push(...(out.taskDefinitionArns ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken);
+      return arns;
     },
     async listTasks(cluster, service) {
       const arns: string[] = [];

@@ -3,6 +3,7 @@ import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, formatChanges, type Change } from '../core/json-diff.js';
 import { renderEnvoy, toDescribed, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyOptions, type EnvoyPlan } from '../core/render-envoy.js';
 import { pollDelay } from '../core/poll.js';
+import { maskSecrets } from '../core/secrets.js';
 import { AwsCallError, CheckFailedError, InputError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { createContext, intFlag, type Context, type Deps } from './context.js';
@@ -89,6 +90,8 @@ export interface AddEnvoyResult {
   virtualNode: string;
   written?: string;
   changes?: Change[];
+  /** With --dry-run: what would be registered (secret-looking values masked unless --show-secrets). */
+  registerInput?: unknown;
   warnings: string[];
 }
 
@@ -145,7 +148,9 @@ export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<
     virtualNode: virtualNodeName(opts.mesh, opts.virtualNode),
     warnings: plan.notes.filter((n) => n.level === 'warn').map((n) => n.message),
   };
-  if (opts.diff) result.changes = diffJson(plan.before, plan.input);
+  const show = <T>(v: T): T => (ctx.showSecrets ? v : maskSecrets(v));
+  if (opts.diff) result.changes = diffJson(show(plan.before), show(plan.input));
+  if (opts.dryRun && plan.changed) result.registerInput = show(plan.input);
   if (opts.write !== undefined) {
     await writeFileAtomic(opts.write, `${JSON.stringify(plan.input, null, 2)}\n`, opts.force);
     result.written = opts.write;

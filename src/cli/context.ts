@@ -31,6 +31,7 @@ export interface GlobalFlags {
   json?: boolean;
   verbose?: boolean;
   color?: boolean;
+  showSecrets?: boolean;
 }
 
 /** A command's view of the shared inputs: AWS clients, cfn-output values, the region. */
@@ -42,6 +43,8 @@ export interface Context {
   region?: string;
   /** A value from its flag or cfn-output.json. */
   cfn(field: CfnField, flag: string | undefined): Promise<string>;
+  /** --show-secrets: print secret-looking values instead of ***. */
+  showSecrets: boolean;
   /** Throws InterruptedError once SIGINT or SIGTERM has arrived. */
   checkpoint(): void;
 }
@@ -74,6 +77,7 @@ export function createContext(cmd: Command, deps: Deps): Context {
     ui: deps.ui,
     aws,
     region,
+    showSecrets: flags.showSecrets === true,
     async cfn(field, flag) {
       // An explicit --cfn-output is read even when flags cover every key, so a typo in its name shows.
       return cfnValue(field, flag, flag !== undefined && !explicitFile ? undefined : await load(), file);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef } from '../core/arn.js';
-import { MeshctlError, StepFailedError, UsageError } from '../errors.js';
+import { InterruptedError, MeshctlError, StepFailedError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, runAddEnvoy, toAddEnvoyOptions, type AddEnvoyFlags } from './add-envoy.js';
 import { createContext, resumeCommand, type Deps } from './context.js';
-import { DEFAULT_SERVICE, resolveRevision, resolveServiceTarget, runUpdateService, type UpdateServiceFlags } from './update-service.js';
+import { runRollback } from './rollback.js';
+import { DEFAULT_SERVICE, resolveRevision, resolveServiceTarget, runUpdateService, type ServiceTarget, type UpdateServiceFlags, type UpdateServiceResult } from './update-service.js';
 import { assertVerified, runVerify, toVerifyOptions, type VerifyFlags } from './verify.js';
 import { runWaitRunning, toWaitOptions, type WaitRunningFlags } from './wait-running.js';
 
@@ -14,7 +15,7 @@ export type RolloutStep = (typeof ROLLOUT_STEPS)[number];
 type RolloutFlags = Omit<AddEnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> &
   UpdateServiceFlags &
   WaitRunningFlags &
-  Omit<VerifyFlags, 'timeout'> & { from?: string; verifyTimeout?: string };
+  Omit<VerifyFlags, 'timeout'> & { from?: string; verifyTimeout?: string; rollbackOnFailure?: boolean };
 
 export interface StepRecord {
   step: RolloutStep;
@@ -47,6 +48,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .option('--path <path>', 'path verify curls')
     .option('--expect-header <name=value>', 'header verify expects (default: server=envoy)')
     .option('--verify-timeout <duration>', 'how long verify may take', '2m')
+    .option('--rollback-on-failure', 'when wait-running or verify fails, point the service back at the revision it ran before, and wait')
     .option('--from <step>', `start at this step (${ROLLOUT_STEPS.join(', ')}); printed when a step fails`)
     .addHelpText(
       'after',
@@ -87,24 +89,38 @@ resumes from it; steps already done are safe to run again.`,
         ui.step(step, 'ok', detail);
         return value;
       };
+      let target: ServiceTarget | undefined;
+      let updated: UpdateServiceResult | undefined;
+      const rollBackAfter = async (step: RolloutStep): Promise<Record<string, unknown>> => {
+        ui.warn(`${step} failed; rolling back (--rollback-on-failure)`);
+        ui.step('rollback', 'start');
+        try {
+          const rb = await runRollback(ctx, target!, { to: updated?.previousTaskDefinitionArn, wait: true, waitOptions: { ...waitOpts, count: undefined } });
+          ui.step('rollback', 'ok', `${rb.service} → ${rb.to}`);
+          return { ok: true, ...rb };
+        } catch (rbErr) {
+          ui.step('rollback', 'fail', (rbErr as Error).message);
+          return { ok: false, error: (rbErr as Error).message };
+        }
+      };
       try {
-        const target = await resolveServiceTarget(ctx, flags);
+        target = await resolveServiceTarget(ctx, flags);
         Object.assign(extra, target);
         const added = await run('add-envoy', async () => {
           const { result } = await runAddEnvoy(ctx, envoyOpts);
           extra.addEnvoy = result;
           return { value: result, detail: result.action === 'registered' ? `registered ${result.taskDefinitionArn}` : `unchanged ${result.taskDefinitionArn}` };
         });
-        const updated = await run('update-service', async () => {
+        updated = await run('update-service', async () => {
           // The ARN add-envoy registered or described; resuming, the family's latest revision.
           const family = flags.taskDefinition ? parseTaskDefinitionRef(flags.taskDefinition)?.family : undefined;
           const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, family));
-          const result = await runUpdateService(ctx, target, arn);
+          const result = await runUpdateService(ctx, target!, arn);
           extra.updateService = result;
-          return { value: result, detail: `${target.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}` };
+          return { value: result, detail: `${target!.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}` };
         });
         await run('wait-running', async () => {
-          const result = await runWaitRunning(ctx, target, { ...waitOpts, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount });
+          const result = await runWaitRunning(ctx, target!, { ...waitOpts, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount });
           extra.waitRunning = result;
           return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
         });
@@ -120,6 +136,9 @@ resumes from it; steps already done are safe to run again.`,
         if (!(err instanceof MeshctlError)) throw err;
         steps.push({ step: current, status: 'failed', detail: err.message });
         ui.step(current, 'fail');
+        if (flags.rollbackOnFailure && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
+          extra.rollback = await rollBackAfter(current);
+        }
         const resume = resumeCommand(deps.argv, current);
         const done = steps.filter((s) => s.status === 'done').map((s) => `${s.step}: ${s.detail}`);
         const failure = new StepFailedError(err, current, resume);

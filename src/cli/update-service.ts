@@ -21,6 +21,8 @@ export interface ServiceTarget {
 
 export interface UpdateServiceResult extends ServiceTarget {
   taskDefinitionArn: string;
+  /** The revision the service ran before, when the answer shows it (rollback's default target). */
+  previousTaskDefinitionArn?: string;
   desiredCount?: number;
   deployment?: { id?: string; status?: string; rolloutState?: string; taskDefinition?: string };
 }
@@ -62,6 +64,7 @@ export async function runUpdateService(ctx: Context, target: ServiceTarget, task
   return {
     ...target,
     taskDefinitionArn: service.taskDefinition ?? taskDefinitionArn,
+    previousTaskDefinitionArn: service.deployments?.find((d) => d.taskDefinition && !sameRevision(d.taskDefinition, taskDefinitionArn))?.taskDefinition,
     desiredCount: service.desiredCount,
     deployment: pickDeployment(service, taskDefinitionArn),
   };

@@ -75,6 +75,7 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
   const group = `service:${target.service}`;
   // Tasks of the revision seen before: AWS stops listing a task once it stops, so describe them again.
   const seen = new Set<string>();
+  const alreadyStopped = new Set<string>();
   let polls = 0;
   let last: TaskProgress | undefined;
   const progress = await ctx.ui.startProgress(`${target.service}`);
@@ -86,8 +87,12 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
         const arns = [...new Set([...listed, ...seen])];
         // ListTasks filters by service in AWS; the group check keeps other services' tasks out where it does not.
         const tasks: Task[] = arns.length ? (await ecs.describeTasks(target.cluster, arns)).filter((t) => t.group === undefined || t.group === group) : [];
-        for (const t of tasks) if (sameRevision(t.taskDefinitionArn, rev) && t.taskArn) seen.add(t.taskArn);
-        const p = assessTasks(tasks, rev, wanted, since);
+        for (const t of tasks) {
+          if (!t.taskArn) continue;
+          if (sameRevision(t.taskDefinitionArn, rev)) seen.add(t.taskArn);
+          if (attempt === 0 && t.lastStatus === 'STOPPED') alreadyStopped.add(t.taskArn);
+        }
+        const p = assessTasks(tasks, rev, wanted, { stoppedSince: since, alreadyStopped });
         last = p;
         progress.update(progressText(p), clock.now() - start);
         if (p.state === 'failed') {

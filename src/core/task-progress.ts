@@ -13,11 +13,18 @@ export type TaskProgress =
   | { state: 'done'; running: number; pending: number; wanted: number; otherRevisions: number }
   | { state: 'failed'; running: number; pending: number; wanted: number; otherRevisions: number; stopped: StoppedTask[] };
 
+export interface StoppedFilter {
+  /** Tasks that stopped before this are history, not a failure of this wait. */
+  stoppedSince?: Date;
+  /** Tasks already stopped when the wait began (for answers without stoppedAt, such as moto's). */
+  alreadyStopped?: ReadonlySet<string>;
+}
+
 /**
- * DescribeTasks results for a service in; how many tasks of `revisionArn` (an ARN or family:rev) run out. Any task of that
- * revision that has stopped (`stoppedSince`: ignore ones stopped before then) fails the wait.
+ * DescribeTasks results for a service in; how many tasks of `revisionArn` (an ARN or family:rev) run
+ * out. A task of that revision that stops during the wait fails it; ones stopped before are ignored.
  */
-export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted: number, stoppedSince?: Date): TaskProgress {
+export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted: number, filter: StoppedFilter = {}): TaskProgress {
   let running = 0;
   let pending = 0;
   let otherRevisions = 0;
@@ -30,7 +37,8 @@ export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted:
     if (task.lastStatus === 'RUNNING' && task.desiredStatus !== 'STOPPED') running++;
     else if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') {
       const at = task.stoppedAt ?? task.stoppingAt;
-      if (!(stoppedSince && at && new Date(at) < stoppedSince)) stopped.push(describeStopped(task));
+      const before = at ? !!filter.stoppedSince && new Date(at) < filter.stoppedSince : !!task.taskArn && !!filter.alreadyStopped?.has(task.taskArn);
+      if (!before) stopped.push(describeStopped(task));
     } else pending++;
   }
   const counts = { running, pending, wanted, otherRevisions };

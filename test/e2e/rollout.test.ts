@@ -82,8 +82,11 @@ describe('update-service and wait-running against moto', () => {
   it('fails at once with the stopped reason when a task of the new revision stops', async () => {
     expect((await cli(['add-envoy'])).code).toBe(0);
     expect((await cli(['update-service'])).code).toBe(0);
+    // The task fails while meshctl waits, as it would when envoy never turns HEALTHY.
+    const run = cli(['wait-running', '--timeout', '60s']);
+    await new Promise((r) => setTimeout(r, 1500));
     await actAsEcsStoppingAFailedTask(moto.url, ws, 'Essential container in task exited');
-    const r = await cli(['wait-running', '--timeout', '60s']);
+    const r = await run;
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/a task of .*:2 stopped while waiting:\ntask [0-9a-f-]+ stopped: Essential container in task exited/);
   });

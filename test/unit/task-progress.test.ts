@@ -40,8 +40,14 @@ describe('assessTasks', () => {
     const since = new Date('2026-11-22T10:00:00Z');
     const old = task('x', NEW, 'STOPPED', { stoppedAt: new Date('2026-11-22T09:00:00Z') });
     const fresh = task('y', NEW, 'STOPPED', { stoppedAt: new Date('2026-11-22T10:05:00Z') });
-    expect(assessTasks([old], NEW, 1, since).state).toBe('waiting');
-    expect(assessTasks([old, fresh], NEW, 1, since).state).toBe('failed');
+    expect(assessTasks([old], NEW, 1, { stoppedSince: since }).state).toBe('waiting');
+    expect(assessTasks([old, fresh], NEW, 1, { stoppedSince: since }).state).toBe('failed');
+  });
+
+  it('ignores tasks without stoppedAt that were stopped when the wait began', () => {
+    const stopped = task('x', NEW, 'STOPPED');
+    expect(assessTasks([stopped], NEW, 1, { alreadyStopped: new Set([stopped.taskArn!]) }).state).toBe('waiting');
+    expect(assessTasks([stopped], NEW, 1, { alreadyStopped: new Set() }).state).toBe('failed');
   });
 
   it('formats progress as people read it', () => {

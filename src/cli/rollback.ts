@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
+import { previousRevision, revisionFromFlag } from '../core/revisions.js';
+import { CheckFailedError, UsageError } from '../errors.js';
+import type { Report } from '../ui/output.js';
+import { createContext, type Context, type Deps } from './context.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
+import { runWaitRunning, toWaitOptions, type WaitOptions, type WaitResult, type WaitRunningFlags } from './wait-running.js';
+
+interface RollbackFlags extends WaitRunningFlags {
+  to?: string;
+  wait?: boolean;
+}
+
+export interface RollbackResult extends ServiceTarget {
+  action: 'rolled-back' | 'unchanged';
+  from: string;
+  to: string;
+  update?: UpdateServiceResult;
+  wait?: WaitResult;
+}
+
+/**
+ * Points the service back at `to`, or at the revision it ran before (see previousRevision), then waits
+ * unless `wait` is false.
+ */
+export async function runRollback(ctx: Context, target: ServiceTarget, opts: { to?: string; wait: boolean; waitOptions: WaitOptions }): Promise<RollbackResult> {
+  const ecs = await ctx.aws.ecs();
+  const service = await ecs.describeServices(target.cluster, target.service);
+  const current = service.taskDefinition!;
+  let to: string | undefined;
+  if (opts.to !== undefined) {
+    to = revisionFromFlag(opts.to, current);
+    if (!to) throw new UsageError(`--to: "${opts.to}" is not a revision number, family:revision or task definition ARN`);
+  } else {
+    const family = parseTaskDefinitionRef(current)?.family;
+    to = previousRevision(current, service.deployments ?? [], family ? await ecs.listTaskDefinitions(family) : []);
+    if (!to) throw new CheckFailedError(`no revision before ${current} to roll back to; pass --to REVISION`);
+  }
+  if (sameRevision(to, current)) {
+    ctx.ui.info(`${target.service} already runs ${current}; nothing to roll back`);
+    return { ...target, action: 'unchanged', from: current, to };
+  }
+  ctx.checkpoint();
+  const update = await runUpdateService(ctx, target, to);
+  const result: RollbackResult = { ...target, action: 'rolled-back', from: current, to: update.taskDefinitionArn, update };
+  if (opts.wait) {
+    result.wait = await runWaitRunning(ctx, target, { ...opts.waitOptions, taskDefinitionArn: update.taskDefinitionArn, desiredCount: update.desiredCount });
+  }
+  return result;
+}
+
+export function rollbackReport(r: RollbackResult): Report {
+  const lines =
+    r.action === 'unchanged'
+      ? [`unchanged: ${r.service} already runs ${r.to}`]
+      : [`rolled back ${r.service} from ${r.from} to ${r.to}`, ...(r.wait ? [`${r.wait.running}/${r.wait.wanted} tasks RUNNING`] : [])];
+  return { data: { ...r }, lines };
+}
+
+export function registerRollback(program: Command, deps: Deps): void {
+  program
+    .command('rollback')
+    .description('point the service back at the revision it ran before the last update, and wait')
+    .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
+    .option('--to <revision>', 'revision number, family:revision or ARN (default: the one it ran before)')
+    .option('--no-wait', 'return once the service is updated')
+    .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
+    .option('--interval <duration>', 'longest pause between polls', '10s')
+    .option('--timeout <duration>', 'give up waiting after this long (exit 1)', '10m')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  meshctl rollback
+  meshctl rollback --to 3 --json
+
+"Before" is the older deployment ECS still lists, else the family's highest ACTIVE revision below the
+current one.`,
+    )
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<RollbackFlags>();
+      const waitOptions = toWaitOptions(flags);
+      const ctx = createContext(cmd, deps);
+      const target = await resolveServiceTarget(ctx, flags);
+      deps.ui.result(rollbackReport(await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions })));
+    });
+}

@@ -1,0 +1,92 @@
+import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { motoEnv, runCli } from '../support/cli.js';
+import { startMoto, type Moto } from '../support/moto.js';
+import { actAsEcsSchedulerForDeployment, CLUSTER, FAMILY, SERVICE, sdkClients, seedWorkshop, type Workshop } from '../support/workshop.js';
+
+let moto: Moto;
+let ws: Workshop;
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  ws = await seedWorkshop(moto.url);
+});
+
+const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+const serviceRevision = async () =>
+  (await sdkClients(moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!.taskDefinition!;
+
+/** Plays the ECS scheduler each time the service moves to another revision, until stopped. */
+function schedulerLoop(): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    let last = await serviceRevision();
+    while (running) {
+      const now = await serviceRevision();
+      if (now !== last) {
+        await actAsEcsSchedulerForDeployment(moto.url, ws);
+        last = now;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+describe('meshctl rollback against moto', () => {
+  it('points the service back at the revision it ran before and waits for it', async () => {
+    const scheduler = schedulerLoop();
+    try {
+      expect((await cli(['add-envoy'])).code).toBe(0);
+      expect((await cli(['update-service'])).code).toBe(0);
+      expect(await serviceRevision()).toMatch(/:2$/);
+      const r = await cli(['rollback', '--json', '--timeout', '30s']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: 'rolled-back', from: expect.stringMatching(/:2$/), to: expect.stringMatching(/:1$/), wait: { running: 3 } });
+      expect(await serviceRevision()).toMatch(/:1$/);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('--to picks the revision; the same revision changes nothing', async () => {
+    const r = await cli(['rollback', '--to', '1', '--no-wait']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/unchanged: crystal-service-lb already runs .*:1/);
+  });
+
+  it('says when there is nothing before the first revision', async () => {
+    const r = await cli(['rollback']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no revision before .*:1 to roll back to; pass --to REVISION/);
+  });
+
+  it('rollout --rollback-on-failure returns the service to its old revision when the wait fails', async () => {
+    const scheduler = schedulerLoop();
+    try {
+      // The new tasks never come up in time (--count 4 of 3), so the wait fails and rollout rolls back.
+      const r = await cli(['rollout', '--rollback-on-failure', '--count', '4', '--timeout', '3s', '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      const out = JSON.parse(r.stdout);
+      expect(out.failedStep).toBe('wait-running');
+      expect(out.rollback).toMatchObject({ ok: true, action: 'rolled-back', to: expect.stringMatching(/:1$/) });
+      expect(r.stderr).toMatch(/wait-running failed; rolling back \(--rollback-on-failure\)/);
+      expect(await serviceRevision()).toMatch(/:1$/);
+      const revisions = await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
+      expect(revisions.taskDefinitionArns).toHaveLength(2);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+});
