@@ -1,14 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 
-/** Reads a user-named file; a missing or unreadable file is an InputError that names it. */
+/** No input meshctl reads is anywhere near this; a bigger file is a mistake, not a task definition. */
+export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
+
+async function checkSize(path: string): Promise<void> {
+  const info = await stat(path);
+  if (info.isFile() && info.size > MAX_INPUT_BYTES) {
+    throw new InputError(`${path}: ${Math.round(info.size / 1024 / 1024)} MiB is too large for this input (the limit is ${MAX_INPUT_BYTES / 1024 / 1024} MiB); is it the right file?`);
+  }
+}
+
+/** Reads a user-named file; a missing, unreadable or huge file is an InputError that names it. */
 export async function readTextFile(path: string, what: string): Promise<string> {
   try {
+    await checkSize(path);
     return await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${path}: no such file (${what})`);
     if (code === 'EISDIR') throw new InputError(`${path}: is a folder, expected a file (${what})`);
@@ -19,8 +31,10 @@ export async function readTextFile(path: string, what: string): Promise<string> 
 /** Reads a file, or returns undefined when it does not exist. */
 export async function readOptionalFile(path: string): Promise<string | undefined> {
   try {
+    await checkSize(path);
     return await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof InputError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
