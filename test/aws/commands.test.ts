@@ -65,7 +65,8 @@ describe('rollout with mocked AWS', () => {
   });
 
   it('says which step failed and how to resume when a task stops', async () => {
-    ecs.on(DescribeTasksCommand).resolves({
+    // The first poll sees the task start; the second sees it stopped.
+    ecs.on(DescribeTasksCommand).resolvesOnce({ tasks: [...tasks(OLD, 3), ...tasks(NEW, 1, 'PENDING')] }).resolves({
       tasks: [...tasks(OLD, 3), { ...tasks(NEW, 1)[0]!, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'Task failed ELB health checks', containers: [{ name: 'envoy', reason: 'OutOfMemoryError' }] }],
     });
     const r = await runInProcess(['rollout', ...CFN, '--skip-mesh-check']);

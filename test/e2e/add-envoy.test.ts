@@ -1,7 +1,9 @@
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describedTaskDefinition } from '../support/arbitraries.js';
 import { motoEnv, runCli } from '../support/cli.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { FAMILY, sdkClients, seedWorkshop, type Workshop } from '../support/workshop.js';
@@ -79,5 +81,32 @@ describe('meshctl add-envoy against moto', () => {
     const r = await runCli(['add-envoy', '--from-file', file, '--dry-run', '--write', out], { cwd: ws.dir, env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).containerDefinitions.map((c: { name: string }) => c.name)).toEqual(['crystal', 'envoy']);
+  });
+
+  it('registers generated task definitions that moto accepts (a property-test sample)', async () => {
+    const samples = fc.sample(describedTaskDefinition, { numRuns: 5, seed: 20261122 });
+    for (const [i, d] of samples.entries()) {
+      const file = join(ws.dir, `generated-${i}.json`);
+      writeFileSync(file, JSON.stringify(d));
+      const r = await runCli(['add-envoy', '--from-file', file, '--skip-mesh-check', '--envoy-image', 'example/envoy:v1.29.0.0-prod', '--json'], { cwd: ws.dir, env: motoEnv(moto.url) });
+      expect(r.code, r.stderr).toBe(0);
+      const arn = JSON.parse(r.stdout).taskDefinitionArn;
+      const td = await sdkClients(moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+      expect(td.taskDefinition!.containerDefinitions!.map((c) => c.name)).toEqual([...d.taskDefinition.containerDefinitions.map((c) => c.name), 'envoy']);
+    }
+  });
+
+  it('masks secret-looking values in --json and --diff unless --show-secrets', async () => {
+    const td = (await sdkClients(moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: FAMILY, include: ['TAGS'] }))) as { taskDefinition: { containerDefinitions: { environment?: unknown[] }[] } };
+    td.taskDefinition.containerDefinitions[0]!.environment = [{ name: 'DB_PASSWORD', value: 'hunter2-do-not-print' }];
+    const file = join(ws.dir, 'with-secret.json');
+    writeFileSync(file, JSON.stringify(td));
+    const args = ['add-envoy', '--from-file', file, '--dry-run', '--diff', '--json', '--verbose', '--app-ports', '3000,8080'];
+    const masked = await runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+    expect(masked.code, masked.stderr).toBe(0);
+    expect(masked.stdout + masked.stderr).not.toContain('hunter2-do-not-print');
+    expect(JSON.parse(masked.stdout).registerInput.containerDefinitions[0].environment).toEqual([{ name: 'DB_PASSWORD', value: '***' }]);
+    const shown = await runCli([...args, '--show-secrets'], { cwd: ws.dir, env: motoEnv(moto.url) });
+    expect(JSON.parse(shown.stdout).registerInput.containerDefinitions[0].environment).toEqual([{ name: 'DB_PASSWORD', value: 'hunter2-do-not-print' }]);
   });
 });

@@ -92,3 +92,28 @@ describe('buildVerifyScript', () => {
     expect(buildVerifyScript({ host: '10.0.0.5', port: 80, path: '/', timeoutSeconds: 5 }).join('\n')).not.toContain('dig +short');
   });
 });
+
+describe('buildVerifyScript with hostile values', () => {
+  it.each([
+    ['semicolon', '/a;reboot', "path='/a;reboot'"],
+    ['command substitution', '/$(reboot)', "path='/$(reboot)'"],
+    ['backticks', '/`reboot`', "path='/`reboot`'"],
+    ['newline', '/a\nreboot', "path='/a\nreboot'"],
+    ['single quote', "/it's", "path='/it'\\''s'"],
+    ['double quote', '/"x"', `path='/"x"'`],
+  ])('sends exactly the quoted assignment for a %s', (_name, path, assignment) => {
+    const script = buildVerifyScript({ host: 'crystal.local', port: 3000, path, timeoutSeconds: 10 });
+    expect(script).toEqual([
+      'host=crystal.local',
+      'port=3000',
+      assignment,
+      'max_time=10',
+      `addr=$(dig +short "$host" | grep -E '^[0-9]+(\\.[0-9]+){3}$' | head -n 1)`,
+      'if [ -z "$addr" ]; then echo "meshctl-resolved: "; echo "meshctl: dig found no address for $host"; exit 0; fi',
+      'echo "meshctl-resolved: $addr"',
+      'out=$(curl -sS -v --max-time "$max_time" "http://$addr:$port$path" 2>&1); rc=$?',
+      `printf '%s\\n' "$out" | head -c 16000`,
+      'echo "meshctl-curl-exit: $rc"',
+    ]);
+  });
+});
