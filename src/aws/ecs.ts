@@ -3,6 +3,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServicesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -24,13 +25,18 @@ export interface EcsApi {
   updateService(cluster: string, service: string, taskDefinition: string): Promise<Service>;
   /** ACTIVE revisions of a family, following pages (order not relied on: moto ignores `sort`). */
   listTaskDefinitions(family: string): Promise<string[]>;
-  /** Every task ARN of the service, following ListTasks pages. */
-  listTasks(cluster: string, service: string): Promise<string[]>;
+  /** Every task ARN of the service (of the cluster when no service is given), following ListTasks pages. */
+  listTasks(cluster: string, service?: string): Promise<string[]>;
+  /** Every service ARN of the cluster, following pages. */
+  listServices(cluster: string): Promise<string[]>;
+  /** Describes services in batches of 10, the API's limit; unknown ones are left out. */
+  describeServicesBatch(cluster: string, services: readonly string[]): Promise<Service[]>;
   /** Describes tasks in batches of 100, the API's limit. */
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
 }
 
 export const DESCRIBE_TASKS_BATCH = 100;
+export const DESCRIBE_SERVICES_BATCH = 10;
 
 /**
  * `registerClient` sends RegisterTaskDefinition without SDK retries: a retry after a lost answer would
@@ -73,6 +79,25 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
         nextToken = out.nextToken;
       } while (nextToken);
       return arns;
+    },
+    async listServices(cluster) {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await callAws('ListServices', () => client.send(new ListServicesCommand({ cluster, nextToken })), endpoint);
+        arns.push(...(out.serviceArns ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken);
+      return arns;
+    },
+    async describeServicesBatch(cluster, services) {
+      const found: Service[] = [];
+      for (let i = 0; i < services.length; i += DESCRIBE_SERVICES_BATCH) {
+        const batch = services.slice(i, i + DESCRIBE_SERVICES_BATCH);
+        const out = await callAws('DescribeServices', () => client.send(new DescribeServicesCommand({ cluster, services: batch })), endpoint);
+        found.push(...(out.services ?? []).filter((s) => s.status !== 'INACTIVE'));
+      }
+      return found;
     },
     async listTasks(cluster, service) {
       const arns: string[] = [];

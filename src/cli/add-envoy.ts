@@ -40,6 +40,7 @@ export interface AddEnvoyOptions {
   force: boolean;
   diff: boolean;
   skipMeshCheck: boolean;
+  acceptAnyExistingEnvoy?: boolean;
 }
 
 const MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
@@ -134,7 +135,7 @@ function envoyImageFor(ctx: Context, opts: AddEnvoyOptions, described: Described
 export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<{ result: AddEnvoyResult; plan: EnvoyPlan }> {
   const described = await loadDescribed(ctx, opts);
   const envoyImage = envoyImageFor(ctx, opts, described);
-  const envoyOptions: EnvoyOptions = { mesh: opts.mesh, virtualNode: opts.virtualNode, envoyImage, appContainer: opts.appContainer, appPorts: opts.appPorts };
+  const envoyOptions: EnvoyOptions = { mesh: opts.mesh, virtualNode: opts.virtualNode, envoyImage, appContainer: opts.appContainer, appPorts: opts.appPorts, acceptAnyExistingEnvoy: opts.acceptAnyExistingEnvoy };
   const plan = renderEnvoy(described, envoyOptions);
   ctx.ui.notes(plan.notes);
   const result: AddEnvoyResult = {

@@ -112,6 +112,7 @@ export function nameFlag(value: string, flag: string): string {
 
 /** `meshctl <the user's own arguments>` with `--from` replaced, quoted, ready to paste. */
 export function resumeCommand(argv: readonly string[], from?: string): string {
+  // Keeps the user's own arguments, in their order; only --from is replaced.
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

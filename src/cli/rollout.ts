@@ -1,49 +1,152 @@
 import type { Command } from 'commander';
-import { parseTaskDefinitionRef } from '../core/arn.js';
-import { InterruptedError, MeshctlError, StepFailedError, UsageError } from '../errors.js';
+import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
+import { mapLimit } from '../core/concurrency.js';
+import { CheckFailedError, InterruptedError, StepFailedError, UsageError } from '../errors.js';
+import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, runAddEnvoy, toAddEnvoyOptions, type AddEnvoyFlags } from './add-envoy.js';
-import { createContext, resumeCommand, type Deps } from './context.js';
-import { runRollback } from './rollback.js';
-import { DEFAULT_SERVICE, resolveRevision, resolveServiceTarget, runUpdateService, type ServiceTarget, type UpdateServiceFlags, type UpdateServiceResult } from './update-service.js';
-import { assertVerified, runVerify, toVerifyOptions, type VerifyFlags } from './verify.js';
-import { runWaitRunning, toWaitOptions, type WaitRunningFlags } from './wait-running.js';
+import { toAddEnvoyOptions, type AddEnvoyFlags } from './add-envoy.js';
+import { createContext, intFlag, nameFlag, resumeCommand, type Context, type Deps } from './context.js';
+import { ROLLOUT_STEPS, runPipeline, type PipelineOptions, type PipelineOutcome, type RolloutStep } from './pipeline.js';
+import { clusterTaskSource } from './task-source.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, type UpdateServiceFlags } from './update-service.js';
+import { toVerifyOptions, type VerifyFlags } from './verify.js';
+import { toWaitOptions, type WaitRunningFlags } from './wait-running.js';
 
-export const ROLLOUT_STEPS = ['add-envoy', 'update-service', 'wait-running', 'verify'] as const;
-export type RolloutStep = (typeof ROLLOUT_STEPS)[number];
+export { ROLLOUT_STEPS, type RolloutStep } from './pipeline.js';
+
+export const DEFAULT_CONCURRENCY = 4;
 
 type RolloutFlags = Omit<AddEnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> &
-  UpdateServiceFlags &
-  WaitRunningFlags &
-  Omit<VerifyFlags, 'timeout'> & { from?: string; verifyTimeout?: string; rollbackOnFailure?: boolean };
+  Omit<UpdateServiceFlags, 'service'> &
+  Omit<WaitRunningFlags, 'service'> &
+  Omit<VerifyFlags, 'timeout'> & {
+    service?: string[];
+    allServices?: boolean;
+    concurrency?: string;
+    from?: string;
+    verifyTimeout?: string;
+    rollbackOnFailure?: boolean;
+  };
 
-export interface StepRecord {
-  step: RolloutStep;
-  status: 'done' | 'skipped' | 'failed';
-  detail?: string;
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `{service}` in --virtual-node and --host stands for each service's name. */
+const forService = (template: string, service: string) => template.replaceAll('{service}', service);
+
+function pipelineReport(outcome: PipelineOutcome, extra: Record<string, unknown>, lines: string[]): Report {
+  const { ok, steps, results, taskDefinitionArn } = outcome;
+  return { data: { ok, steps, ...extra, taskDefinitionArn, ...results }, lines };
 }
 
-function rolloutReport(ok: boolean, steps: StepRecord[], extra: Record<string, unknown>, lines: string[]): Report {
-  return { data: { ok, steps, ...extra }, lines };
+async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: PipelineOptions, deps: Deps): Promise<void> {
+  const target = await resolveServiceTarget(ctx, { service: flags.service?.[0], cluster: flags.cluster });
+  const outcome = await runPipeline(ctx, target, opts);
+  if (outcome.ok) {
+    deps.ui.result(pipelineReport(outcome, { ...target }, [`rollout complete: ${target.service} runs ${outcome.taskDefinitionArn ?? 'its current revision'} and answers through envoy`]));
+    return;
+  }
+  const step = outcome.failedStep!;
+  const resume = resumeCommand(deps.argv, step);
+  const done = outcome.steps.filter((s) => s.status === 'done').map((s) => `  ${s.step}: ${s.detail}`);
+  const failure = new StepFailedError(outcome.error!, step, resume);
+  failure.report = pipelineReport(outcome, { ...target, failedStep: step, resumeCommand: resume, error: outcome.error!.message }, [
+    ...(done.length ? ['done:', ...done] : ['done: nothing']),
+    `failed: ${step}`,
+    `resume: ${resume}`,
+  ]);
+  throw failure;
+}
+
+interface ServiceResult {
+  service: string;
+  status: 'done' | 'unchanged' | 'failed' | 'not-started';
+  taskDefinitionArn?: string;
+  failedStep?: RolloutStep;
+  error?: string;
+  steps?: PipelineOutcome['steps'];
+}
+
+/** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
+async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: PipelineOptions, concurrency: number, deps: Deps): Promise<void> {
+  const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName');
+  const ecs = await ctx.aws.ecs();
+  const names = flags.allServices ? (await ecs.listServices(cluster)).map(nameOfArn) : flags.service!;
+  const described = new Map((await ecs.describeServicesBatch(cluster, names)).map((s) => [s.serviceName!, s]));
+  const board = deps.ui.startBoard(names);
+  const taskSource = clusterTaskSource(ecs, cluster, () => deps.clock.now());
+  const results = await mapLimit(
+    names,
+    concurrency,
+    async (service): Promise<ServiceResult> => {
+      const sctx: Context = { ...ctx, ui: boardUi(deps.ui, board, service) };
+      const svc = described.get(service);
+      const family = parseTaskDefinitionRef(svc?.taskDefinition ?? '')?.family;
+      if (!svc || !family) {
+        sctx.ui.step('add-envoy', 'fail', `service "${service}" not found in cluster "${cluster}"`);
+        return { service, status: 'failed', error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster` };
+      }
+      const outcome = await runPipeline(sctx, { cluster, service }, {
+        ...opts,
+        envoy: { ...opts.envoy, taskDefinition: family, virtualNode: forService(flags.virtualNode ?? '{service}', service), acceptAnyExistingEnvoy: flags.allServices === true },
+        wait: { ...opts.wait, taskSource },
+        verify: opts.verify && { ...opts.verify, target: { ...opts.verify.target, host: forService(opts.verify.target.host, service) } },
+        // --all-services means the services without envoy: one that has it is left alone.
+        stopIfUnchanged: flags.allServices === true,
+      });
+      const unchanged = outcome.ok && outcome.steps.length === 1 && flags.allServices;
+      return {
+        service,
+        status: outcome.ok ? (unchanged ? 'unchanged' : 'done') : 'failed',
+        taskDefinitionArn: outcome.taskDefinitionArn,
+        failedStep: outcome.failedStep,
+        error: outcome.error?.message,
+        steps: outcome.steps,
+      };
+    },
+    () => !deps.signal.aborted,
+    (service): ServiceResult => {
+      board.set(service, '– not started (interrupted)');
+      return { service, status: 'not-started' };
+    },
+  );
+  board.stop();
+  const failed = results.filter((r) => r.status === 'failed' || r.status === 'not-started');
+  const count = (s: ServiceResult['status']) => results.filter((r) => r.status === s).length;
+  const summary = `${count('done')} rolled out, ${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
+  const report: Report = {
+    data: { ok: failed.length === 0, cluster, summary, services: results },
+    lines: [...results.map((r) => `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}` : ''}`), summary],
+  };
+  if (failed.length === 0) return deps.ui.result(report);
+  // Resume only what did not finish, each service named.
+  const others = deps.argv.filter((a, i) => a !== '--all-services' && a !== '--service' && deps.argv[i - 1] !== '--service' && !a.startsWith('--service='));
+  const resume = resumeCommand([...others, ...failed.flatMap((r) => ['--service', r.service])]);
+  (report.data as Record<string, unknown>).resumeCommand = resume;
+  report.lines.push(`resume: ${resume}`);
+  const err = deps.signal.aborted ? new InterruptedError(`interrupted: ${summary}`) : new CheckFailedError(summary);
+  err.report = report;
+  throw err;
 }
 
 export function registerRollout(program: Command, deps: Deps): void {
   program
     .command('rollout')
     .description('add-envoy, update-service, wait-running and verify, in order, stopping at the first failure')
-    .option('--mesh <name>', `App Mesh mesh name (default: ${DEFAULT_MESH})`)
-    .option('--virtual-node <name>', `virtual node (default: ${DEFAULT_VIRTUAL_NODE})`)
+    .option('--service <name>', `ECS service; repeat for several, rolled out side by side (default: ${DEFAULT_SERVICE})`, collect)
+    .option('--all-services', "every service in the cluster whose task definition has no envoy yet")
+    .option('--concurrency <n>', 'services rolled out at once, with several', String(DEFAULT_CONCURRENCY))
+    .option('--mesh <name>', 'App Mesh mesh name (default: appmesh-workshop)')
+    .option('--virtual-node <name>', 'virtual node; {service} stands for the service name (default: crystal-lb-vanilla; with several: {service})')
     .option('--envoy-image <image>', "envoy image (default: the workshop's, out of date)")
     .option('--app-container <name>', 'application container (default: the first)')
     .option('--app-ports <ports>', "ports envoy intercepts (default: the app container's ports, else 3000)")
     .option('--diff', 'show what add-envoy changes')
     .option('--skip-mesh-check', 'do not check that the virtual node exists')
-    .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
     .option('--interval <duration>', 'longest pause between polls', '10s')
     .option('--timeout <duration>', 'how long wait-running may take', '10m')
     .option('--instance-id <id>', 'instance verify runs on')
-    .option('--host <name>', 'host verify resolves')
+    .option('--host <name>', 'host verify resolves; {service} stands for the service name (with several, verify runs only when given)')
     .option('--port <port>', 'port verify curls')
     .option('--path <path>', 'path verify curls')
     .option('--expect-header <name=value>', 'header verify expects (default: server=envoy)')
@@ -57,97 +160,38 @@ Examples:
   meshctl rollout
   meshctl rollout --envoy-image "$ENVOY_IMAGE" --json
   meshctl rollout --from wait-running       # resume after a failed or interrupted wait
+  meshctl rollout --service orders --service payments --host '{service}.internal.local'
+  meshctl rollout --all-services --concurrency 8 --skip-mesh-check --json
 
-Each step prints one line on stderr. When a step fails, meshctl says which and prints the command that
-resumes from it; steps already done are safe to run again.`,
+Each step prints one line on stderr (with several services, one line per service). When a step fails,
+meshctl says which and prints the command that resumes from it; steps already done are safe to run
+again. With several services, a failed one does not stop the others; the exit code is 0 only when all
+succeeded.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
       if (!ROLLOUT_STEPS.includes(from)) throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
-      // Every flag is checked before the first AWS call.
-      const envoyOpts = toAddEnvoyOptions({ ...flags, dryRun: false });
-      const waitOpts = toWaitOptions(flags);
-      const verifyOpts = toVerifyOptions({ ...flags, timeout: flags.verifyTimeout });
+      const services = flags.service ?? [];
+      if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
+      const many = flags.allServices === true || services.length > 1;
+      const concurrency = intFlag(flags.concurrency, '--concurrency', 1, 50)!;
+      // Every flag is checked before the first AWS call; templates are checked with a sample name.
+      const sample = (v: string | undefined) => (v === undefined ? undefined : forService(v, 'service'));
+      toAddEnvoyOptions({ ...flags, virtualNode: sample(flags.virtualNode) });
+      const envoy = toAddEnvoyOptions({ ...flags, virtualNode: many ? undefined : flags.virtualNode, dryRun: false });
+      const verifyFlags = { ...flags, timeout: flags.verifyTimeout };
+      const verify = toVerifyOptions({ ...verifyFlags, host: sample(flags.host) });
+      verify.target.host = flags.host ?? verify.target.host;
+      const opts: PipelineOptions = {
+        from,
+        envoy,
+        wait: toWaitOptions({ ...flags, service: undefined }),
+        verify: many && flags.host === undefined ? undefined : verify,
+        rollbackOnFailure: flags.rollbackOnFailure === true,
+      };
       const ctx = createContext(cmd, deps);
-      const { ui } = deps;
-      const steps: StepRecord[] = [];
-      const extra: Record<string, unknown> = {};
-      const starts = ROLLOUT_STEPS.indexOf(from);
-      let current: RolloutStep = from;
-      const run = async <T>(step: RolloutStep, work: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
-        if (ROLLOUT_STEPS.indexOf(step) < starts) {
-          steps.push({ step, status: 'skipped' });
-          ui.step(step, 'skip', `skipped (--from ${from})`);
-          return undefined;
-        }
-        current = step;
-        ctx.checkpoint();
-        ui.step(step, 'start');
-        const { value, detail } = await work();
-        steps.push({ step, status: 'done', detail });
-        ui.step(step, 'ok', detail);
-        return value;
-      };
-      let target: ServiceTarget | undefined;
-      let updated: UpdateServiceResult | undefined;
-      const rollBackAfter = async (step: RolloutStep): Promise<Record<string, unknown>> => {
-        ui.warn(`${step} failed; rolling back (--rollback-on-failure)`);
-        ui.step('rollback', 'start');
-        try {
-          const rb = await runRollback(ctx, target!, { to: updated?.previousTaskDefinitionArn, wait: true, waitOptions: { ...waitOpts, count: undefined } });
-          ui.step('rollback', 'ok', `${rb.service} → ${rb.to}`);
-          return { ok: true, ...rb };
-        } catch (rbErr) {
-          ui.step('rollback', 'fail', (rbErr as Error).message);
-          return { ok: false, error: (rbErr as Error).message };
-        }
-      };
-      try {
-        target = await resolveServiceTarget(ctx, flags);
-        Object.assign(extra, target);
-        const added = await run('add-envoy', async () => {
-          const { result } = await runAddEnvoy(ctx, envoyOpts);
-          extra.addEnvoy = result;
-          return { value: result, detail: result.action === 'registered' ? `registered ${result.taskDefinitionArn}` : `unchanged ${result.taskDefinitionArn}` };
-        });
-        updated = await run('update-service', async () => {
-          // The ARN add-envoy registered or described; resuming, the family's latest revision.
-          const family = flags.taskDefinition ? parseTaskDefinitionRef(flags.taskDefinition)?.family : undefined;
-          const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, family));
-          const result = await runUpdateService(ctx, target!, arn);
-          extra.updateService = result;
-          return { value: result, detail: `${target!.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}` };
-        });
-        await run('wait-running', async () => {
-          const result = await runWaitRunning(ctx, target!, { ...waitOpts, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount });
-          extra.waitRunning = result;
-          return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
-        });
-        await run('verify', async () => {
-          const result = await runVerify(ctx, verifyOpts);
-          extra.verify = result;
-          assertVerified(result);
-          return { value: result, detail: result.reason };
-        });
-        const revision = (extra.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ?? updated?.taskDefinitionArn ?? added?.taskDefinitionArn;
-        ui.result(rolloutReport(true, steps, { taskDefinitionArn: revision, ...extra }, [`rollout complete: ${target.service} runs ${revision ?? 'its current revision'} and answers through envoy`]));
-      } catch (err) {
-        if (!(err instanceof MeshctlError)) throw err;
-        steps.push({ step: current, status: 'failed', detail: err.message });
-        ui.step(current, 'fail');
-        if (flags.rollbackOnFailure && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
-          extra.rollback = await rollBackAfter(current);
-        }
-        const resume = resumeCommand(deps.argv, current);
-        const done = steps.filter((s) => s.status === 'done').map((s) => `${s.step}: ${s.detail}`);
-        const failure = new StepFailedError(err, current, resume);
-        failure.report = rolloutReport(false, steps, { failedStep: current, resumeCommand: resume, error: err.message, ...extra }, [
-          ...(done.length ? ['done:', ...done.map((d) => `  ${d}`)] : ['done: nothing']),
-          `failed: ${current}`,
-          `resume: ${resume}`,
-        ]);
-        throw failure;
-      }
+      if (many) await rolloutMany(ctx, flags, opts, concurrency, deps);
+      else await rolloutOne(ctx, flags, opts, deps);
     });
 }

@@ -1,4 +1,3 @@
-import type { Task } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import { sameRevision } from '../core/arn.js';
 import { formatDuration } from '../core/duration.js';
@@ -7,6 +6,7 @@ import { assessTasks, describeStoppedTasks, progressText, type TaskProgress } fr
 import { CheckFailedError, TimeoutError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { createContext, durationFlag, intFlag, type Context, type Deps } from './context.js';
+import { serviceTaskSource, type TaskSource } from './task-source.js';
 import { transientPolls } from './transient.js';
 import { pickDeployment, resolveServiceTarget, DEFAULT_SERVICE, type ServiceTarget } from './update-service.js';
 
@@ -30,6 +30,8 @@ export interface WaitOptions {
   /** Known already (rollout): skips the first DescribeServices. */
   taskDefinitionArn?: string;
   desiredCount?: number;
+  /** Shared by services waiting in one cluster (rollout of many); default: this service alone. */
+  taskSource?: TaskSource;
 }
 
 export interface WaitResult extends ServiceTarget {
@@ -72,9 +74,7 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
   const rev = revision;
   const start = clock.now();
   const since = new Date(start);
-  const group = `service:${target.service}`;
-  // Tasks of the revision seen before: AWS stops listing a task once it stops, so describe them again.
-  const seen = new Set<string>();
+  const source = opts.taskSource ?? serviceTaskSource(ecs, target.cluster);
   const alreadyStopped = new Set<string>();
   let polls = 0;
   let last: TaskProgress | undefined;
@@ -83,15 +83,8 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
     const done = await pollUntil(
       async (attempt) => {
         polls++;
-        const listed = await ecs.listTasks(target.cluster, target.service);
-        const arns = [...new Set([...listed, ...seen])];
-        // ListTasks filters by service in AWS; the group check keeps other services' tasks out where it does not.
-        const tasks: Task[] = arns.length ? (await ecs.describeTasks(target.cluster, arns)).filter((t) => t.group === undefined || t.group === group) : [];
-        for (const t of tasks) {
-          if (!t.taskArn) continue;
-          if (sameRevision(t.taskDefinitionArn, rev)) seen.add(t.taskArn);
-          if (attempt === 0 && t.lastStatus === 'STOPPED') alreadyStopped.add(t.taskArn);
-        }
+        const tasks = await source.tasksOf(target.service);
+        if (attempt === 0) for (const t of tasks) if (t.taskArn && t.lastStatus === 'STOPPED') alreadyStopped.add(t.taskArn);
         const p = assessTasks(tasks, rev, wanted, { stoppedSince: since, alreadyStopped });
         last = p;
         progress.update(progressText(p), clock.now() - start);

@@ -43,6 +43,8 @@ export interface EnvoyOptions {
   appContainer?: string;
   /** Ports Envoy intercepts; default the app container's containerPorts, else 3000. */
   appPorts?: number[];
+  /** Any envoy already there counts as done, whatever node it serves (--all-services). */
+  acceptAnyExistingEnvoy?: boolean;
 }
 
 export interface Note {
@@ -220,7 +222,7 @@ export function renderEnvoy(described: DescribedTaskDefinition, options: EnvoyOp
   const existing = containers.find((c) => c.name === ENVOY_CONTAINER);
   if (existing) {
     notes.push({ level: 'info', message: `${base.family} already has an envoy container; nothing to register` });
-    notes.push(...checkExistingEnvoy(existing, want, before));
+    if (!options.acceptAnyExistingEnvoy) notes.push(...checkExistingEnvoy(existing, want, before));
     return { ...base, input: before, changed: false, notes };
   }
 

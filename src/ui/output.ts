@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Note } from '../core/render-envoy.js';
+import { createPlainBoard, createTtyBoard, type Board } from './board.js';
 import { colorFor } from './color.js';
 import { createLineProgress, createSpinnerProgress, type Progress } from './progress.js';
 
@@ -37,6 +38,8 @@ export interface Ui {
   /** A step of a multi-step command: `▸ step` on stderr. */
   step(name: string, status: 'start' | 'ok' | 'skip' | 'fail', detail?: string): void;
   startProgress(label: string): Promise<Progress>;
+  /** One status line per key (services of a many-service rollout). */
+  startBoard(keys: readonly string[]): Board;
   readonly err: ChalkInstance;
 }
 
@@ -72,6 +75,9 @@ export function createUi(facts: UiFacts, streams: Streams): Ui {
     },
     step(name, status, detail) {
       write(`${marks[status]} ${name}${detail ? ` ${err.dim('·')} ${detail}` : ''}`);
+    },
+    startBoard(keys) {
+      return spinner ? createTtyBoard(streams.stderr, keys) : createPlainBoard((l) => streams.stderr.write(l));
     },
     startProgress(label) {
       return spinner ? createSpinnerProgress(streams.stderr, label) : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));

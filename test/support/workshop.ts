@@ -7,6 +7,7 @@ import {
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServicesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -114,7 +115,7 @@ export async function seedWorkshop(endpoint: string, options: { virtualNode?: bo
 }
 
 /** RunTask as the ECS service scheduler would: Fargate tasks in the service's group. */
-export async function runServiceTasks(endpoint: string, taskDefinition: string, count: number, net: { subnetId: string; securityGroupId: string }): Promise<Task[]> {
+export async function runServiceTasks(endpoint: string, taskDefinition: string, count: number, net: { subnetId: string; securityGroupId: string }, service = SERVICE): Promise<Task[]> {
   const { ecs } = sdkClients(endpoint);
   const out = await ecs.send(
     new RunTaskCommand({
@@ -122,7 +123,7 @@ export async function runServiceTasks(endpoint: string, taskDefinition: string, 
       taskDefinition,
       count,
       launchType: 'FARGATE',
-      group: `service:${SERVICE}`,
+      group: `service:${service}`,
       startedBy: 'ecs-svc/0123456789',
       networkConfiguration: { awsvpcConfiguration: { subnets: [net.subnetId], securityGroups: [net.securityGroupId] } },
     }),
@@ -130,24 +131,24 @@ export async function runServiceTasks(endpoint: string, taskDefinition: string, 
   return out.tasks ?? [];
 }
 
-export async function serviceTasks(endpoint: string): Promise<Task[]> {
+export async function serviceTasks(endpoint: string, service = SERVICE): Promise<Task[]> {
   const { ecs } = sdkClients(endpoint);
   const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns ?? [];
-  if (arns.length === 0) return [];
-  const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks ?? [];
-  return tasks.filter((t) => t.group === `service:${SERVICE}`);
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += 100) tasks.push(...((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns.slice(i, i + 100) }))).tasks ?? []));
+  return tasks.filter((t) => t.group === `service:${service}`);
 }
 
 /**
  * Stands in for the ECS scheduler, which moto does not run: starts the service's desiredCount tasks of
  * its current task definition and stops the tasks of older revisions, as a rolling deployment ends.
  */
-export async function actAsEcsSchedulerForDeployment(endpoint: string, workshop: Workshop): Promise<string> {
+export async function actAsEcsSchedulerForDeployment(endpoint: string, workshop: Workshop, serviceName = SERVICE): Promise<string> {
   const { ecs } = sdkClients(endpoint);
-  const service = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
+  const service = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [serviceName] }))).services![0]!;
   const target = service.taskDefinition!;
-  await runServiceTasks(endpoint, target, service.desiredCount ?? 3, workshop);
-  for (const t of await serviceTasks(endpoint)) {
+  await runServiceTasks(endpoint, target, service.desiredCount ?? 3, workshop, serviceName);
+  for (const t of await serviceTasks(endpoint, serviceName)) {
     if (t.taskDefinitionArn !== target && t.lastStatus !== 'STOPPED') {
       await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: t.taskArn!, reason: 'Scaling activity initiated by (deployment ecs-svc/0123456789)' }));
     }
@@ -161,4 +162,55 @@ export async function actAsEcsStoppingAFailedTask(endpoint: string, workshop: Wo
   const service = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
   const [task] = await runServiceTasks(endpoint, service.taskDefinition!, 1, workshop);
   await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task!.taskArn!, reason }));
+}
+
+/** More services like the workshop's: each its own family and, unless told otherwise, a virtual node of its name. */
+export async function seedMoreServices(endpoint: string, workshop: Workshop, names: readonly string[], options: { virtualNodes?: boolean; tasks?: number } = {}): Promise<void> {
+  const c = sdkClients(endpoint);
+  const network = { awsvpcConfiguration: { subnets: [workshop.subnetId], securityGroups: [workshop.securityGroupId] } };
+  for (const name of names) {
+    const td = await c.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${name}-task`,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: `example/${name}:1`, essential: true, portMappings: [{ containerPort: 8080 }] }],
+      }),
+    );
+    const arn = td.taskDefinition!.taskDefinitionArn!;
+    await c.ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: name, taskDefinition: arn, desiredCount: options.tasks ?? 3, launchType: 'FARGATE', networkConfiguration: network }));
+    await runServiceTasks(endpoint, arn, options.tasks ?? 3, workshop, name);
+    if (options.virtualNodes !== false) {
+      await c.appMesh.send(new CreateVirtualNodeCommand({ meshName: MESH, virtualNodeName: name, spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } }));
+    }
+  }
+}
+
+/** Plays the ECS scheduler for every service of the cluster, each time one moves to another revision, until stopped. */
+export function actAsEcsSchedulerWhileRunning(endpoint: string, workshop: Workshop): { stop(): Promise<void> } {
+  const { ecs } = sdkClients(endpoint);
+  let running = true;
+  const known = new Map<string, string>();
+  const loop = (async () => {
+    while (running) {
+      const arns = (await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [];
+      for (let i = 0; i < arns.length; i += 10) {
+        const services = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: arns.slice(i, i + 10) }))).services ?? [];
+        for (const s of services) {
+          const before = known.get(s.serviceName!);
+          known.set(s.serviceName!, s.taskDefinition!);
+          if (before !== undefined && before !== s.taskDefinition) await actAsEcsSchedulerForDeployment(endpoint, workshop, s.serviceName!);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
 }

@@ -1,0 +1,119 @@
+import { parseTaskDefinitionRef } from '../core/arn.js';
+import { InterruptedError, MeshctlError } from '../errors.js';
+import { runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
+import type { Context } from './context.js';
+import { runRollback } from './rollback.js';
+import { resolveRevision, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
+import { assertVerified, runVerify, type VerifyOptions } from './verify.js';
+import { runWaitRunning, type WaitOptions } from './wait-running.js';
+
+export const ROLLOUT_STEPS = ['add-envoy', 'update-service', 'wait-running', 'verify'] as const;
+export type RolloutStep = (typeof ROLLOUT_STEPS)[number];
+
+export interface StepRecord {
+  step: RolloutStep;
+  status: 'done' | 'skipped' | 'failed';
+  detail?: string;
+}
+
+export interface PipelineOptions {
+  from: RolloutStep;
+  envoy: AddEnvoyOptions;
+  wait: WaitOptions;
+  /** Undefined: verify is skipped (a many-service rollout without --host), and says so. */
+  verify?: VerifyOptions;
+  rollbackOnFailure: boolean;
+  /** Stop, successfully, after add-envoy when the revision already had envoy (--all-services). */
+  stopIfUnchanged?: boolean;
+}
+
+export interface PipelineOutcome {
+  ok: boolean;
+  steps: StepRecord[];
+  /** Each step's result by its camelCase name, plus `rollback` when one ran. */
+  results: Record<string, unknown>;
+  taskDefinitionArn?: string;
+  failedStep?: RolloutStep;
+  error?: MeshctlError;
+}
+
+/**
+ * One service's rollout: add-envoy, update-service, wait-running, verify, from `opts.from` on. Stops at
+ * the first failure and reports it in the outcome (only bugs are thrown); with rollbackOnFailure, a
+ * failed wait or verify points the service back at the revision it ran before.
+ */
+export async function runPipeline(ctx: Context, target: ServiceTarget, opts: PipelineOptions): Promise<PipelineOutcome> {
+  const { ui } = ctx;
+  const steps: StepRecord[] = [];
+  const results: Record<string, unknown> = {};
+  const starts = ROLLOUT_STEPS.indexOf(opts.from);
+  let current: RolloutStep = opts.from;
+  const run = async <T>(step: RolloutStep, work: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
+    if (ROLLOUT_STEPS.indexOf(step) < starts) {
+      steps.push({ step, status: 'skipped' });
+      ui.step(step, 'skip', `skipped (--from ${opts.from})`);
+      return undefined;
+    }
+    current = step;
+    ctx.checkpoint();
+    ui.step(step, 'start');
+    const { value, detail } = await work();
+    steps.push({ step, status: 'done', detail });
+    ui.step(step, 'ok', detail);
+    return value;
+  };
+  let added: AddEnvoyResult | undefined;
+  let updated: UpdateServiceResult | undefined;
+  try {
+    added = await run('add-envoy', async () => {
+      const { result } = await runAddEnvoy(ctx, opts.envoy);
+      results.addEnvoy = result;
+      return { value: result, detail: `${result.action === 'registered' ? 'registered' : 'unchanged'} ${result.taskDefinitionArn}` };
+    });
+    if (opts.stopIfUnchanged && added?.action === 'unchanged') return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn };
+    updated = await run('update-service', async () => {
+      // The ARN add-envoy registered or described; resuming, the family's latest revision.
+      const family = opts.envoy.taskDefinition ? parseTaskDefinitionRef(opts.envoy.taskDefinition)?.family : undefined;
+      const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, family));
+      const result = await runUpdateService(ctx, target, arn);
+      results.updateService = result;
+      return { value: result, detail: `${target.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}` };
+    });
+    await run('wait-running', async () => {
+      const result = await runWaitRunning(ctx, target, { ...opts.wait, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount });
+      results.waitRunning = result;
+      return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
+    });
+    await run('verify', async () => {
+      if (!opts.verify) return { value: undefined, detail: 'not checked: pass --host to verify each service' };
+      const result = await runVerify(ctx, opts.verify);
+      results.verify = result;
+      assertVerified(result);
+      return { value: result, detail: result.reason };
+    });
+    const taskDefinitionArn = (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ?? updated?.taskDefinitionArn ?? added?.taskDefinitionArn;
+    return { ok: true, steps, results, taskDefinitionArn };
+  } catch (err) {
+    if (!(err instanceof MeshctlError)) throw err;
+    steps.push({ step: current, status: 'failed', detail: err.message });
+    ui.step(current, 'fail', err.message.split('\n')[0]);
+    if (opts.rollbackOnFailure && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
+      results.rollback = await rollBack(ctx, target, current, updated, opts.wait);
+    }
+    return { ok: false, steps, results, failedStep: current, error: err };
+  }
+}
+
+async function rollBack(ctx: Context, target: ServiceTarget, step: RolloutStep, updated: UpdateServiceResult | undefined, wait: WaitOptions): Promise<Record<string, unknown>> {
+  ctx.ui.warn(`${step} failed; rolling back (--rollback-on-failure)`);
+  ctx.ui.step('rollback', 'start');
+  try {
+    // The wanted count was for the new revision; the old one runs the service's desiredCount.
+    const rb = await runRollback(ctx, target, { to: updated?.previousTaskDefinitionArn, wait: true, waitOptions: { ...wait, count: undefined } });
+    ctx.ui.step('rollback', 'ok', `${rb.service} → ${rb.to}`);
+    return { ok: true, ...rb };
+  } catch (err) {
+    ctx.ui.step('rollback', 'fail', (err as Error).message);
+    return { ok: false, error: (err as Error).message };
+  }
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { motoEnv, runCli } from '../support/cli.js';
+import { startMoto, type Moto } from '../support/moto.js';
+import { actAsEcsSchedulerWhileRunning, seedMoreServices, seedWorkshop, type Workshop } from '../support/workshop.js';
+
+let moto: Moto;
+let ws: Workshop;
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  ws = await seedWorkshop(moto.url);
+});
+
+const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+
+describe('rollout of several services', () => {
+  it('rolls out each named service side by side, one JSON result per service', async () => {
+    await seedMoreServices(moto.url, ws, ['orders', 'payments', 'products']);
+    const scheduler = actAsEcsSchedulerWhileRunning(moto.url, ws);
+    try {
+      const r = await cli(['rollout', '--service', 'orders', '--service', 'payments', '--service', 'products', '--concurrency', '2', '--interval', '1s', '--timeout', '30s', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.ok).toBe(true);
+      expect(out.services.map((s: { service: string; status: string }) => `${s.service}:${s.status}`)).toEqual(['orders:done', 'payments:done', 'products:done']);
+      expect(out.services[0].taskDefinitionArn).toMatch(/orders-task:2$/);
+      // Without --host there is nothing to curl for each service; it says so rather than failing.
+      expect(out.services[0].steps[3]).toMatchObject({ step: 'verify', status: 'done', detail: expect.stringMatching(/not checked: pass --host/) });
+      expect(r.stderr).toMatch(/^orders: ✔ wait-running · 3\/3 RUNNING$/m);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('--all-services skips services that have envoy; a failed one does not stop the others and sets the exit code', async () => {
+    await seedMoreServices(moto.url, ws, ['orders', 'payments']);
+    await seedMoreServices(moto.url, ws, ['nomesh'], { virtualNodes: false });
+    expect((await cli(['add-envoy'])).code).toBe(0); // crystal-service-lb's family now has envoy
+    const scheduler = actAsEcsSchedulerWhileRunning(moto.url, ws);
+    try {
+      const r = await cli(['rollout', '--all-services', '--interval', '1s', '--timeout', '30s', '--host', '{service}.local', '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      const out = JSON.parse(r.stdout);
+      const status = Object.fromEntries(out.services.map((s: { service: string; status: string; failedStep?: string }) => [s.service, `${s.status}${s.failedStep ? `@${s.failedStep}` : ''}`]));
+      // moto's SSM runs nothing, so verify reports an empty answer for each rolled-out service.
+      expect(status).toEqual({ 'crystal-service-lb': 'unchanged', orders: 'failed@verify', payments: 'failed@verify', nomesh: 'failed@add-envoy' });
+      expect(out.services.find((s: { service: string }) => s.service === 'nomesh').error).toMatch(/virtual node "nomesh" does not exist/);
+      expect(out.resumeCommand).toMatch(/^meshctl rollout --interval 1s --timeout 30s --host '\{service\}\.local' --json( --service (orders|payments|nomesh)){3}$/);
+      expect(new Set(out.resumeCommand.match(/--service (\w+)/g))).toEqual(new Set(['--service orders', '--service payments', '--service nomesh']));
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('rejects --all-services with --service', async () => {
+    const r = await cli(['rollout', '--all-services', '--service', 'a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--all-services and --service both choose the services/);
+  });
+});
