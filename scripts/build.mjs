@@ -1,7 +1,19 @@
 // Bundles src/main.ts into dist/ with one chunk per lazily imported AWS client, so that
 // `meshctl --help` and an offline dry-run load no AWS SDK code at all.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** commander's require('node:child_process') gets a stub: see scripts/stubs/child-process.cjs. */
+const stubChildProcessForCommander = {
+  name: 'stub-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: fileURLToPath(new URL('./stubs/child-process.cjs', import.meta.url)) } : undefined,
+    );
+  },
+};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
@@ -13,7 +25,20 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: { js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [stubChildProcessForCommander],
 });
+
+// bin/meshctl.js answers `--help`, `--version` and `<command> --help` from this file without loading
+// the program: generated here from the program itself, so it says exactly what commander would.
+const run = (...args) => execFileSync(process.execPath, ['bin/meshctl.js', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+const top = run('--help');
+const commands = [...top.slice(top.indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z-]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+const help = { '': top };
+for (const c of commands) help[c] = run(c, '--help');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+writeFileSync('dist/help.json', JSON.stringify({ version, help }));

@@ -9,7 +9,8 @@ import { registerVerify } from './cli/verify.js';
 import { registerWaitRunning } from './cli/wait-running.js';
 import type { PollClock } from './core/poll.js';
 import { InterruptedError, MeshctlError, StepFailedError } from './errors.js';
-import { createUi, isCi, type Ui } from './ui/output.js';
+import { colorFor } from './ui/color.js';
+import { createUi, isCi, type Ui, type UiFacts } from './ui/output.js';
 
 export const VERSION = '0.1.0';
 
@@ -99,17 +100,15 @@ export async function main(argv: readonly string[]): Promise<void> {
   // notice is ours to act on (see the README), not the user's to read in every CI log.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const has = (flag: string) => args.includes(flag);
-  const ui = createUi(
-    {
-      stdoutIsTTY: process.stdout.isTTY === true,
-      stderrIsTTY: process.stderr.isTTY === true,
-      ci: isCi(env.CI),
-      json: has('--json'),
-      color: !has('--no-color') && !(env.NO_COLOR !== undefined && env.NO_COLOR !== ''),
-      verbose: has('--verbose'),
-    },
-    { stdout: process.stdout, stderr: process.stderr },
-  );
+  const facts: UiFacts = {
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    ci: isCi(env.CI),
+    json: has('--json'),
+    color: !has('--no-color') && !(env.NO_COLOR !== undefined && env.NO_COLOR !== ''),
+    verbose: has('--verbose'),
+  };
+  const ui = createUi(facts, { stdout: process.stdout, stderr: process.stderr }, await colorFor(facts.stderrIsTTY, facts.color));
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -52,6 +51,8 @@ export async function writeFileAtomic(path: string, text: string, force: boolean
     );
     if (exists) throw new UsageError(`${flag}: ${path} already exists; pass --force to replace it`);
   }
+  // node:crypto loads only when a file is written: it costs every start several milliseconds.
+  const { randomBytes } = await import('node:crypto');
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;
   try {

@@ -1,4 +1,3 @@
-import type { ChalkInstance } from 'chalk';
 import type { Note } from '../core/render-envoy.js';
 import { formatDuration } from '../core/duration.js';
 import type { Ui } from './output.js';
@@ -75,7 +74,7 @@ export function boardUi(base: Ui, board: Board, key: string): Ui {
   return {
     json: base.json,
     verboseEnabled: base.verboseEnabled,
-    err: base.err as ChalkInstance,
+    err: base.err,
     result() {},
     info: say,
     warn: (m) => say(`warning: ${m}`),

@@ -1,7 +1,6 @@
-import type { ChalkInstance } from 'chalk';
 import type { Note } from '../core/render-envoy.js';
 import { createPlainBoard, createTtyBoard, type Board } from './board.js';
-import { colorFor } from './color.js';
+import { NO_COLORS, type Colors } from './color.js';
 import { createLineProgress, createSpinnerProgress, type Progress } from './progress.js';
 
 /** Plain facts main.ts reads once; nothing else looks at isTTY or the environment. */
@@ -40,7 +39,7 @@ export interface Ui {
   startProgress(label: string): Promise<Progress>;
   /** One status line per key (services of a many-service rollout). */
   startBoard(keys: readonly string[]): Board;
-  readonly err: ChalkInstance;
+  readonly err: Colors;
 }
 
 /** `CI` counts as set unless it is empty, `false` or `0`. */
@@ -48,8 +47,8 @@ export function isCi(value: string | undefined): boolean {
   return value !== undefined && !['', 'false', '0'].includes(value.trim().toLowerCase());
 }
 
-export function createUi(facts: UiFacts, streams: Streams): Ui {
-  const err = colorFor(facts.stderrIsTTY, facts.color);
+/** `err` colours stderr: main.ts gets it from colorFor(facts.stderrIsTTY, facts.color). */
+export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS): Ui {
   const write = (line: string) => streams.stderr.write(`${line}\n`);
   const spinner = facts.stderrIsTTY && !facts.ci && !facts.json;
   const marks = { start: err.cyan('▸'), ok: err.green('✔'), skip: err.dim('–'), fail: err.red('✖') };

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from './paths.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/meshctl.js', import.meta.url));
+export const BIN = join(projectRoot(), 'bin/meshctl.js');
 
 export interface CliResult {
   code: number | null;

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from './paths.js';
 
-const LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
+const LAUNCHER = join(projectRoot(), 'test/support/moto_launcher.py');
 
 export interface Moto {
   url: string;

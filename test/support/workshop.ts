@@ -204,7 +204,7 @@ export function actAsEcsSchedulerWhileRunning(endpoint: string, workshop: Worksh
           if (before !== undefined && before !== s.taskDefinition) await actAsEcsSchedulerForDeployment(endpoint, workshop, s.serviceName!);
         }
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 250));
     }
   })();
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { colorFor } from '../../src/ui/color.js';
 import { createUi, isCi } from '../../src/ui/output.js';
 import { createLineProgress, HEARTBEAT_MS } from '../../src/ui/progress.js';
 import { captureStream } from '../support/fake-deps.js';
@@ -6,44 +7,49 @@ import { captureStream } from '../support/fake-deps.js';
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 const facts = { stdoutIsTTY: false, stderrIsTTY: false, ci: true, json: false, color: true, verbose: false };
 
-function ui(extra: Partial<typeof facts> = {}) {
+async function ui(extra: Partial<typeof facts> = {}) {
   const stdout = captureStream();
   const stderr = captureStream();
-  return { ui: createUi({ ...facts, ...extra }, { stdout, stderr }), stdout, stderr };
+  const f = { ...facts, ...extra };
+  return { ui: createUi(f, { stdout, stderr }, await colorFor(f.stderrIsTTY, f.color)), stdout, stderr };
 }
 
 describe('Ui', () => {
-  it('prints exactly one JSON object on stdout with --json, messages on stderr', () => {
-    const t = ui({ json: true });
+  it('prints exactly one JSON object on stdout with --json, messages on stderr', async () => {
+    const t = await ui({ json: true });
     t.ui.warn('careful');
     t.ui.result({ data: { ok: true, n: 1 }, lines: ['ignored'] });
     expect(JSON.parse(t.stdout.text())).toEqual({ ok: true, n: 1 });
     expect(t.stderr.text()).toBe('warning: careful\n');
   });
 
-  it('prints the lines for people without --json', () => {
-    const t = ui();
+  it('prints the lines for people without --json', async () => {
+    const t = await ui();
     t.ui.result({ data: {}, lines: ['a', 'b'] });
     expect(t.stdout.text()).toBe('a\nb\n');
   });
 
-  it('writes no colour codes to a stream that is not a terminal', () => {
-    const t = ui({ color: true, stderrIsTTY: false });
+  it('writes no colour codes to a stream that is not a terminal', async () => {
+    const t = await ui({ color: true, stderrIsTTY: false });
     t.ui.error('x');
     t.ui.step('add-envoy', 'ok', 'done');
     expect(t.stderr.text()).not.toMatch(ANSI);
   });
 
-  it('colours a terminal unless --no-color or NO_COLOR', () => {
-    expect((() => { const t = ui({ stderrIsTTY: true }); t.ui.error('x'); return t.stderr.text(); })()).toMatch(ANSI);
-    expect((() => { const t = ui({ stderrIsTTY: true, color: false }); t.ui.error('x'); return t.stderr.text(); })()).not.toMatch(ANSI);
+  it('colours a terminal unless --no-color or NO_COLOR', async () => {
+    const tty = await ui({ stderrIsTTY: true });
+    tty.ui.error('x');
+    expect(tty.stderr.text()).toMatch(ANSI);
+    const noColor = await ui({ stderrIsTTY: true, color: false });
+    noColor.ui.error('x');
+    expect(noColor.stderr.text()).not.toMatch(ANSI);
   });
 
-  it('prints --verbose lines only when asked', () => {
-    const quiet = ui();
+  it('prints --verbose lines only when asked', async () => {
+    const quiet = await ui();
     quiet.ui.verbose('aws ecs.ListTasks 3ms');
     expect(quiet.stderr.text()).toBe('');
-    const loud = ui({ verbose: true });
+    const loud = await ui({ verbose: true });
     loud.ui.verbose('aws ecs.ListTasks 3ms');
     expect(loud.stderr.text()).toBe('aws ecs.ListTasks 3ms\n');
   });

@@ -1,0 +1,112 @@
+/**
+ * meshctl's benchmark: reports, asserts nothing. Starts its own moto on loopback, seeds it, and prints
+ * a markdown table of start-up ratios, the single-service rollout, and rollouts of 1, 10 and 50
+ * services (3 tasks each), plain and with 20% of requests throttled through the fault proxy.
+ * Run with `npm run bench`; set BENCH_QUICK=1 for a smaller run.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BIN, motoEnv, runCli } from '../test/support/cli.js';
+import { startFaultProxy } from '../test/support/fault-proxy.js';
+import { startMoto, type Moto } from '../test/support/moto.js';
+import { actAsEcsSchedulerWhileRunning, seedMoreServices, seedWorkshop } from '../test/support/workshop.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fixture = `${root}test/fixtures/crystal-describe.json`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeCommand(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: 'ignore', env: { PATH: process.env.PATH, CI: 'true' } });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(times);
+}
+
+const countCalls = (stderr: string) => (stderr.match(/(^|: )aws [a-z]+\.[A-Za-z]+ \d+ms/gm) ?? []).length;
+const countThrottled = (stderr: string) => (stderr.match(/aws [a-z]+\.[A-Za-z]+ \d+ms \((\d+) attempts\)/gm) ?? []).length;
+
+interface RolloutRow {
+  name: string;
+  services: number;
+  seconds: number;
+  calls: number;
+  outcome: string;
+}
+
+async function rollout(moto: Moto, name: string, n: number, throttle: boolean): Promise<RolloutRow> {
+  await moto.reset();
+  const ws = await seedWorkshop(moto.url);
+  const names = Array.from({ length: n }, (_, i) => `svc-${String(i + 1).padStart(3, '0')}`);
+  if (n > 1) await seedMoreServices(moto.url, ws, names);
+  const proxy = throttle ? await startFaultProxy(moto.url, [{ kind: 'throttle', rate: 0.2 }], `bench-${n}`) : undefined;
+  const scheduler = actAsEcsSchedulerWhileRunning(moto.url, ws);
+  const args =
+    n === 1
+      ? ['rollout', '--interval', '2s', '--timeout', '5m', '--verify-timeout', '30s', '--json', '--verbose']
+      : ['rollout', ...names.flatMap((s) => ['--service', s]), '--host', '{service}.appmeshworkshop.hosted.local', '--interval', '2s', '--timeout', '5m', '--verify-timeout', '30s', '--json', '--verbose'];
+  const t = process.hrtime.bigint();
+  const r = await runCli(args, { cwd: ws.dir, env: motoEnv(proxy?.url ?? moto.url) });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  await scheduler.stop();
+  await proxy?.close();
+  const out = JSON.parse(r.stdout);
+  // moto's SSM runs nothing: "verified-or-reported" means every service got to verify and it reported.
+  const results: { status: string; failedStep?: string }[] = n === 1 ? [{ status: out.ok ? 'done' : 'failed', failedStep: out.failedStep }] : out.services;
+  const reported = results.filter((s) => s.status === 'done' || s.failedStep === 'verify').length;
+  const other = results.length - reported;
+  const outcome = `${reported}/${n} verified-or-reported${other ? `, ${other} failed earlier` : ''}${throttle ? `, ${proxy!.injected.length} throttles injected, ${countThrottled(r.stderr)} calls retried` : ''}`;
+  return { name, services: n, seconds, calls: countCalls(r.stderr), outcome };
+}
+
+async function main() {
+  const runs = quick ? 5 : 11;
+  const base = timeCommand(['-e', '0'], runs);
+  const startRows = [
+    ['`node -e 0`', base],
+    ['`meshctl --help`', timeCommand([BIN, '--help'], runs)],
+    ['`meshctl --version`', timeCommand([BIN, '--version'], runs)],
+    ['`meshctl add-envoy --from-file F --dry-run`', timeCommand([BIN, 'add-envoy', '--from-file', fixture, '--dry-run'], runs)],
+  ] as const;
+
+  const moto = await startMoto();
+  const rows: RolloutRow[] = [];
+  try {
+    rows.push(await rollout(moto, 'single-service rollout (workshop)', 1, false));
+    for (const n of quick ? [10] : [10, 50]) rows.push(await rollout(moto, `rollout of ${n} services`, n, false));
+    rows.push(await rollout(moto, `rollout of ${quick ? 10 : 50} services, 20% throttled`, quick ? 10 : 50, true));
+  } finally {
+    await moto.stop();
+  }
+
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, moto on loopback (median of ${runs} runs for start-up).`,
+    '',
+    '| start-up | median | vs `node -e 0` |',
+    '| --- | ---: | ---: |',
+    ...startRows.map(([n, ms]) => `| ${n} | ${ms.toFixed(0)} ms | ${(ms / base).toFixed(2)}× |`),
+    '',
+    '| rollout against moto | services | wall time | AWS calls | calls per service | outcome |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.name} | ${r.services} | ${r.seconds.toFixed(1)} s | ${r.calls} | ${(r.calls / r.services).toFixed(1)} | ${r.outcome} |`),
+  ];
+  const table = lines.join('\n');
+  mkdirSync(`${root}.tmp`, { recursive: true });
+  writeFileSync(`${root}.tmp/bench.md`, `${table}\n`);
+  console.log(table);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
