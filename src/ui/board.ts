@@ -66,10 +66,20 @@ export function createTtyBoard(stream: NodeJS.WritableStream & { columns?: numbe
   };
 }
 
+/** Warnings already shown on a board: the same one for fifty services is said once. */
+const warned = new WeakMap<Board, Set<string>>();
+
 /** A Ui for one service of a many-service run: its steps and progress become its board line. */
 export function boardUi(base: Ui, board: Board, key: string): Ui {
   const marks = { start: '▸', ok: '✔', skip: '–', fail: '✖' };
   const say = (line: string) => board.log(`${key}: ${line}`);
+  if (!warned.has(board)) warned.set(board, new Set());
+  const warnOnce = (message: string) => {
+    const seen = warned.get(board)!;
+    if (seen.has(message)) return;
+    seen.add(message);
+    board.log(`warning: ${message}`);
+  };
   let step = '';
   return {
     json: base.json,
@@ -77,10 +87,10 @@ export function boardUi(base: Ui, board: Board, key: string): Ui {
     err: base.err,
     result() {},
     info: say,
-    warn: (m) => say(`warning: ${m}`),
+    warn: warnOnce,
     error: (m) => say(`error: ${m}`),
     notes(notes: readonly Note[]) {
-      for (const n of notes) if (n.level === 'warn') say(`warning: ${n.message}`);
+      for (const n of notes) if (n.level === 'warn') warnOnce(n.message);
     },
     verbose(line) {
       if (base.verboseEnabled) say(line);
