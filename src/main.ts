@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { registerAddEnvoy } from './cli/add-envoy.js';
 import { resumeCommand, type Deps } from './cli/context.js';
+import { registerMigrate } from './cli/migrate.js';
 import { registerRollback } from './cli/rollback.js';
 import { registerRollout } from './cli/rollout.js';
 import { registerUpdateService } from './cli/update-service.js';
@@ -69,7 +70,9 @@ Run "meshctl <command> --help" for a command's flags and examples.`,
   registerVerify(program, deps);
   registerRollout(program, deps);
   registerRollback(program, deps);
-  for (const cmd of program.commands) cmd.exitOverride();
+  registerMigrate(program, deps);
+  const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
+  for (const cmd of all(program.commands)) cmd.exitOverride();
   return program;
 }
 

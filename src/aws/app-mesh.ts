@@ -1,15 +1,40 @@
-import { AppMeshClient, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import {
+  AppMeshClient,
+  DescribeGatewayRouteCommand,
+  DescribeRouteCommand,
+  DescribeVirtualNodeCommand,
+  DescribeVirtualServiceCommand,
+  ListGatewayRoutesCommand,
+  ListRoutesCommand,
+  ListVirtualGatewaysCommand,
+} from '@aws-sdk/client-app-mesh';
+import type { VirtualNodeSpec } from '../core/service-connect.js';
 import { callAws } from './aws-error.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 export interface VirtualNodeInfo {
   arn?: string;
   status?: string;
+  spec?: VirtualNodeSpec;
+}
+
+export interface RouteInfo {
+  name: string;
+  weightedTargets: number;
+  retryPolicy: boolean;
+  timeout: boolean;
 }
 
 export interface AppMeshApi {
   /** The virtual node, or undefined when App Mesh says it does not exist. */
   describeVirtualNode(mesh: string, virtualNode: string): Promise<VirtualNodeInfo | undefined>;
+  /** The router or node that provides a virtual service. */
+  describeVirtualService(mesh: string, virtualService: string): Promise<{ router?: string; node?: string }>;
+  listRoutes(mesh: string, router: string): Promise<string[]>;
+  describeRoute(mesh: string, router: string, route: string): Promise<RouteInfo>;
+  listVirtualGateways(mesh: string): Promise<string[]>;
+  listGatewayRoutes(mesh: string, gateway: string): Promise<string[]>;
+  describeGatewayRoute(mesh: string, gateway: string, route: string): Promise<{ prefix?: string; virtualService?: string }>;
 }
 
 /** AWS answers NotFoundException (404); moto answers VirtualNodeNotFound or MeshNotFound (400). */
@@ -18,16 +43,67 @@ function isNotFound(err: unknown): boolean {
   return e.name === 'NotFoundException' || /^(VirtualNode|Mesh)NotFound$/.test(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
 }
 
+async function allPages<T>(fetch: (nextToken?: string) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await fetch(nextToken);
+    items.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return items;
+}
+
 export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {
   return {
     async describeVirtualNode(meshName, virtualNodeName) {
       try {
         const out = await client.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName }));
-        return { arn: out.virtualNode?.metadata?.arn, status: out.virtualNode?.status?.status };
+        return { arn: out.virtualNode?.metadata?.arn, status: out.virtualNode?.status?.status, spec: out.virtualNode?.spec as VirtualNodeSpec | undefined };
       } catch (err) {
         if (isNotFound(err)) return undefined;
         return callAws('DescribeVirtualNode', () => Promise.reject(err), endpoint);
       }
+    },
+    async describeVirtualService(meshName, virtualServiceName) {
+      const out = await callAws('DescribeVirtualService', () => client.send(new DescribeVirtualServiceCommand({ meshName, virtualServiceName })), endpoint);
+      const provider = out.virtualService?.spec?.provider;
+      return { router: provider?.virtualRouter?.virtualRouterName, node: provider?.virtualNode?.virtualNodeName };
+    },
+    listRoutes: (meshName, virtualRouterName) =>
+      allPages(async (nextToken) => {
+        const out = await callAws('ListRoutes', () => client.send(new ListRoutesCommand({ meshName, virtualRouterName, nextToken })), endpoint);
+        return { items: (out.routes ?? []).map((r) => r.routeName!), nextToken: out.nextToken };
+      }),
+    async describeRoute(meshName, virtualRouterName, routeName) {
+      const out = await callAws('DescribeRoute', () => client.send(new DescribeRouteCommand({ meshName, virtualRouterName, routeName })), endpoint);
+      const spec = out.route?.spec;
+      const route = spec?.httpRoute ?? spec?.http2Route ?? spec?.grpcRoute ?? spec?.tcpRoute;
+      return {
+        name: routeName,
+        weightedTargets: route?.action?.weightedTargets?.length ?? 0,
+        retryPolicy: !!(spec?.httpRoute?.retryPolicy ?? spec?.http2Route?.retryPolicy ?? spec?.grpcRoute?.retryPolicy),
+        timeout: !!(spec?.httpRoute?.timeout ?? spec?.http2Route?.timeout ?? spec?.grpcRoute?.timeout ?? spec?.tcpRoute?.timeout),
+      };
+    },
+    listVirtualGateways: (meshName) =>
+      allPages(async (nextToken) => {
+        const out = await callAws('ListVirtualGateways', () => client.send(new ListVirtualGatewaysCommand({ meshName, nextToken })), endpoint);
+        return { items: (out.virtualGateways ?? []).map((g) => g.virtualGatewayName!), nextToken: out.nextToken };
+      }),
+    listGatewayRoutes: (meshName, virtualGatewayName) =>
+      allPages(async (nextToken) => {
+        const out = await callAws('ListGatewayRoutes', () => client.send(new ListGatewayRoutesCommand({ meshName, virtualGatewayName, nextToken })), endpoint);
+        return { items: (out.gatewayRoutes ?? []).map((r) => r.gatewayRouteName!), nextToken: out.nextToken };
+      }),
+    async describeGatewayRoute(meshName, virtualGatewayName, gatewayRouteName) {
+      const out = await callAws('DescribeGatewayRoute', () => client.send(new DescribeGatewayRouteCommand({ meshName, virtualGatewayName, gatewayRouteName })), endpoint);
+      const spec = out.gatewayRoute?.spec;
+      const route = spec?.httpRoute ?? spec?.http2Route;
+      return {
+        prefix: route?.match?.prefix,
+        virtualService: (route?.action?.target ?? spec?.grpcRoute?.action?.target)?.virtualService?.virtualServiceName,
+      };
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   UpdateServiceCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  type ServiceConnectConfiguration,
   type Task,
 } from '@aws-sdk/client-ecs';
 import type { DescribedTaskDefinition } from '../core/render-envoy.js';
@@ -22,7 +23,7 @@ export interface EcsApi {
   describeTaskDefinition(taskDefinition: string): Promise<DescribedTaskDefinition>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<{ taskDefinitionArn: string; revision?: number }>;
   describeServices(cluster: string, service: string): Promise<Service>;
-  updateService(cluster: string, service: string, taskDefinition: string): Promise<Service>;
+  updateService(cluster: string, service: string, taskDefinition: string, serviceConnectConfiguration?: ServiceConnectConfiguration): Promise<Service>;
   /** ACTIVE revisions of a family, following pages (order not relied on: moto ignores `sort`). */
   listTaskDefinitions(family: string): Promise<string[]>;
   /** Every task ARN of the service (of the cluster when no service is given), following ListTasks pages. */
@@ -65,8 +66,8 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       }
       return found;
     },
-    async updateService(cluster, service, taskDefinition) {
-      const out = await callAws('UpdateService', () => client.send(new UpdateServiceCommand({ cluster, service, taskDefinition })), endpoint);
+    async updateService(cluster, service, taskDefinition, serviceConnectConfiguration) {
+      const out = await callAws('UpdateService', () => client.send(new UpdateServiceCommand({ cluster, service, taskDefinition, ...(serviceConnectConfiguration ? { serviceConnectConfiguration } : {}) })), endpoint);
       if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
       return out.service;
     },

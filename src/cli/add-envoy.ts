@@ -1,3 +1,4 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, formatChanges, type Change } from '../core/json-diff.js';
@@ -169,7 +170,7 @@ export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<
     }
   }
   ctx.checkpoint();
-  result.taskDefinitionArn = await registerOnce(ctx, plan, envoyOptions);
+  result.taskDefinitionArn = await registerOnce(ctx, plan.input, (latest) => !renderEnvoy(latest, envoyOptions).changed);
   return { result, plan };
 }
 
@@ -178,19 +179,20 @@ export const REGISTER_ATTEMPTS = 5;
 /**
  * RegisterTaskDefinition is not idempotent: when an answer is lost (a reset, a 5xx after the write),
  * trying again blindly registers a second revision. Before each new attempt this reads the family's
- * latest revision; if envoy is already there, the lost call landed and its ARN is the result.
+ * latest revision; if `landed` says it already is what was asked for, the lost call landed and its ARN
+ * is the result.
  */
-async function registerOnce(ctx: Context, plan: EnvoyPlan, envoyOptions: EnvoyOptions): Promise<string> {
+export async function registerOnce(ctx: Context, input: RegisterTaskDefinitionCommandInput, landed: (latest: DescribedTaskDefinition) => boolean): Promise<string> {
   const ecs = await ctx.aws.ecs();
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await ecs.registerTaskDefinition(plan.input)).taskDefinitionArn;
+      return (await ecs.registerTaskDefinition(input)).taskDefinitionArn;
     } catch (err) {
       if (!(err instanceof AwsCallError) || !err.retryable || attempt >= REGISTER_ATTEMPTS) throw err;
       ctx.ui.verbose(`RegisterTaskDefinition attempt ${attempt} failed (${err.errorName}); checking whether it registered before trying again`);
       await ctx.deps.clock.sleep(pollDelay(attempt - 1, 8000, ctx.deps.clock.random()), ctx.deps.signal);
-      const latest = await ecs.describeTaskDefinition(plan.family);
-      if (!renderEnvoy(latest, envoyOptions).changed) return latest.taskDefinition.taskDefinitionArn!;
+      const latest = await ecs.describeTaskDefinition(input.family!);
+      if (landed(latest)) return latest.taskDefinition.taskDefinitionArn!;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
+import { ENVOY_CONTAINER } from '../core/render-envoy.js';
 import { previousRevision, revisionFromFlag } from '../core/revisions.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
@@ -42,7 +43,11 @@ export async function runRollback(ctx: Context, target: ServiceTarget, opts: { t
     return { ...target, action: 'unchanged', from: current, to };
   }
   ctx.checkpoint();
-  const update = await runUpdateService(ctx, target, to);
+  // Back from Service Connect to an App Mesh revision (after migrate apply): Service Connect goes off.
+  const hasEnvoy = async (ref: string) => (await ecs.describeTaskDefinition(ref)).taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER) ?? false;
+  const leaveServiceConnect = (await hasEnvoy(to)) && !(await hasEnvoy(current));
+  if (leaveServiceConnect) ctx.ui.info(`${to} runs envoy: turning Service Connect off for ${target.service}`);
+  const update = await runUpdateService(ctx, target, to, leaveServiceConnect ? { enabled: false } : undefined);
   const result: RollbackResult = { ...target, action: 'rolled-back', from: current, to: update.taskDefinitionArn, update };
   if (opts.wait) {
     result.wait = await runWaitRunning(ctx, target, { ...opts.waitOptions, taskDefinitionArn: update.taskDefinitionArn, desiredCount: update.desiredCount });

@@ -1,4 +1,4 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import { UsageError } from '../errors.js';
@@ -59,8 +59,8 @@ export function pickDeployment(service: Service, taskDefinitionArn: string): Upd
   return d ? { id: d.id, status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition } : undefined;
 }
 
-export async function runUpdateService(ctx: Context, target: ServiceTarget, taskDefinitionArn: string): Promise<UpdateServiceResult> {
-  const service = await (await ctx.aws.ecs()).updateService(target.cluster, target.service, taskDefinitionArn);
+export async function runUpdateService(ctx: Context, target: ServiceTarget, taskDefinitionArn: string, serviceConnectConfiguration?: ServiceConnectConfiguration): Promise<UpdateServiceResult> {
+  const service = await (await ctx.aws.ecs()).updateService(target.cluster, target.service, taskDefinitionArn, serviceConnectConfiguration);
   return {
     ...target,
     taskDefinitionArn: service.taskDefinition ?? taskDefinitionArn,

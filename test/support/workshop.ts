@@ -165,7 +165,7 @@ export async function actAsEcsStoppingAFailedTask(endpoint: string, workshop: Wo
 }
 
 /** More services like the workshop's: each its own family and, unless told otherwise, a virtual node of its name. */
-export async function seedMoreServices(endpoint: string, workshop: Workshop, names: readonly string[], options: { virtualNodes?: boolean; tasks?: number } = {}): Promise<void> {
+export async function seedMoreServices(endpoint: string, workshop: Workshop, names: readonly string[], options: { virtualNodes?: boolean; tasks?: number; port?: number } = {}): Promise<void> {
   const c = sdkClients(endpoint);
   const network = { awsvpcConfiguration: { subnets: [workshop.subnetId], securityGroups: [workshop.securityGroupId] } };
   for (const name of names) {
@@ -176,14 +176,14 @@ export async function seedMoreServices(endpoint: string, workshop: Workshop, nam
         requiresCompatibilities: ['FARGATE'],
         cpu: '256',
         memory: '512',
-        containerDefinitions: [{ name: 'app', image: `example/${name}:1`, essential: true, portMappings: [{ containerPort: 8080 }] }],
+        containerDefinitions: [{ name: 'app', image: `example/${name}:1`, essential: true, portMappings: [{ containerPort: options.port ?? 8080 }] }],
       }),
     );
     const arn = td.taskDefinition!.taskDefinitionArn!;
     await c.ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: name, taskDefinition: arn, desiredCount: options.tasks ?? 3, launchType: 'FARGATE', networkConfiguration: network }));
     await runServiceTasks(endpoint, arn, options.tasks ?? 3, workshop, name);
     if (options.virtualNodes !== false) {
-      await c.appMesh.send(new CreateVirtualNodeCommand({ meshName: MESH, virtualNodeName: name, spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } }));
+      await c.appMesh.send(new CreateVirtualNodeCommand({ meshName: MESH, virtualNodeName: name, spec: { listeners: [{ portMapping: { port: options.port ?? 8080, protocol: 'http' } }] } }));
     }
   }
 }
