@@ -1,24 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
-import { freePort, startMoto, type Moto } from '../support/moto.js';
-import { seedWorkshop, type Workshop } from '../support/workshop.js';
+import { freePort } from '../support/moto.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
 
-let moto: Moto;
-let ws: Workshop;
+const env = useMotoWorkshop();
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  ws = await seedWorkshop(moto.url);
-});
-
-const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url, env) });
+const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url, extra) });
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 describe('bad input ends with a clear message and the right exit code', () => {
@@ -30,13 +18,13 @@ describe('bad input ends with a clear message and the right exit code', () => {
   });
 
   it('no cfn-output.json in the folder and no flag: exit 2, naming the flag', async () => {
-    const r = await runCli(['wait-running'], { cwd: '/', env: motoEnv(moto.url) });
+    const r = await runCli(['wait-running'], { cwd: '/', env: motoEnv(env.moto.url) });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/\.\/cfn-output\.json: no such file, and --cluster was not given/);
   });
 
   it('invalid JSON: exit 2, naming the file', async () => {
-    writeFileSync(ws.cfnOutputPath, '{"EcsClusterName": "appmesh-workshop",');
+    writeFileSync(env.ws.cfnOutputPath, '{"EcsClusterName": "appmesh-workshop",');
     const r = await cli(['update-service']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/error: \.\/cfn-output\.json: not valid JSON/);
@@ -44,7 +32,7 @@ describe('bad input ends with a clear message and the right exit code', () => {
   });
 
   it('a missing key: exit 2, naming key, file and flag', async () => {
-    writeFileSync(ws.cfnOutputPath, JSON.stringify({ CrystalTaskDefinition: ws.taskDefinitionArn }));
+    writeFileSync(env.ws.cfnOutputPath, JSON.stringify({ CrystalTaskDefinition: env.ws.taskDefinitionArn }));
     const r = await cli(['update-service']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/error: \.\/cfn-output\.json: key "EcsClusterName" is missing; pass --cluster or regenerate the file/);
@@ -53,7 +41,7 @@ describe('bad input ends with a clear message and the right exit code', () => {
   it('the flags stand in for a missing file', async () => {
     const r = await runCli(['update-service', '--cluster', 'appmesh-workshop', '--task-definition', 'appmesh-workshop-crystal-lb-vanilla'], {
       cwd: '/',
-      env: motoEnv(moto.url),
+      env: motoEnv(env.moto.url),
     });
     expect(r.code, r.stderr).toBe(0);
   });
@@ -92,23 +80,23 @@ describe('bad input ends with a clear message and the right exit code', () => {
 
 describe('global flags', () => {
   it('are accepted before or after the subcommand', async () => {
-    const before = await cli(['--json', '--cfn-output', ws.cfnOutputPath, 'add-envoy', '--dry-run']);
-    const after = await cli(['add-envoy', '--dry-run', '--json', '--cfn-output', ws.cfnOutputPath]);
+    const before = await cli(['--json', '--cfn-output', env.ws.cfnOutputPath, 'add-envoy', '--dry-run']);
+    const after = await cli(['add-envoy', '--dry-run', '--json', '--cfn-output', env.ws.cfnOutputPath]);
     expect(before.code, before.stderr).toBe(0);
     expect(JSON.parse(before.stdout)).toEqual(JSON.parse(after.stdout));
   });
 
   it('--endpoint-url wins over AWS_ENDPOINT_URL, and --region works with no AWS_REGION', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const r = await runCli(['update-service', '--endpoint-url', moto.url, '--region', 'us-west-2'], { cwd: ws.dir, env: { AWS_ENDPOINT_URL: dead } });
+    const r = await runCli(['update-service', '--endpoint-url', env.moto.url, '--region', 'us-west-2'], { cwd: env.ws.dir, env: { AWS_ENDPOINT_URL: dead } });
     expect(r.code, r.stderr).toBe(0);
-    const viaEnv = await runCli(['update-service', '--region', 'us-west-2'], { cwd: ws.dir, env: { AWS_ENDPOINT_URL: dead } });
+    const viaEnv = await runCli(['update-service', '--region', 'us-west-2'], { cwd: env.ws.dir, env: { AWS_ENDPOINT_URL: dead } });
     expect(viaEnv.code).toBe(3);
     expect(viaEnv.stderr).toMatch(/could not reach AWS at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
   });
 
   it('no region anywhere: exit 2 saying how to set one', async () => {
-    const r = await runCli(['update-service'], { cwd: ws.dir, env: { AWS_ENDPOINT_URL: moto.url } });
+    const r = await runCli(['update-service'], { cwd: env.ws.dir, env: { AWS_ENDPOINT_URL: env.moto.url } });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/no AWS region: pass --region or set AWS_REGION/);
   });

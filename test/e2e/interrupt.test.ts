@@ -1,30 +1,18 @@
 import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { startMoto, type Moto } from '../support/moto.js';
-import { actAsEcsSchedulerForDeployment, FAMILY, sdkClients, seedWorkshop, type Workshop } from '../support/workshop.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
+import { actAsEcsSchedulerForDeployment, FAMILY, sdkClients } from '../support/workshop.js';
 
-let moto: Moto;
+const env = useMotoWorkshop();
 let proxy: FaultProxy;
-let ws: Workshop;
-
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  ws = await seedWorkshop(moto.url);
-});
 afterEach(async () => {
   await proxy?.close();
 });
 
-const revisions = async () => (await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
+const revisions = async () => (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
 
 /** Sends `signal` once stderr shows `marker`; slow answers (the proxy's latency) keep the step busy meanwhile. */
 const signalAt = (marker: RegExp, signal: NodeJS.Signals) => (child: ChildProcess) => {
@@ -45,15 +33,15 @@ describe('Ctrl-C or SIGTERM at each step of rollout', () => {
     ['update-service', 'UpdateService', /▸ update-service/, 'wait-running', ['add-envoy', 'update-service']],
     ['verify', 'SendCommand', /▸ verify/, 'verify', ['add-envoy', 'update-service', 'wait-running']],
   ])('during %s: exit 130, what was done, and a resume that registers no second revision', async (step, slowOperation, marker, resumeFrom, done) => {
-    proxy = await startFaultProxy(moto.url, [{ kind: 'latency', rate: 1, operations: [slowOperation], latencyMs: 1500 }]);
+    proxy = await startFaultProxy(env.moto.url, [{ kind: 'latency', rate: 1, operations: [slowOperation], latencyMs: 1500 }]);
     const scheduler = (async () => {
       // For the verify case the wait has to pass: play the scheduler once the service moves.
       if (step !== 'verify') return;
       for (let i = 0; i < 100 && (await revisions()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 300));
-      if ((await revisions()).length === 2) await actAsEcsSchedulerForDeployment(moto.url, ws);
+      if ((await revisions()).length === 2) await actAsEcsSchedulerForDeployment(env.moto.url, env.ws);
     })();
-    const r = await runCli(['rollout', '--json', '--interval', '1s'], { cwd: ws.dir, env: motoEnv(proxy.url), onSpawn: signalAt(marker, 'SIGINT') });
+    const r = await runCli(['rollout', '--json', '--interval', '1s'], { cwd: env.ws.dir, env: motoEnv(proxy.url), onSpawn: signalAt(marker, 'SIGINT') });
     await scheduler;
     expect(r.code, r.stderr).toBe(130);
     const out = JSON.parse(r.stdout);
@@ -65,7 +53,7 @@ describe('Ctrl-C or SIGTERM at each step of rollout', () => {
     const registeredBefore = (await revisions()).length;
     expect(registeredBefore).toBe(done.includes('add-envoy') ? 2 : 1);
     // Resume, as printed: it must not register a second envoy revision.
-    const resumed = await runCli(['rollout', '--json', '--from', resumeFrom, '--timeout', '2s'], { cwd: ws.dir, env: motoEnv(moto.url) });
+    const resumed = await runCli(['rollout', '--json', '--from', resumeFrom, '--timeout', '2s'], { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
     expect(JSON.parse(resumed.stdout).steps.find((s: { status: string }) => s.status !== 'skipped').step).toBe(resumeFrom);
     expect(await revisions()).toHaveLength(2);
   }, 60_000);

@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
-import { startMoto, type Moto } from '../support/moto.js';
-import { actAsEcsSchedulerWhileRunning, seedMoreServices, seedWorkshop, type Workshop } from '../support/workshop.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
+import { actAsEcsSchedulerWhileRunning, seedMoreServices } from '../support/workshop.js';
 
-let moto: Moto;
-let ws: Workshop;
+const env = useMotoWorkshop();
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  ws = await seedWorkshop(moto.url);
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
 
 describe('rollout of several services', () => {
   it('rolls out each named service side by side, one JSON result per service', async () => {
-    await seedMoreServices(moto.url, ws, ['orders', 'payments', 'products']);
-    const scheduler = actAsEcsSchedulerWhileRunning(moto.url, ws);
+    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments', 'products']);
+    const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       const r = await cli(['rollout', '--service', 'orders', '--service', 'payments', '--service', 'products', '--concurrency', '2', '--interval', '1s', '--timeout', '30s', '--json']);
       expect(r.code, r.stderr).toBe(0);
@@ -39,10 +27,10 @@ describe('rollout of several services', () => {
   });
 
   it('--all-services skips services that have envoy; a failed one does not stop the others and sets the exit code', async () => {
-    await seedMoreServices(moto.url, ws, ['orders', 'payments']);
-    await seedMoreServices(moto.url, ws, ['nomesh'], { virtualNodes: false });
+    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments']);
+    await seedMoreServices(env.moto.url, env.ws, ['nomesh'], { virtualNodes: false });
     expect((await cli(['add-envoy'])).code).toBe(0); // crystal-service-lb's family now has envoy
-    const scheduler = actAsEcsSchedulerWhileRunning(moto.url, ws);
+    const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       const r = await cli(['rollout', '--all-services', '--interval', '1s', '--timeout', '30s', '--host', '{service}.local', '--json']);
       expect(r.code, r.stderr).toBe(1);

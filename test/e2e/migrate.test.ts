@@ -1,31 +1,22 @@
 import { CreateMeshCommand, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
-import { startMoto, type Moto } from '../support/moto.js';
-import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, SERVICE, sdkClients, seedMoreServices, seedWorkshop, type Workshop } from '../support/workshop.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
+import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, SERVICE, sdkClients, seedMoreServices } from '../support/workshop.js';
 
-let moto: Moto;
-let ws: Workshop;
+const env = useMotoWorkshop();
 let scheduler: { stop(): Promise<void> };
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  ws = await seedWorkshop(moto.url);
-  scheduler = actAsEcsSchedulerWhileRunning(moto.url, ws);
+beforeEach(() => {
+  scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
   return () => scheduler.stop();
 });
 
-const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
 const serviceRevision = async (service = SERVICE) =>
-  (await sdkClients(moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }))).services![0]!.taskDefinition!;
-const containersOf = async (arn: string) => (await sdkClients(moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition!.containerDefinitions!;
+  (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }))).services![0]!.taskDefinition!;
+const containersOf = async (arn: string) => (await sdkClients(env.moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition!.containerDefinitions!;
 
 describe("migrate the workshop's crystal service to Service Connect", () => {
   beforeEach(async () => {
@@ -65,7 +56,7 @@ describe("migrate the workshop's crystal service to Service Connect", () => {
     const again = await cli(['migrate', 'apply']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/unchanged: crystal-service-lb runs .*:3 without envoy; nothing to migrate/);
-    expect((await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns).toHaveLength(3);
+    expect((await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns).toHaveLength(3);
 
     const back = await cli(['rollback', '--to', out.previousTaskDefinitionArn, '--timeout', '30s']);
     expect(back.code, back.stderr).toBe(0);
@@ -83,8 +74,8 @@ describe("migrate the workshop's crystal service to Service Connect", () => {
 
 describe("migrate the runbook's products and payments", () => {
   it('plans products with payments as its backend, and migrates both', async () => {
-    const { appMesh } = sdkClients(moto.url);
-    await seedMoreServices(moto.url, ws, ['products', 'payments'], { virtualNodes: false, port: 5000 });
+    const { appMesh } = sdkClients(env.moto.url);
+    await seedMoreServices(env.moto.url, env.ws, ['products', 'payments'], { virtualNodes: false, port: 5000 });
     await appMesh.send(new CreateMeshCommand({ meshName: 'local-mesh' }));
     for (const name of ['payments', 'products']) {
       await appMesh.send(

@@ -1,52 +1,18 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
-import { startMoto, type Moto } from '../support/moto.js';
-import { actAsEcsSchedulerForDeployment, CLUSTER, FAMILY, SERVICE, sdkClients, seedWorkshop, type Workshop } from '../support/workshop.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
+import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, SERVICE, sdkClients } from '../support/workshop.js';
 
-let moto: Moto;
-let ws: Workshop;
+const env = useMotoWorkshop();
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  ws = await seedWorkshop(moto.url);
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
 const serviceRevision = async () =>
-  (await sdkClients(moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!.taskDefinition!;
-
-/** Plays the ECS scheduler each time the service moves to another revision, until stopped. */
-function schedulerLoop(): { stop(): Promise<void> } {
-  let running = true;
-  const loop = (async () => {
-    let last = await serviceRevision();
-    while (running) {
-      const now = await serviceRevision();
-      if (now !== last) {
-        await actAsEcsSchedulerForDeployment(moto.url, ws);
-        last = now;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
-}
+  (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!.taskDefinition!;
 
 describe('meshctl rollback against moto', () => {
   it('points the service back at the revision it ran before and waits for it', async () => {
-    const scheduler = schedulerLoop();
+    const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       expect((await cli(['add-envoy'])).code).toBe(0);
       expect((await cli(['update-service'])).code).toBe(0);
@@ -73,7 +39,7 @@ describe('meshctl rollback against moto', () => {
   });
 
   it('rollout --rollback-on-failure returns the service to its old revision when the wait fails', async () => {
-    const scheduler = schedulerLoop();
+    const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       // The new tasks never come up in time (--count 4 of 3), so the wait fails and rollout rolls back.
       const r = await cli(['rollout', '--rollback-on-failure', '--count', '4', '--timeout', '3s', '--json']);
@@ -83,7 +49,7 @@ describe('meshctl rollback against moto', () => {
       expect(out.rollback).toMatchObject({ ok: true, action: 'rolled-back', to: expect.stringMatching(/:1$/) });
       expect(r.stderr).toMatch(/wait-running failed; rolling back \(--rollback-on-failure\)/);
       expect(await serviceRevision()).toMatch(/:1$/);
-      const revisions = await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
+      const revisions = await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
       expect(revisions.taskDefinitionArns).toHaveLength(2);
     } finally {
       await scheduler.stop();

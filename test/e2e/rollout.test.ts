@@ -1,8 +1,8 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { ListCommandsCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEnv, runCli, type CliResult } from '../support/cli.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
 import {
   actAsEcsSchedulerForDeployment,
   actAsEcsStoppingAFailedTask,
@@ -10,36 +10,22 @@ import {
   FAMILY,
   SERVICE,
   sdkClients,
-  seedWorkshop,
   serviceTasks,
-  type Workshop,
 } from '../support/workshop.js';
 
-let moto: Moto;
-let ws: Workshop;
+const env = useMotoWorkshop();
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  ws = await seedWorkshop(moto.url);
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: ws.dir, env: motoEnv(moto.url) });
+const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
 
 /** Runs the CLI while the test plays the ECS scheduler once the service points at a new revision. */
 async function whileSchedulerDeploys(args: string[]): Promise<CliResult> {
   const run = cli(args);
-  const { ecs } = sdkClients(moto.url);
+  const { ecs } = sdkClients(env.moto.url);
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
-    if (svc.taskDefinition !== ws.taskDefinitionArn) {
-      await actAsEcsSchedulerForDeployment(moto.url, ws);
+    if (svc.taskDefinition !== env.ws.taskDefinitionArn) {
+      await actAsEcsSchedulerForDeployment(env.moto.url, env.ws);
       break;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -54,7 +40,7 @@ describe('update-service and wait-running against moto', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.taskDefinitionArn).toMatch(new RegExp(`${FAMILY}:2$`));
-    const svc = (await sdkClients(moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
+    const svc = (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
     expect(svc.taskDefinition).toBe(out.taskDefinitionArn);
   });
 
@@ -64,7 +50,7 @@ describe('update-service and wait-running against moto', () => {
     // The scheduler stand-in starts the new tasks a moment after the wait begins.
     const run = cli(['wait-running', '--json', '--timeout', '30s']);
     await new Promise((r) => setTimeout(r, 1500));
-    await actAsEcsSchedulerForDeployment(moto.url, ws);
+    await actAsEcsSchedulerForDeployment(env.moto.url, env.ws);
     const r = await run;
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, running: 3, wanted: 3, taskDefinitionArn: expect.stringMatching(/:2$/) });
@@ -85,7 +71,7 @@ describe('update-service and wait-running against moto', () => {
     // The task fails while meshctl waits, as it would when envoy never turns HEALTHY.
     const run = cli(['wait-running', '--timeout', '60s']);
     await new Promise((r) => setTimeout(r, 1500));
-    await actAsEcsStoppingAFailedTask(moto.url, ws, 'Essential container in task exited');
+    await actAsEcsStoppingAFailedTask(env.moto.url, env.ws, 'Essential container in task exited');
     const r = await run;
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/a task of .*:2 stopped while waiting:\ntask [0-9a-f-]+ stopped: Essential container in task exited/);
@@ -107,7 +93,7 @@ describe('meshctl rollout against moto', () => {
     expect(out.resumeCommand).toBe('meshctl rollout --json --from verify');
     expect(r.stderr).toMatch(/error: verify failed: verify: the check printed no output/);
     expect(r.stderr).toMatch(/resume with: meshctl rollout --json --from verify/);
-    const running = (await serviceTasks(moto.url)).filter((t) => t.lastStatus === 'RUNNING');
+    const running = (await serviceTasks(env.moto.url)).filter((t) => t.lastStatus === 'RUNNING');
     expect(new Set(running.map((t) => t.taskDefinitionArn))).toEqual(new Set([out.addEnvoy.taskDefinitionArn]));
   });
 
@@ -118,7 +104,7 @@ describe('meshctl rollout against moto', () => {
     expect(JSON.parse(again.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['skipped', 'skipped', 'done', 'failed']);
     const full = await cli(['rollout', '--json']);
     expect(JSON.parse(full.stdout).addEnvoy.action).toBe('unchanged');
-    const revisions = await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
+    const revisions = await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
     expect(revisions.taskDefinitionArns).toHaveLength(2);
   });
 
@@ -137,7 +123,7 @@ describe('meshctl verify against moto', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/error: verify: the check printed no output/);
     expect(r.stdout).toMatch(/^FAILED: http:\/\/crystal\.appmeshworkshop\.hosted\.local:3000\/crystal;\$\(id\)' from i-[0-9a-f]+/);
-    const sent = (await sdkClients(moto.url).ssm.send(new ListCommandsCommand({}))).Commands![0]!;
+    const sent = (await sdkClients(env.moto.url).ssm.send(new ListCommandsCommand({}))).Commands![0]!;
     expect(sent.DocumentName).toBe('AWS-RunShellScript');
     expect(sent.Parameters!.commands!.slice(0, 3)).toEqual(['host=crystal.appmeshworkshop.hosted.local', 'port=3000', `path='/crystal;$(id)'\\'''`]);
   });
@@ -149,7 +135,7 @@ describe('interruption', () => {
   };
 
   it('SIGINT during wait-running exits 130 and prints the command to resume', async () => {
-    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], { cwd: ws.dir, env: motoEnv(moto.url), onSpawn: interruptAfter(2000) });
+    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], { cwd: env.ws.dir, env: motoEnv(env.moto.url), onSpawn: interruptAfter(2000) });
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: stopping at the next safe point/);
     expect(r.stderr).toMatch(/error: interrupted/);
@@ -159,8 +145,8 @@ describe('interruption', () => {
 
   it('SIGTERM during a rollout says what was done and resumes from the interrupted step', async () => {
     const r = await runCli(['rollout', '--json'], {
-      cwd: ws.dir,
-      env: motoEnv(moto.url),
+      cwd: env.ws.dir,
+      env: motoEnv(env.moto.url),
       onSpawn: (child) => {
         // Once update-service is done, the wait starts: stop it there.
         let err = '';
@@ -178,7 +164,7 @@ describe('interruption', () => {
     // Resuming registers no second revision.
     const resumed = await whileSchedulerDeploys(['rollout', '--from', 'wait-running', '--json']);
     expect(JSON.parse(resumed.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['skipped', 'skipped', 'done', 'failed']);
-    const revisions = await sdkClients(moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
+    const revisions = await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
     expect(revisions.taskDefinitionArns).toHaveLength(2);
   });
 });
