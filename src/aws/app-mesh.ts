@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import type { VirtualNodeSpec } from '../core/service-connect.js';
 import { callAws } from './aws-error.js';
+import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 export interface VirtualNodeInfo {
@@ -41,17 +42,6 @@ export interface AppMeshApi {
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'NotFoundException' || /^(VirtualNode|Mesh)NotFound$/.test(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
-}
-
-async function allPages<T>(fetch: (nextToken?: string) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await fetch(nextToken);
-    items.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return items;
 }
 
 export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {

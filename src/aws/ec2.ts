@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { callAws } from './aws-error.js';
+import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 export interface Ec2Api {
@@ -9,10 +10,8 @@ export interface Ec2Api {
 
 export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
   return {
-    async describeInstances(autoScalingGroup) {
-      const ids: string[] = [];
-      let NextToken: string | undefined;
-      do {
+    describeInstances: (autoScalingGroup) =>
+      allPages(async (NextToken) => {
         const out = await callAws(
           'DescribeInstances',
           () =>
@@ -27,11 +26,9 @@ export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
             ),
           endpoint,
         );
-        for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) ids.push(i.InstanceId);
-        NextToken = out.NextToken;
-      } while (NextToken);
-      return ids;
-    },
+        const ids = (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId).filter((id): id is string => !!id));
+        return { items: ids, nextToken: out.NextToken };
+      }),
   };
 }
 

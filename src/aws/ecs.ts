@@ -16,6 +16,7 @@ import {
 import type { DescribedTaskDefinition } from '../core/render-envoy.js';
 import { AwsCallError } from '../errors.js';
 import { callAws } from './aws-error.js';
+import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 /** The ECS calls meshctl makes, named after their API operations. */
@@ -71,26 +72,16 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
       return out.service;
     },
-    async listTaskDefinitions(family) {
-      const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
+    listTaskDefinitions: (family) =>
+      allPages(async (nextToken) => {
         const out = await callAws('ListTaskDefinitions', () => client.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })), endpoint);
-        arns.push(...(out.taskDefinitionArns ?? []));
-        nextToken = out.nextToken;
-      } while (nextToken);
-      return arns;
-    },
-    async listServices(cluster) {
-      const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
+        return { items: out.taskDefinitionArns ?? [], nextToken: out.nextToken };
+      }),
+    listServices: (cluster) =>
+      allPages(async (nextToken) => {
         const out = await callAws('ListServices', () => client.send(new ListServicesCommand({ cluster, nextToken })), endpoint);
-        arns.push(...(out.serviceArns ?? []));
-        nextToken = out.nextToken;
-      } while (nextToken);
-      return arns;
-    },
+        return { items: out.serviceArns ?? [], nextToken: out.nextToken };
+      }),
     async describeServicesBatch(cluster, services) {
       const found: Service[] = [];
       for (let i = 0; i < services.length; i += DESCRIBE_SERVICES_BATCH) {
@@ -100,16 +91,11 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       }
       return found;
     },
-    async listTasks(cluster, service) {
-      const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
+    listTasks: (cluster, service) =>
+      allPages(async (nextToken) => {
         const out = await callAws('ListTasks', () => client.send(new ListTasksCommand({ cluster, serviceName: service, nextToken })), endpoint);
-        arns.push(...(out.taskArns ?? []));
-        nextToken = out.nextToken;
-      } while (nextToken);
-      return arns;
-    },
+        return { items: out.taskArns ?? [], nextToken: out.nextToken };
+      }),
     async describeTasks(cluster, taskArns) {
       const tasks: Task[] = [];
       for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {

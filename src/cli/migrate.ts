@@ -9,7 +9,7 @@ import type { Report } from '../ui/output.js';
 import { registerOnce } from './add-envoy.js';
 import { createContext, type Context, type Deps } from './context.js';
 import { DEFAULT_SERVICE, resolveServiceTarget, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
-import { runWaitRunning, toWaitOptions, type WaitResult, type WaitRunningFlags } from './wait-running.js';
+import { addWaitFlags, runWaitRunning, toWaitOptions, type WaitResult, type WaitRunningFlags } from './wait-running.js';
 
 interface MigrateFlags extends WaitRunningFlags {
   namespace?: string;
@@ -145,13 +145,10 @@ export function registerMigrate(program: Command, deps: Deps): void {
       const target = await resolveServiceTarget(ctx, flags);
       deps.ui.result(migrateReport((await planMigration(ctx, target, flags)).result));
     });
-  common(migrate.command('apply'))
+  addWaitFlags(common(migrate.command('apply')))
     .description('register the envoy-free revision, update the service with Service Connect, and wait')
     .option('--dry-run', 'plan only; change nothing')
     .option('--no-wait', 'return once the service is updated')
-    .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
-    .option('--interval <duration>', 'longest pause between polls', '10s')
-    .option('--timeout <duration>', 'give up waiting after this long (exit 1)', '10m')
     .addHelpText(
       'after',
       `

@@ -6,7 +6,7 @@ import { CheckFailedError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
 import { createContext, type Context, type Deps } from './context.js';
 import { DEFAULT_SERVICE, resolveServiceTarget, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
-import { runWaitRunning, toWaitOptions, type WaitOptions, type WaitResult, type WaitRunningFlags } from './wait-running.js';
+import { addWaitFlags, runWaitRunning, toWaitOptions, type WaitOptions, type WaitResult, type WaitRunningFlags } from './wait-running.js';
 
 interface RollbackFlags extends WaitRunningFlags {
   to?: string;
@@ -64,15 +64,11 @@ export function rollbackReport(r: RollbackResult): Report {
 }
 
 export function registerRollback(program: Command, deps: Deps): void {
-  program
-    .command('rollback')
+  addWaitFlags(program.command('rollback'))
     .description('point the service back at the revision it ran before the last update, and wait')
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .option('--to <revision>', 'revision number, family:revision or ARN (default: the one it ran before)')
     .option('--no-wait', 'return once the service is updated')
-    .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
-    .option('--interval <duration>', 'longest pause between polls', '10s')
-    .option('--timeout <duration>', 'give up waiting after this long (exit 1)', '10m')
     .addHelpText(
       'after',
       `

@@ -10,7 +10,7 @@ import { ROLLOUT_STEPS, runPipeline, type PipelineOptions, type PipelineOutcome,
 import { clusterTaskSource } from './task-source.js';
 import { DEFAULT_SERVICE, resolveServiceTarget, type UpdateServiceFlags } from './update-service.js';
 import { toVerifyOptions, type VerifyFlags } from './verify.js';
-import { toWaitOptions, type WaitRunningFlags } from './wait-running.js';
+import { addWaitFlags, toWaitOptions, type WaitRunningFlags } from './wait-running.js';
 
 export { ROLLOUT_STEPS, type RolloutStep } from './pipeline.js';
 
@@ -129,8 +129,7 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: PipelineOpti
 }
 
 export function registerRollout(program: Command, deps: Deps): void {
-  program
-    .command('rollout')
+  addWaitFlags(program.command('rollout'))
     .description('add-envoy, update-service, wait-running and verify, in order, stopping at the first failure')
     .option('--service <name>', `ECS service; repeat for several, rolled out side by side (default: ${DEFAULT_SERVICE})`, collect)
     .option('--all-services', "every service in the cluster whose task definition has no envoy yet")
@@ -142,9 +141,6 @@ export function registerRollout(program: Command, deps: Deps): void {
     .option('--app-ports <ports>', "ports envoy intercepts (default: the app container's ports, else 3000)")
     .option('--diff', 'show what add-envoy changes')
     .option('--skip-mesh-check', 'do not check that the virtual node exists')
-    .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
-    .option('--interval <duration>', 'longest pause between polls', '10s')
-    .option('--timeout <duration>', 'how long wait-running may take', '10m')
     .option('--instance-id <id>', 'instance verify runs on')
     .option('--host <name>', 'host verify resolves; {service} stands for the service name (with several, verify runs only when given)')
     .option('--port <port>', 'port verify curls')

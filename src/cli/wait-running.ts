@@ -127,14 +127,18 @@ export function waitReport(r: WaitResult, ok = true): Report {
   };
 }
 
-export function registerWaitRunning(program: Command, deps: Deps): void {
-  program
-    .command('wait-running')
-    .description("wait until the service's tasks of its current revision are RUNNING")
-    .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
+/** The flags of every command that waits as wait-running does. */
+export function addWaitFlags(cmd: Command): Command {
+  return cmd
     .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
     .option('--interval <duration>', 'longest pause between polls; polling starts at 1s and backs off to this', '10s')
-    .option('--timeout <duration>', 'give up after this long (exit 1)', '10m')
+    .option('--timeout <duration>', 'give up waiting after this long (exit 1)', '10m');
+}
+
+export function registerWaitRunning(program: Command, deps: Deps): void {
+  addWaitFlags(program.command('wait-running'))
+    .description("wait until the service's tasks of its current revision are RUNNING")
+    .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .addHelpText('after', '\nExamples:\n  meshctl wait-running\n  meshctl wait-running --count 3 --timeout 5m --json')
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<WaitRunningFlags>();
