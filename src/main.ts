@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { registerAddEnvoy } from './cli/add-envoy.js';
 import { resumeCommand, type Deps } from './cli/context.js';
+import { registerDoctor } from './cli/doctor.js';
 import { registerMigrate } from './cli/migrate.js';
 import { registerRollback } from './cli/rollback.js';
 import { registerRollout } from './cli/rollout.js';
@@ -71,6 +72,7 @@ Run "meshctl <command> --help" for a command's flags and examples.`,
   registerRollout(program, deps);
   registerRollback(program, deps);
   registerMigrate(program, deps);
+  registerDoctor(program, deps);
   const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
   for (const cmd of all(program.commands)) cmd.exitOverride();
   return program;

@@ -2,6 +2,8 @@ import type { AppMeshApi } from './app-mesh.js';
 import type { AwsConfig } from './client-config.js';
 import type { Ec2Api } from './ec2.js';
 import type { EcsApi } from './ecs.js';
+import type { IamApi } from './iam.js';
+import type { ServiceDiscoveryApi } from './service-discovery.js';
 import type { SsmApi } from './ssm.js';
 
 /** One factory for every AWS client. Each loads its SDK on first use, so offline commands load none. */
@@ -10,6 +12,8 @@ export interface AwsClients {
   ec2(): Promise<Ec2Api>;
   ssm(): Promise<SsmApi>;
   appMesh(): Promise<AppMeshApi>;
+  iam(): Promise<IamApi>;
+  serviceDiscovery(): Promise<ServiceDiscoveryApi>;
 }
 
 export function createAwsClients(config: AwsConfig): AwsClients {
@@ -22,5 +26,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     ec2: once(async () => (await import('./ec2.js')).connectEc2(config)),
     ssm: once(async () => (await import('./ssm.js')).connectSsm(config)),
     appMesh: once(async () => (await import('./app-mesh.js')).connectAppMesh(config)),
+    iam: once(async () => (await import('./iam.js')).connectIam(config)),
+    serviceDiscovery: once(async () => (await import('./service-discovery.js')).connectServiceDiscovery(config)),
   };
 }

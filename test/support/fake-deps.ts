@@ -2,6 +2,10 @@ import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { createIamApi } from '../../src/aws/iam.js';
+import { createServiceDiscoveryApi } from '../../src/aws/service-discovery.js';
 import { PassThrough } from 'node:stream';
 import { createAppMeshApi } from '../../src/aws/app-mesh.js';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -38,6 +42,8 @@ export function mockedAwsClients(): AwsClients {
     ec2: async () => createEc2Api(new EC2Client(config)),
     ssm: async () => createSsmApi(new SSMClient(config)),
     appMesh: async () => createAppMeshApi(new AppMeshClient(config)),
+    iam: async () => createIamApi(new IAMClient(config)),
+    serviceDiscovery: async () => createServiceDiscoveryApi(new ServiceDiscoveryClient(config)),
   };
 }
 

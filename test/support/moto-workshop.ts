@@ -11,11 +11,11 @@ export interface MotoWorkshop {
  * One moto server for the test file (started on a free loopback port, stopped by PID), reset and
  * seeded with the workshop's resources before each test.
  */
-export function useMotoWorkshop(): MotoWorkshop {
+export function useMotoWorkshop(options: { managedPolicies?: boolean } = {}): MotoWorkshop {
   let moto: Moto | undefined;
   let ws: Workshop | undefined;
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await startMoto(options);
   });
   afterAll(async () => {
     await moto?.stop();

@@ -54,10 +54,13 @@ export async function keepTasksWhereTheyAre(url: string): Promise<void> {
 }
 
 /** Starts moto on a free loopback port through the patching launcher and waits for /moto-api/. */
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(options: { managedPolicies?: boolean } = {}): Promise<Moto> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // AWS managed policies (AWSAppMeshEnvoyAccess, for doctor) exist in moto only when asked for; they
+  // make every reset slower, so only the files that need them ask.
+  const env = { ...process.env, ...(options.managedPolicies ? { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } : {}) };
+  const child = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let log = '';
   child.stderr?.on('data', (d: Buffer) => {
     log = (log + d.toString()).slice(-4000);
