@@ -2,6 +2,7 @@ import {
   AppMeshClient,
   DescribeGatewayRouteCommand,
   DescribeRouteCommand,
+  DescribeVirtualGatewayCommand,
   DescribeVirtualNodeCommand,
   DescribeVirtualServiceCommand,
   ListGatewayRoutesCommand,
@@ -29,6 +30,8 @@ export interface RouteInfo {
 export interface AppMeshApi {
   /** The virtual node, or undefined when App Mesh says it does not exist. */
   describeVirtualNode(mesh: string, virtualNode: string): Promise<VirtualNodeInfo | undefined>;
+  /** The gateway's listener ports, or undefined when it does not exist. */
+  describeVirtualGateway(mesh: string, virtualGateway: string): Promise<{ ports: number[] } | undefined>;
   /** The router or node that provides a virtual service. */
   describeVirtualService(mesh: string, virtualService: string): Promise<{ router?: string; node?: string }>;
   listRoutes(mesh: string, router: string): Promise<string[]>;
@@ -41,7 +44,7 @@ export interface AppMeshApi {
 /** AWS answers NotFoundException (404); moto answers VirtualNodeNotFound or MeshNotFound (400). */
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFoundException' || /^(VirtualNode|Mesh)NotFound$/.test(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
+  return e.name === 'NotFoundException' || /^(VirtualNode|VirtualGateway|Mesh)NotFound$/.test(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
 }
 
 export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {
@@ -53,6 +56,15 @@ export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppM
       } catch (err) {
         if (isNotFound(err)) return undefined;
         return callAws('DescribeVirtualNode', () => Promise.reject(err), endpoint);
+      }
+    },
+    async describeVirtualGateway(meshName, virtualGatewayName) {
+      try {
+        const out = await client.send(new DescribeVirtualGatewayCommand({ meshName, virtualGatewayName }));
+        return { ports: (out.virtualGateway?.spec?.listeners ?? []).map((l) => l.portMapping?.port).filter((p): p is number => typeof p === 'number') };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        return callAws('DescribeVirtualGateway', () => Promise.reject(err), endpoint);
       }
     },
     async describeVirtualService(meshName, virtualServiceName) {

@@ -2,12 +2,13 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, formatChanges, type Change } from '../core/json-diff.js';
-import { renderEnvoy, toDescribed, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyOptions, type EnvoyPlan } from '../core/render-envoy.js';
+import { renderGatewayTaskDefinition } from '../core/render-gateway.js';
+import { envoyImageNotes, renderEnvoy, toDescribed, toRegisterInput, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyOptions, type EnvoyPlan } from '../core/render-envoy.js';
 import { pollDelay } from '../core/poll.js';
 import { maskSecrets } from '../core/secrets.js';
 import { AwsCallError, CheckFailedError, InputError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
-import { createContext, intFlag, type Context, type Deps } from './context.js';
+import { createContext, intFlag, nameFlag, type Context, type Deps } from './context.js';
 import { readTextFile, writeFileAtomic } from './files.js';
 
 export const DEFAULT_MESH = 'appmesh-workshop';
@@ -26,6 +27,13 @@ export interface AddEnvoyFlags {
   force?: boolean;
   diff?: boolean;
   skipMeshCheck?: boolean;
+  virtualGateway?: string;
+  family?: string;
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  listenerPort?: string;
+  cpu?: string;
+  memory?: string;
 }
 
 export interface AddEnvoyOptions {
@@ -221,7 +229,14 @@ export function registerAddEnvoy(program: Command, deps: Deps): void {
     .option('--write <file>', 'write the RegisterTaskDefinition input JSON to this file (atomic, mode 0600)')
     .option('--force', 'let --write replace an existing file')
     .option('--diff', 'show what changes against the current revision')
-    .option('--skip-mesh-check', 'register without checking that the virtual node exists')
+    .option('--skip-mesh-check', 'register without checking that the virtual node (or gateway) exists')
+    .option('--virtual-gateway <name|arn>', "render the Envoy-only task definition this virtual gateway runs, instead of adding a sidecar")
+    .option('--family <name>', 'with --virtual-gateway: the task definition family')
+    .option('--task-role-arn <arn>', 'with --virtual-gateway: the task role (needs AWSAppMeshEnvoyAccess)')
+    .option('--execution-role-arn <arn>', 'with --virtual-gateway: the execution role')
+    .option('--listener-port <port>', "with --virtual-gateway: the gateway's listener port (default: the gateway's, else 8080)")
+    .option('--cpu <units>', 'with --virtual-gateway: task cpu', '256')
+    .option('--memory <mib>', 'with --virtual-gateway: task memory', '512')
     .addHelpText(
       'after',
       `
@@ -230,13 +245,97 @@ Examples:
   meshctl add-envoy --from-file td.json --dry-run --write out.json --diff
   meshctl add-envoy --task-definition crystal --envoy-image "$ENVOY_IMAGE"   # a current envoy
 
-Registers nothing, and exits 0, when the latest revision already has an envoy container.`,
+  meshctl add-envoy --virtual-gateway gateway --mesh local-mesh --family gateway-task \\
+    --task-role-arn arn:aws:iam::123456789012:role/gw-task --execution-role-arn arn:aws:iam::123456789012:role/gw-exec --dry-run --write gw.json
+
+Registers nothing, and exits 0, when the latest revision already has an envoy container (or, for a
+gateway, already is what would be registered).`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<AddEnvoyFlags>();
       const opts = toAddEnvoyOptions(flags);
+      if (flags.virtualGateway !== undefined) return runAddGateway(cmd, deps, flags, opts);
       const ctx = createContext(cmd, deps);
       const { result } = await runAddEnvoy(ctx, opts);
       deps.ui.result(addEnvoyReport(result));
     });
+}
+
+export interface AddGatewayResult {
+  action: 'registered' | 'dry-run' | 'unchanged';
+  family: string;
+  virtualGatewayArn: string;
+  listenerPort: number;
+  taskDefinitionArn?: string;
+  written?: string;
+  registerInput?: unknown;
+}
+
+/** add-envoy --virtual-gateway: the Envoy-only task definition a virtual gateway runs. */
+async function runAddGateway(cmd: Command, deps: Deps, flags: AddEnvoyFlags, opts: AddEnvoyOptions): Promise<void> {
+  for (const [flag, value] of [['--family', flags.family], ['--task-role-arn', flags.taskRoleArn], ['--execution-role-arn', flags.executionRoleArn]] as const) {
+    if (!value) throw new UsageError(`${flag} is needed with --virtual-gateway`);
+  }
+  const family = nameFlag(flags.family!, '--family');
+  for (const [flag, value] of [['--task-role-arn', flags.taskRoleArn!], ['--execution-role-arn', flags.executionRoleArn!]] as const) {
+    if (!/^arn:[^:]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) throw new UsageError(`${flag}: "${value}" is not an IAM role ARN`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(flags.virtualGateway!) && !flags.virtualGateway!.startsWith('arn:aws')) {
+    throw new UsageError(`--virtual-gateway: "${flags.virtualGateway}" is not a virtual gateway name or ARN`);
+  }
+  const cpu = String(intFlag(flags.cpu, '--cpu', 256, 16384));
+  const memory = String(intFlag(flags.memory, '--memory', 512, 122880));
+  let listenerPort = intFlag(flags.listenerPort, '--listener-port', 1, 65535);
+  const ctx = createContext(cmd, deps);
+  const region = ctx.region;
+  if (!region) throw new UsageError('--virtual-gateway needs the region: pass --region or set AWS_REGION');
+  const gatewayName = flags.virtualGateway!.split('/').pop()!;
+  if (!opts.skipMeshCheck && !opts.dryRun) {
+    const gw = await (await ctx.aws.appMesh()).describeVirtualGateway(opts.mesh, gatewayName);
+    if (!gw) throw new CheckFailedError(`virtual gateway "${gatewayName}" does not exist in mesh "${opts.mesh}"; nothing was registered. Create it first, or pass --skip-mesh-check`);
+    listenerPort ??= gw.ports[0];
+  }
+  const input = renderGatewayTaskDefinition({
+    family,
+    mesh: opts.mesh,
+    virtualGateway: flags.virtualGateway!,
+    region,
+    taskRoleArn: flags.taskRoleArn!,
+    executionRoleArn: flags.executionRoleArn!,
+    listenerPort: listenerPort ?? 8080,
+    envoyImage: opts.envoyImage ?? workshopEnvoyImage(region),
+    cpu,
+    memory,
+  });
+  ctx.ui.notes(envoyImageNotes(input.containerDefinitions![0]!.image!));
+  const result: AddGatewayResult = { action: opts.dryRun ? 'dry-run' : 'registered', family, virtualGatewayArn: input.containerDefinitions![0]!.environment![0]!.value!, listenerPort: listenerPort ?? 8080 };
+  if (opts.write !== undefined) {
+    await writeFileAtomic(opts.write, `${JSON.stringify(input, null, 2)}\n`, opts.force);
+    result.written = opts.write;
+  }
+  if (opts.dryRun) {
+    result.registerInput = input;
+  } else {
+    // Idempotent: when the family's latest revision already is this task definition, nothing is registered.
+    const ecs = await ctx.aws.ecs();
+    const latest = await ecs.describeTaskDefinition(family).catch(() => undefined);
+    // What AWS fills in (defaults such as hostPort or volumes: []) does not count as a difference.
+    const same = (d: DescribedTaskDefinition) => diffJson(toRegisterInput(d), input).every((c) => c.op === 'remove');
+    if (latest && same(latest)) {
+      result.action = 'unchanged';
+      result.taskDefinitionArn = latest.taskDefinition.taskDefinitionArn;
+    } else {
+      ctx.checkpoint();
+      result.taskDefinitionArn = await registerOnce(ctx, input, same);
+    }
+  }
+  const lines = [
+    result.action === 'registered'
+      ? `registered ${result.taskDefinitionArn} for ${result.virtualGatewayArn}`
+      : result.action === 'unchanged'
+        ? `unchanged: ${result.taskDefinitionArn} already runs ${result.virtualGatewayArn}; nothing registered`
+        : `dry run: would register ${family} for ${result.virtualGatewayArn} on port ${result.listenerPort}`,
+    ...(result.written ? [`wrote the RegisterTaskDefinition input to ${result.written}`] : []),
+  ];
+  deps.ui.result({ data: { ...result }, lines });
 }

@@ -163,7 +163,8 @@ function pickAppContainer(containers: ContainerDefinition[], wanted: string | un
   return found;
 }
 
-function envoyImageNotes(image: string): Note[] {
+/** A warning when the image is the workshop's out-of-date one. */
+export function envoyImageNotes(image: string): Note[] {
   if (!image.endsWith(`:${WORKSHOP_ENVOY_TAG}`)) return [];
   return [
     {

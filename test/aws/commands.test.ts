@@ -1,4 +1,4 @@
-import { AppMeshClient, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import { AppMeshClient, DescribeVirtualGatewayCommand, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeServicesCommand,
@@ -128,5 +128,27 @@ describe('wait-running with mocked AWS', () => {
     const r = await runInProcess(['wait-running', ...CFN]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/deployment d1 of .*:2 FAILED: circuit breaker tripped/);
+  });
+});
+
+describe('add-envoy --virtual-gateway with mocked AWS', () => {
+  const GW = ['add-envoy', '--virtual-gateway', 'gateway', '--mesh', 'local-mesh', '--family', 'gw', '--task-role-arn', 'arn:aws:iam::123456789012:role/t', '--execution-role-arn', 'arn:aws:iam::123456789012:role/e', '--region', 'us-west-2'];
+
+  it("checks that the gateway exists and maps its listener port", async () => {
+    mesh.on(DescribeVirtualGatewayCommand).resolves({ virtualGateway: { spec: { listeners: [{ portMapping: { port: 9080, protocol: 'http' } }] } } } as never);
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'gw' }).rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:td/gw:1' } });
+    const r = await runInProcess([...GW, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(mesh).toHaveReceivedCommandWith(DescribeVirtualGatewayCommand, { meshName: 'local-mesh', virtualGatewayName: 'gateway' });
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!.portMappings).toEqual([{ containerPort: 9080, protocol: 'tcp' }]);
+  });
+
+  it('registers nothing when the gateway does not exist', async () => {
+    mesh.on(DescribeVirtualGatewayCommand).rejects(Object.assign(new Error('not found'), { name: 'NotFoundException', $metadata: { httpStatusCode: 404 } }));
+    const r = await runInProcess(GW);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/virtual gateway "gateway" does not exist in mesh "local-mesh"; nothing was registered/);
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
   });
 });
