@@ -3,6 +3,7 @@ import { createAwsClients } from './aws/clients.js';
 import { registerAddEnvoy } from './cli/add-envoy.js';
 import { resumeCommand, type Deps } from './cli/context.js';
 import { registerDoctor } from './cli/doctor.js';
+import { registerMesh } from './cli/mesh.js';
 import { registerMigrate } from './cli/migrate.js';
 import { registerRollback } from './cli/rollback.js';
 import { registerRollout } from './cli/rollout.js';
@@ -73,9 +74,21 @@ Run "meshctl <command> --help" for a command's flags and examples.`,
   registerRollback(program, deps);
   registerMigrate(program, deps);
   registerDoctor(program, deps);
+  registerMesh(program, deps);
   const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
   for (const cmd of all(program.commands)) cmd.exitOverride();
   return program;
+}
+
+/** Reads one answer from the terminal; only `yes` confirms. */
+async function askYes(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
 }
 
 /** The one place errors become messages and exit codes. */
@@ -126,6 +139,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const deps: Deps = { ui, clock: realClock, signal: controller.signal, env, argv: args, awsClients: createAwsClients };
+  if (process.stdin.isTTY && process.stderr.isTTY && !isCi(env.CI)) deps.confirm = (question) => askYes(question);
   try {
     await buildProgram(deps).parseAsync(args, { from: 'user' });
   } catch (err) {

@@ -3,6 +3,7 @@ import type { AwsConfig } from './client-config.js';
 import type { Ec2Api } from './ec2.js';
 import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
+import type { MeshResourceApi } from './mesh-resources.js';
 import type { ServiceDiscoveryApi } from './service-discovery.js';
 import type { SsmApi } from './ssm.js';
 
@@ -13,6 +14,7 @@ export interface AwsClients {
   ssm(): Promise<SsmApi>;
   appMesh(): Promise<AppMeshApi>;
   iam(): Promise<IamApi>;
+  meshResources(): Promise<MeshResourceApi>;
   serviceDiscovery(): Promise<ServiceDiscoveryApi>;
 }
 
@@ -27,6 +29,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     ssm: once(async () => (await import('./ssm.js')).connectSsm(config)),
     appMesh: once(async () => (await import('./app-mesh.js')).connectAppMesh(config)),
     iam: once(async () => (await import('./iam.js')).connectIam(config)),
+    meshResources: once(async () => (await import('./mesh-resources.js')).connectMeshResources(config)),
     serviceDiscovery: once(async () => (await import('./service-discovery.js')).connectServiceDiscovery(config)),
   };
 }

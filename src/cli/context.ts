@@ -18,6 +18,8 @@ export interface Deps {
   /** The user's arguments (after `meshctl`), to print commands that resume. */
   argv: readonly string[];
   awsClients(config: AwsConfig): AwsClients;
+  /** Asks a yes/no question in a terminal; absent without one (scripts must say --yes). */
+  confirm?(question: string): Promise<boolean>;
 }
 
 export const DEFAULT_CFN_OUTPUT = './cfn-output.json';

@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { createIamApi } from '../../src/aws/iam.js';
+import { createMeshResourceApi } from '../../src/aws/mesh-resources.js';
 import { createServiceDiscoveryApi } from '../../src/aws/service-discovery.js';
 import { PassThrough } from 'node:stream';
 import { createAppMeshApi } from '../../src/aws/app-mesh.js';
@@ -43,6 +44,7 @@ export function mockedAwsClients(): AwsClients {
     ssm: async () => createSsmApi(new SSMClient(config)),
     appMesh: async () => createAppMeshApi(new AppMeshClient(config)),
     iam: async () => createIamApi(new IAMClient(config)),
+    meshResources: async () => createMeshResourceApi(new AppMeshClient(config)),
     serviceDiscovery: async () => createServiceDiscoveryApi(new ServiceDiscoveryClient(config)),
   };
 }
