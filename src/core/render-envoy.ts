@@ -1,6 +1,7 @@
 import type {
   ContainerDefinition,
   ContainerDependency,
+  HealthCheck,
   KeyValuePair,
   RegisterTaskDefinitionCommandInput,
   Tag,
@@ -124,18 +125,23 @@ export function toRegisterInput(described: DescribedTaskDefinition): RegisterTas
   return input as unknown as RegisterTaskDefinitionCommandInput;
 }
 
+/** The workshop's envoy health check: the admin endpoint on 9901 reports LIVE. */
+export function envoyHealthCheck(): HealthCheck {
+  return {
+    retries: 3,
+    command: ['CMD-SHELL', 'curl -s http://localhost:9901/server_info | grep state | grep -q LIVE'],
+    timeout: 2,
+    interval: 5,
+    startPeriod: 10,
+  };
+}
+
 function envoyContainer(options: EnvoyOptions): ContainerDefinition {
   // Same keys, values and order as the workshop's jq.
   return {
     environment: [{ name: 'APPMESH_VIRTUAL_NODE_NAME', value: virtualNodeName(options.mesh, options.virtualNode) }],
     image: options.envoyImage,
-    healthCheck: {
-      retries: 3,
-      command: ['CMD-SHELL', 'curl -s http://localhost:9901/server_info | grep state | grep -q LIVE'],
-      timeout: 2,
-      interval: 5,
-      startPeriod: 10,
-    },
+    healthCheck: envoyHealthCheck(),
     essential: true,
     user: ENVOY_UID,
     name: ENVOY_CONTAINER,

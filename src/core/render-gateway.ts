@@ -1,6 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { InputError } from '../errors.js';
-import { ENVOY_CONTAINER } from './render-envoy.js';
+import { ENVOY_CONTAINER, envoyHealthCheck } from './render-envoy.js';
 
 export interface GatewayOptions {
   family: string;
@@ -45,13 +45,7 @@ export function renderGatewayTaskDefinition(o: GatewayOptions): RegisterTaskDefi
         essential: true,
         environment: [{ name: 'APPMESH_RESOURCE_ARN', value: virtualGatewayArn(o) }],
         portMappings: [{ containerPort: o.listenerPort, protocol: 'tcp' }],
-        healthCheck: {
-          retries: 3,
-          command: ['CMD-SHELL', 'curl -s http://localhost:9901/server_info | grep state | grep -q LIVE'],
-          timeout: 2,
-          interval: 5,
-          startPeriod: 10,
-        },
+        healthCheck: envoyHealthCheck(),
       },
     ],
   };
