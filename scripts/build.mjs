@@ -26,7 +26,6 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   minify: true,
-  keepNames: true,
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: { js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);" },
   logLevel: 'warning',

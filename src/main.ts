@@ -1,15 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
-import { registerAddEnvoy } from './cli/add-envoy.js';
 import { resumeCommand, type Deps } from './cli/context.js';
-import { registerDoctor } from './cli/doctor.js';
-import { registerMesh } from './cli/mesh.js';
-import { registerMigrate } from './cli/migrate.js';
-import { registerRollback } from './cli/rollback.js';
-import { registerRollout } from './cli/rollout.js';
-import { registerUpdateService } from './cli/update-service.js';
-import { registerVerify } from './cli/verify.js';
-import { registerWaitRunning } from './cli/wait-running.js';
 import type { PollClock } from './core/poll.js';
 import { InterruptedError, MeshctlError, StepFailedError } from './errors.js';
 import { colorFor } from './ui/color.js';
@@ -35,8 +26,39 @@ const realClock: PollClock = {
     }),
 };
 
-/** Builds the commander program; `deps` come from main or a test. */
-export function buildProgram(deps: Deps): Command {
+type Register = (program: Command, deps: Deps) => void;
+
+/**
+ * Each command's module, loaded only when that command runs: a start parses only its own code.
+ * (Help for all commands comes from the cache bin/meshctl.js reads, made from this same program.)
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  'add-envoy': async () => (await import('./cli/add-envoy.js')).registerAddEnvoy,
+  'update-service': async () => (await import('./cli/update-service.js')).registerUpdateService,
+  'wait-running': async () => (await import('./cli/wait-running.js')).registerWaitRunning,
+  verify: async () => (await import('./cli/verify.js')).registerVerify,
+  rollout: async () => (await import('./cli/rollout.js')).registerRollout,
+  rollback: async () => (await import('./cli/rollback.js')).registerRollback,
+  migrate: async () => (await import('./cli/migrate.js')).registerMigrate,
+  doctor: async () => (await import('./cli/doctor.js')).registerDoctor,
+  mesh: async () => (await import('./cli/mesh.js')).registerMesh,
+};
+
+/** Global options that take a value: their values are not command names. */
+const VALUE_OPTIONS = new Set(['--cfn-output', '--task-definition', '--cluster', '--asg', '--region', '--profile', '--endpoint-url']);
+
+/** The command the arguments name, or undefined (no command, an unknown one, help). */
+export function commandOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return Object.hasOwn(COMMANDS, a) ? a : undefined;
+  }
+  return undefined;
+}
+
+/** Builds the commander program with the command `args` name, or with every command. */
+export async function buildProgram(deps: Deps, args: readonly string[] = []): Promise<Command> {
   const program = new Command('meshctl')
     .description(
       "Put an Envoy sidecar (AWS App Mesh) next to an ECS service, roll it out, wait for it and verify it: the workshop runbook's jq + aws steps as one tool. App Mesh ended on 2026-09-30; meshctl keeps these meshes working.",
@@ -66,15 +88,8 @@ export function buildProgram(deps: Deps): Command {
 Exit codes: 0 done · 1 a check failed or a wait timed out · 2 bad input · 3 AWS error · 130 interrupted
 Run "meshctl <command> --help" for a command's flags and examples.`,
     );
-  registerAddEnvoy(program, deps);
-  registerUpdateService(program, deps);
-  registerWaitRunning(program, deps);
-  registerVerify(program, deps);
-  registerRollout(program, deps);
-  registerRollback(program, deps);
-  registerMigrate(program, deps);
-  registerDoctor(program, deps);
-  registerMesh(program, deps);
+  const one = commandOf(args);
+  for (const name of one ? [one] : Object.keys(COMMANDS)) (await COMMANDS[name]!())(program, deps);
   const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
   for (const cmd of all(program.commands)) cmd.exitOverride();
   return program;
@@ -141,7 +156,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const deps: Deps = { ui, clock: realClock, signal: controller.signal, env, argv: args, awsClients: createAwsClients };
   if (process.stdin.isTTY && process.stderr.isTTY && !isCi(env.CI)) deps.confirm = (question) => askYes(question);
   try {
-    await buildProgram(deps).parseAsync(args, { from: 'user' });
+    await (await buildProgram(deps, args)).parseAsync(args, { from: 'user' });
   } catch (err) {
     process.exitCode = reportError(err, ui, args);
   } finally {

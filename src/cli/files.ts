@@ -1,13 +1,15 @@
-import { constants } from 'node:fs';
-import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
+
+// Synchronous on purpose: a CLI reads and writes one small file at a time, and node:fs/promises
+// (with the streams it loads) would cost every start several milliseconds.
 
 /** No input meshctl reads is anywhere near this; a bigger file is a mistake, not a task definition. */
 export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 
-async function checkSize(path: string): Promise<void> {
-  const info = await stat(path);
+function checkSize(path: string): void {
+  const info = statSync(path);
   if (info.isFile() && info.size > MAX_INPUT_BYTES) {
     throw new InputError(`${path}: ${Math.round(info.size / 1024 / 1024)} MiB is too large for this input (the limit is ${MAX_INPUT_BYTES / 1024 / 1024} MiB); is it the right file?`);
   }
@@ -16,8 +18,8 @@ async function checkSize(path: string): Promise<void> {
 /** Reads a user-named file; a missing, unreadable or huge file is an InputError that names it. */
 export async function readTextFile(path: string, what: string): Promise<string> {
   try {
-    await checkSize(path);
-    return await readFile(path, 'utf8');
+    checkSize(path);
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -30,8 +32,8 @@ export async function readTextFile(path: string, what: string): Promise<string> 
 /** Reads a file, or returns undefined when it does not exist. */
 export async function readOptionalFile(path: string): Promise<string | undefined> {
   try {
-    await checkSize(path);
-    return await readFile(path, 'utf8');
+    checkSize(path);
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -45,27 +47,32 @@ export async function readOptionalFile(path: string): Promise<string | undefined
  */
 export async function writeFileAtomic(path: string, text: string, force: boolean, flag = '--write'): Promise<void> {
   if (!force) {
-    const exists = await lstat(path).then(
-      () => true,
-      () => false,
-    );
+    let exists = true;
+    try {
+      lstatSync(path);
+    } catch {
+      exists = false;
+    }
     if (exists) throw new UsageError(`${flag}: ${path} already exists; pass --force to replace it`);
   }
   // node:crypto loads only when a file is written: it costs every start several milliseconds.
   const { randomBytes } = await import('node:crypto');
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
   } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    if (err instanceof UsageError) throw err;
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing was created
+    }
     throw new InputError(`${flag}: cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { AppMeshKind } from '../aws/mesh-resources.js';
 import { formatChanges } from '../core/json-diff.js';
 import { validateMeshFile, type MeshFile } from '../core/mesh-file.js';
@@ -9,9 +8,17 @@ import type { Report } from '../ui/output.js';
 import { createContext, type Context, type Deps } from './context.js';
 import { readTextFile, writeFileAtomic } from './files.js';
 
+/** yaml, loaded only for the mesh commands (as a bundled CommonJS package its exports sit on default). */
+async function loadYaml(): Promise<typeof import('yaml')> {
+  const mod = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  return typeof mod.parse === 'function' ? mod : mod.default!;
+}
+
 /** Reads a mesh file: YAML or JSON (JSON is YAML), validated, errors naming the path in the file. */
 export async function readMeshFile(path: string): Promise<MeshFile> {
   const text = await readTextFile(path, 'the mesh file');
+  // yaml loads only for the mesh commands: it would cost every start.
+  const { parse: parseYaml } = await loadYaml();
   let value: unknown;
   try {
     value = parseYaml(text);
@@ -206,6 +213,7 @@ export function registerMesh(program: Command, deps: Deps): void {
       const namespace = flags.namespace ?? used;
       if (namespace) objects = [...(await readActual(ctx, flags.mesh, namespace, [])).filter((o) => o.kind === 'namespace' || o.kind === 'cloudMapService'), ...objects];
       const file = toMeshFile(objects);
+      const { stringify: toYaml } = await loadYaml();
       for (const n of notes) deps.ui.warn(n);
       if (flags.output) {
         const text = flags.output.endsWith('.json') ? `${JSON.stringify(file, null, 2)}\n` : toYaml(file);

@@ -58,7 +58,7 @@ export async function runInProcess(args: string[], facts: Partial<UiFacts> = {})
   const deps: Deps = { ui, clock, signal: new AbortController().signal, env: {}, argv: args, awsClients: () => mockedAwsClients() };
   let code = 0;
   try {
-    await buildProgram(deps).parseAsync(args, { from: 'user' });
+    await (await buildProgram(deps, args)).parseAsync(args, { from: 'user' });
   } catch (err) {
     code = reportError(err, ui, args);
   }
