@@ -71,7 +71,8 @@ export class StepFailedError extends MeshctlError {
     readonly step: string,
     readonly resumeCommand: string,
   ) {
-    super(failure instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${failure.message}`);
+    // "verify failed: verify: …" says the step twice; the failure's own prefix goes.
+    super(failure instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${failure.message.startsWith(`${step}: `) ? failure.message.slice(step.length + 2) : failure.message}`);
     this.exitCode = failure.exitCode;
   }
 }

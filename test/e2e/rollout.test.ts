@@ -91,7 +91,7 @@ describe('meshctl rollout against moto', () => {
       'verify:failed',
     ]);
     expect(out.resumeCommand).toBe('meshctl rollout --json --from verify');
-    expect(r.stderr).toMatch(/error: verify failed: verify: the check printed no output/);
+    expect(r.stderr).toMatch(/error: verify failed: the check printed no output/);
     expect(r.stderr).toMatch(/resume with: meshctl rollout --json --from verify/);
     const running = (await serviceTasks(env.moto.url)).filter((t) => t.lastStatus === 'RUNNING');
     expect(new Set(running.map((t) => t.taskDefinitionArn))).toEqual(new Set([out.addEnvoy.taskDefinitionArn]));
