@@ -10,7 +10,7 @@ import {
   ListVirtualGatewaysCommand,
 } from '@aws-sdk/client-app-mesh';
 import type { VirtualNodeSpec } from '../core/service-connect.js';
-import { callAws } from './aws-error.js';
+import { callAws, isNotFound } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
@@ -39,12 +39,6 @@ export interface AppMeshApi {
   listVirtualGateways(mesh: string): Promise<string[]>;
   listGatewayRoutes(mesh: string, gateway: string): Promise<string[]>;
   describeGatewayRoute(mesh: string, gateway: string, route: string): Promise<{ prefix?: string; virtualService?: string }>;
-}
-
-/** AWS answers NotFoundException (404); moto answers VirtualNodeNotFound or MeshNotFound (400). */
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFoundException' || /^(VirtualNode|VirtualGateway|Mesh)NotFound$/.test(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
 }
 
 export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {

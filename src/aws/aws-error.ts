@@ -65,3 +65,14 @@ export async function callAws<T>(operation: string, send: () => Promise<T>, endp
     throw toAwsCallError(err, operation, endpoint);
   }
 }
+
+/**
+ * "That object does not exist": AWS answers NotFoundException (404); moto answers VirtualNodeNotFound,
+ * MeshNotFound and the like (400). An operation the endpoint does not offer at all is not this.
+ */
+export function isNotFound(err: unknown): boolean {
+  const name = err instanceof AwsCallError ? err.errorName : ((err as { name?: string }).name ?? '');
+  if (name === 'NotImplemented') return false;
+  const rawStatus = err instanceof AwsCallError ? undefined : (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return name === 'NotFoundException' || /NotFound$/.test(name) || rawStatus === 404;
+}

@@ -1,7 +1,6 @@
 import * as appmesh from '@aws-sdk/client-app-mesh';
 import type { MeshKind } from '../core/mesh-plan.js';
-import { AwsCallError } from '../errors.js';
-import { callAws } from './aws-error.js';
+import { callAws, isNotFound } from './aws-error.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 import { allPages } from './pages.js';
 
@@ -31,12 +30,6 @@ const pascal = (k: string) => k[0]!.toUpperCase() + k.slice(1);
 
 type Commands = Record<string, new (input: unknown) => unknown>;
 const commands = appmesh as unknown as Commands;
-
-/** AWS answers NotFoundException (404); moto answers VirtualNodeNotFound, MeshNotFound and so on (400). */
-function isNotFound(err: unknown): boolean {
-  if (err instanceof AwsCallError) return err.errorName === 'NotFoundException' || /NotFound$/.test(err.errorName);
-  return false;
-}
 
 export function createMeshResourceApi(client: appmesh.AppMeshClient, endpoint?: string): MeshResourceApi {
   const input = (kind: AppMeshKind, mesh: string, name: string | undefined, parent?: string) => ({

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AppMeshApi } from '../aws/app-mesh.js';
 import { diffJson, formatChanges, type Change } from '../core/json-diff.js';
-import { ENVOY_CONTAINER, toRegisterInput, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { hasEnvoy, toRegisterInput, type DescribedTaskDefinition } from '../core/render-envoy.js';
 import { maskSecrets } from '../core/secrets.js';
 import { meshNodeOf, planServiceConnect, type BackendInfo, type MigrationPlan } from '../core/service-connect.js';
 import { CheckFailedError } from '../errors.js';
@@ -72,10 +72,10 @@ export async function planMigration(ctx: Context, target: ServiceTarget, flags: 
   const described = await ecs.describeTaskDefinition(service.taskDefinition!);
   const current = described.taskDefinition.taskDefinitionArn ?? service.taskDefinition!;
   const notes: string[] = [];
-  const hasEnvoy = described.taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER);
+  const envoy = hasEnvoy(described);
   const node = meshNodeOf(described);
-  if (!hasEnvoy || !node) {
-    notes.push(hasEnvoy ? 'the envoy container names no virtual node' : `${current} has no envoy container: nothing to migrate`);
+  if (!envoy || !node) {
+    notes.push(envoy ? 'the envoy container names no virtual node' : `${current} has no envoy container: nothing to migrate`);
     return { result: { ...target, action: 'unchanged', previousTaskDefinitionArn: current, taskDefinitionArn: current, notes }, described };
   }
   const mesh = await ctx.aws.appMesh();
@@ -168,8 +168,7 @@ turns Service Connect off). Running it again after a migration changes nothing.`
       if (!plan || result.action === 'unchanged') return deps.ui.result(migrateReport(result));
       if (flags.dryRun) return deps.ui.result(migrateReport({ ...result, action: 'dry-run' }));
       ctx.checkpoint();
-      const noEnvoy = (latest: DescribedTaskDefinition) => !latest.taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER);
-      const arn = await registerOnce(ctx, plan.taskDefinition, noEnvoy);
+      const arn = await registerOnce(ctx, plan.taskDefinition, (latest) => !hasEnvoy(latest));
       ctx.checkpoint();
       const update = await runUpdateService(ctx, target, arn, plan.serviceConnectConfiguration);
       const migrated: MigrateResult = { ...result, action: 'migrated', taskDefinitionArn: update.taskDefinitionArn, update };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { ENVOY_CONTAINER } from '../core/render-envoy.js';
+import { hasEnvoy } from '../core/render-envoy.js';
 import { previousRevision, revisionFromFlag } from '../core/revisions.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
@@ -44,8 +44,8 @@ export async function runRollback(ctx: Context, target: ServiceTarget, opts: { t
   }
   ctx.checkpoint();
   // Back from Service Connect to an App Mesh revision (after migrate apply): Service Connect goes off.
-  const hasEnvoy = async (ref: string) => (await ecs.describeTaskDefinition(ref)).taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER) ?? false;
-  const leaveServiceConnect = (await hasEnvoy(to)) && !(await hasEnvoy(current));
+  const runsEnvoy = async (ref: string) => hasEnvoy(await ecs.describeTaskDefinition(ref));
+  const leaveServiceConnect = (await runsEnvoy(to)) && !(await runsEnvoy(current));
   if (leaveServiceConnect) ctx.ui.info(`${to} runs envoy: turning Service Connect off for ${target.service}`);
   const update = await runUpdateService(ctx, target, to, leaveServiceConnect ? { enabled: false } : undefined);
   const result: RollbackResult = { ...target, action: 'rolled-back', from: current, to: update.taskDefinitionArn, update };

@@ -117,6 +117,11 @@ export function toDescribed(value: unknown, source: string): DescribedTaskDefini
   return { taskDefinition: td as TaskDefinition, tags: tags as Tag[] | undefined };
 }
 
+/** True when the task definition has an envoy container. */
+export function hasEnvoy(described: DescribedTaskDefinition): boolean {
+  return described.taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER) ?? false;
+}
+
 /** The RegisterTaskDefinition input that re-registers a described revision unchanged. */
 export function toRegisterInput(described: DescribedTaskDefinition): RegisterTaskDefinitionCommandInput {
   const input: Record<string, unknown> = structuredClone(described.taskDefinition) as Record<string, unknown>;
