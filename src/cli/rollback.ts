@@ -45,7 +45,8 @@ export async function runRollback(ctx: Context, target: ServiceTarget, opts: { t
   ctx.checkpoint();
   // Back from Service Connect to an App Mesh revision (after migrate apply): Service Connect goes off.
   const runsEnvoy = async (ref: string) => hasEnvoy(await ecs.describeTaskDefinition(ref));
-  const leaveServiceConnect = (await runsEnvoy(to)) && !(await runsEnvoy(current));
+  // The current revision first: when it runs envoy (App Mesh to App Mesh), the target needs no look.
+  const leaveServiceConnect = !(await runsEnvoy(current)) && (await runsEnvoy(to));
   if (leaveServiceConnect) ctx.ui.info(`${to} runs envoy: turning Service Connect off for ${target.service}`);
   const update = await runUpdateService(ctx, target, to, leaveServiceConnect ? { enabled: false } : undefined);
   const result: RollbackResult = { ...target, action: 'rolled-back', from: current, to: update.taskDefinitionArn, update };
