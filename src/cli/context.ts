@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AwsConfig } from '../aws/client-config.js';
 import type { AwsClients } from '../aws/clients.js';
-import { cfnValue, parseCfnOutput, type CfnField, type CfnOutput } from '../core/cfn-output.js';
+import { CFN_KEYS, cfnValue, parseCfnOutput, type CfnField, type CfnOutput } from '../core/cfn-output.js';
 import { parseDuration } from '../core/duration.js';
 import type { PollClock } from '../core/poll.js';
 import { shellJoin } from '../core/shell-quote.js';
@@ -45,6 +45,8 @@ export interface Context {
   region?: string;
   /** A value from its flag or cfn-output.json. */
   cfn(field: CfnField, flag: string | undefined): Promise<string>;
+  /** A cfn-output.json value, or undefined when there is no file or no such key (never a flag's stand-in). */
+  cfnIfPresent(field: CfnField): Promise<string | undefined>;
   /** --show-secrets: print secret-looking values instead of ***. */
   showSecrets: boolean;
   /** Throws InterruptedError once SIGINT or SIGTERM has arrived. */
@@ -83,6 +85,11 @@ export function createContext(cmd: Command, deps: Deps): Context {
     async cfn(field, flag) {
       // An explicit --cfn-output is read even when flags cover every key, so a typo in its name shows.
       return cfnValue(field, flag, flag !== undefined && !explicitFile ? undefined : await load(), file);
+    },
+    async cfnIfPresent(field) {
+      const output = await load();
+      const value = output?.[CFN_KEYS[field].key];
+      return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
     },
     checkpoint() {
       if (deps.signal.aborted) throw new InterruptedError('interrupted');

@@ -3,7 +3,7 @@ import { InterruptedError, MeshctlError } from '../errors.js';
 import { runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
 import type { Context } from './context.js';
 import { runRollback } from './rollback.js';
-import { resolveRevision, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
+import { resolveRevision, runUpdateService, serviceFamily, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
 import { assertVerified, runVerify, type VerifyOptions } from './verify.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
 
@@ -64,17 +64,20 @@ export async function runPipeline(ctx: Context, target: ServiceTarget, opts: Pip
   };
   let added: AddEnvoyResult | undefined;
   let updated: UpdateServiceResult | undefined;
+  // The service's own family unless --task-definition names one: never cfn-output's for another service.
+  let envoy = opts.envoy;
   try {
     added = await run('add-envoy', async () => {
-      const { result } = await runAddEnvoy(ctx, opts.envoy);
+      if (envoy.taskDefinition === undefined) envoy = { ...envoy, taskDefinition: await serviceFamily(ctx, target) };
+      const { result } = await runAddEnvoy(ctx, envoy);
       results.addEnvoy = result;
       return { value: result, detail: `${result.action === 'registered' ? 'registered' : 'unchanged'} ${result.taskDefinitionArn}` };
     });
     if (opts.stopIfUnchanged && added?.action === 'unchanged') return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn };
     updated = await run('update-service', async () => {
       // The ARN add-envoy registered or described; resuming, the family's latest revision.
-      const family = opts.envoy.taskDefinition ? parseTaskDefinitionRef(opts.envoy.taskDefinition)?.family : undefined;
-      const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, family));
+      const family = envoy.taskDefinition ? parseTaskDefinitionRef(envoy.taskDefinition)?.family : undefined;
+      const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, target, family));
       const result = await runUpdateService(ctx, target, arn);
       results.updateService = result;
       return { value: result, detail: `${target.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}` };

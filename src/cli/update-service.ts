@@ -1,9 +1,8 @@
 import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { UsageError } from '../errors.js';
+import { CheckFailedError, UsageError } from '../errors.js';
 import type { Report } from '../ui/output.js';
-import { taskDefinitionToDescribe } from './add-envoy.js';
 import { createContext, nameFlag, type Context, type Deps } from './context.js';
 
 export const DEFAULT_SERVICE = 'crystal-service-lb';
@@ -35,16 +34,39 @@ export async function resolveServiceTarget(ctx: Context, flags: { service?: stri
 }
 
 /**
- * The revision to deploy: an ARN or family:revision as given; otherwise the family's latest ACTIVE
- * revision, which DescribeTaskDefinition returns for a bare family name (never "any ARN containing crystal").
+ * The family a service deploys from: its own current task definition's family. cfn-output.json's
+ * CrystalTaskDefinition speaks only for the workshop's service, and only when it is that service's own
+ * family; another family is refused (exit 2) unless --task-definition names it.
  */
-export async function resolveRevision(ctx: Context, flag: string | undefined): Promise<string> {
+export async function serviceFamily(ctx: Context, target: ServiceTarget): Promise<string> {
+  const service = await (await ctx.aws.ecs()).describeServices(target.cluster, target.service);
+  const family = parseTaskDefinitionRef(service.taskDefinition ?? '')?.family;
+  if (!family) throw new CheckFailedError(`service "${target.service}" reports no task definition; pass --task-definition`);
+  if (target.service === DEFAULT_SERVICE) {
+    const fromFile = await ctx.cfnIfPresent('taskDefinition');
+    const fileFamily = fromFile === undefined ? undefined : parseTaskDefinitionRef(fromFile)?.family;
+    if (fileFamily !== undefined && fileFamily !== family) {
+      throw new UsageError(
+        `CrystalTaskDefinition is family "${fileFamily}", but service "${target.service}" runs family "${family}"; ` +
+          'pass --task-definition to say which task definition to deploy',
+      );
+    }
+  }
+  return family;
+}
+
+/**
+ * The revision to deploy: an ARN or family:revision as given; a bare family's latest ACTIVE revision;
+ * without --task-definition, the latest ACTIVE revision of the service's own family (never the
+ * workshop's family for another service).
+ */
+export async function resolveRevision(ctx: Context, target: ServiceTarget, flag: string | undefined): Promise<string> {
   if (flag !== undefined) {
     const ref = parseTaskDefinitionRef(flag);
     if (!ref) throw new UsageError(`--task-definition: "${flag}" is not a task definition ARN, family:revision or family`);
     if (ref.revision !== undefined) return flag;
   }
-  const family = await taskDefinitionToDescribe(ctx, flag);
+  const family = flag ?? (await serviceFamily(ctx, target));
   const described = await (await ctx.aws.ecs()).describeTaskDefinition(family);
   return described.taskDefinition.taskDefinitionArn!;
 }
@@ -84,14 +106,14 @@ export function updateServiceReport(r: UpdateServiceResult): Report {
 export function registerUpdateService(program: Command, deps: Deps): void {
   program
     .command('update-service')
-    .description("point the ECS service at the task definition family's latest revision")
+    .description("point the ECS service at the latest revision of its own task definition family (or --task-definition)")
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .addHelpText('after', '\nExamples:\n  meshctl update-service\n  meshctl update-service --service crystal-service-lb --task-definition crystal-task:7')
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<UpdateServiceFlags>();
       const ctx = createContext(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
-      const arn = await resolveRevision(ctx, flags.taskDefinition);
+      const arn = await resolveRevision(ctx, target, flags.taskDefinition);
       deps.ui.result(updateServiceReport(await runUpdateService(ctx, target, arn)));
     });
 }

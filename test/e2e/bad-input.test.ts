@@ -53,10 +53,11 @@ describe('bad input ends with a clear message and the right exit code', () => {
     noStack(r.stderr);
   });
 
-  it('an unknown cluster on UpdateService: exit 3 with the AWS error name', async () => {
+  it('an unknown cluster: exit 3 with the AWS error name', async () => {
+    // update-service reads the service first, for its own task definition family.
     const r = await cli(['update-service', '--cluster', 'nope']);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/UpdateService failed: ClusterNotFoundException/);
+    expect(r.stderr).toMatch(/DescribeServices failed: ClusterNotFoundException/);
   });
 
   it.each([
