@@ -1,4 +1,4 @@
-// Bundles src/main.ts into dist/ with one chunk per lazily imported AWS client, so that
+// Bundles src/main.ts into dist/, one chunk per lazily imported command and AWS client, so that
 // `meshctl --help` and an offline dry-run load no AWS SDK code at all.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,7 @@ const stubChildProcessForCommander = {
   },
 };
 
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: { main: 'src/main.ts' },
@@ -28,6 +29,7 @@ await build({
   minify: true,
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: { js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);" },
+  define: { __MESHCTL_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   plugins: [stubChildProcessForCommander],
 });
@@ -39,5 +41,4 @@ const top = run('--help');
 const commands = [...top.slice(top.indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z-]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
 const help = { '': top };
 for (const c of commands) help[c] = run(c, '--help');
-const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 writeFileSync('dist/help.json', JSON.stringify({ version, help }));

@@ -1,8 +1,6 @@
 /** Every error meshctl means to show a user; main.ts turns each into its exit code. */
 export abstract class MeshctlError extends Error {
   abstract readonly exitCode: number;
-  /** What the command did before it failed: printed on stdout (one JSON object with --json). */
-  report?: { data: Record<string, unknown>; lines: string[] };
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -12,17 +10,11 @@ export abstract class MeshctlError extends Error {
 /** A check failed (verify saw no envoy, a task stopped, a rollout failed). */
 export class CheckFailedError extends MeshctlError {
   readonly exitCode = 1;
-  constructor(message: string, readonly details?: unknown) {
-    super(message);
-  }
 }
 
 /** A wait ran out of time. */
 export class TimeoutError extends MeshctlError {
   readonly exitCode = 1;
-  constructor(message: string, readonly details?: unknown) {
-    super(message);
-  }
 }
 
 /** Bad flags or arguments. */
@@ -63,16 +55,26 @@ export class InterruptedError extends MeshctlError {
   readonly exitCode = 130;
 }
 
-/** A step of a multi-step command failed; carries what was done so the user can resume. */
-export class StepFailedError extends MeshctlError {
+/** What a command's report holds: `data` for --json, `lines` for people (the Report of ui/output.ts). */
+export interface FailureReport {
+  data: Record<string, unknown>;
+  lines: string[];
+}
+
+/**
+ * A command's failure, built once by the command's action: the cause (whose exit code it keeps), the
+ * report of what was done, and the command that resumes or retries. main.ts prints all three.
+ */
+export class CommandFailedError extends MeshctlError {
   readonly exitCode: number;
   constructor(
-    readonly failure: MeshctlError,
-    readonly step: string,
-    readonly resumeCommand: string,
+    override readonly cause: MeshctlError,
+    readonly report?: FailureReport,
+    readonly next?: string,
+    /** The text to print, when it is not the cause's message (a step's failure names the step once). */
+    message?: string,
   ) {
-    // "verify failed: verify: …" says the step twice; the failure's own prefix goes.
-    super(failure instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${failure.message.startsWith(`${step}: `) ? failure.message.slice(step.length + 2) : failure.message}`);
-    this.exitCode = failure.exitCode;
+    super(message ?? cause.message, { cause });
+    this.exitCode = cause.exitCode;
   }
 }

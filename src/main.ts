@@ -1,12 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
-import { resumeCommand, type Deps } from './cli/context.js';
+import { resumeCommand } from './cli/options/common.js';
 import type { PollClock } from './core/poll.js';
-import { InterruptedError, MeshctlError, StepFailedError } from './errors.js';
+import { CommandFailedError, InterruptedError, MeshctlError } from './errors.js';
+import type { Deps } from './steps/context.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type Ui, type UiFacts } from './ui/output.js';
 
-export const VERSION = '0.1.0';
 
 const realClock: PollClock = {
   now: () => Date.now(),
@@ -25,6 +25,10 @@ const realClock: PollClock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/** package.json's version, put in by the build (scripts/build.mjs) and by vitest.config.ts: one source. */
+declare const __MESHCTL_VERSION__: string;
+const VERSION = __MESHCTL_VERSION__;
 
 type Register = (program: Command, deps: Deps) => void;
 
@@ -113,10 +117,11 @@ export function reportError(err: unknown, ui: Ui, argv: readonly string[]): numb
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof MeshctlError) {
-    if (err.report) ui.result(err.report);
+    const failed = err instanceof CommandFailedError ? err : undefined;
+    if (failed?.report) ui.result(failed.report);
     ui.error(err.message);
-    if (err instanceof StepFailedError) ui.info(`resume with: ${err.resumeCommand}`);
-    else if (err instanceof InterruptedError) ui.info(`nothing is left half-done by this command; run it again to resume: ${resumeCommand(argv)}`);
+    if (failed?.next) ui.info(`resume with: ${failed.next}`);
+    else if ((failed?.cause ?? err) instanceof InterruptedError) ui.info(`nothing is left half-done by this command; run it again to resume: ${resumeCommand(argv)}`);
     if (ui.verboseEnabled && err.stack) ui.verbose(err.stack);
     return err.exitCode;
   }
@@ -134,7 +139,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const has = (flag: string) => args.includes(flag);
   const facts: UiFacts = {
-    stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     ci: isCi(env.CI),
     json: has('--json'),

@@ -1,18 +1,5 @@
-import {
-  AppMeshClient,
-  DescribeGatewayRouteCommand,
-  DescribeRouteCommand,
-  DescribeVirtualGatewayCommand,
-  DescribeVirtualNodeCommand,
-  DescribeVirtualServiceCommand,
-  ListGatewayRoutesCommand,
-  ListRoutesCommand,
-  ListVirtualGatewaysCommand,
-} from '@aws-sdk/client-app-mesh';
 import type { VirtualNodeSpec } from '../core/service-connect.js';
-import { callAws, isNotFound } from './aws-error.js';
-import { allPages } from './pages.js';
-import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+import type { MeshResourceApi } from './mesh-resources.js';
 
 export interface VirtualNodeInfo {
   arn?: string;
@@ -27,85 +14,59 @@ export interface RouteInfo {
   timeout: boolean;
 }
 
+/** Typed reads over the one App Mesh client (mesh-resources.ts): add-envoy, migrate and doctor use these. */
 export interface AppMeshApi {
   /** The virtual node, or undefined when App Mesh says it does not exist. */
   describeVirtualNode(mesh: string, virtualNode: string): Promise<VirtualNodeInfo | undefined>;
   /** The gateway's listener ports, or undefined when it does not exist. */
   describeVirtualGateway(mesh: string, virtualGateway: string): Promise<{ ports: number[] } | undefined>;
-  /** The router or node that provides a virtual service. */
-  describeVirtualService(mesh: string, virtualService: string): Promise<{ router?: string; node?: string }>;
+  /** The router or node that provides a virtual service, or undefined when it does not exist. */
+  describeVirtualService(mesh: string, virtualService: string): Promise<{ router?: string; node?: string } | undefined>;
   listRoutes(mesh: string, router: string): Promise<string[]>;
-  describeRoute(mesh: string, router: string, route: string): Promise<RouteInfo>;
+  describeRoute(mesh: string, router: string, route: string): Promise<RouteInfo | undefined>;
   listVirtualGateways(mesh: string): Promise<string[]>;
   listGatewayRoutes(mesh: string, gateway: string): Promise<string[]>;
-  describeGatewayRoute(mesh: string, gateway: string, route: string): Promise<{ prefix?: string; virtualService?: string }>;
+  describeGatewayRoute(mesh: string, gateway: string, route: string): Promise<{ prefix?: string; virtualService?: string } | undefined>;
 }
 
-export function createAppMeshApi(client: AppMeshClient, endpoint?: string): AppMeshApi {
+type Spec = Record<string, unknown>;
+interface RouteSpec {
+  action?: { weightedTargets?: unknown[]; target?: { virtualService?: { virtualServiceName?: string } } };
+  match?: { prefix?: string };
+  retryPolicy?: unknown;
+  timeout?: unknown;
+}
+const routeOf = (spec: Spec) => (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute ?? spec.tcpRoute) as RouteSpec | undefined;
+
+export function createAppMeshApi(res: MeshResourceApi): AppMeshApi {
   return {
-    async describeVirtualNode(meshName, virtualNodeName) {
-      try {
-        const out = await client.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName }));
-        return { arn: out.virtualNode?.metadata?.arn, status: out.virtualNode?.status?.status, spec: out.virtualNode?.spec as VirtualNodeSpec | undefined };
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        return callAws('DescribeVirtualNode', () => Promise.reject(err), endpoint);
-      }
+    async describeVirtualNode(mesh, name) {
+      const o = await res.describe('virtualNode', mesh, name);
+      return o && { arn: o.arn, status: o.status, spec: o.spec as VirtualNodeSpec };
     },
-    async describeVirtualGateway(meshName, virtualGatewayName) {
-      try {
-        const out = await client.send(new DescribeVirtualGatewayCommand({ meshName, virtualGatewayName }));
-        return { ports: (out.virtualGateway?.spec?.listeners ?? []).map((l) => l.portMapping?.port).filter((p): p is number => typeof p === 'number') };
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        return callAws('DescribeVirtualGateway', () => Promise.reject(err), endpoint);
-      }
+    async describeVirtualGateway(mesh, name) {
+      const o = await res.describe('virtualGateway', mesh, name);
+      const listeners = (o?.spec.listeners ?? []) as { portMapping?: { port?: number } }[];
+      return o && { ports: listeners.map((l) => l.portMapping?.port).filter((p): p is number => typeof p === 'number') };
     },
-    async describeVirtualService(meshName, virtualServiceName) {
-      const out = await callAws('DescribeVirtualService', () => client.send(new DescribeVirtualServiceCommand({ meshName, virtualServiceName })), endpoint);
-      const provider = out.virtualService?.spec?.provider;
-      return { router: provider?.virtualRouter?.virtualRouterName, node: provider?.virtualNode?.virtualNodeName };
+    async describeVirtualService(mesh, name) {
+      const o = await res.describe('virtualService', mesh, name);
+      const provider = o?.spec.provider as { virtualRouter?: { virtualRouterName?: string }; virtualNode?: { virtualNodeName?: string } } | undefined;
+      return o && { router: provider?.virtualRouter?.virtualRouterName, node: provider?.virtualNode?.virtualNodeName };
     },
-    listRoutes: (meshName, virtualRouterName) =>
-      allPages(async (nextToken) => {
-        const out = await callAws('ListRoutes', () => client.send(new ListRoutesCommand({ meshName, virtualRouterName, nextToken })), endpoint);
-        return { items: (out.routes ?? []).map((r) => r.routeName!), nextToken: out.nextToken };
-      }),
-    async describeRoute(meshName, virtualRouterName, routeName) {
-      const out = await callAws('DescribeRoute', () => client.send(new DescribeRouteCommand({ meshName, virtualRouterName, routeName })), endpoint);
-      const spec = out.route?.spec;
-      const route = spec?.httpRoute ?? spec?.http2Route ?? spec?.grpcRoute ?? spec?.tcpRoute;
-      return {
-        name: routeName,
-        weightedTargets: route?.action?.weightedTargets?.length ?? 0,
-        retryPolicy: !!(spec?.httpRoute?.retryPolicy ?? spec?.http2Route?.retryPolicy ?? spec?.grpcRoute?.retryPolicy),
-        timeout: !!(spec?.httpRoute?.timeout ?? spec?.http2Route?.timeout ?? spec?.grpcRoute?.timeout ?? spec?.tcpRoute?.timeout),
-      };
+    listRoutes: (mesh, router) => res.list('route', mesh, router),
+    async describeRoute(mesh, router, name) {
+      const o = await res.describe('route', mesh, name, router);
+      if (!o) return undefined;
+      const route = routeOf(o.spec);
+      return { name, weightedTargets: route?.action?.weightedTargets?.length ?? 0, retryPolicy: !!route?.retryPolicy, timeout: !!route?.timeout };
     },
-    listVirtualGateways: (meshName) =>
-      allPages(async (nextToken) => {
-        const out = await callAws('ListVirtualGateways', () => client.send(new ListVirtualGatewaysCommand({ meshName, nextToken })), endpoint);
-        return { items: (out.virtualGateways ?? []).map((g) => g.virtualGatewayName!), nextToken: out.nextToken };
-      }),
-    listGatewayRoutes: (meshName, virtualGatewayName) =>
-      allPages(async (nextToken) => {
-        const out = await callAws('ListGatewayRoutes', () => client.send(new ListGatewayRoutesCommand({ meshName, virtualGatewayName, nextToken })), endpoint);
-        return { items: (out.gatewayRoutes ?? []).map((r) => r.gatewayRouteName!), nextToken: out.nextToken };
-      }),
-    async describeGatewayRoute(meshName, virtualGatewayName, gatewayRouteName) {
-      const out = await callAws('DescribeGatewayRoute', () => client.send(new DescribeGatewayRouteCommand({ meshName, virtualGatewayName, gatewayRouteName })), endpoint);
-      const spec = out.gatewayRoute?.spec;
-      const route = spec?.httpRoute ?? spec?.http2Route;
-      return {
-        prefix: route?.match?.prefix,
-        virtualService: (route?.action?.target ?? spec?.grpcRoute?.action?.target)?.virtualService?.virtualServiceName,
-      };
+    listVirtualGateways: (mesh) => res.list('virtualGateway', mesh),
+    listGatewayRoutes: (mesh, gateway) => res.list('gatewayRoute', mesh, gateway),
+    async describeGatewayRoute(mesh, gateway, name) {
+      const o = await res.describe('gatewayRoute', mesh, name, gateway);
+      const route = o && routeOf(o.spec);
+      return o && { prefix: route?.match?.prefix, virtualService: route?.action?.target?.virtualService?.virtualServiceName };
     },
   };
-}
-
-export function connectAppMesh(config: AwsConfig): AppMeshApi {
-  const client = new AppMeshClient(clientOptions(config));
-  addCallLogging(client as never, 'appmesh', config.log);
-  return createAppMeshApi(client, config.endpointUrl);
 }

@@ -1,20 +1,20 @@
 import { AwsCallError, UsageError } from '../errors.js';
 
-/** Hints by AWS error name: what the user can do next. */
+/** Hints by AWS error name: what the user can do next, in AWS's terms (commands add their own flags). */
 const HINTS: Record<string, string> = {
-  AccessDeniedException: 'the credentials in use lack permission for this call; check the IAM policy or --profile',
-  AccessDenied: 'the credentials in use lack permission for this call; check the IAM policy or --profile',
-  UnauthorizedOperation: 'the credentials in use lack permission for this call; check the IAM policy or --profile',
-  UnrecognizedClientException: 'AWS does not recognise these credentials; check --profile or the AWS_* variables',
+  AccessDeniedException: 'the credentials in use lack permission for this call; check the IAM policy or the AWS profile',
+  AccessDenied: 'the credentials in use lack permission for this call; check the IAM policy or the AWS profile',
+  UnauthorizedOperation: 'the credentials in use lack permission for this call; check the IAM policy or the AWS profile',
+  UnrecognizedClientException: 'AWS does not recognise these credentials; check the AWS profile or the AWS_* variables',
   InvalidSignatureException: 'the request signature was refused; check the credentials and the clock',
   ExpiredTokenException: 'the session token has expired; log in again',
   ThrottlingException: 'AWS throttled this call even after retries; wait a little and run the same command again',
-  ClusterNotFoundException: 'check --cluster or the EcsClusterName key of cfn-output.json',
-  ServiceNotFoundException: 'check --service and --cluster',
-  ServiceNotActiveException: 'the service is not ACTIVE; check --service and --cluster',
-  NotFoundException: 'check the mesh and virtual node names (--mesh, --virtual-node), or pass --skip-mesh-check',
-  InvalidInstanceId: 'the instance is not running the SSM agent or is not managed by SSM; pass another --instance-id',
-  CredentialsProviderError: 'no AWS credentials found: set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+  ClusterNotFoundException: 'check the cluster name',
+  ServiceNotFoundException: 'check the service and cluster names',
+  ServiceNotActiveException: 'the service is not ACTIVE; check the service and cluster names',
+  NotFoundException: 'check the names of the App Mesh objects',
+  InvalidInstanceId: 'the instance is not running the SSM agent or is not managed by SSM; choose another instance',
+  CredentialsProviderError: 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
 };
 
 interface SdkLikeError {
@@ -57,22 +57,44 @@ export function toAwsCallError(err: unknown, operation: string, endpoint?: strin
   return new AwsCallError(operation, name, status, text, hint);
 }
 
-/** Sends one call and translates any failure, once, here. */
-export async function callAws<T>(operation: string, send: () => Promise<T>, endpoint?: string): Promise<T> {
-  try {
-    return await send();
-  } catch (err) {
-    throw toAwsCallError(err, operation, endpoint);
-  }
+/** What every SDK client has: send(command). */
+interface SdkClient {
+  send(command: never): Promise<unknown>;
+}
+
+/** The output type of an SDK command object, read from its middleware's handler. */
+export type OutputOf<C> = C extends { resolveMiddleware(...args: never[]): (args: never) => Promise<{ output: infer O }> } ? O : never;
+
+/** The one way into AWS: sends `command` and translates any failure, once, into AwsCallError or UsageError. */
+export type Send = <C extends object>(operation: string, command: C) => Promise<OutputOf<C>>;
+
+/** The Send of one SDK client. */
+export function sender(client: SdkClient, endpoint?: string): Send {
+  return async <C extends object>(operation: string, command: C): Promise<OutputOf<C>> => {
+    try {
+      return (await client.send(command as never)) as OutputOf<C>;
+    } catch (err) {
+      throw toAwsCallError(err, operation, endpoint);
+    }
+  };
 }
 
 /**
- * "That object does not exist": AWS answers NotFoundException (404); moto answers VirtualNodeNotFound,
- * MeshNotFound and the like (400). An operation the endpoint does not offer at all is not this.
+ * "That object does not exist", decided once on a translated error: AWS answers NotFoundException
+ * (404); moto answers VirtualNodeNotFound, MeshNotFound and the like (400); IAM answers NoSuchEntity.
+ * An operation the endpoint does not offer at all (NotImplemented) is not this.
  */
 export function isNotFound(err: unknown): boolean {
-  const name = err instanceof AwsCallError ? err.errorName : ((err as { name?: string }).name ?? '');
-  if (name === 'NotImplemented') return false;
-  const rawStatus = err instanceof AwsCallError ? undefined : (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return name === 'NotFoundException' || /NotFound$/.test(name) || rawStatus === 404;
+  if (!(err instanceof AwsCallError) || err.errorName === 'NotImplemented') return false;
+  return /NotFound(Exception)?$|^NoSuchEntity/.test(err.errorName) || err.httpStatus === 404;
+}
+
+/** The call's answer, or undefined when AWS says the object does not exist; every other failure is thrown. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }

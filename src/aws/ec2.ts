@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { callAws } from './aws-error.js';
+import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
@@ -9,23 +9,15 @@ export interface Ec2Api {
 }
 
 export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
+  const send = sender(client, endpoint);
   return {
     describeInstances: (autoScalingGroup) =>
       allPages(async (NextToken) => {
-        const out = await callAws(
-          'DescribeInstances',
-          () =>
-            client.send(
-              new DescribeInstancesCommand({
-                Filters: [
-                  { Name: 'tag:aws:autoscaling:groupName', Values: [autoScalingGroup] },
-                  { Name: 'instance-state-name', Values: ['running'] },
-                ],
-                NextToken,
-              }),
-            ),
-          endpoint,
-        );
+        const Filters = [
+          { Name: 'tag:aws:autoscaling:groupName', Values: [autoScalingGroup] },
+          { Name: 'instance-state-name', Values: ['running'] },
+        ];
+        const out = await send('DescribeInstances', new DescribeInstancesCommand({ Filters, NextToken }));
         const ids = (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId).filter((id): id is string => !!id));
         return { items: ids, nextToken: out.NextToken };
       }),

@@ -15,13 +15,15 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { DescribedTaskDefinition } from '../core/render-envoy.js';
 import { AwsCallError } from '../errors.js';
-import { callAws } from './aws-error.js';
+import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 /** The ECS calls meshctl makes, named after their API operations. */
 export interface EcsApi {
   describeTaskDefinition(taskDefinition: string): Promise<DescribedTaskDefinition>;
+  /** The same, or undefined when ECS has no such task definition (it answers ClientException, not a NotFound). */
+  describeTaskDefinitionIfExists(taskDefinition: string): Promise<DescribedTaskDefinition | undefined>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<{ taskDefinitionArn: string; revision?: number }>;
   describeServices(cluster: string, service: string): Promise<Service>;
   updateService(cluster: string, service: string, taskDefinition: string, serviceConnectConfiguration?: ServiceConnectConfiguration): Promise<Service>;
@@ -45,20 +47,30 @@ export const DESCRIBE_SERVICES_BATCH = 10;
  * register a second revision, so add-envoy retries it itself, checking first whether the lost call landed.
  */
 export function createEcsApi(client: ECSClient, endpoint?: string, registerClient: ECSClient = client): EcsApi {
+  const send = sender(client, endpoint);
+  const sendRegister = sender(registerClient, endpoint);
   return {
     async describeTaskDefinition(taskDefinition) {
-      const out = await callAws('DescribeTaskDefinition', () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })), endpoint);
+      const out = await send('DescribeTaskDefinition', new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
       if (!out.taskDefinition) throw new AwsCallError('DescribeTaskDefinition', 'EmptyResponse', undefined, `DescribeTaskDefinition returned no task definition for ${taskDefinition}`);
       return { taskDefinition: out.taskDefinition, tags: out.tags };
     },
+    async describeTaskDefinitionIfExists(taskDefinition) {
+      try {
+        return await this.describeTaskDefinition(taskDefinition);
+      } catch (err) {
+        if (err instanceof AwsCallError && err.errorName === 'ClientException' && /Unable to describe task definition/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
     async registerTaskDefinition(input) {
-      const out = await callAws('RegisterTaskDefinition', () => registerClient.send(new RegisterTaskDefinitionCommand(input)), endpoint);
+      const out = await sendRegister('RegisterTaskDefinition', new RegisterTaskDefinitionCommand(input));
       const arn = out.taskDefinition?.taskDefinitionArn;
       if (!arn) throw new AwsCallError('RegisterTaskDefinition', 'EmptyResponse', undefined, 'RegisterTaskDefinition returned no ARN');
       return { taskDefinitionArn: arn, revision: out.taskDefinition?.revision };
     },
     async describeServices(cluster, service) {
-      const out = await callAws('DescribeServices', () => client.send(new DescribeServicesCommand({ cluster, services: [service] })), endpoint);
+      const out = await send('DescribeServices', new DescribeServicesCommand({ cluster, services: [service] }));
       const found = out.services?.find((s) => s.serviceName === service || s.serviceArn === service);
       // DescribeServices reports an unknown service in `failures`, not as an error.
       if (!found || found.status === 'INACTIVE') {
@@ -68,39 +80,39 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       return found;
     },
     async updateService(cluster, service, taskDefinition, serviceConnectConfiguration) {
-      const out = await callAws('UpdateService', () => client.send(new UpdateServiceCommand({ cluster, service, taskDefinition, ...(serviceConnectConfiguration ? { serviceConnectConfiguration } : {}) })), endpoint);
+      const out = await send('UpdateService', new UpdateServiceCommand({ cluster, service, taskDefinition, ...(serviceConnectConfiguration ? { serviceConnectConfiguration } : {}) }));
       if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
       return out.service;
     },
     listTaskDefinitions: (family) =>
       allPages(async (nextToken) => {
-        const out = await callAws('ListTaskDefinitions', () => client.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })), endpoint);
+        const out = await send('ListTaskDefinitions', new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken }));
         return { items: out.taskDefinitionArns ?? [], nextToken: out.nextToken };
       }),
     listServices: (cluster) =>
       allPages(async (nextToken) => {
-        const out = await callAws('ListServices', () => client.send(new ListServicesCommand({ cluster, nextToken })), endpoint);
+        const out = await send('ListServices', new ListServicesCommand({ cluster, nextToken }));
         return { items: out.serviceArns ?? [], nextToken: out.nextToken };
       }),
     async describeServicesBatch(cluster, services) {
       const found: Service[] = [];
       for (let i = 0; i < services.length; i += DESCRIBE_SERVICES_BATCH) {
         const batch = services.slice(i, i + DESCRIBE_SERVICES_BATCH);
-        const out = await callAws('DescribeServices', () => client.send(new DescribeServicesCommand({ cluster, services: batch })), endpoint);
+        const out = await send('DescribeServices', new DescribeServicesCommand({ cluster, services: batch }));
         found.push(...(out.services ?? []).filter((s) => s.status !== 'INACTIVE'));
       }
       return found;
     },
     listTasks: (cluster, service) =>
       allPages(async (nextToken) => {
-        const out = await callAws('ListTasks', () => client.send(new ListTasksCommand({ cluster, serviceName: service, nextToken })), endpoint);
+        const out = await send('ListTasks', new ListTasksCommand({ cluster, serviceName: service, nextToken }));
         return { items: out.taskArns ?? [], nextToken: out.nextToken };
       }),
     async describeTasks(cluster, taskArns) {
       const tasks: Task[] = [];
       for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {
         const batch = taskArns.slice(i, i + DESCRIBE_TASKS_BATCH);
-        const out = await callAws('DescribeTasks', () => client.send(new DescribeTasksCommand({ cluster, tasks: batch })), endpoint);
+        const out = await send('DescribeTasks', new DescribeTasksCommand({ cluster, tasks: batch }));
         tasks.push(...(out.tasks ?? []));
       }
       return tasks;

@@ -7,7 +7,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { callAws } from './aws-error.js';
+import { sender, unlessNotFound } from './aws-error.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 import { allPages } from './pages.js';
 
@@ -22,34 +22,29 @@ export interface IamApi {
 }
 
 export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
+  const send = sender(client, endpoint);
   return {
     async getRole(RoleName) {
-      try {
-        await client.send(new GetRoleCommand({ RoleName }));
-        return true;
-      } catch (err) {
-        if ((err as { name?: string }).name === 'NoSuchEntityException' || (err as { name?: string }).name === 'NoSuchEntity') return false;
-        return callAws('GetRole', () => Promise.reject(err), endpoint);
-      }
+      return (await unlessNotFound(send('GetRole', new GetRoleCommand({ RoleName })))) !== undefined;
     },
     listAttachedRolePolicies: (RoleName) =>
       allPages(async (Marker) => {
-        const out = await callAws('ListAttachedRolePolicies', () => client.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker })), endpoint);
+        const out = await send('ListAttachedRolePolicies', new ListAttachedRolePoliciesCommand({ RoleName, Marker }));
         return { items: (out.AttachedPolicies ?? []).map((p) => p.PolicyArn!), nextToken: out.IsTruncated ? out.Marker : undefined };
       }),
     async getPolicyDocument(PolicyArn) {
-      const policy = await callAws('GetPolicy', () => client.send(new GetPolicyCommand({ PolicyArn })), endpoint);
+      const policy = await send('GetPolicy', new GetPolicyCommand({ PolicyArn }));
       const VersionId = policy.Policy?.DefaultVersionId;
-      const version = await callAws('GetPolicyVersion', () => client.send(new GetPolicyVersionCommand({ PolicyArn, VersionId })), endpoint);
+      const version = await send('GetPolicyVersion', new GetPolicyVersionCommand({ PolicyArn, VersionId }));
       return version.PolicyVersion?.Document;
     },
     listRolePolicies: (RoleName) =>
       allPages(async (Marker) => {
-        const out = await callAws('ListRolePolicies', () => client.send(new ListRolePoliciesCommand({ RoleName, Marker })), endpoint);
+        const out = await send('ListRolePolicies', new ListRolePoliciesCommand({ RoleName, Marker }));
         return { items: out.PolicyNames ?? [], nextToken: out.IsTruncated ? out.Marker : undefined };
       }),
     async getRolePolicy(RoleName, PolicyName) {
-      return (await callAws('GetRolePolicy', () => client.send(new GetRolePolicyCommand({ RoleName, PolicyName })), endpoint)).PolicyDocument;
+      return (await send('GetRolePolicy', new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument;
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  CreateHttpNamespaceCommand,
   CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand,
   DeleteNamespaceCommand,
@@ -10,18 +11,23 @@ import {
   ListServicesCommand,
   ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
-import { AwsCallError } from '../errors.js';
 import { allPages } from './pages.js';
-import { callAws } from './aws-error.js';
+import { sender } from './aws-error.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 export interface ServiceDiscoveryApi {
   getService(id: string): Promise<{ name?: string; namespaceId?: string }>;
   getNamespace(id: string): Promise<{ name?: string }>;
+  /** Every namespace, with its type (HTTP, DNS_PRIVATE, DNS_PUBLIC). */
+  listNamespaces(): Promise<{ id: string; name: string; type: string }[]>;
   /** The namespace of that name, or undefined. */
   findNamespace(name: string): Promise<{ id: string; name: string } | undefined>;
-  /** Creates a private DNS namespace and waits for the operation; returns its id. */
+  /** Starts creating a private DNS namespace; returns the operation's id (see getOperation). */
   createPrivateDnsNamespace(name: string, vpc: string): Promise<string>;
+  /** Starts creating an HTTP namespace (what Service Connect needs at least); returns the operation's id. */
+  createHttpNamespace(name: string): Promise<string>;
+  /** The state of an asynchronous Cloud Map operation: SUBMITTED, PENDING, SUCCESS or FAIL. */
+  getOperation(id: string): Promise<{ status: string; namespaceId?: string; error?: string }>;
   listServices(namespaceId: string): Promise<{ id: string; name: string }[]>;
   createService(name: string, namespaceId: string): Promise<void>;
   deleteService(id: string): Promise<void>;
@@ -29,49 +35,51 @@ export interface ServiceDiscoveryApi {
 }
 
 export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoint?: string): ServiceDiscoveryApi {
+  const send = sender(client, endpoint);
   return {
     async getService(Id) {
-      const out = await callAws('GetService', () => client.send(new GetServiceCommand({ Id })), endpoint);
+      const out = await send('GetService', new GetServiceCommand({ Id }));
       return { name: out.Service?.Name, namespaceId: out.Service?.NamespaceId };
     },
     async getNamespace(Id) {
-      const out = await callAws('GetNamespace', () => client.send(new GetNamespaceCommand({ Id })), endpoint);
+      const out = await send('GetNamespace', new GetNamespaceCommand({ Id }));
       return { name: out.Namespace?.Name };
     },
-    async findNamespace(name) {
+    async listNamespaces() {
       const all = await allPages(async (NextToken) => {
-        const out = await callAws('ListNamespaces', () => client.send(new ListNamespacesCommand({ NextToken })), endpoint);
+        const out = await send('ListNamespaces', new ListNamespacesCommand({ NextToken }));
         return { items: out.Namespaces ?? [], nextToken: out.NextToken };
       });
-      const ns = all.find((n) => n.Name === name);
-      return ns?.Id ? { id: ns.Id, name } : undefined;
+      return all.map((n) => ({ id: n.Id!, name: n.Name!, type: n.Type ?? 'DNS_PRIVATE' }));
+    },
+    async findNamespace(name) {
+      const ns = (await this.listNamespaces()).find((n) => n.name === name);
+      return ns && { id: ns.id, name };
     },
     async createPrivateDnsNamespace(Name, Vpc) {
-      const out = await callAws('CreatePrivateDnsNamespace', () => client.send(new CreatePrivateDnsNamespaceCommand({ Name, Vpc })), endpoint);
-      const OperationId = out.OperationId!;
-      // Namespace creation is asynchronous: wait for the operation (a minute at most).
-      for (let i = 0; i < 60; i++) {
-        const op = await callAws('GetOperation', () => client.send(new GetOperationCommand({ OperationId })), endpoint);
-        if (op.Operation?.Status === 'SUCCESS') return op.Operation.Targets?.NAMESPACE ?? (await this.findNamespace(Name))!.id;
-        if (op.Operation?.Status === 'FAIL') throw new AwsCallError('CreatePrivateDnsNamespace', op.Operation.ErrorCode ?? 'Failed', undefined, `CreatePrivateDnsNamespace ${Name} failed: ${op.Operation.ErrorMessage}`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      throw new AwsCallError('CreatePrivateDnsNamespace', 'Timeout', undefined, `namespace ${Name} was not created within a minute; run the same command again`);
+      return (await send('CreatePrivateDnsNamespace', new CreatePrivateDnsNamespaceCommand({ Name, Vpc }))).OperationId!;
+    },
+    async createHttpNamespace(Name) {
+      return (await send('CreateHttpNamespace', new CreateHttpNamespaceCommand({ Name }))).OperationId!;
+    },
+    async getOperation(OperationId) {
+      const op = (await send('GetOperation', new GetOperationCommand({ OperationId }))).Operation;
+      return { status: op?.Status ?? 'PENDING', namespaceId: op?.Targets?.NAMESPACE, error: op?.ErrorMessage ?? op?.ErrorCode };
     },
     listServices: (namespaceId) =>
       allPages(async (NextToken) => {
-        const out = await callAws('ListServices', () => client.send(new ListServicesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }], NextToken })), endpoint);
+        const out = await send('ListServices', new ListServicesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }], NextToken }));
         return { items: (out.Services ?? []).map((x) => ({ id: x.Id!, name: x.Name! })), nextToken: out.NextToken };
       }),
     async createService(Name, NamespaceId) {
       // As the runbook's console steps make them: an A record per task, found through the namespace's DNS.
-      await callAws('CreateService', () => client.send(new CreateServiceCommand({ Name, NamespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 300 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } })), endpoint);
+      await send('CreateService', new CreateServiceCommand({ Name, NamespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 300 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
     },
     async deleteService(Id) {
-      await callAws('DeleteService', () => client.send(new DeleteServiceCommand({ Id })), endpoint);
+      await send('DeleteService', new DeleteServiceCommand({ Id }));
     },
     async deleteNamespace(Id) {
-      await callAws('DeleteNamespace', () => client.send(new DeleteNamespaceCommand({ Id })), endpoint);
+      await send('DeleteNamespace', new DeleteNamespaceCommand({ Id }));
     },
   };
 }

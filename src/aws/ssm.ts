@@ -1,6 +1,6 @@
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AwsCallError } from '../errors.js';
-import { callAws } from './aws-error.js';
+import { sender } from './aws-error.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 export interface CommandInvocation {
@@ -17,21 +17,19 @@ export interface SsmApi {
 }
 
 export function createSsmApi(client: SSMClient, endpoint?: string): SsmApi {
+  const send = sender(client, endpoint);
   return {
     async sendCommand(instanceId, commands, timeoutSeconds) {
-      const out = await callAws(
+      const seconds = Math.max(30, timeoutSeconds);
+      const out = await send(
         'SendCommand',
-        () =>
-          client.send(
-            new SendCommandCommand({
-              InstanceIds: [instanceId],
-              DocumentName: 'AWS-RunShellScript',
-              Comment: 'meshctl verify',
-              TimeoutSeconds: Math.max(30, timeoutSeconds),
-              Parameters: { commands, executionTimeout: [String(Math.max(30, timeoutSeconds))] },
-            }),
-          ),
-        endpoint,
+        new SendCommandCommand({
+          InstanceIds: [instanceId],
+          DocumentName: 'AWS-RunShellScript',
+          Comment: 'meshctl verify',
+          TimeoutSeconds: seconds,
+          Parameters: { commands, executionTimeout: [String(seconds)] },
+        }),
       );
       const id = out.Command?.CommandId;
       if (!id) throw new AwsCallError('SendCommand', 'EmptyResponse', undefined, 'SendCommand returned no command id');
@@ -39,7 +37,7 @@ export function createSsmApi(client: SSMClient, endpoint?: string): SsmApi {
     },
     async getCommandInvocation(commandId, instanceId) {
       try {
-        const out = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+        const out = await send('GetCommandInvocation', new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
         return {
           status: out.Status ?? 'Pending',
           responseCode: out.ResponseCode,
@@ -48,8 +46,8 @@ export function createSsmApi(client: SSMClient, endpoint?: string): SsmApi {
         };
       } catch (err) {
         // Right after SendCommand the invocation may not be visible yet.
-        if ((err as { name?: string }).name === 'InvocationDoesNotExist') return { status: 'NotYetVisible', stdout: '', stderr: '' };
-        return callAws('GetCommandInvocation', () => Promise.reject(err), endpoint);
+        if (err instanceof AwsCallError && err.errorName === 'InvocationDoesNotExist') return { status: 'NotYetVisible', stdout: '', stderr: '' };
+        throw err;
       }
     },
   };

@@ -1,50 +1,11 @@
 import type { Command } from 'commander';
-import { nameOfArn } from '../core/arn.js';
-import { ENVOY_ACCESS_POLICY, policyAllows, runChecks, type CheckResult, type DoctorFacts } from '../core/doctor.js';
-import { meshNodeOf } from '../core/service-connect.js';
-import { CheckFailedError } from '../errors.js';
+import { runChecks, type CheckResult } from '../core/doctor.js';
+import { CheckFailedError, CommandFailedError } from '../errors.js';
+import type { Deps } from '../steps/context.js';
+import { gatherFacts } from '../steps/doctor.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, type ServiceTarget } from '../steps/service.js';
 import type { Report } from '../ui/output.js';
-import { createContext, type Context, type Deps } from './context.js';
-import { DEFAULT_SERVICE, resolveServiceTarget, type ServiceTarget } from './update-service.js';
-
-const ACTION = 'appmesh:StreamAggregatedResources';
-
-/** Which policy of the role allows envoy's action: AWSAppMeshEnvoyAccess, another managed one, or an inline one. */
-async function envoyAccessOf(ctx: Context, roleName: string): Promise<DoctorFacts['taskRole']> {
-  const iam = await ctx.aws.iam();
-  if (!(await iam.getRole(roleName))) return { name: roleName, exists: false };
-  const attached = await iam.listAttachedRolePolicies(roleName);
-  if (attached.includes(ENVOY_ACCESS_POLICY)) return { name: roleName, exists: true, allowedBy: 'AWSAppMeshEnvoyAccess' };
-  for (const arn of attached) {
-    if (policyAllows(await iam.getPolicyDocument(arn), ACTION)) return { name: roleName, exists: true, allowedBy: `managed policy ${nameOfArn(arn)}` };
-  }
-  for (const name of await iam.listRolePolicies(roleName)) {
-    if (policyAllows(await iam.getRolePolicy(roleName, name), ACTION)) return { name: roleName, exists: true, allowedBy: `inline policy ${name}` };
-  }
-  return { name: roleName, exists: true };
-}
-
-/** Reads what the checks need: the service, its task definition, role, virtual node and registry. */
-export async function gatherFacts(ctx: Context, target: ServiceTarget): Promise<DoctorFacts> {
-  const ecs = await ctx.aws.ecs();
-  const service = await ecs.describeServices(target.cluster, target.service);
-  const described = await ecs.describeTaskDefinition(service.taskDefinition!);
-  const facts: DoctorFacts = { described, service };
-  const roleArn = described.taskDefinition.taskRoleArn;
-  if (roleArn) facts.taskRole = await envoyAccessOf(ctx, nameOfArn(roleArn));
-  const node = meshNodeOf(described);
-  if (node) {
-    const vn = await (await ctx.aws.appMesh()).describeVirtualNode(node.mesh, node.node);
-    facts.virtualNode = { mesh: node.mesh, name: node.node, exists: !!vn && vn.status !== 'DELETED', spec: vn?.spec };
-  }
-  const registryArn = service.serviceRegistries?.[0]?.registryArn;
-  if (registryArn) {
-    const sd = await ctx.aws.serviceDiscovery();
-    const svc = await sd.getService(nameOfArn(registryArn));
-    facts.registry = { service: svc.name, namespace: svc.namespaceId ? (await sd.getNamespace(svc.namespaceId)).name : undefined };
-  }
-  return facts;
-}
+import { contextOf } from './options/common.js';
 
 export function doctorReport(target: ServiceTarget, checks: CheckResult[]): Report {
   const mark = { pass: '✔', fail: '✖', warn: '!', skip: '–' };
@@ -78,14 +39,12 @@ Exit 1 when any check fails.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ service?: string; cluster?: string }>();
-      const ctx = createContext(cmd, deps);
+      const ctx = contextOf(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
       const checks = runChecks(await gatherFacts(ctx, target));
       const report = doctorReport(target, checks);
       const failed = checks.filter((c) => c.status === 'fail');
       if (failed.length === 0) return deps.ui.result(report);
-      const err = new CheckFailedError(`doctor: ${failed.map((c) => c.id).join(', ')} failed; each has a fix above`);
-      err.report = report;
-      throw err;
+      throw new CommandFailedError(new CheckFailedError(`doctor: ${failed.map((c) => c.id).join(', ')} failed; each has a fix above`), report);
     });
 }

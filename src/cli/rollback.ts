@@ -1,60 +1,13 @@
 import type { Command } from 'commander';
-import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { hasEnvoy } from '../core/render-envoy.js';
-import { previousRevision, revisionFromFlag } from '../core/revisions.js';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import type { Deps } from '../steps/context.js';
+import { runRollback, type RollbackResult } from '../steps/rollback.js';
+import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import type { Report } from '../ui/output.js';
-import { createContext, type Context, type Deps } from './context.js';
-import { DEFAULT_SERVICE, resolveServiceTarget, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
-import { addWaitFlags, runWaitRunning, toWaitOptions, type WaitOptions, type WaitResult, type WaitRunningFlags } from './wait-running.js';
+import { contextOf } from './options/common.js';
+import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
-interface RollbackFlags extends WaitRunningFlags {
-  to?: string;
-  wait?: boolean;
-}
-
-export interface RollbackResult extends ServiceTarget {
-  action: 'rolled-back' | 'unchanged';
-  from: string;
-  to: string;
-  update?: UpdateServiceResult;
-  wait?: WaitResult;
-}
-
-/**
- * Points the service back at `to`, or at the revision it ran before (see previousRevision), then waits
- * unless `wait` is false.
- */
-export async function runRollback(ctx: Context, target: ServiceTarget, opts: { to?: string; wait: boolean; waitOptions: WaitOptions }): Promise<RollbackResult> {
-  const ecs = await ctx.aws.ecs();
-  const service = await ecs.describeServices(target.cluster, target.service);
-  const current = service.taskDefinition!;
-  let to: string | undefined;
-  if (opts.to !== undefined) {
-    to = revisionFromFlag(opts.to, current);
-    if (!to) throw new UsageError(`--to: "${opts.to}" is not a revision number, family:revision or task definition ARN`);
-  } else {
-    const family = parseTaskDefinitionRef(current)?.family;
-    to = previousRevision(current, service.deployments ?? [], family ? await ecs.listTaskDefinitions(family) : []);
-    if (!to) throw new CheckFailedError(`no revision before ${current} to roll back to; pass --to REVISION`);
-  }
-  if (sameRevision(to, current)) {
-    ctx.ui.info(`${target.service} already runs ${current}; nothing to roll back`);
-    return { ...target, action: 'unchanged', from: current, to };
-  }
-  ctx.checkpoint();
-  // Back from Service Connect to an App Mesh revision (after migrate apply): Service Connect goes off.
-  const runsEnvoy = async (ref: string) => hasEnvoy(await ecs.describeTaskDefinition(ref));
-  // The current revision first: when it runs envoy (App Mesh to App Mesh), the target needs no look.
-  const leaveServiceConnect = !(await runsEnvoy(current)) && (await runsEnvoy(to));
-  if (leaveServiceConnect) ctx.ui.info(`${to} runs envoy: turning Service Connect off for ${target.service}`);
-  const update = await runUpdateService(ctx, target, to, leaveServiceConnect ? { enabled: false } : undefined);
-  const result: RollbackResult = { ...target, action: 'rolled-back', from: current, to: update.taskDefinitionArn, update };
-  if (opts.wait) {
-    result.wait = await runWaitRunning(ctx, target, { ...opts.waitOptions, taskDefinitionArn: update.taskDefinitionArn, desiredCount: update.desiredCount });
-  }
-  return result;
-}
+const REVISION = /^(\d+|[A-Za-z0-9_-]{1,255}:\d+|arn:[^:\s]+:ecs:[^:\s]*:\d*:task-definition\/[A-Za-z0-9_-]{1,255}:\d+)$/;
 
 export function rollbackReport(r: RollbackResult): Report {
   const lines =
@@ -81,9 +34,13 @@ Examples:
 current one.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<RollbackFlags>();
+      const flags = cmd.optsWithGlobals<WaitFlags & { service?: string; cluster?: string; to?: string; wait?: boolean }>();
+      // Checked before any AWS call: a typo is exit 2 even on a bad network.
+      if (flags.to !== undefined && !REVISION.test(flags.to)) {
+        throw new UsageError(`--to: "${flags.to}" is not a revision number, family:revision or task definition ARN`);
+      }
       const waitOptions = toWaitOptions(flags);
-      const ctx = createContext(cmd, deps);
+      const ctx = contextOf(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
       deps.ui.result(rollbackReport(await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions })));
     });

@@ -1,25 +1,24 @@
 import type { Command } from 'commander';
 import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
 import { mapLimit } from '../core/concurrency.js';
-import { CheckFailedError, InterruptedError, StepFailedError, UsageError } from '../errors.js';
+import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
+import type { Context, Deps } from '../steps/context.js';
+import { ROLLOUT_STEPS, runServiceRollout, type RolloutStep, type ServiceRolloutOptions, type ServiceRolloutOutcome } from '../steps/rollout-service.js';
+import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import { toAddEnvoyOptions, type AddEnvoyFlags } from './add-envoy.js';
-import { createContext, intFlag, nameFlag, resumeCommand, type Context, type Deps } from './context.js';
-import { ROLLOUT_STEPS, runPipeline, type PipelineOptions, type PipelineOutcome, type RolloutStep } from './pipeline.js';
-import { clusterTaskSource } from './task-source.js';
-import { DEFAULT_SERVICE, resolveServiceTarget, type UpdateServiceFlags } from './update-service.js';
-import { toVerifyOptions, type VerifyFlags } from './verify.js';
-import { addWaitFlags, toWaitOptions, type WaitRunningFlags } from './wait-running.js';
-
-export { ROLLOUT_STEPS, type RolloutStep } from './pipeline.js';
+import { collect, contextOf, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import { toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
+import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
+import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
 export const DEFAULT_CONCURRENCY = 4;
 
-type RolloutFlags = Omit<AddEnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> &
-  Omit<UpdateServiceFlags, 'service'> &
-  Omit<WaitRunningFlags, 'service'> &
+type RolloutFlags = Omit<EnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> &
+  WaitFlags &
   Omit<VerifyFlags, 'timeout'> & {
+    cluster?: string;
     service?: string[];
     allServices?: boolean;
     concurrency?: string;
@@ -28,33 +27,32 @@ type RolloutFlags = Omit<AddEnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile
     rollbackOnFailure?: boolean;
   };
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 /** `{service}` in --virtual-node and --host stands for each service's name. */
 const forService = (template: string, service: string) => template.replaceAll('{service}', service);
 
-function pipelineReport(outcome: PipelineOutcome, extra: Record<string, unknown>, lines: string[]): Report {
+function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, unknown>, lines: string[]): Report {
   const { ok, steps, results, taskDefinitionArn } = outcome;
   return { data: { ok, steps, ...extra, taskDefinitionArn, ...results }, lines };
 }
 
-async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: PipelineOptions, deps: Deps): Promise<void> {
+async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, deps: Deps): Promise<void> {
   const target = await resolveServiceTarget(ctx, { service: flags.service?.[0], cluster: flags.cluster });
-  const outcome = await runPipeline(ctx, target, opts);
+  const outcome = await runServiceRollout(ctx, target, opts);
   if (outcome.ok) {
     deps.ui.result(pipelineReport(outcome, { ...target }, [`rollout complete: ${target.service} runs ${outcome.taskDefinitionArn ?? 'its current revision'} and answers through envoy`]));
     return;
   }
   const step = outcome.failedStep!;
-  const resume = resumeCommand(deps.argv, step);
+  const cause = outcome.error!;
+  const resume = resumeCommand(deps.argv, { drop: ['--from'], add: ['--from', step] });
   const done = outcome.steps.filter((s) => s.status === 'done').map((s) => `  ${s.step}: ${s.detail}`);
-  const failure = new StepFailedError(outcome.error!, step, resume);
-  failure.report = pipelineReport(outcome, { ...target, failedStep: step, resumeCommand: resume, error: outcome.error!.message }, [
+  const report = pipelineReport(outcome, { ...target, failedStep: step, resumeCommand: resume, error: cause.message }, [
     ...(done.length ? ['done:', ...done] : ['done: nothing']),
     `failed: ${step}`,
-    `resume: ${resume}`,
   ]);
-  throw failure;
+  // "verify failed: verify: …" would say the step twice: the cause's own prefix goes.
+  const own = cause.message.startsWith(`${step}: `) ? cause.message.slice(step.length + 2) : cause.message;
+  throw new CommandFailedError(cause, report, resume, cause instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${own}`);
 }
 
 interface ServiceResult {
@@ -63,11 +61,11 @@ interface ServiceResult {
   taskDefinitionArn?: string;
   failedStep?: RolloutStep;
   error?: string;
-  steps?: PipelineOutcome['steps'];
+  steps?: ServiceRolloutOutcome['steps'];
 }
 
 /** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
-async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: PipelineOptions, concurrency: number, deps: Deps): Promise<void> {
+async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, concurrency: number, deps: Deps): Promise<void> {
   const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName');
   const ecs = await ctx.aws.ecs();
   const names = flags.allServices ? (await ecs.listServices(cluster)).map(nameOfArn) : flags.service!;
@@ -78,14 +76,14 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: PipelineOpti
     names,
     concurrency,
     async (service): Promise<ServiceResult> => {
-      const sctx: Context = { ...ctx, ui: boardUi(deps.ui, board, service) };
+      const sctx: Context = { ...ctx, ui: boardUi(ctx.ui, board, service) };
       const svc = described.get(service);
       const family = parseTaskDefinitionRef(svc?.taskDefinition ?? '')?.family;
       if (!svc || !family) {
         sctx.ui.step('add-envoy', 'fail', `service "${service}" not found in cluster "${cluster}"`);
         return { service, status: 'failed', error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster` };
       }
-      const outcome = await runPipeline(sctx, { cluster, service }, {
+      const outcome = await runServiceRollout(sctx, { cluster, service }, {
         ...opts,
         envoy: { ...opts.envoy, taskDefinition: family, virtualNode: forService(flags.virtualNode ?? '{service}', service), acceptAnyExistingEnvoy: flags.allServices === true },
         wait: { ...opts.wait, taskSource },
@@ -119,13 +117,10 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: PipelineOpti
   };
   if (failed.length === 0) return deps.ui.result(report);
   // Resume only what did not finish, each service named.
-  const others = deps.argv.filter((a, i) => a !== '--all-services' && a !== '--service' && deps.argv[i - 1] !== '--service' && !a.startsWith('--service='));
-  const resume = resumeCommand([...others, ...failed.flatMap((r) => ['--service', r.service])]);
-  (report.data as Record<string, unknown>).resumeCommand = resume;
-  report.lines.push(`resume: ${resume}`);
-  const err = deps.signal.aborted ? new InterruptedError(`interrupted: ${summary}`) : new CheckFailedError(summary);
-  err.report = report;
-  throw err;
+  const resume = resumeCommand(deps.argv, { drop: ['--all-services', '--service'], add: failed.flatMap((r) => ['--service', r.service]) });
+  report.data.resumeCommand = resume;
+  const cause = deps.signal.aborted ? new InterruptedError(`interrupted: ${summary}`) : new CheckFailedError(summary);
+  throw new CommandFailedError(cause, report, resume);
 }
 
 export function registerRollout(program: Command, deps: Deps): void {
@@ -168,7 +163,9 @@ succeeded.`,
       const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
       if (!ROLLOUT_STEPS.includes(from)) throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
-      const services = flags.service ?? [];
+      // A service named twice is one service: rolled out once, never registered twice.
+      const services = [...new Set(flags.service ?? [])];
+      if (services.length < (flags.service ?? []).length) deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
       if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
       const many = flags.allServices === true || services.length > 1;
       const concurrency = intFlag(flags.concurrency, '--concurrency', 1, 50)!;
@@ -179,14 +176,15 @@ succeeded.`,
       const verifyFlags = { ...flags, timeout: flags.verifyTimeout };
       const verify = toVerifyOptions({ ...verifyFlags, host: sample(flags.host) });
       verify.target.host = flags.host ?? verify.target.host;
-      const opts: PipelineOptions = {
+      const opts: ServiceRolloutOptions = {
         from,
         envoy,
-        wait: toWaitOptions({ ...flags, service: undefined }),
+        wait: toWaitOptions(flags),
         verify: many && flags.host === undefined ? undefined : verify,
         rollbackOnFailure: flags.rollbackOnFailure === true,
       };
-      const ctx = createContext(cmd, deps);
+      const ctx = contextOf(cmd, deps);
+      flags.service = services.length ? services : undefined;
       if (many) await rolloutMany(ctx, flags, opts, concurrency, deps);
       else await rolloutOne(ctx, flags, opts, deps);
     });

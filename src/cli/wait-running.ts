@@ -1,124 +1,12 @@
 import type { Command } from 'commander';
-import { sameRevision } from '../core/arn.js';
 import { formatDuration } from '../core/duration.js';
-import { pollUntil } from '../core/poll.js';
-import { assessTasks, describeStoppedTasks, progressText, type TaskProgress } from '../core/task-progress.js';
-import { CheckFailedError, TimeoutError } from '../errors.js';
+import { CommandFailedError, MeshctlError } from '../errors.js';
+import type { Deps } from '../steps/context.js';
+import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { runWaitRunning, type WaitResult, type WaitSeen } from '../steps/wait-running.js';
 import type { Report } from '../ui/output.js';
-import { createContext, durationFlag, intFlag, type Context, type Deps } from './context.js';
-import { serviceTaskSource, type TaskSource } from './task-source.js';
-import { transientPolls } from './transient.js';
-import { pickDeployment, resolveServiceTarget, DEFAULT_SERVICE, type ServiceTarget } from './update-service.js';
-
-export const DEFAULT_INTERVAL_MS = 10_000;
-export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
-/** The deployment's rolloutState is read on every this-many polls: a FAILED rollout also stops tasks, which every poll sees. */
-export const ROLLOUT_STATE_EVERY = 3;
-
-export interface WaitRunningFlags {
-  service?: string;
-  cluster?: string;
-  count?: string;
-  interval?: string;
-  timeout?: string;
-}
-
-export interface WaitOptions {
-  count?: number;
-  intervalMs: number;
-  timeoutMs: number;
-  /** Known already (rollout): skips the first DescribeServices. */
-  taskDefinitionArn?: string;
-  desiredCount?: number;
-  /** Shared by services waiting in one cluster (rollout of many); default: this service alone. */
-  taskSource?: TaskSource;
-}
-
-export interface WaitResult extends ServiceTarget {
-  taskDefinitionArn: string;
-  running: number;
-  wanted: number;
-  elapsedMs: number;
-  polls: number;
-}
-
-export function toWaitOptions(flags: WaitRunningFlags): WaitOptions {
-  return {
-    count: intFlag(flags.count, '--count', 1, 5000),
-    intervalMs: durationFlag(flags.interval, '--interval', DEFAULT_INTERVAL_MS),
-    timeoutMs: durationFlag(flags.timeout, '--timeout', DEFAULT_WAIT_TIMEOUT_MS),
-  };
-}
-
-async function rolloutFailure(ctx: Context, target: ServiceTarget, revision: string): Promise<string | undefined> {
-  const service = await (await ctx.aws.ecs()).describeServices(target.cluster, target.service);
-  const d = service.deployments?.find((x) => sameRevision(x.taskDefinition, revision));
-  if (d?.rolloutState === 'FAILED') return `deployment ${d.id} of ${revision} FAILED: ${d.rolloutStateReason ?? 'no reason given'}`;
-  return undefined;
-}
-
-/** Waits until `wanted` tasks of the service's revision are RUNNING; fails at once when one stops. */
-export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: WaitOptions): Promise<WaitResult> {
-  const ecs = await ctx.aws.ecs();
-  const { clock, signal } = ctx.deps;
-  let revision = opts.taskDefinitionArn;
-  let desired = opts.desiredCount;
-  if (revision === undefined || (opts.count === undefined && desired === undefined)) {
-    const service = await ecs.describeServices(target.cluster, target.service);
-    revision ??= service.taskDefinition!;
-    desired ??= service.desiredCount;
-    const d = pickDeployment(service, revision);
-    if (d?.rolloutState === 'FAILED') throw new CheckFailedError(`deployment ${d.id} of ${revision} has FAILED; see the service's events`);
-  }
-  const wanted = opts.count ?? desired ?? 1;
-  const rev = revision;
-  const start = clock.now();
-  const since = new Date(start);
-  const source = opts.taskSource ?? serviceTaskSource(ecs, target.cluster);
-  const alreadyStopped = new Set<string>();
-  let polls = 0;
-  let last: TaskProgress | undefined;
-  const progress = await ctx.ui.startProgress(`${target.service}`);
-  try {
-    const done = await pollUntil(
-      async (attempt) => {
-        polls++;
-        const tasks = await source.tasksOf(target.service);
-        if (attempt === 0) for (const t of tasks) if (t.taskArn && t.lastStatus === 'STOPPED') alreadyStopped.add(t.taskArn);
-        const p = assessTasks(tasks, rev, wanted, { stoppedSince: since, alreadyStopped });
-        last = p;
-        progress.update(progressText(p), clock.now() - start);
-        if (p.state === 'failed') {
-          throw new CheckFailedError(`a task of ${rev} stopped while waiting:\n${describeStoppedTasks(p.stopped)}`, p);
-        }
-        if (p.state === 'done') return p;
-        if (attempt % ROLLOUT_STATE_EVERY === ROLLOUT_STATE_EVERY - 1) {
-          const failure = await rolloutFailure(ctx, target, rev);
-          if (failure) throw new CheckFailedError(failure);
-        }
-        return undefined;
-      },
-      {
-        timeoutMs: opts.timeoutMs,
-        intervalMs: opts.intervalMs,
-        signal,
-        ...transientPolls(ctx),
-        timeoutMessage: (elapsed) =>
-          `timed out after ${formatDuration(elapsed)} with ${last ? progressText(last) : 'no tasks seen'} of ${rev}; ` +
-          "raise --timeout, or look at the service's events (aws ecs describe-services)",
-      },
-      clock,
-    );
-    return { ...target, taskDefinitionArn: rev, running: done.running, wanted, elapsedMs: clock.now() - start, polls };
-  } catch (err) {
-    if (err instanceof TimeoutError || err instanceof CheckFailedError) {
-      err.report = waitReport({ ...target, taskDefinitionArn: rev, running: last?.running ?? 0, wanted, elapsedMs: clock.now() - start, polls }, false);
-    }
-    throw err;
-  } finally {
-    progress.stop();
-  }
-}
+import { contextOf } from './options/common.js';
+import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
 export function waitReport(r: WaitResult, ok = true): Report {
   return {
@@ -127,24 +15,22 @@ export function waitReport(r: WaitResult, ok = true): Report {
   };
 }
 
-/** The flags of every command that waits as wait-running does. */
-export function addWaitFlags(cmd: Command): Command {
-  return cmd
-    .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
-    .option('--interval <duration>', 'longest pause between polls; polling starts at 1s and backs off to this', '10s')
-    .option('--timeout <duration>', 'give up waiting after this long (exit 1)', '10m');
-}
-
 export function registerWaitRunning(program: Command, deps: Deps): void {
   addWaitFlags(program.command('wait-running'))
     .description("wait until the service's tasks of its current revision are RUNNING")
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .addHelpText('after', '\nExamples:\n  meshctl wait-running\n  meshctl wait-running --count 3 --timeout 5m --json')
     .action(async (_local: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<WaitRunningFlags>();
+      const flags = cmd.optsWithGlobals<WaitFlags & { service?: string; cluster?: string }>();
       const opts = toWaitOptions(flags);
-      const ctx = createContext(cmd, deps);
+      const ctx = contextOf(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
-      deps.ui.result(waitReport(await runWaitRunning(ctx, target, opts)));
+      const seen: WaitSeen = {};
+      try {
+        deps.ui.result(waitReport(await runWaitRunning(ctx, target, opts, seen)));
+      } catch (err) {
+        if (err instanceof MeshctlError && seen.last) throw new CommandFailedError(err, waitReport(seen.last, false));
+        throw err;
+      }
     });
 }

@@ -39,3 +39,8 @@ export function sameRevision(a: string | undefined, b: string | undefined): bool
   const rb = parseTaskDefinitionRef(b);
   return !!ra && !!rb && ra.revision !== undefined && ra.family === rb.family && ra.revision === rb.revision;
 }
+
+/** An ECS cluster or service as the API takes it: a name of letters, digits, `-` and `_` (at most 255), or an ARN. */
+export function isEcsNameOrArn(value: string): boolean {
+  return /^[A-Za-z0-9_-]{1,255}$/.test(value) || /^arn:[^\s]+$/.test(value);
+}

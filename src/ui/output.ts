@@ -5,7 +5,6 @@ import { createLineProgress, createSpinnerProgress, type Progress } from './prog
 
 /** Plain facts main.ts reads once; nothing else looks at isTTY or the environment. */
 export interface UiFacts {
-  stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   ci: boolean;
   json: boolean;
@@ -49,7 +48,9 @@ export function isCi(value: string | undefined): boolean {
 
 /** `err` colours stderr: main.ts gets it from colorFor(facts.stderrIsTTY, facts.color). */
 export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS): Ui {
-  const write = (line: string) => streams.stderr.write(`${line}\n`);
+  // While a board shows (many services), every other stderr line goes above it, through the board.
+  let board: Board | undefined;
+  const write = (line: string) => (board ? board.log(line) : streams.stderr.write(`${line}\n`));
   const spinner = facts.stderrIsTTY && !facts.ci && !facts.json;
   const marks = { start: err.cyan('▸'), ok: err.green('✔'), skip: err.dim('–'), fail: err.red('✖') };
   return {
@@ -76,7 +77,15 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       write(`${marks[status]} ${name}${detail ? ` ${err.dim('·')} ${detail}` : ''}`);
     },
     startBoard(keys) {
-      return spinner ? createTtyBoard(streams.stderr, keys) : createPlainBoard((l) => streams.stderr.write(l));
+      const made = spinner ? createTtyBoard(streams.stderr, keys) : createPlainBoard((l) => streams.stderr.write(l));
+      board = made;
+      return {
+        ...made,
+        stop() {
+          made.stop();
+          board = undefined;
+        },
+      };
     },
     startProgress(label) {
       return spinner ? createSpinnerProgress(streams.stderr, label) : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));

@@ -3,6 +3,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createMeshResourceApi } from '../../src/aws/mesh-resources.js';
 import { createAppMeshApi } from '../../src/aws/app-mesh.js';
 import { createEc2Api } from '../../src/aws/ec2.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
@@ -64,16 +65,16 @@ describe('AppMeshApi', () => {
     ['MeshNotFound', 400],
   ])('reads %s as "no such node"', async (name, status) => {
     meshMock.on(DescribeVirtualNodeCommand).rejects(named(name, status));
-    expect(await createAppMeshApi(new AppMeshClient(config)).describeVirtualNode('m', 'n')).toBeUndefined();
+    expect(await createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).toBeUndefined();
   });
 
   it('returns the node when it exists', async () => {
     meshMock.on(DescribeVirtualNodeCommand, { meshName: 'm', virtualNodeName: 'n' }).resolves({ virtualNode: { metadata: { arn: 'arn:vn' }, status: { status: 'ACTIVE' } } as never });
-    expect(await createAppMeshApi(new AppMeshClient(config)).describeVirtualNode('m', 'n')).toEqual({ arn: 'arn:vn', status: 'ACTIVE' });
+    expect(await createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).toEqual({ arn: 'arn:vn', status: 'ACTIVE', spec: {} });
   });
 
   it('passes access denied on as an AWS error', async () => {
     meshMock.on(DescribeVirtualNodeCommand).rejects(named('ForbiddenException', 403));
-    await expect(createAppMeshApi(new AppMeshClient(config)).describeVirtualNode('m', 'n')).rejects.toThrow(/DescribeVirtualNode failed: ForbiddenException \(HTTP 403\)/);
+    await expect(createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).rejects.toThrow(/DescribeVirtualNode failed: ForbiddenException \(HTTP 403\)/);
   });
 });

@@ -11,9 +11,13 @@ import { PassThrough } from 'node:stream';
 import { createAppMeshApi } from '../../src/aws/app-mesh.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { createEc2Api } from '../../src/aws/ec2.js';
+import { createElbv2Api } from '../../src/aws/elbv2.js';
+import { createRoute53Api } from '../../src/aws/route53.js';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
-import type { Deps } from '../../src/cli/context.js';
+import type { Deps } from '../../src/steps/context.js';
 import type { PollClock } from '../../src/core/poll.js';
 import { buildProgram, reportError } from '../../src/main.js';
 import { createUi, type UiFacts } from '../../src/ui/output.js';
@@ -42,10 +46,12 @@ export function mockedAwsClients(): AwsClients {
     ecs: async () => createEcsApi(new ECSClient(config)),
     ec2: async () => createEc2Api(new EC2Client(config)),
     ssm: async () => createSsmApi(new SSMClient(config)),
-    appMesh: async () => createAppMeshApi(new AppMeshClient(config)),
+    appMesh: async () => createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))),
     iam: async () => createIamApi(new IAMClient(config)),
     meshResources: async () => createMeshResourceApi(new AppMeshClient(config)),
     serviceDiscovery: async () => createServiceDiscoveryApi(new ServiceDiscoveryClient(config)),
+    elbv2: async () => createElbv2Api(new ElasticLoadBalancingV2Client(config)),
+    route53: async () => createRoute53Api(new Route53Client(config)),
   };
 }
 
@@ -53,7 +59,7 @@ export function mockedAwsClients(): AwsClients {
 export async function runInProcess(args: string[], facts: Partial<UiFacts> = {}) {
   const stdout = captureStream();
   const stderr = captureStream();
-  const ui = createUi({ stdoutIsTTY: false, stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: args.includes('--verbose'), ...facts }, { stdout, stderr });
+  const ui = createUi({ stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: args.includes('--verbose'), ...facts }, { stdout, stderr });
   const clock = fakeClock();
   const deps: Deps = { ui, clock, signal: new AbortController().signal, env: {}, argv: args, awsClients: () => mockedAwsClients() };
   let code = 0;

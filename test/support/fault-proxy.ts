@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = 'throttle' | '500' | '503' | 'reset' | 'reset-after' | 'latency';
+export type FaultKind = 'throttle' | '500' | '503' | '403' | '404' | 'reset' | 'reset-after' | 'latency';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -10,6 +10,8 @@ export interface FaultRule {
   rate: number;
   /** Only these operations (e.g. `RegisterTaskDefinition`); all when absent. */
   operations?: string[];
+  /** Only operations this matches (App Mesh's REST paths: /^\w+ \/v20190125\//). */
+  match?: RegExp;
   latencyMs?: number;
 }
 
@@ -84,11 +86,22 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
       const operation = operationOf(req, body.toString('utf8'));
       const index = seen.get(operation) ?? 0;
       seen.set(operation, index + 1);
-      const rule = active.find((r, i) => (!r.operations || r.operations.includes(operation)) && draw(seed, operation, index, i) < r.rate);
+      const applies = (r: FaultRule) => (!r.operations || r.operations.includes(operation)) && (!r.match || r.match.test(operation));
+      const rule = active.find((r, i) => applies(r) && draw(seed, operation, index, i) < r.rate);
       if (rule) injected.push({ operation, kind: rule.kind });
       if (rule?.kind === 'latency') await new Promise((r) => setTimeout(r, rule.latencyMs ?? 500));
       if (rule?.kind === 'reset') return req.socket.destroy();
       if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503')) return errorResponse(res, req, rule.kind);
+      if (rule?.kind === '403') {
+        // What a retired or forbidden API answers: AccessDenied for the operation.
+        res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
+        return res.end(JSON.stringify({ message: 'injected by the fault proxy: access denied' }));
+      }
+      if (rule?.kind === '404') {
+        // An endpoint that does not offer the operation at all: an HTML page, not an AWS error.
+        res.writeHead(404, { 'content-type': 'text/html' });
+        return res.end('<html><body>404 Not Found</body></html>');
+      }
       forward(
         req,
         body,

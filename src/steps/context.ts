@@ -1,10 +1,7 @@
-import type { Command } from 'commander';
 import type { AwsConfig } from '../aws/client-config.js';
 import type { AwsClients } from '../aws/clients.js';
 import { CFN_KEYS, cfnValue, parseCfnOutput, type CfnField, type CfnOutput } from '../core/cfn-output.js';
-import { parseDuration } from '../core/duration.js';
 import type { PollClock } from '../core/poll.js';
-import { shellJoin } from '../core/shell-quote.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { Ui } from '../ui/output.js';
 import { readOptionalFile, readTextFile } from './files.js';
@@ -24,23 +21,21 @@ export interface Deps {
 
 export const DEFAULT_CFN_OUTPUT = './cfn-output.json';
 
-/** The flags every command shares. */
+/** The global flags a step's context is built from. */
 export interface GlobalFlags {
   cfnOutput?: string;
   region?: string;
   profile?: string;
   endpointUrl?: string;
-  json?: boolean;
-  verbose?: boolean;
-  color?: boolean;
   showSecrets?: boolean;
 }
 
-/** A command's view of the shared inputs: AWS clients, cfn-output values, the region. */
+/** What every step gets: one ui, the AWS clients, the clock and signal, and the cfn-output values. */
 export interface Context {
-  deps: Deps;
   ui: Ui;
   aws: AwsClients;
+  clock: PollClock;
+  signal: AbortSignal;
   /** --region, else AWS_REGION / AWS_DEFAULT_REGION; undefined leaves it to the SDK's chain. */
   region?: string;
   /** A value from its flag or cfn-output.json. */
@@ -53,8 +48,10 @@ export interface Context {
   checkpoint(): void;
 }
 
-export function createContext(cmd: Command, deps: Deps): Context {
-  const flags = cmd.optsWithGlobals<GlobalFlags>();
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Builds the context from the global flags; checks the region and endpoint before any AWS call. */
+export function createContext(flags: GlobalFlags, deps: Deps): Context {
   const explicitFile = flags.cfnOutput !== undefined;
   const file = flags.cfnOutput ?? DEFAULT_CFN_OUTPUT;
   let loaded: Promise<CfnOutput | undefined> | undefined;
@@ -62,7 +59,7 @@ export function createContext(cmd: Command, deps: Deps): Context {
     (loaded ??= (explicitFile ? readTextFile(file, 'the --cfn-output file') : readOptionalFile(file)).then((text) =>
       text === undefined ? undefined : parseCfnOutput(text, file),
     ));
-  if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(flags.region)) {
+  if (flags.region !== undefined && !REGION.test(flags.region)) {
     throw new UsageError(`--region: "${flags.region}" is not an AWS region name (for example us-west-2)`);
   }
   const endpointUrl = flags.endpointUrl ?? (deps.env.AWS_ENDPOINT_URL || undefined);
@@ -70,16 +67,19 @@ export function createContext(cmd: Command, deps: Deps): Context {
     throw new UsageError(`${flags.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL'}: "${endpointUrl}" is not an http(s) URL`);
   }
   const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
+  const ui = deps.ui;
   const aws = deps.awsClients({
     region,
     profile: flags.profile,
     endpointUrl,
-    log: deps.ui.verboseEnabled ? (line) => deps.ui.verbose(line) : undefined,
+    // Through the ui, so that a board (many services) shows them above its lines.
+    log: ui.verboseEnabled ? (line) => ui.verbose(line) : undefined,
   });
   return {
-    deps,
-    ui: deps.ui,
+    ui,
     aws,
+    clock: deps.clock,
+    signal: deps.signal,
     region,
     showSecrets: flags.showSecrets === true,
     async cfn(field, flag) {
@@ -95,38 +95,4 @@ export function createContext(cmd: Command, deps: Deps): Context {
       if (deps.signal.aborted) throw new InterruptedError('interrupted');
     },
   };
-}
-
-/** Parses an optional duration flag. */
-export function durationFlag(value: string | undefined, flag: string, fallbackMs: number): number {
-  return value === undefined ? fallbackMs : parseDuration(value, flag);
-}
-
-/** Parses a whole number flag within bounds. */
-export function intFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag}: "${value}" is not a whole number`);
-  const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`${flag}: ${n} is out of range (${min} to ${max})`);
-  return n;
-}
-
-/** A resource name as ECS takes it: letters, digits, hyphens and underscores, or an ARN. */
-export function nameFlag(value: string, flag: string): string {
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(value) && !/^arn:[^\s]+$/.test(value)) {
-    throw new UsageError(`${flag}: "${value}" is not a valid name (letters, digits, - and _; or an ARN)`);
-  }
-  return value;
-}
-
-/** `meshctl <the user's own arguments>` with `--from` replaced, quoted, ready to paste. */
-export function resumeCommand(argv: readonly string[], from?: string): string {
-  // Keeps the user's own arguments, in their order; only --from is replaced.
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--from') i++;
-    else if (!a.startsWith('--from=')) args.push(a);
-  }
-  return `meshctl ${shellJoin(from ? [...args, '--from', from] : args)}`;
 }

@@ -29,6 +29,16 @@ export async function readTextFile(path: string, what: string): Promise<string> 
   }
 }
 
+/** Reads and parses a user-named JSON file (a UTF-8 byte-order mark is accepted); errors name the file. */
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  const text = (await readTextFile(path, what)).replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
 /** Reads a file, or returns undefined when it does not exist. */
 export async function readOptionalFile(path: string): Promise<string | undefined> {
   try {
@@ -41,20 +51,24 @@ export async function readOptionalFile(path: string): Promise<string | undefined
   }
 }
 
+/** Throws UsageError when `path` exists and `force` is off: checked before any work, and again before writing. */
+export function refuseExisting(path: string, force: boolean, flag: string): void {
+  if (force) return;
+  let exists = true;
+  try {
+    lstatSync(path);
+  } catch {
+    exists = false;
+  }
+  if (exists) throw new UsageError(`${flag}: ${path} already exists; pass --force to replace it`);
+}
+
 /**
  * Writes `text` to `path` atomically: a private temp file (mode 0600) in the same folder, then a
  * rename, so a reader never sees half a file. Refuses to replace an existing file unless `force`.
  */
 export async function writeFileAtomic(path: string, text: string, force: boolean, flag = '--write'): Promise<void> {
-  if (!force) {
-    let exists = true;
-    try {
-      lstatSync(path);
-    } catch {
-      exists = false;
-    }
-    if (exists) throw new UsageError(`${flag}: ${path} already exists; pass --force to replace it`);
-  }
+  refuseExisting(path, force, flag);
   // node:crypto loads only when a file is written: it costs every start several milliseconds.
   const { randomBytes } = await import('node:crypto');
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);

@@ -3,8 +3,8 @@ import { InterruptedError, MeshctlError } from '../errors.js';
 import { runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
 import type { Context } from './context.js';
 import { runRollback } from './rollback.js';
-import { resolveRevision, runUpdateService, serviceFamily, type ServiceTarget, type UpdateServiceResult } from './update-service.js';
-import { assertVerified, runVerify, type VerifyOptions } from './verify.js';
+import { resolveRevision, runUpdateService, serviceFamily, type ServiceTarget, type UpdateServiceResult } from './service.js';
+import { runVerify, verifyFailure, type VerifyOptions } from './verify.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
 
 export const ROLLOUT_STEPS = ['add-envoy', 'update-service', 'wait-running', 'verify'] as const;
@@ -16,7 +16,7 @@ export interface StepRecord {
   detail?: string;
 }
 
-export interface PipelineOptions {
+export interface ServiceRolloutOptions {
   from: RolloutStep;
   envoy: AddEnvoyOptions;
   wait: WaitOptions;
@@ -27,7 +27,7 @@ export interface PipelineOptions {
   stopIfUnchanged?: boolean;
 }
 
-export interface PipelineOutcome {
+export interface ServiceRolloutOutcome {
   ok: boolean;
   steps: StepRecord[];
   /** Each step's result by its camelCase name, plus `rollback` when one ran. */
@@ -42,7 +42,7 @@ export interface PipelineOutcome {
  * the first failure and reports it in the outcome (only bugs are thrown); with rollbackOnFailure, a
  * failed wait or verify points the service back at the revision it ran before.
  */
-export async function runPipeline(ctx: Context, target: ServiceTarget, opts: PipelineOptions): Promise<PipelineOutcome> {
+export async function runServiceRollout(ctx: Context, target: ServiceTarget, opts: ServiceRolloutOptions): Promise<ServiceRolloutOutcome> {
   const { ui } = ctx;
   const steps: StepRecord[] = [];
   const results: Record<string, unknown> = {};
@@ -91,7 +91,7 @@ export async function runPipeline(ctx: Context, target: ServiceTarget, opts: Pip
       if (!opts.verify) return { value: undefined, detail: 'not checked: pass --host to verify each service' };
       const result = await runVerify(ctx, opts.verify);
       results.verify = result;
-      assertVerified(result);
+      if (!result.ok) throw verifyFailure(result);
       return { value: result, detail: result.reason };
     });
     const taskDefinitionArn = (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ?? updated?.taskDefinitionArn ?? added?.taskDefinitionArn;

@@ -1,0 +1,57 @@
+import { ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client, type RRType } from '@aws-sdk/client-route-53';
+import { sender } from './aws-error.js';
+import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+import { allPages } from './pages.js';
+
+export interface RecordInfo {
+  name: string;
+  type: string;
+  values: string[];
+  aliasTarget?: string;
+}
+
+/** The Route 53 calls meshctl makes, named after their operations. */
+export interface Route53Api {
+  /** Every private hosted zone (id without the /hostedzone/ prefix, name without the trailing dot). */
+  listPrivateHostedZones(): Promise<{ id: string; name: string }[]>;
+  /** Every record of a zone, following pages. */
+  listResourceRecordSets(zoneId: string): Promise<RecordInfo[]>;
+}
+
+const noDot = (name: string) => name.replace(/\.$/, '');
+
+export function createRoute53Api(client: Route53Client, endpoint?: string): Route53Api {
+  const send = sender(client, endpoint);
+  return {
+    async listPrivateHostedZones() {
+      const zones = await allPages(async (Marker) => {
+        const out = await send('ListHostedZones', new ListHostedZonesCommand({ Marker }));
+        return { items: out.HostedZones ?? [], nextToken: out.IsTruncated ? out.NextMarker : undefined };
+      });
+      return zones.filter((z) => z.Config?.PrivateZone).map((z) => ({ id: z.Id!.replace(/^\/hostedzone\//, ''), name: noDot(z.Name!) }));
+    },
+    async listResourceRecordSets(HostedZoneId) {
+      const records: RecordInfo[] = [];
+      let start: { name?: string; type?: RRType } = {};
+      for (;;) {
+        const out = await send('ListResourceRecordSets', new ListResourceRecordSetsCommand({ HostedZoneId, StartRecordName: start.name, StartRecordType: start.type }));
+        for (const r of out.ResourceRecordSets ?? []) {
+          records.push({
+            name: noDot(r.Name!),
+            type: r.Type!,
+            values: (r.ResourceRecords ?? []).map((v) => noDot(v.Value ?? '')),
+            aliasTarget: r.AliasTarget?.DNSName ? noDot(r.AliasTarget.DNSName) : undefined,
+          });
+        }
+        if (!out.IsTruncated) return records;
+        start = { name: out.NextRecordName, type: out.NextRecordType };
+      }
+    },
+  };
+}
+
+export function connectRoute53(config: AwsConfig): Route53Api {
+  const client = new Route53Client(clientOptions(config));
+  addCallLogging(client as never, 'route53', config.log);
+  return createRoute53Api(client, config.endpointUrl);
+}

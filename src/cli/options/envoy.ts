@@ -1,0 +1,61 @@
+import { parseTaskDefinitionRef } from '../../core/arn.js';
+import { UsageError } from '../../errors.js';
+import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
+import { intFlag } from './common.js';
+
+/** The flags that choose and render envoy: add-envoy's own, which rollout shares. */
+export interface EnvoyFlags {
+  taskDefinition?: string;
+  mesh?: string;
+  virtualNode?: string;
+  envoyImage?: string;
+  appContainer?: string;
+  appPorts?: string;
+  fromFile?: string;
+  dryRun?: boolean;
+  write?: string;
+  force?: boolean;
+  diff?: boolean;
+  skipMeshCheck?: boolean;
+}
+
+/** App Mesh names: letters, digits, `_`, `.` and `-`, at most 255 (the one copy of the rule). */
+export const MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/** Checks an App Mesh name flag. */
+export function meshNameFlag(value: string, flag: string): string {
+  if (!MESH_NAME.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid App Mesh name`);
+  return value;
+}
+
+/** Validates add-envoy's sidecar flags; throws UsageError before any work starts. */
+export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
+  const mesh = meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh');
+  const virtualNode = meshNameFlag(flags.virtualNode ?? DEFAULT_VIRTUAL_NODE, '--virtual-node');
+  if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage)) throw new UsageError('--envoy-image: an image reference has no spaces');
+  let appPorts: number[] | undefined;
+  if (flags.appPorts !== undefined) {
+    appPorts = flags.appPorts.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);
+    if (new Set(appPorts).size !== appPorts.length) throw new UsageError(`--app-ports: "${flags.appPorts}" names a port twice`);
+  }
+  if (flags.taskDefinition !== undefined && !parseTaskDefinitionRef(flags.taskDefinition)) {
+    throw new UsageError(`--task-definition: "${flags.taskDefinition}" is not a task definition ARN, family:revision or family`);
+  }
+  if (flags.fromFile !== undefined && flags.taskDefinition !== undefined) {
+    throw new UsageError('--from-file and --task-definition both name the task definition; pass one');
+  }
+  return {
+    taskDefinition: flags.taskDefinition,
+    mesh,
+    virtualNode,
+    envoyImage: flags.envoyImage,
+    appContainer: flags.appContainer,
+    appPorts,
+    fromFile: flags.fromFile,
+    dryRun: flags.dryRun === true,
+    write: flags.write,
+    force: flags.force === true,
+    diff: flags.diff === true,
+    skipMeshCheck: flags.skipMeshCheck === true,
+  };
+}
