@@ -19,20 +19,20 @@ function fakeClock(): PollClock & { slept: number[] } {
 }
 
 describe('pollDelay', () => {
-  it('starts at a second and backs off to the interval', () => {
-    expect([0, 1, 2, 3, 4, 5].map((a) => pollDelay(a, 10_000, 0.5))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
+  it('starts at a quarter second and backs off to the interval', () => {
+    expect([0, 1, 2, 3, 4, 5].map((a) => pollDelay(a, 10_000, 0.5))).toEqual([250, 500, 1000, 2000, 4000, 8000]);
   });
 
-  it.each([0, 0.999])('never goes under 1s nor over the interval (random %s)', (r) => {
+  it.each([0, 0.999])('never goes under 0.25s nor over the interval (random %s)', (r) => {
     for (let a = 0; a < 30; a++) {
       const d = pollDelay(a, 5000, r);
-      expect(d).toBeGreaterThanOrEqual(1000);
+      expect(d).toBeGreaterThanOrEqual(250);
       expect(d).toBeLessThanOrEqual(5000);
     }
   });
 
-  it('treats an interval under a second as one second', () => {
-    expect(pollDelay(3, 100, 0.5)).toBe(1000);
+  it('treats an interval under 0.25s as 0.25s', () => {
+    expect(pollDelay(3, 100, 0.5)).toBe(250);
   });
 });
 
@@ -42,7 +42,7 @@ describe('pollUntil', () => {
     let n = 0;
     const v = await pollUntil(async () => (++n === 3 ? 'ok' : undefined), { timeoutMs: 60_000, intervalMs: 10_000, timeoutMessage: () => 'late' }, clock);
     expect(v).toBe('ok');
-    expect(clock.slept).toEqual([1000, 2000]);
+    expect(clock.slept).toEqual([250, 500]);
   });
 
   it('throws TimeoutError with the message once time is up', async () => {

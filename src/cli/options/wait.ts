@@ -21,6 +21,6 @@ export function toWaitOptions(flags: WaitFlags): WaitOptions {
 export function addWaitFlags(cmd: Command): Command {
   return cmd
     .option('--count <n>', "tasks that must be RUNNING (default: the service's desiredCount)")
-    .option('--interval <duration>', 'longest pause between polls; polling starts at 1s and backs off to this', '10s')
+    .option('--interval <duration>', 'longest pause between polls; polling starts at 0.25s and backs off to this', '10s')
     .option('--timeout <duration>', 'give up waiting after this long (exit 1)', '10m');
 }
