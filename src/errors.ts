@@ -45,7 +45,9 @@ export class AwsCallError extends MeshctlError {
     return (
       (this.httpStatus !== undefined && this.httpStatus >= 500) ||
       this.httpStatus === 429 ||
-      /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalError|ServerException|TimeoutError|^E[A-Z]+$/.test(this.errorName)
+      /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalError|ServerException|TimeoutError|^E[A-Z]+$/.test(
+        this.errorName,
+      )
     );
   }
 }

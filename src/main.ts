@@ -7,7 +7,6 @@ import type { Deps } from './steps/context.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type Ui, type UiFacts } from './ui/output.js';
 
-
 const realClock: PollClock = {
   now: () => Date.now(),
   random: () => Math.random(),
@@ -121,7 +120,8 @@ export function reportError(err: unknown, ui: Ui, argv: readonly string[]): numb
     if (failed?.report) ui.result(failed.report);
     ui.error(err.message);
     if (failed?.next) ui.info(`resume with: ${failed.next}`);
-    else if ((failed?.cause ?? err) instanceof InterruptedError) ui.info(`nothing is left half-done by this command; run it again to resume: ${resumeCommand(argv)}`);
+    else if ((failed?.cause ?? err) instanceof InterruptedError)
+      ui.info(`nothing is left half-done by this command; run it again to resume: ${resumeCommand(argv)}`);
     if (ui.verboseEnabled && err.stack) ui.verbose(err.stack);
     return err.exitCode;
   }

@@ -51,7 +51,8 @@ export function createAppMeshApi(res: MeshResourceApi): AppMeshApi {
     },
     async describeVirtualService(mesh, name) {
       const o = await res.describe('virtualService', mesh, name);
-      const provider = o?.spec.provider as { virtualRouter?: { virtualRouterName?: string }; virtualNode?: { virtualNodeName?: string } } | undefined;
+      const provider = o?.spec.provider as
+        { virtualRouter?: { virtualRouterName?: string }; virtualNode?: { virtualNodeName?: string } } | undefined;
       return o && { router: provider?.virtualRouter?.virtualRouterName, node: provider?.virtualNode?.virtualNodeName };
     },
     listRoutes: (mesh, router) => res.list('route', mesh, router),
@@ -59,7 +60,12 @@ export function createAppMeshApi(res: MeshResourceApi): AppMeshApi {
       const o = await res.describe('route', mesh, name, router);
       if (!o) return undefined;
       const route = routeOf(o.spec);
-      return { name, weightedTargets: route?.action?.weightedTargets?.length ?? 0, retryPolicy: !!route?.retryPolicy, timeout: !!route?.timeout };
+      return {
+        name,
+        weightedTargets: route?.action?.weightedTargets?.length ?? 0,
+        retryPolicy: !!route?.retryPolicy,
+        timeout: !!route?.timeout,
+      };
     },
     listVirtualGateways: (mesh) => res.list('virtualGateway', mesh),
     listGatewayRoutes: (mesh, gateway) => res.list('gatewayRoute', mesh, gateway),

@@ -44,11 +44,23 @@ export function toAwsCallError(err: unknown, operation: string, endpoint?: strin
   const network = e.code ?? (/(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE)/.exec(message)?.[1] || undefined);
   if (network && !e.$metadata?.httpStatusCode) {
     const where = endpoint ? ` at ${endpoint}` : '';
-    return new AwsCallError(operation, network, undefined, `${operation}: could not reach AWS${where} (${network})`, 'check the network, --endpoint-url or AWS_ENDPOINT_URL, then run the same command again');
+    return new AwsCallError(
+      operation,
+      network,
+      undefined,
+      `${operation}: could not reach AWS${where} (${network})`,
+      'check the network, --endpoint-url or AWS_ENDPOINT_URL, then run the same command again',
+    );
   }
   if (e.$metadata?.httpStatusCode === 404 && /not valid JSON|Deserialization error/i.test(message)) {
     // An HTML 404 instead of an AWS error: the endpoint does not offer this operation at all.
-    return new AwsCallError(operation, 'NotImplemented', 404, `${operation}: the endpoint does not offer this operation (HTTP 404); an emulator without it?`, 'use an endpoint that offers it');
+    return new AwsCallError(
+      operation,
+      'NotImplemented',
+      404,
+      `${operation}: the endpoint does not offer this operation (HTTP 404); an emulator without it?`,
+      'use an endpoint that offers it',
+    );
   }
   const hint = HINTS[name] ?? (name.endsWith('NotFoundException') ? 'check the names passed to meshctl' : undefined);
   const status = e.$metadata?.httpStatusCode;

@@ -45,7 +45,9 @@ export function addCallLogging(client: MiddlewareClient, service: string, log: (
         return out;
       } catch (err) {
         const e = err as { name?: string; $metadata?: { attempts?: number } };
-        log(`aws ${service}.${op} failed after ${Math.round(performance.now() - start)}ms: ${e.name ?? 'Error'}${e.$metadata?.attempts ? ` (${e.$metadata.attempts} attempts)` : ''}`);
+        log(
+          `aws ${service}.${op} failed after ${Math.round(performance.now() - start)}ms: ${e.name ?? 'Error'}${e.$metadata?.attempts ? ` (${e.$metadata.attempts} attempts)` : ''}`,
+        );
         throw err;
       }
     },

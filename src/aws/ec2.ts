@@ -18,7 +18,9 @@ export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
           { Name: 'instance-state-name', Values: ['running'] },
         ];
         const out = await send('DescribeInstances', new DescribeInstancesCommand({ Filters, NextToken }));
-        const ids = (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId).filter((id): id is string => !!id));
+        const ids = (out.Reservations ?? []).flatMap((r) =>
+          (r.Instances ?? []).map((i) => i.InstanceId).filter((id): id is string => !!id),
+        );
         return { items: ids, nextToken: out.NextToken };
       }),
   };

@@ -26,7 +26,12 @@ export interface EcsApi {
   describeTaskDefinitionIfExists(taskDefinition: string): Promise<DescribedTaskDefinition | undefined>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<{ taskDefinitionArn: string; revision?: number }>;
   describeServices(cluster: string, service: string): Promise<Service>;
-  updateService(cluster: string, service: string, taskDefinition: string, serviceConnectConfiguration?: ServiceConnectConfiguration): Promise<Service>;
+  updateService(
+    cluster: string,
+    service: string,
+    taskDefinition: string,
+    serviceConnectConfiguration?: ServiceConnectConfiguration,
+  ): Promise<Service>;
   /** ACTIVE revisions of a family, following pages (order not relied on: moto ignores `sort`). */
   listTaskDefinitions(family: string): Promise<string[]>;
   /** Every task ARN of the service (of the cluster when no service is given), following ListTasks pages. */
@@ -52,14 +57,21 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
   return {
     async describeTaskDefinition(taskDefinition) {
       const out = await send('DescribeTaskDefinition', new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
-      if (!out.taskDefinition) throw new AwsCallError('DescribeTaskDefinition', 'EmptyResponse', undefined, `DescribeTaskDefinition returned no task definition for ${taskDefinition}`);
+      if (!out.taskDefinition)
+        throw new AwsCallError(
+          'DescribeTaskDefinition',
+          'EmptyResponse',
+          undefined,
+          `DescribeTaskDefinition returned no task definition for ${taskDefinition}`,
+        );
       return { taskDefinition: out.taskDefinition, tags: out.tags };
     },
     async describeTaskDefinitionIfExists(taskDefinition) {
       try {
         return await this.describeTaskDefinition(taskDefinition);
       } catch (err) {
-        if (err instanceof AwsCallError && err.errorName === 'ClientException' && /Unable to describe task definition/i.test(err.message)) return undefined;
+        if (err instanceof AwsCallError && err.errorName === 'ClientException' && /Unable to describe task definition/i.test(err.message))
+          return undefined;
         throw err;
       }
     },
@@ -75,18 +87,35 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       // DescribeServices reports an unknown service in `failures`, not as an error.
       if (!found || found.status === 'INACTIVE') {
         const reason = out.failures?.[0]?.reason ?? (found ? 'INACTIVE' : 'MISSING');
-        throw new AwsCallError('DescribeServices', 'ServiceNotFoundException', 400, `DescribeServices: service "${service}" in cluster "${cluster}" is ${reason}; check --service and --cluster`, 'check --service and --cluster');
+        throw new AwsCallError(
+          'DescribeServices',
+          'ServiceNotFoundException',
+          400,
+          `DescribeServices: service "${service}" in cluster "${cluster}" is ${reason}; check --service and --cluster`,
+          'check --service and --cluster',
+        );
       }
       return found;
     },
     async updateService(cluster, service, taskDefinition, serviceConnectConfiguration) {
-      const out = await send('UpdateService', new UpdateServiceCommand({ cluster, service, taskDefinition, ...(serviceConnectConfiguration ? { serviceConnectConfiguration } : {}) }));
+      const out = await send(
+        'UpdateService',
+        new UpdateServiceCommand({
+          cluster,
+          service,
+          taskDefinition,
+          ...(serviceConnectConfiguration ? { serviceConnectConfiguration } : {}),
+        }),
+      );
       if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
       return out.service;
     },
     listTaskDefinitions: (family) =>
       allPages(async (nextToken) => {
-        const out = await send('ListTaskDefinitions', new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken }));
+        const out = await send(
+          'ListTaskDefinitions',
+          new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken }),
+        );
         return { items: out.taskDefinitionArns ?? [], nextToken: out.nextToken };
       }),
     listServices: (cluster) =>

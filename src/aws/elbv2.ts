@@ -1,4 +1,8 @@
-import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { sender } from './aws-error.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
@@ -15,7 +19,8 @@ export const ELBV2_ARN_BATCH = 20;
 
 export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: string): Elbv2Api {
   const send = sender(client, endpoint);
-  const batches = (arns: readonly string[]) => Array.from({ length: Math.ceil(arns.length / ELBV2_ARN_BATCH) }, (_, i) => arns.slice(i * ELBV2_ARN_BATCH, (i + 1) * ELBV2_ARN_BATCH));
+  const batches = (arns: readonly string[]) =>
+    Array.from({ length: Math.ceil(arns.length / ELBV2_ARN_BATCH) }, (_, i) => arns.slice(i * ELBV2_ARN_BATCH, (i + 1) * ELBV2_ARN_BATCH));
   return {
     async describeTargetGroups(arns) {
       const out = [];

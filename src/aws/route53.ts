@@ -34,7 +34,10 @@ export function createRoute53Api(client: Route53Client, endpoint?: string): Rout
       const records: RecordInfo[] = [];
       let start: { name?: string; type?: RRType } = {};
       for (;;) {
-        const out = await send('ListResourceRecordSets', new ListResourceRecordSetsCommand({ HostedZoneId, StartRecordName: start.name, StartRecordType: start.type }));
+        const out = await send(
+          'ListResourceRecordSets',
+          new ListResourceRecordSetsCommand({ HostedZoneId, StartRecordName: start.name, StartRecordType: start.type }),
+        );
         for (const r of out.ResourceRecordSets ?? []) {
           records.push({
             name: noDot(r.Name!),

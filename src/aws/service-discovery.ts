@@ -17,7 +17,7 @@ import { addCallLogging, clientOptions, type AwsConfig } from './client-config.j
 
 export interface ServiceDiscoveryApi {
   getService(id: string): Promise<{ name?: string; namespaceId?: string }>;
-  getNamespace(id: string): Promise<{ name?: string }>;
+  getNamespace(id: string): Promise<{ name?: string; type?: string }>;
   /** Every namespace, with its type (HTTP, DNS_PRIVATE, DNS_PUBLIC). */
   listNamespaces(): Promise<{ id: string; name: string; type: string }[]>;
   /** The namespace of that name, or undefined. */
@@ -43,7 +43,7 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
     },
     async getNamespace(Id) {
       const out = await send('GetNamespace', new GetNamespaceCommand({ Id }));
-      return { name: out.Namespace?.Name };
+      return { name: out.Namespace?.Name, type: out.Namespace?.Type };
     },
     async listNamespaces() {
       const all = await allPages(async (NextToken) => {
@@ -68,12 +68,23 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
     },
     listServices: (namespaceId) =>
       allPages(async (NextToken) => {
-        const out = await send('ListServices', new ListServicesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }], NextToken }));
+        const out = await send(
+          'ListServices',
+          new ListServicesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }], NextToken }),
+        );
         return { items: (out.Services ?? []).map((x) => ({ id: x.Id!, name: x.Name! })), nextToken: out.NextToken };
       }),
     async createService(Name, NamespaceId) {
       // As the runbook's console steps make them: an A record per task, found through the namespace's DNS.
-      await send('CreateService', new CreateServiceCommand({ Name, NamespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 300 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+      await send(
+        'CreateService',
+        new CreateServiceCommand({
+          Name,
+          NamespaceId,
+          DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 300 }] },
+          HealthCheckCustomConfig: { FailureThreshold: 1 },
+        }),
+      );
     },
     async deleteService(Id) {
       await send('DeleteService', new DeleteServiceCommand({ Id }));

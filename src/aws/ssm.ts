@@ -46,7 +46,8 @@ export function createSsmApi(client: SSMClient, endpoint?: string): SsmApi {
         };
       } catch (err) {
         // Right after SendCommand the invocation may not be visible yet.
-        if (err instanceof AwsCallError && err.errorName === 'InvocationDoesNotExist') return { status: 'NotYetVisible', stdout: '', stderr: '' };
+        if (err instanceof AwsCallError && err.errorName === 'InvocationDoesNotExist')
+          return { status: 'NotYetVisible', stdout: '', stderr: '' };
         throw err;
       }
     },

@@ -22,11 +22,27 @@ interface GatewayFlags {
 type AddEnvoyFlags = EnvoyFlags & GatewayFlags & { region?: string };
 
 /** Flags that mean something only for a sidecar, and only for a gateway: the other variant refuses them. */
-const SIDECAR_ONLY = { diff: '--diff', appPorts: '--app-ports', fromFile: '--from-file', virtualNode: '--virtual-node', appContainer: '--app-container', taskDefinition: '--task-definition' } as const;
-const GATEWAY_ONLY = { family: '--family', taskRoleArn: '--task-role-arn', executionRoleArn: '--execution-role-arn', listenerPort: '--listener-port', cpu: '--cpu', memory: '--memory' } as const;
+const SIDECAR_ONLY = {
+  diff: '--diff',
+  appPorts: '--app-ports',
+  fromFile: '--from-file',
+  virtualNode: '--virtual-node',
+  appContainer: '--app-container',
+  taskDefinition: '--task-definition',
+} as const;
+const GATEWAY_ONLY = {
+  family: '--family',
+  taskRoleArn: '--task-role-arn',
+  executionRoleArn: '--execution-role-arn',
+  listenerPort: '--listener-port',
+  cpu: '--cpu',
+  memory: '--memory',
+} as const;
 
 function refuse(flags: AddEnvoyFlags, names: Record<string, string>, why: string): void {
-  const given = Object.entries(names).filter(([key]) => flags[key as keyof AddEnvoyFlags] !== undefined).map(([, flag]) => flag);
+  const given = Object.entries(names)
+    .filter(([key]) => flags[key as keyof AddEnvoyFlags] !== undefined)
+    .map(([, flag]) => flag);
   if (given.length) throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply ${why}`);
 }
 
@@ -36,14 +52,24 @@ const GATEWAY_ARN = /^arn:[^:]+:appmesh:[^:]+:\d{12}:mesh\/[^/]+\/virtualGateway
 /** Validates add-envoy --virtual-gateway's flags; throws UsageError before any work starts. */
 export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefined): GatewayOptions {
   refuse(flags, SIDECAR_ONLY, 'with --virtual-gateway');
-  const missing = Object.entries({ '--family': flags.family, '--task-role-arn': flags.taskRoleArn, '--execution-role-arn': flags.executionRoleArn }).filter(([, v]) => !v);
-  if (missing.length) throw new UsageError(`${missing.map(([f]) => f).join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed with --virtual-gateway`);
-  for (const [flag, value] of [['--task-role-arn', flags.taskRoleArn!], ['--execution-role-arn', flags.executionRoleArn!]] as const) {
+  const missing = Object.entries({
+    '--family': flags.family,
+    '--task-role-arn': flags.taskRoleArn,
+    '--execution-role-arn': flags.executionRoleArn,
+  }).filter(([, v]) => !v);
+  if (missing.length)
+    throw new UsageError(`${missing.map(([f]) => f).join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed with --virtual-gateway`);
+  for (const [flag, value] of [
+    ['--task-role-arn', flags.taskRoleArn!],
+    ['--execution-role-arn', flags.executionRoleArn!],
+  ] as const) {
     if (!ROLE_ARN.test(value)) throw new UsageError(`${flag}: "${value}" is not an IAM role ARN`);
   }
   const gateway = flags.virtualGateway!;
   if (gateway.startsWith('arn:') ? !GATEWAY_ARN.test(gateway) : !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(gateway)) {
-    throw new UsageError(`--virtual-gateway: "${gateway}" is not a virtual gateway name or ARN (arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualGateway/NAME)`);
+    throw new UsageError(
+      `--virtual-gateway: "${gateway}" is not a virtual gateway name or ARN (arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualGateway/NAME)`,
+    );
   }
   if (!region) throw new UsageError('--virtual-gateway needs the region: pass --region or set AWS_REGION');
   return {
@@ -67,7 +93,8 @@ export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefine
 export function addEnvoyReport(result: AddEnvoyResult): Report {
   const lines: string[] = [];
   if (result.action === 'registered') lines.push(`registered ${result.taskDefinitionArn}`);
-  else if (result.action === 'dry-run') lines.push(`dry run: would register a new revision of ${result.family} with envoy (${result.virtualNode})`);
+  else if (result.action === 'dry-run')
+    lines.push(`dry run: would register a new revision of ${result.family} with envoy (${result.virtualNode})`);
   else lines.push(`unchanged: ${result.sourceTaskDefinitionArn ?? result.family} already has envoy; nothing registered`);
   if (result.written) lines.push(`wrote the RegisterTaskDefinition input to ${result.written}`);
   if (result.changes) lines.push(...(result.changes.length ? formatChanges(result.changes) : ['(no changes)']));

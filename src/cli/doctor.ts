@@ -45,6 +45,9 @@ Exit 1 when any check fails.`,
       const report = doctorReport(target, checks);
       const failed = checks.filter((c) => c.status === 'fail');
       if (failed.length === 0) return deps.ui.result(report);
-      throw new CommandFailedError(new CheckFailedError(`doctor: ${failed.map((c) => c.id).join(', ')} failed; each has a fix above`), report);
+      throw new CommandFailedError(
+        new CheckFailedError(`doctor: ${failed.map((c) => c.id).join(', ')} failed; each has a fix above`),
+        report,
+      );
     });
 }

@@ -5,6 +5,8 @@ import { CommandFailedError, InputError, UsageError, type MeshctlError } from '.
 import type { Deps } from '../steps/context.js';
 import { refuseExisting, writeFileAtomic } from '../steps/files.js';
 import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type ActionRecord } from '../steps/mesh.js';
+import { readMeshSources } from '../steps/migrate-cluster.js';
+import { toMeshFile as toMeshFileFromDescription } from '../core/mesh-sources.js';
 import type { Report } from '../ui/output.js';
 import { contextOf } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';
@@ -16,19 +18,38 @@ function planReport(meshName: string, records: ActionRecord[], notes: string[], 
     `${{ create: '+', update: '~', delete: '-', unchanged: '=' }[r.action]} ${label(r)}${r.status !== 'planned' && r.status !== 'unchanged' ? ` (${r.status}${r.error ? `: ${r.error}` : ''})` : ''}`,
     ...(r.action === 'update' ? formatChanges(r.changes).map((l) => `    ${l}`) : []),
   ]);
-  return { data: { mesh: meshName, summary, actions: records.map(({ decl: _d, ...r }) => r), notes, ...extra }, lines: [...lines, ...notes.map((n) => `note: ${n}`), summary] };
+  return {
+    data: { mesh: meshName, summary, actions: records.map(({ decl: _d, ...r }) => r), notes, ...extra },
+    lines: [...lines, ...notes.map((n) => `note: ${n}`), summary],
+  };
 }
 
-function finish(deps: Deps, meshName: string, records: ActionRecord[], notes: string[], failure: MeshctlError | undefined, rerun: string): void {
+function finish(
+  deps: Deps,
+  meshName: string,
+  records: ActionRecord[],
+  notes: string[],
+  failure: MeshctlError | undefined,
+  rerun: string,
+): void {
   const report = planReport(meshName, records, notes, { ok: !failure });
   if (!failure) return deps.ui.result(report);
   const done = records.filter((r) => r.status === 'done').length;
   const left = records.filter((r) => r.status === 'not done' || r.status === 'failed').length;
-  throw new CommandFailedError(failure, report, undefined, `${failure.message}\n${done} done, ${left} not done; ${rerun} completes the rest`);
+  throw new CommandFailedError(
+    failure,
+    report,
+    undefined,
+    `${failure.message}\n${done} done, ${left} not done; ${rerun} completes the rest`,
+  );
 }
 
 export function registerMesh(program: Command, deps: Deps): void {
-  const mesh = program.command('mesh').description('declare the App Mesh side in one file: Cloud Map namespace and services, mesh, nodes, routers, routes, services, gateway');
+  const mesh = program
+    .command('mesh')
+    .description(
+      'declare the App Mesh side in one file: Cloud Map namespace and services, mesh, nodes, routers, routes, services, gateway',
+    );
   mesh
     .command('plan')
     .description('print what apply would create, update or leave alone, with field-level differences; writes nothing')
@@ -39,14 +60,23 @@ export function registerMesh(program: Command, deps: Deps): void {
       const flags = cmd.optsWithGlobals<{ file: string; prune?: boolean }>();
       const ctx = contextOf(cmd, deps);
       const { file, notes, actions } = await planFor(ctx, flags.file, flags.prune === true);
-      deps.ui.result(planReport(file.mesh.name, actions.map((a) => ({ ...a, status: a.action === 'unchanged' ? 'unchanged' : 'planned' })), notes));
+      deps.ui.result(
+        planReport(
+          file.mesh.name,
+          actions.map((a) => ({ ...a, status: a.action === 'unchanged' ? 'unchanged' : 'planned' })),
+          notes,
+        ),
+      );
     });
   mesh
     .command('apply')
     .description('create and update in dependency order; a second apply changes nothing')
     .requiredOption('-f, --file <file>', 'the mesh file (YAML or JSON)')
     .option('--prune', 'delete what the file does not declare (reverse order, after showing the plan)')
-    .addHelpText('after', '\nExamples:\n  meshctl mesh apply -f examples/appmesh-workshop.yaml\n  meshctl mesh apply -f mesh.yaml --prune --json\n\nA failure part way stops, says what was done and what was not; running the same command again completes the rest.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  meshctl mesh apply -f examples/appmesh-workshop.yaml\n  meshctl mesh apply -f mesh.yaml --prune --json\n\nA failure part way stops, says what was done and what was not; running the same command again completes the rest.',
+    )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ file: string; prune?: boolean }>();
       const ctx = contextOf(cmd, deps);
@@ -64,7 +94,10 @@ export function registerMesh(program: Command, deps: Deps): void {
     .option('--namespace <name>', 'the Cloud Map namespace to include (default: the one its nodes use)')
     .option('-o, --output <file>', 'write to this file (atomic, mode 0600) instead of stdout')
     .option('--force', 'let --output replace an existing file')
-    .addHelpText('after', '\nExamples:\n  meshctl mesh export --mesh appmesh-workshop\n  meshctl mesh export --mesh local-mesh -o local-mesh.yaml')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  meshctl mesh export --mesh appmesh-workshop\n  meshctl mesh export --mesh local-mesh -o local-mesh.yaml',
+    )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ mesh: string; namespace?: string; output?: string; force?: boolean; json?: boolean }>();
       meshNameFlag(flags.mesh, '--mesh');
@@ -73,9 +106,19 @@ export function registerMesh(program: Command, deps: Deps): void {
       const notes: string[] = [];
       let objects = await readActual(ctx, flags.mesh, undefined, notes);
       if (!objects.some((o) => o.kind === 'mesh')) throw new InputError(`--mesh: mesh "${flags.mesh}" does not exist`);
-      const used = objects.map((o) => (o.kind === 'virtualNode' ? (o.decl as { serviceDiscovery: { cloudMap?: { namespace: string } } }).serviceDiscovery.cloudMap?.namespace : undefined)).find(Boolean);
+      const used = objects
+        .map((o) =>
+          o.kind === 'virtualNode'
+            ? (o.decl as { serviceDiscovery: { cloudMap?: { namespace: string } } }).serviceDiscovery.cloudMap?.namespace
+            : undefined,
+        )
+        .find(Boolean);
       const namespace = flags.namespace ?? used;
-      if (namespace) objects = [...(await readActual(ctx, flags.mesh, namespace, [])).filter((o) => o.kind === 'namespace' || o.kind === 'cloudMapService'), ...objects];
+      if (namespace)
+        objects = [
+          ...(await readActual(ctx, flags.mesh, namespace, [])).filter((o) => o.kind === 'namespace' || o.kind === 'cloudMapService'),
+          ...objects,
+        ];
       const file = toMeshFile(objects);
       const { stringify: toYaml } = await loadYaml();
       for (const n of notes) deps.ui.warn(n);
@@ -84,6 +127,53 @@ export function registerMesh(program: Command, deps: Deps): void {
         await writeFileAtomic(flags.output, text, flags.force === true, '--output');
         deps.ui.result({ data: { mesh: flags.mesh, written: flags.output }, lines: [`wrote ${flags.output}`] });
       } else deps.ui.result({ data: file as Record<string, unknown>, lines: [toYaml(file).trimEnd()] });
+    });
+  mesh
+    .command('import')
+    .description('write the mesh file for a mesh you kept as a CloudFormation template or Terraform state (App Mesh need not answer)')
+    .option('--from-cloudformation <template>', 'a CloudFormation template (JSON or YAML) with AWS::AppMesh::* resources')
+    .option('--from-terraform <state>', 'the JSON of terraform show -json, with aws_appmesh_* resources')
+    .option('--mesh <name>', 'the mesh to import, when the source holds several')
+    .option('-o, --output <file>', 'write to this file (atomic, mode 0600) instead of stdout')
+    .option('--force', 'let --output replace an existing file')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml\n  meshctl mesh import --from-terraform state.json --mesh local-mesh --json\n\nWhat the mesh file cannot express (a second listener, a tcp route, ...) is listed as a note on stderr.',
+    )
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{
+        fromCloudformation?: string;
+        fromTerraform?: string;
+        mesh?: string;
+        output?: string;
+        force?: boolean;
+      }>();
+      if ((flags.fromCloudformation === undefined) === (flags.fromTerraform === undefined)) {
+        throw new UsageError('mesh import reads one source: pass --from-cloudformation or --from-terraform');
+      }
+      if (flags.mesh !== undefined) meshNameFlag(flags.mesh, '--mesh');
+      if (flags.output !== undefined) refuseExisting(flags.output, flags.force === true, '--output');
+      const meshes = await readMeshSources({ cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform });
+      const source = flags.fromCloudformation ?? flags.fromTerraform!;
+      const names = meshes.map((m) => m.mesh);
+      const chosen = flags.mesh ? meshes.filter((m) => m.mesh === flags.mesh) : meshes;
+      if (chosen.length !== 1) {
+        throw new InputError(
+          chosen.length === 0 && !flags.mesh
+            ? `${source}: no App Mesh resources found`
+            : chosen.length === 0
+              ? `${source}: no mesh "${flags.mesh}" (found: ${names.join(', ') || 'none'})`
+              : `${source}: holds ${names.length} meshes (${names.join(', ')}); pass --mesh`,
+        );
+      }
+      const { file, notes } = toMeshFileFromDescription(chosen[0]!);
+      for (const n of [...chosen[0]!.unresolved, ...notes]) deps.ui.warn(n);
+      const { stringify: toYaml } = await loadYaml();
+      if (flags.output) {
+        const text = flags.output.endsWith('.json') ? `${JSON.stringify(file, null, 2)}\n` : toYaml(file);
+        await writeFileAtomic(flags.output, text, flags.force === true, '--output');
+        deps.ui.result({ data: { mesh: file.mesh.name, written: flags.output, notes }, lines: [`wrote ${flags.output}`] });
+      } else deps.ui.result({ data: file as unknown as Record<string, unknown>, lines: [toYaml(file).trimEnd()] });
     });
   mesh
     .command('delete')
@@ -104,7 +194,9 @@ export function registerMesh(program: Command, deps: Deps): void {
       if (actions.length === 0) return deps.ui.result(planReport(file.mesh.name, [], [...notes, 'nothing to delete: none of it exists']));
       if (!flags.yes) {
         if (!deps.confirm) throw new UsageError('mesh delete asks for confirmation; pass --yes to delete without a terminal');
-        const ok = await deps.confirm(`Delete ${actions.length} objects of mesh ${file.mesh.name}?\n${actions.map((a) => `  - ${label(a)}`).join('\n')}\nType yes to delete: `);
+        const ok = await deps.confirm(
+          `Delete ${actions.length} objects of mesh ${file.mesh.name}?\n${actions.map((a) => `  - ${label(a)}`).join('\n')}\nType yes to delete: `,
+        );
         if (!ok) throw new UsageError('not confirmed; nothing was deleted');
       }
       const { records, failure } = await applyActions(ctx, file, file.mesh.name, actions);

@@ -23,6 +23,7 @@ export function registerRollback(program: Command, deps: Deps): void {
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .option('--to <revision>', 'revision number, family:revision or ARN (default: the one it ran before)')
     .option('--no-wait', 'return once the service is updated')
+    .option('--force', 'roll back to a revision that runs envoy although App Mesh does not answer for it')
     .addHelpText(
       'after',
       `
@@ -31,10 +32,12 @@ Examples:
   meshctl rollback --to 3 --json
 
 "Before" is the older deployment ECS still lists, else the family's highest ACTIVE revision below the
-current one.`,
+current one. A revision that runs envoy is refused (exit 1) unless App Mesh still answers for its
+virtual node: since App Mesh ended, such a task's envoy gets no configuration and its app never starts.
+The refusal names the last revision without envoy; --force rolls back anyway.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<WaitFlags & { service?: string; cluster?: string; to?: string; wait?: boolean }>();
+      const flags = cmd.optsWithGlobals<WaitFlags & { service?: string; cluster?: string; to?: string; wait?: boolean; force?: boolean }>();
       // Checked before any AWS call: a typo is exit 2 even on a bad network.
       if (flags.to !== undefined && !REVISION.test(flags.to)) {
         throw new UsageError(`--to: "${flags.to}" is not a revision number, family:revision or task definition ARN`);
@@ -42,6 +45,6 @@ current one.`,
       const waitOptions = toWaitOptions(flags);
       const ctx = contextOf(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
-      deps.ui.result(rollbackReport(await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions })));
+      deps.ui.result(rollbackReport(await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions, force: flags.force === true })));
     });
 }

@@ -3,7 +3,13 @@ import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
 import { mapLimit } from '../core/concurrency.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import type { Context, Deps } from '../steps/context.js';
-import { ROLLOUT_STEPS, runServiceRollout, type RolloutStep, type ServiceRolloutOptions, type ServiceRolloutOutcome } from '../steps/rollout-service.js';
+import {
+  ROLLOUT_STEPS,
+  runServiceRollout,
+  type RolloutStep,
+  type ServiceRolloutOptions,
+  type ServiceRolloutOutcome,
+} from '../steps/rollout-service.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
@@ -39,7 +45,11 @@ async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRollou
   const target = await resolveServiceTarget(ctx, { service: flags.service?.[0], cluster: flags.cluster });
   const outcome = await runServiceRollout(ctx, target, opts);
   if (outcome.ok) {
-    deps.ui.result(pipelineReport(outcome, { ...target }, [`rollout complete: ${target.service} runs ${outcome.taskDefinitionArn ?? 'its current revision'} and answers through envoy`]));
+    deps.ui.result(
+      pipelineReport(outcome, { ...target }, [
+        `rollout complete: ${target.service} runs ${outcome.taskDefinitionArn ?? 'its current revision'} and answers through envoy`,
+      ]),
+    );
     return;
   }
   const step = outcome.failedStep!;
@@ -52,7 +62,12 @@ async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRollou
   ]);
   // "verify failed: verify: …" would say the step twice: the cause's own prefix goes.
   const own = cause.message.startsWith(`${step}: `) ? cause.message.slice(step.length + 2) : cause.message;
-  throw new CommandFailedError(cause, report, resume, cause instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${own}`);
+  throw new CommandFailedError(
+    cause,
+    report,
+    resume,
+    cause instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${own}`,
+  );
 }
 
 interface ServiceResult {
@@ -81,16 +96,29 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
       const family = parseTaskDefinitionRef(svc?.taskDefinition ?? '')?.family;
       if (!svc || !family) {
         sctx.ui.step('add-envoy', 'fail', `service "${service}" not found in cluster "${cluster}"`);
-        return { service, status: 'failed', error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster` };
+        return {
+          service,
+          status: 'failed',
+          error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster`,
+        };
       }
-      const outcome = await runServiceRollout(sctx, { cluster, service }, {
-        ...opts,
-        envoy: { ...opts.envoy, taskDefinition: family, virtualNode: forService(flags.virtualNode ?? '{service}', service), acceptAnyExistingEnvoy: flags.allServices === true },
-        wait: { ...opts.wait, taskSource },
-        verify: opts.verify && { ...opts.verify, target: { ...opts.verify.target, host: forService(opts.verify.target.host, service) } },
-        // --all-services means the services without envoy: one that has it is left alone.
-        stopIfUnchanged: flags.allServices === true,
-      });
+      const outcome = await runServiceRollout(
+        sctx,
+        { cluster, service },
+        {
+          ...opts,
+          envoy: {
+            ...opts.envoy,
+            taskDefinition: family,
+            virtualNode: forService(flags.virtualNode ?? '{service}', service),
+            acceptAnyExistingEnvoy: flags.allServices === true,
+          },
+          wait: { ...opts.wait, taskSource },
+          verify: opts.verify && { ...opts.verify, target: { ...opts.verify.target, host: forService(opts.verify.target.host, service) } },
+          // --all-services means the services without envoy: one that has it is left alone.
+          stopIfUnchanged: flags.allServices === true,
+        },
+      );
       const unchanged = outcome.ok && outcome.steps.length === 1 && flags.allServices;
       return {
         service,
@@ -113,7 +141,10 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
   const summary = `${count('done')} rolled out, ${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
   const report: Report = {
     data: { ok: failed.length === 0, cluster, summary, services: results },
-    lines: [...results.map((r) => `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}` : ''}`), summary],
+    lines: [
+      ...results.map((r) => `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}` : ''}`),
+      summary,
+    ],
   };
   if (failed.length === 0) return deps.ui.result(report);
   // Resume only what did not finish, each service named.
@@ -127,10 +158,13 @@ export function registerRollout(program: Command, deps: Deps): void {
   addWaitFlags(program.command('rollout'))
     .description('add-envoy, update-service, wait-running and verify, in order, stopping at the first failure')
     .option('--service <name>', `ECS service; repeat for several, rolled out side by side (default: ${DEFAULT_SERVICE})`, collect)
-    .option('--all-services', "every service in the cluster whose task definition has no envoy yet")
+    .option('--all-services', 'every service in the cluster whose task definition has no envoy yet')
     .option('--concurrency <n>', 'services rolled out at once, with several', String(DEFAULT_CONCURRENCY))
     .option('--mesh <name>', 'App Mesh mesh name (default: appmesh-workshop)')
-    .option('--virtual-node <name>', 'virtual node; {service} stands for the service name (default: crystal-lb-vanilla; with several: {service})')
+    .option(
+      '--virtual-node <name>',
+      'virtual node; {service} stands for the service name (default: crystal-lb-vanilla; with several: {service})',
+    )
     .option('--envoy-image <image>', "envoy image (default: the workshop's, out of date)")
     .option('--app-container <name>', 'application container (default: the first)')
     .option('--app-ports <ports>', "ports envoy intercepts (default: the app container's ports, else 3000)")
@@ -162,10 +196,12 @@ succeeded.`,
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
-      if (!ROLLOUT_STEPS.includes(from)) throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
+      if (!ROLLOUT_STEPS.includes(from))
+        throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
       // A service named twice is one service: rolled out once, never registered twice.
       const services = [...new Set(flags.service ?? [])];
-      if (services.length < (flags.service ?? []).length) deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
+      if (services.length < (flags.service ?? []).length)
+        deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
       if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
       const many = flags.allServices === true || services.length > 1;
       const concurrency = intFlag(flags.concurrency, '--concurrency', 1, 50)!;

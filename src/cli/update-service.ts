@@ -18,9 +18,12 @@ export function updateServiceReport(r: UpdateServiceResult): Report {
 export function registerUpdateService(program: Command, deps: Deps): void {
   program
     .command('update-service')
-    .description("point the ECS service at the latest revision of its own task definition family (or --task-definition)")
+    .description('point the ECS service at the latest revision of its own task definition family (or --task-definition)')
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
-    .addHelpText('after', '\nExamples:\n  meshctl update-service\n  meshctl update-service --service crystal-service-lb --task-definition crystal-task:7')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  meshctl update-service\n  meshctl update-service --service crystal-service-lb --task-definition crystal-task:7',
+    )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ service?: string; cluster?: string; taskDefinition?: string }>();
       const ctx = contextOf(cmd, deps);

@@ -36,14 +36,18 @@ export function cfnValue(field: CfnField, flag: string | undefined, output: CfnO
   if (flag !== undefined) return flag;
   const { key, flag: flagName } = CFN_KEYS[field];
   if (output === undefined) {
-    throw new InputError(`${file}: no such file, and ${flagName} was not given; pass ${flagName} or run from the folder that holds cfn-output.json`);
+    throw new InputError(
+      `${file}: no such file, and ${flagName} was not given; pass ${flagName} or run from the folder that holds cfn-output.json`,
+    );
   }
   if (!(key in output)) {
     throw new InputError(`${file}: key "${key}" is missing; pass ${flagName} or regenerate the file`);
   }
   const value = output[key];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new InputError(`${file}: key "${key}" must be a non-empty string, found ${JSON.stringify(value)?.slice(0, 60)}; pass ${flagName} or fix the file`);
+    throw new InputError(
+      `${file}: key "${key}" must be a non-empty string, found ${JSON.stringify(value)?.slice(0, 60)}; pass ${flagName} or fix the file`,
+    );
   }
   return value.trim();
 }

@@ -2,7 +2,13 @@
  * Runs `work` on every item with at most `limit` at once and returns the results in input order.
  * `shouldStart` is asked before each item starts; an item it refuses gets `skipped(item)` instead.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>, shouldStart: () => boolean = () => true, skipped?: (item: T) => R): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+  shouldStart: () => boolean = () => true,
+  skipped?: (item: T) => R,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -64,5 +64,14 @@ export interface MeshDescription {
 
 /** An empty description of `mesh` from `source`, to fill in. */
 export function emptyMesh(mesh: string, source: string): MeshDescription {
-  return { mesh, source, virtualNodes: [], virtualRouters: [], virtualServices: [], virtualGateways: [], gatewayRoutes: [], unresolved: [] };
+  return {
+    mesh,
+    source,
+    virtualNodes: [],
+    virtualRouters: [],
+    virtualServices: [],
+    virtualGateways: [],
+    gatewayRoutes: [],
+    unresolved: [],
+  };
 }

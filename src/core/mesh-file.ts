@@ -81,7 +81,8 @@ class Reader {
     return v as Obj;
   }
   only(o: Obj, path: string, keys: string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(path ? `${path}.${k}` : k, `unknown field; expected one of ${keys.join(', ')}`);
+    for (const k of Object.keys(o))
+      if (!keys.includes(k)) this.fail(path ? `${path}.${k}` : k, `unknown field; expected one of ${keys.join(', ')}`);
   }
   arr(v: unknown, path: string, optional = true): unknown[] {
     if (v === undefined && optional) return [];
@@ -94,12 +95,14 @@ class Reader {
   }
   int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
     if (v === undefined && fallback !== undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(path, `must be a whole number from ${min} to ${max}, found ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      this.fail(path, `must be a whole number from ${min} to ${max}, found ${JSON.stringify(v)}`);
     return v;
   }
   oneOf<T extends string>(v: unknown, path: string, values: readonly T[], fallback?: T): T {
     if (v === undefined && fallback !== undefined) return fallback;
-    if (typeof v !== 'string' || !values.includes(v as T)) this.fail(path, `must be one of ${values.join(', ')}, found ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !values.includes(v as T))
+      this.fail(path, `must be one of ${values.join(', ')}, found ${JSON.stringify(v)}`);
     return v as T;
   }
   prefix(v: unknown, path: string): string {
@@ -131,7 +134,8 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
   if (root.namespace !== undefined) {
     const n = r.obj(root.namespace, 'namespace');
     r.only(n, 'namespace', ['name', 'vpc', 'services']);
-    if (n.vpc !== undefined && (typeof n.vpc !== 'string' || !/^vpc-[0-9a-f]+$/.test(n.vpc))) r.fail('namespace.vpc', `must be a VPC id (vpc-…), found ${JSON.stringify(n.vpc)}`);
+    if (n.vpc !== undefined && (typeof n.vpc !== 'string' || !/^vpc-[0-9a-f]+$/.test(n.vpc)))
+      r.fail('namespace.vpc', `must be a VPC id (vpc-…), found ${JSON.stringify(n.vpc)}`);
     namespace = {
       name: r.name(n.name, 'namespace.name'),
       ...(n.vpc !== undefined ? { vpc: n.vpc as string } : {}),
@@ -140,7 +144,10 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
   }
   const m = r.obj(root.mesh, 'mesh');
   r.only(m, 'mesh', ['name', 'egressFilter']);
-  const mesh = { name: r.name(m.name, 'mesh.name'), egressFilter: r.oneOf(m.egressFilter, 'mesh.egressFilter', ['DROP_ALL', 'ALLOW_ALL'] as const, 'DROP_ALL') };
+  const mesh = {
+    name: r.name(m.name, 'mesh.name'),
+    egressFilter: r.oneOf(m.egressFilter, 'mesh.egressFilter', ['DROP_ALL', 'ALLOW_ALL'] as const, 'DROP_ALL'),
+  };
 
   const virtualNodes = r.unique(
     r.arr(root.virtualNodes, 'virtualNodes').map((v, i): VirtualNodeDecl => {
@@ -167,7 +174,12 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
       if (sd.cloudMap !== undefined) {
         const cm = r.obj(sd.cloudMap, `${p}.serviceDiscovery.cloudMap`);
         r.only(cm, `${p}.serviceDiscovery.cloudMap`, ['namespace', 'service']);
-        serviceDiscovery = { cloudMap: { namespace: r.name(cm.namespace, `${p}.serviceDiscovery.cloudMap.namespace`), service: r.name(cm.service, `${p}.serviceDiscovery.cloudMap.service`) } };
+        serviceDiscovery = {
+          cloudMap: {
+            namespace: r.name(cm.namespace, `${p}.serviceDiscovery.cloudMap.namespace`),
+            service: r.name(cm.service, `${p}.serviceDiscovery.cloudMap.service`),
+          },
+        };
       } else if (sd.dns !== undefined) {
         const d = r.obj(sd.dns, `${p}.serviceDiscovery.dns`);
         r.only(d, `${p}.serviceDiscovery.dns`, ['hostname']);
@@ -257,12 +269,25 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
           r.only(ro, rp, ['name', 'prefix', 'virtualService', 'rewritePrefix']);
           const vs = r.name(ro.virtualService, `${rp}.virtualService`);
           if (!serviceNames.has(vs)) r.fail(`${rp}.virtualService`, `"${vs}" is not a virtual service of this file`);
-          if (ro.rewritePrefix !== undefined && typeof ro.rewritePrefix !== 'boolean') r.fail(`${rp}.rewritePrefix`, 'must be true or false');
-          return { name: r.name(ro.name, `${rp}.name`), prefix: r.prefix(ro.prefix, `${rp}.prefix`), virtualService: vs, rewritePrefix: ro.rewritePrefix === true };
+          if (ro.rewritePrefix !== undefined && typeof ro.rewritePrefix !== 'boolean')
+            r.fail(`${rp}.rewritePrefix`, 'must be true or false');
+          return {
+            name: r.name(ro.name, `${rp}.name`),
+            prefix: r.prefix(ro.prefix, `${rp}.prefix`),
+            virtualService: vs,
+            rewritePrefix: ro.rewritePrefix === true,
+          };
         }),
         'virtualGateway.routes',
       ),
     };
   }
-  return { ...(namespace ? { namespace } : {}), mesh, virtualNodes, virtualRouters, virtualServices, ...(virtualGateway ? { virtualGateway } : {}) };
+  return {
+    ...(namespace ? { namespace } : {}),
+    mesh,
+    virtualNodes,
+    virtualRouters,
+    virtualServices,
+    ...(virtualGateway ? { virtualGateway } : {}),
+  };
 }

@@ -1,8 +1,27 @@
 import { diffJson, type Change } from './json-diff.js';
-import type { GatewayRouteDecl, Listener, MeshFile, RouteDecl, VirtualGatewayDecl, VirtualNodeDecl, VirtualRouterDecl, VirtualServiceDecl } from './mesh-file.js';
+import type {
+  GatewayRouteDecl,
+  Listener,
+  MeshFile,
+  RouteDecl,
+  VirtualGatewayDecl,
+  VirtualNodeDecl,
+  VirtualRouterDecl,
+  VirtualServiceDecl,
+} from './mesh-file.js';
 
 /** Kinds in dependency order: apply creates in this order, prune and delete go backwards. */
-export const MESH_KINDS = ['namespace', 'cloudMapService', 'mesh', 'virtualNode', 'virtualRouter', 'route', 'virtualService', 'virtualGateway', 'gatewayRoute'] as const;
+export const MESH_KINDS = [
+  'namespace',
+  'cloudMapService',
+  'mesh',
+  'virtualNode',
+  'virtualRouter',
+  'route',
+  'virtualService',
+  'virtualGateway',
+  'gatewayRoute',
+] as const;
 export type MeshKind = (typeof MESH_KINDS)[number];
 
 /** One object of the mesh side, in the file's terms (`decl`), with its parent (router or gateway) for routes. */
@@ -29,7 +48,8 @@ export function meshObjects(f: Partial<MeshFile>): MeshObject[] {
     for (const s of f.namespace.services) out.push({ kind: 'cloudMapService', name: s, parent: f.namespace.name, decl: {} });
   }
   if (f.mesh) out.push({ kind: 'mesh', name: f.mesh.name, decl: { egressFilter: f.mesh.egressFilter } });
-  for (const { name, ...n } of f.virtualNodes ?? []) out.push({ kind: 'virtualNode', name, decl: { ...n, backends: [...n.backends].sort() } });
+  for (const { name, ...n } of f.virtualNodes ?? [])
+    out.push({ kind: 'virtualNode', name, decl: { ...n, backends: [...n.backends].sort() } });
   for (const { name, routes, ...r } of f.virtualRouters ?? []) {
     out.push({ kind: 'virtualRouter', name, decl: r });
     for (const { name: routeName, ...route } of routes) out.push({ kind: 'route', name: routeName, parent: name, decl: route });
@@ -64,7 +84,9 @@ export function planMesh(desired: Partial<MeshFile>, actual: readonly MeshObject
   if (options.prune) {
     const wanted = new Set(want.map(key));
     const extra = [...have.values()].filter((o) => !wanted.has(key(o)) && o.kind !== 'mesh' && o.kind !== 'namespace');
-    actions.push(...extra.sort((a, b) => order(b) - order(a)).map((o): MeshAction => ({ ...o, action: 'delete', changes: diffJson(o.decl, {}) })));
+    actions.push(
+      ...extra.sort((a, b) => order(b) - order(a)).map((o): MeshAction => ({ ...o, action: 'delete', changes: diffJson(o.decl, {}) })),
+    );
   }
   return actions;
 }
@@ -96,7 +118,13 @@ export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown
         serviceDiscovery:
           'cloudMap' in n.serviceDiscovery
             ? // attributes: optional in AWS, required by moto; an empty list means the same to both.
-              { awsCloudMap: { namespaceName: n.serviceDiscovery.cloudMap.namespace, serviceName: n.serviceDiscovery.cloudMap.service, attributes: [] } }
+              {
+                awsCloudMap: {
+                  namespaceName: n.serviceDiscovery.cloudMap.namespace,
+                  serviceName: n.serviceDiscovery.cloudMap.service,
+                  attributes: [],
+                },
+              }
             : { dns: { hostname: n.serviceDiscovery.dns.hostname } },
         backends: n.backends.map((b) => ({ virtualService: { virtualServiceName: b } })),
       };
@@ -105,11 +133,21 @@ export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown
       return { listeners: [listenerToAws((decl as Omit<VirtualRouterDecl, 'name' | 'routes'>).listener)] };
     case 'route': {
       const r = decl as Omit<RouteDecl, 'name'>;
-      return { httpRoute: { match: { prefix: r.prefix }, action: { weightedTargets: r.targets.map((t) => ({ virtualNode: t.virtualNode, weight: t.weight })) } } };
+      return {
+        httpRoute: {
+          match: { prefix: r.prefix },
+          action: { weightedTargets: r.targets.map((t) => ({ virtualNode: t.virtualNode, weight: t.weight })) },
+        },
+      };
     }
     case 'virtualService': {
       const p = (decl as Omit<VirtualServiceDecl, 'name'>).provider;
-      return { provider: 'virtualRouter' in p ? { virtualRouter: { virtualRouterName: p.virtualRouter } } : { virtualNode: { virtualNodeName: p.virtualNode } } };
+      return {
+        provider:
+          'virtualRouter' in p
+            ? { virtualRouter: { virtualRouterName: p.virtualRouter } }
+            : { virtualNode: { virtualNodeName: p.virtualNode } },
+      };
     }
     case 'virtualGateway':
       return { listeners: [listenerToAws((decl as Omit<VirtualGatewayDecl, 'name' | 'routes'>).listener)] };
@@ -157,7 +195,9 @@ export function fromAwsSpec(kind: MeshKind, spec: AwsSpec | undefined): unknown 
               },
             }
           : {}),
-        serviceDiscovery: cm ? { cloudMap: { namespace: cm.namespaceName, service: cm.serviceName } } : { dns: { hostname: s.serviceDiscovery?.dns?.hostname } },
+        serviceDiscovery: cm
+          ? { cloudMap: { namespace: cm.namespaceName, service: cm.serviceName } }
+          : { dns: { hostname: s.serviceDiscovery?.dns?.hostname } },
         backends: (s.backends ?? []).map((b: AwsSpec) => b.virtualService?.virtualServiceName).sort(),
       };
     }
@@ -166,15 +206,24 @@ export function fromAwsSpec(kind: MeshKind, spec: AwsSpec | undefined): unknown 
       return { listener: listenerFromAws(s.listeners?.[0]) };
     case 'route': {
       const r = s.httpRoute ?? {};
-      return { prefix: r.match?.prefix ?? '/', targets: (r.action?.weightedTargets ?? []).map((t: AwsSpec) => ({ virtualNode: t.virtualNode, weight: t.weight })) };
+      return {
+        prefix: r.match?.prefix ?? '/',
+        targets: (r.action?.weightedTargets ?? []).map((t: AwsSpec) => ({ virtualNode: t.virtualNode, weight: t.weight })),
+      };
     }
     case 'virtualService': {
       const p = s.provider ?? {};
-      return { provider: p.virtualRouter ? { virtualRouter: p.virtualRouter.virtualRouterName } : { virtualNode: p.virtualNode?.virtualNodeName } };
+      return {
+        provider: p.virtualRouter ? { virtualRouter: p.virtualRouter.virtualRouterName } : { virtualNode: p.virtualNode?.virtualNodeName },
+      };
     }
     case 'gatewayRoute': {
       const r = s.httpRoute ?? {};
-      return { prefix: r.match?.prefix, virtualService: r.action?.target?.virtualService?.virtualServiceName, rewritePrefix: r.action?.rewrite?.prefix?.defaultPrefix !== 'DISABLED' };
+      return {
+        prefix: r.match?.prefix,
+        virtualService: r.action?.target?.virtualService?.virtualServiceName,
+        rewritePrefix: r.action?.rewrite?.prefix?.defaultPrefix !== 'DISABLED',
+      };
     }
     default:
       return {};

@@ -108,7 +108,9 @@ export function toDescribed(value: unknown, source: string): DescribedTaskDefini
       throw new InputError(`${source}: ${at}containerDefinitions[${i}].name is missing`);
     }
     if (seen.has(name)) {
-      throw new InputError(`${source}: ${at}containerDefinitions[${i}].name "${name}" is used by two containers; container names must be unique`);
+      throw new InputError(
+        `${source}: ${at}containerDefinitions[${i}].name "${name}" is used by two containers; container names must be unique`,
+      );
     }
     seen.add(name);
   });
@@ -170,7 +172,8 @@ function pickAppContainer(containers: ContainerDefinition[], wanted: string | un
     const names = containers.map((c) => c.name).join(', ');
     throw new InputError(`--app-container: no container named "${wanted}" in the task definition (it has: ${names})`);
   }
-  if (found.name === ENVOY_CONTAINER) throw new InputError('--app-container: "envoy" is the sidecar itself; name the application container');
+  if (found.name === ENVOY_CONTAINER)
+    throw new InputError('--app-container: "envoy" is the sidecar itself; name the application container');
   return found;
 }
 
@@ -206,7 +209,10 @@ function checkExistingEnvoy(existing: ContainerDefinition, want: ContainerDefini
   const notes: Note[] = [];
   if (existing.image !== want.image) notes.push({ level: 'info', message: `the existing envoy runs ${existing.image}; left as it is` });
   if (before.proxyConfiguration?.type !== 'APPMESH') {
-    notes.push({ level: 'warn', message: 'the task definition has an envoy container but no APPMESH proxyConfiguration; traffic will not pass through envoy' });
+    notes.push({
+      level: 'warn',
+      message: 'the task definition has an envoy container but no APPMESH proxyConfiguration; traffic will not pass through envoy',
+    });
   }
   return notes;
 }
@@ -247,9 +253,7 @@ export function renderEnvoy(described: DescribedTaskDefinition, options: EnvoyOp
   }
 
   const input = structuredClone(before);
-  input.containerDefinitions = containers.map((c) =>
-    c.name === app.name ? { ...c, dependsOn: withEnvoyDependency(c.dependsOn) } : c,
-  );
+  input.containerDefinitions = containers.map((c) => (c.name === app.name ? { ...c, dependsOn: withEnvoyDependency(c.dependsOn) } : c));
   input.containerDefinitions.push(want);
   input.proxyConfiguration = { type: 'APPMESH', containerName: ENVOY_CONTAINER, properties: proxyProperties(appPorts) };
   return { ...base, input, changed: true, notes };

@@ -5,7 +5,11 @@ import { parseTaskDefinitionRef, sameRevision } from './arn.js';
  * The revision a service ran before its current one: an older deployment still listed, else the
  * highest ACTIVE revision of the family below the current one. Undefined when there is none.
  */
-export function previousRevision(current: string, deployments: readonly Deployment[], familyRevisions: readonly string[]): string | undefined {
+export function previousRevision(
+  current: string,
+  deployments: readonly Deployment[],
+  familyRevisions: readonly string[],
+): string | undefined {
   const older = deployments.find((d) => d.status !== 'PRIMARY' && d.taskDefinition && !sameRevision(d.taskDefinition, current));
   if (older?.taskDefinition) return older.taskDefinition;
   const cur = parseTaskDefinitionRef(current);

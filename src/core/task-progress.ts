@@ -37,7 +37,9 @@ export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted:
     if (task.lastStatus === 'RUNNING' && task.desiredStatus !== 'STOPPED') running++;
     else if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') {
       const at = task.stoppedAt ?? task.stoppingAt;
-      const before = at ? !!filter.stoppedSince && new Date(at) < filter.stoppedSince : !!task.taskArn && !!filter.alreadyStopped?.has(task.taskArn);
+      const before = at
+        ? !!filter.stoppedSince && new Date(at) < filter.stoppedSince
+        : !!task.taskArn && !!filter.alreadyStopped?.has(task.taskArn);
       if (!before) stopped.push(describeStopped(task));
     } else pending++;
   }

@@ -27,9 +27,7 @@ const CURL_EXIT = 'meshctl-curl-exit:';
  * quotes, so nothing in it is interpreted by the remote shell.
  */
 export function buildVerifyScript(target: VerifyTarget): string[] {
-  const resolve = IPV4.test(target.host)
-    ? 'addr="$host"'
-    : `addr=$(dig +short "$host" | grep -E '^[0-9]+(\\.[0-9]+){3}$' | head -n 1)`;
+  const resolve = IPV4.test(target.host) ? 'addr="$host"' : `addr=$(dig +short "$host" | grep -E '^[0-9]+(\\.[0-9]+){3}$' | head -n 1)`;
   return [
     `host=${shellQuote(target.host)}`,
     `port=${shellQuote(String(target.port))}`,
@@ -96,13 +94,20 @@ export function judgeCurlResult(result: CurlResult, expected: ExpectedHeader): V
   }
   if (result.resolvedAddress === '') return { ok: false, reason: 'dig found no address for the host' };
   if (result.status === undefined) {
-    return { ok: false, reason: `curl got no HTTP response (curl exit ${result.curlExit ?? 'unknown'})${result.body ? `: ${firstLine(result.body)}` : ''}` };
+    return {
+      ok: false,
+      reason: `curl got no HTTP response (curl exit ${result.curlExit ?? 'unknown'})${result.body ? `: ${firstLine(result.body)}` : ''}`,
+    };
   }
   const have = result.headers[expected.name.toLowerCase()];
   if (result.status < 200 || result.status > 299) {
-    return { ok: false, reason: `HTTP ${result.status} is not a success status${have !== undefined ? ` (${expected.name}: ${have})` : ''}` };
+    return {
+      ok: false,
+      reason: `HTTP ${result.status} is not a success status${have !== undefined ? ` (${expected.name}: ${have})` : ''}`,
+    };
   }
-  if (have === undefined) return { ok: false, reason: `HTTP ${result.status} without a "${expected.name}" header; the request did not pass through envoy` };
+  if (have === undefined)
+    return { ok: false, reason: `HTTP ${result.status} without a "${expected.name}" header; the request did not pass through envoy` };
   if (have.toLowerCase() !== expected.value.toLowerCase()) {
     return { ok: false, reason: `HTTP ${result.status} with ${expected.name}: ${have}, expected ${expected.value}` };
   }

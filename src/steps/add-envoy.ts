@@ -1,6 +1,14 @@
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, type Change } from '../core/json-diff.js';
-import { renderEnvoy, toDescribed, virtualNodeName, workshopEnvoyImage, type DescribedTaskDefinition, type EnvoyOptions, type EnvoyPlan } from '../core/render-envoy.js';
+import {
+  renderEnvoy,
+  toDescribed,
+  virtualNodeName,
+  workshopEnvoyImage,
+  type DescribedTaskDefinition,
+  type EnvoyOptions,
+  type EnvoyPlan,
+} from '../core/render-envoy.js';
 import { maskSecrets } from '../core/secrets.js';
 import { CheckFailedError, InputError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
@@ -51,7 +59,10 @@ export async function taskDefinitionToDescribe(ctx: Context, flag: string | unde
   if (flag !== undefined) return flag;
   const value = await ctx.cfn('taskDefinition', undefined);
   const ref = parseTaskDefinitionRef(value);
-  if (!ref) throw new InputError(`cfn-output.json: CrystalTaskDefinition "${value}" is not a task definition ARN or family; pass --task-definition`);
+  if (!ref)
+    throw new InputError(
+      `cfn-output.json: CrystalTaskDefinition "${value}" is not a task definition ARN or family; pass --task-definition`,
+    );
   return ref.family;
 }
 
@@ -73,7 +84,14 @@ function envoyImageFor(ctx: Context, opts: AddEnvoyOptions, described: Described
 export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<{ result: AddEnvoyResult; plan: EnvoyPlan }> {
   const described = await loadDescribed(ctx, opts);
   const envoyImage = envoyImageFor(ctx, opts, described);
-  const envoyOptions: EnvoyOptions = { mesh: opts.mesh, virtualNode: opts.virtualNode, envoyImage, appContainer: opts.appContainer, appPorts: opts.appPorts, acceptAnyExistingEnvoy: opts.acceptAnyExistingEnvoy };
+  const envoyOptions: EnvoyOptions = {
+    mesh: opts.mesh,
+    virtualNode: opts.virtualNode,
+    envoyImage,
+    appContainer: opts.appContainer,
+    appPorts: opts.appPorts,
+    acceptAnyExistingEnvoy: opts.acceptAnyExistingEnvoy,
+  };
   const plan = renderEnvoy(described, envoyOptions);
   ctx.ui.notes(plan.notes);
   const result: AddEnvoyResult = {
@@ -115,4 +133,3 @@ async function checkVirtualNode(ctx: Context, opts: AddEnvoyOptions): Promise<vo
     }
   }
 }
-

@@ -44,7 +44,9 @@ export async function runAddGateway(ctx: Context, opts: GatewayOptions): Promise
   if (!opts.skipMeshCheck && !opts.dryRun) {
     const gw = await (await ctx.aws.appMesh()).describeVirtualGateway(opts.mesh, gatewayName);
     if (!gw) {
-      throw new CheckFailedError(`virtual gateway "${gatewayName}" does not exist in mesh "${opts.mesh}"; nothing was registered. Create it first, or pass --skip-mesh-check`);
+      throw new CheckFailedError(
+        `virtual gateway "${gatewayName}" does not exist in mesh "${opts.mesh}"; nothing was registered. Create it first, or pass --skip-mesh-check`,
+      );
     }
     listenerPort ??= gw.ports[0];
   }
@@ -64,7 +66,12 @@ export async function runAddGateway(ctx: Context, opts: GatewayOptions): Promise
   const envoy = input.containerDefinitions?.[0];
   ctx.ui.notes(envoyImageNotes(envoy?.image ?? ''));
   const virtualGatewayArn = envoy?.environment?.find((e) => e.name === 'APPMESH_RESOURCE_ARN')?.value ?? opts.virtualGateway;
-  const result: AddGatewayResult = { action: opts.dryRun ? 'dry-run' : 'registered', family: opts.family, virtualGatewayArn, listenerPort: port };
+  const result: AddGatewayResult = {
+    action: opts.dryRun ? 'dry-run' : 'registered',
+    family: opts.family,
+    virtualGatewayArn,
+    listenerPort: port,
+  };
   if (opts.write !== undefined) {
     await writeFileAtomic(opts.write, `${JSON.stringify(input, null, 2)}\n`, opts.force);
     result.written = opts.write;

@@ -13,10 +13,12 @@ async function envoyAccessOf(ctx: Context, roleName: string): Promise<DoctorFact
   const attached = await iam.listAttachedRolePolicies(roleName);
   if (attached.includes(ENVOY_ACCESS_POLICY)) return { name: roleName, exists: true, allowedBy: 'AWSAppMeshEnvoyAccess' };
   for (const arn of attached) {
-    if (policyAllows(await iam.getPolicyDocument(arn), ACTION)) return { name: roleName, exists: true, allowedBy: `managed policy ${nameOfArn(arn)}` };
+    if (policyAllows(await iam.getPolicyDocument(arn), ACTION))
+      return { name: roleName, exists: true, allowedBy: `managed policy ${nameOfArn(arn)}` };
   }
   for (const name of await iam.listRolePolicies(roleName)) {
-    if (policyAllows(await iam.getRolePolicy(roleName, name), ACTION)) return { name: roleName, exists: true, allowedBy: `inline policy ${name}` };
+    if (policyAllows(await iam.getRolePolicy(roleName, name), ACTION))
+      return { name: roleName, exists: true, allowedBy: `inline policy ${name}` };
   }
   return { name: roleName, exists: true };
 }
@@ -42,4 +44,3 @@ export async function gatherFacts(ctx: Context, target: ServiceTarget): Promise<
   }
   return facts;
 }
-

@@ -11,7 +11,9 @@ export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 function checkSize(path: string): void {
   const info = statSync(path);
   if (info.isFile() && info.size > MAX_INPUT_BYTES) {
-    throw new InputError(`${path}: ${Math.round(info.size / 1024 / 1024)} MiB is too large for this input (the limit is ${MAX_INPUT_BYTES / 1024 / 1024} MiB); is it the right file?`);
+    throw new InputError(
+      `${path}: ${Math.round(info.size / 1024 / 1024)} MiB is too large for this input (the limit is ${MAX_INPUT_BYTES / 1024 / 1024} MiB); is it the right file?`,
+    );
   }
 }
 

@@ -32,7 +32,12 @@ type Listable = Exclude<AppMeshKind, 'mesh'>;
  * What exists of the mesh (and the Cloud Map namespace), in the file's terms. A kind the API cannot
  * list (moto has no virtual services, gateways or gateway routes) is read as none, with a note.
  */
-export async function readActual(ctx: Context, meshName: string, namespaceName: string | undefined, notes: string[]): Promise<MeshObject[]> {
+export async function readActual(
+  ctx: Context,
+  meshName: string,
+  namespaceName: string | undefined,
+  notes: string[],
+): Promise<MeshObject[]> {
   const objects: MeshObject[] = [];
   if (namespaceName) {
     const sd = await ctx.aws.serviceDiscovery();
@@ -77,7 +82,13 @@ export interface ActionRecord extends MeshAction {
   error?: string;
 }
 
-async function execute(ctx: Context, file: Partial<MeshFile>, meshName: string, a: MeshAction, namespaceIds: Map<string, string>): Promise<void> {
+async function execute(
+  ctx: Context,
+  file: Partial<MeshFile>,
+  meshName: string,
+  a: MeshAction,
+  namespaceIds: Map<string, string>,
+): Promise<void> {
   const sd = () => ctx.aws.serviceDiscovery();
   const namespaceId = async (name: string) => {
     if (!namespaceIds.has(name)) {
@@ -124,7 +135,12 @@ export async function planFor(ctx: Context, path: string, prune: boolean) {
 }
 
 /** Runs the actions in order; stops at the first failure, saying what was done and what was not. */
-export async function applyActions(ctx: Context, file: Partial<MeshFile>, meshName: string, actions: MeshAction[]): Promise<{ records: ActionRecord[]; failure?: MeshctlError }> {
+export async function applyActions(
+  ctx: Context,
+  file: Partial<MeshFile>,
+  meshName: string,
+  actions: MeshAction[],
+): Promise<{ records: ActionRecord[]; failure?: MeshctlError }> {
   const records: ActionRecord[] = actions.map((a) => ({ ...a, status: a.action === 'unchanged' ? 'unchanged' : 'not done' }));
   const namespaceIds = new Map<string, string>();
   for (const r of records) {
@@ -145,17 +161,22 @@ export async function applyActions(ctx: Context, file: Partial<MeshFile>, meshNa
   return { records };
 }
 
-
 /** Cloud Map creates a namespace asynchronously: waits for its operation, with the clock and signal every wait has. */
 export async function waitForNamespace(ctx: Context, operationId: string, name: string): Promise<string> {
   const sd = await ctx.aws.serviceDiscovery();
   const done = await pollUntil(
     async () => {
       const op = await sd.getOperation(operationId);
-      if (op.status === 'FAIL') throw new CheckFailedError(`creating Cloud Map namespace "${name}" failed: ${op.error ?? 'no reason given'}`);
+      if (op.status === 'FAIL')
+        throw new CheckFailedError(`creating Cloud Map namespace "${name}" failed: ${op.error ?? 'no reason given'}`);
       return op.status === 'SUCCESS' ? op : undefined;
     },
-    { timeoutMs: 120_000, intervalMs: 5000, signal: ctx.signal, timeoutMessage: () => `Cloud Map namespace "${name}" was not created within 2 minutes; run the same command again` },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 5000,
+      signal: ctx.signal,
+      timeoutMessage: () => `Cloud Map namespace "${name}" was not created within 2 minutes; run the same command again`,
+    },
     ctx.clock,
   );
   return done.namespaceId ?? (await sd.findNamespace(name))!.id;

@@ -1,5 +1,12 @@
 import type { MeshResourceApi } from '../aws/mesh-resources.js';
-import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener, type MeshProtocol, type NodeDiscovery } from '../core/mesh-description.js';
+import {
+  emptyMesh,
+  type DescribedRoute,
+  type MeshDescription,
+  type MeshListener,
+  type MeshProtocol,
+  type NodeDiscovery,
+} from '../core/mesh-description.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from './context.js';
 
@@ -30,7 +37,8 @@ function listenersOf(spec: Spec): MeshListener[] {
 function discoveryOf(spec: Spec): NodeDiscovery | undefined {
   const sd = asObj(spec.serviceDiscovery);
   const cm = asObj(sd.awsCloudMap);
-  if (typeof cm.namespaceName === 'string' && typeof cm.serviceName === 'string') return { cloudMap: { namespace: cm.namespaceName, service: cm.serviceName } };
+  if (typeof cm.namespaceName === 'string' && typeof cm.serviceName === 'string')
+    return { cloudMap: { namespace: cm.namespaceName, service: cm.serviceName } };
   const dns = asObj(sd.dns);
   return typeof dns.hostname === 'string' ? { dns: { hostname: dns.hostname } } : undefined;
 }
@@ -42,14 +50,24 @@ function routeOf(name: string, spec: Spec): DescribedRoute {
   return {
     name,
     kind,
-    targets: targets.map((t) => ({ virtualNode: String(t.virtualNode), weight: Number(t.weight ?? 1), ...(typeof t.port === 'number' ? { port: t.port } : {}) })),
+    targets: targets.map((t) => ({
+      virtualNode: String(t.virtualNode),
+      weight: Number(t.weight ?? 1),
+      ...(typeof t.port === 'number' ? { port: t.port } : {}),
+    })),
     retryPolicy: route.retryPolicy !== undefined,
     timeout: route.timeout !== undefined,
   };
 }
 
 /** Lists a kind; a kind the endpoint does not offer (moto has no virtual services) is read as none, with a note. */
-async function listOrNote(res: MeshResourceApi, kind: Parameters<MeshResourceApi['list']>[0], mesh: string, notes: string[], parent?: string) {
+async function listOrNote(
+  res: MeshResourceApi,
+  kind: Parameters<MeshResourceApi['list']>[0],
+  mesh: string,
+  notes: string[],
+  parent?: string,
+) {
   try {
     return await res.list(kind, mesh, parent);
   } catch (err) {
@@ -68,7 +86,9 @@ export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<M
   for (const name of await res.list('virtualNode', mesh)) {
     const o = await res.describe('virtualNode', mesh, name);
     if (!o) continue;
-    const backends = asArr(o.spec.backends).map((b) => asObj(asObj(b).virtualService).virtualServiceName).filter((n): n is string => typeof n === 'string');
+    const backends = asArr(o.spec.backends)
+      .map((b) => asObj(asObj(b).virtualService).virtualServiceName)
+      .filter((n): n is string => typeof n === 'string');
     desc.virtualNodes.push({ name, listeners: listenersOf(o.spec), backends, discovery: discoveryOf(o.spec) });
   }
   for (const name of await listOrNote(res, 'virtualRouter', mesh, desc.unresolved)) {
@@ -86,7 +106,11 @@ export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<M
     const p = asObj(o?.spec.provider);
     const node = asObj(p.virtualNode).virtualNodeName;
     const router = asObj(p.virtualRouter).virtualRouterName;
-    if (o) desc.virtualServices.push({ name, provider: typeof node === 'string' ? { virtualNode: node } : typeof router === 'string' ? { virtualRouter: router } : undefined });
+    if (o)
+      desc.virtualServices.push({
+        name,
+        provider: typeof node === 'string' ? { virtualNode: node } : typeof router === 'string' ? { virtualRouter: router } : undefined,
+      });
   }
   for (const gateway of await listOrNote(res, 'virtualGateway', mesh, desc.unresolved)) {
     const o = await res.describe('virtualGateway', mesh, gateway);
@@ -96,7 +120,12 @@ export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<M
       const route = asObj(g?.spec.httpRoute ?? g?.spec.http2Route ?? g?.spec.grpcRoute);
       const target = asObj(asObj(asObj(asObj(route.action).target).virtualService)).virtualServiceName;
       const prefix = asObj(route.match).prefix;
-      desc.gatewayRoutes.push({ gateway, name, prefix: typeof prefix === 'string' ? prefix : undefined, virtualService: typeof target === 'string' ? target : undefined });
+      desc.gatewayRoutes.push({
+        gateway,
+        name,
+        prefix: typeof prefix === 'string' ? prefix : undefined,
+        virtualService: typeof target === 'string' ? target : undefined,
+      });
     }
   }
   return desc;
@@ -105,6 +134,8 @@ export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<M
 /** What reading App Mesh gave: the meshes it answered for, and one line when it could not be read. */
 export interface AppMeshReading {
   meshes: MeshDescription[];
+  /** What App Mesh answered but could not tell (an operation an emulator lacks). */
+  notes: string[];
   unreachable?: string;
 }
 
@@ -115,13 +146,20 @@ export interface AppMeshReading {
  */
 export async function readAppMesh(ctx: Context, meshes: readonly string[]): Promise<AppMeshReading> {
   const out: MeshDescription[] = [];
+  const notes: string[] = [];
   for (const mesh of meshes) {
     try {
-      out.push(await readMeshFromAppMesh(ctx, mesh));
+      const desc = await readMeshFromAppMesh(ctx, mesh);
+      notes.push(...desc.unresolved.map((n) => `mesh ${mesh}: ${n}`));
+      out.push({ ...desc, unresolved: [] });
     } catch (err) {
       if (!isAppMeshUnreachable(err)) throw err;
-      return { meshes: out, unreachable: `App Mesh could not be read (${err.operation}: ${err.errorName}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''})` };
+      return {
+        meshes: out,
+        notes,
+        unreachable: `App Mesh could not be read (${err.operation}: ${err.errorName}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''})`,
+      };
     }
   }
-  return { meshes: out };
+  return { meshes: out, notes };
 }

@@ -12,14 +12,20 @@ export const REGISTER_ATTEMPTS = 5;
  * latest revision; if `landed` says it already is what was asked for, the lost call landed and its ARN
  * is the result.
  */
-export async function registerOnce(ctx: Context, input: RegisterTaskDefinitionCommandInput, landed: (latest: DescribedTaskDefinition) => boolean): Promise<string> {
+export async function registerOnce(
+  ctx: Context,
+  input: RegisterTaskDefinitionCommandInput,
+  landed: (latest: DescribedTaskDefinition) => boolean,
+): Promise<string> {
   const ecs = await ctx.aws.ecs();
   for (let attempt = 1; ; attempt++) {
     try {
       return (await ecs.registerTaskDefinition(input)).taskDefinitionArn;
     } catch (err) {
       if (!(err instanceof AwsCallError) || !err.retryable || attempt >= REGISTER_ATTEMPTS) throw err;
-      ctx.ui.verbose(`RegisterTaskDefinition attempt ${attempt} failed (${err.errorName}); checking whether it registered before trying again`);
+      ctx.ui.verbose(
+        `RegisterTaskDefinition attempt ${attempt} failed (${err.errorName}); checking whether it registered before trying again`,
+      );
       await ctx.clock.sleep(pollDelay(attempt - 1, 8000, ctx.clock.random()), ctx.signal);
       const latest = await ecs.describeTaskDefinition(input.family!);
       if (landed(latest)) return latest.taskDefinition.taskDefinitionArn!;

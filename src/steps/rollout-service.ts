@@ -73,17 +73,25 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       results.addEnvoy = result;
       return { value: result, detail: `${result.action === 'registered' ? 'registered' : 'unchanged'} ${result.taskDefinitionArn}` };
     });
-    if (opts.stopIfUnchanged && added?.action === 'unchanged') return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn };
+    if (opts.stopIfUnchanged && added?.action === 'unchanged')
+      return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn };
     updated = await run('update-service', async () => {
       // The ARN add-envoy registered or described; resuming, the family's latest revision.
       const family = envoy.taskDefinition ? parseTaskDefinitionRef(envoy.taskDefinition)?.family : undefined;
       const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, target, family));
       const result = await runUpdateService(ctx, target, arn);
       results.updateService = result;
-      return { value: result, detail: `${target.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}` };
+      return {
+        value: result,
+        detail: `${target.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}`,
+      };
     });
     await run('wait-running', async () => {
-      const result = await runWaitRunning(ctx, target, { ...opts.wait, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount });
+      const result = await runWaitRunning(ctx, target, {
+        ...opts.wait,
+        taskDefinitionArn: updated?.taskDefinitionArn,
+        desiredCount: updated?.desiredCount,
+      });
       results.waitRunning = result;
       return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
     });
@@ -94,7 +102,10 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       if (!result.ok) throw verifyFailure(result);
       return { value: result, detail: result.reason };
     });
-    const taskDefinitionArn = (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ?? updated?.taskDefinitionArn ?? added?.taskDefinitionArn;
+    const taskDefinitionArn =
+      (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ??
+      updated?.taskDefinitionArn ??
+      added?.taskDefinitionArn;
     return { ok: true, steps, results, taskDefinitionArn };
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
@@ -107,12 +118,22 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   }
 }
 
-async function rollBack(ctx: Context, target: ServiceTarget, step: RolloutStep, updated: UpdateServiceResult | undefined, wait: WaitOptions): Promise<Record<string, unknown>> {
+async function rollBack(
+  ctx: Context,
+  target: ServiceTarget,
+  step: RolloutStep,
+  updated: UpdateServiceResult | undefined,
+  wait: WaitOptions,
+): Promise<Record<string, unknown>> {
   ctx.ui.warn(`${step} failed; rolling back (--rollback-on-failure)`);
   ctx.ui.step('rollback', 'start');
   try {
     // The wanted count was for the new revision; the old one runs the service's desiredCount.
-    const rb = await runRollback(ctx, target, { to: updated?.previousTaskDefinitionArn, wait: true, waitOptions: { ...wait, count: undefined } });
+    const rb = await runRollback(ctx, target, {
+      to: updated?.previousTaskDefinitionArn,
+      wait: true,
+      waitOptions: { ...wait, count: undefined },
+    });
     ctx.ui.step('rollback', 'ok', `${rb.service} → ${rb.to}`);
     return { ok: true, ...rb };
   } catch (err) {

@@ -24,7 +24,9 @@ export async function resolveServiceTarget(ctx: Context, flags: { service?: stri
   if (!isEcsNameOrArn(service)) throw new UsageError(`--service: "${service}" is not a valid name (letters, digits, - and _; or an ARN)`);
   const cluster = await ctx.cfn('cluster', flags.cluster);
   if (!isEcsNameOrArn(cluster)) {
-    throw new UsageError(`${flags.cluster ? '--cluster' : 'EcsClusterName'}: "${cluster}" is not a valid name (letters, digits, - and _; or an ARN)`);
+    throw new UsageError(
+      `${flags.cluster ? '--cluster' : 'EcsClusterName'}: "${cluster}" is not a valid name (letters, digits, - and _; or an ARN)`,
+    );
   }
   return { cluster, service };
 }
@@ -77,14 +79,19 @@ export function pickDeployment(service: Service, taskDefinitionArn: string): Upd
   return d ? { id: d.id, status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition } : undefined;
 }
 
-export async function runUpdateService(ctx: Context, target: ServiceTarget, taskDefinitionArn: string, serviceConnectConfiguration?: ServiceConnectConfiguration): Promise<UpdateServiceResult> {
+export async function runUpdateService(
+  ctx: Context,
+  target: ServiceTarget,
+  taskDefinitionArn: string,
+  serviceConnectConfiguration?: ServiceConnectConfiguration,
+): Promise<UpdateServiceResult> {
   const service = await (await ctx.aws.ecs()).updateService(target.cluster, target.service, taskDefinitionArn, serviceConnectConfiguration);
   return {
     ...target,
     taskDefinitionArn: service.taskDefinition ?? taskDefinitionArn,
-    previousTaskDefinitionArn: service.deployments?.find((d) => d.taskDefinition && !sameRevision(d.taskDefinition, taskDefinitionArn))?.taskDefinition,
+    previousTaskDefinitionArn: service.deployments?.find((d) => d.taskDefinition && !sameRevision(d.taskDefinition, taskDefinitionArn))
+      ?.taskDefinition,
     desiredCount: service.desiredCount,
     deployment: pickDeployment(service, taskDefinitionArn),
   };
 }
-

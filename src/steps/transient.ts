@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 export function transientPolls(ctx: Context) {
   return {
     isTransient: (err: unknown) => err instanceof AwsCallError && err.retryable,
-    onTransient: (err: unknown, inARow: number) => ctx.ui.warn(`a poll failed (${(err as AwsCallError).errorName}, ${inARow} in a row); polling on`),
+    onTransient: (err: unknown, inARow: number) =>
+      ctx.ui.warn(`a poll failed (${(err as AwsCallError).errorName}, ${inARow} in a row); polling on`),
   };
 }

@@ -43,10 +43,13 @@ export interface VerifyResult {
 async function pickInstance(ctx: Context, opts: VerifyOptions): Promise<string> {
   if (opts.instanceId) return opts.instanceId;
   const asg = await ctx.cfn('asg', opts.asg);
-  if (!isEcsNameOrArn(asg)) throw new InputError(`${opts.asg ? '--asg' : 'RubyAutoScalingGroupName'}: "${asg}" is not an auto scaling group name`);
+  if (!isEcsNameOrArn(asg))
+    throw new InputError(`${opts.asg ? '--asg' : 'RubyAutoScalingGroupName'}: "${asg}" is not an auto scaling group name`);
   const ids = await (await ctx.aws.ec2()).describeInstances(asg);
   if (ids.length === 0) {
-    throw new CheckFailedError(`no running instance in auto scaling group "${asg}" to run the check from; pass --instance-id or check --asg`);
+    throw new CheckFailedError(
+      `no running instance in auto scaling group "${asg}" to run the check from; pass --instance-id or check --asg`,
+    );
   }
   return ids[0]!;
 }
@@ -68,7 +71,8 @@ export async function runVerify(ctx: Context, opts: VerifyOptions): Promise<Veri
       intervalMs: 2000,
       signal: ctx.signal,
       ...transientPolls(ctx),
-      timeoutMessage: (ms) => `SSM command ${commandId} on ${instanceId} did not finish within ${formatDuration(ms)}; raise --timeout or check the SSM agent`,
+      timeoutMessage: (ms) =>
+        `SSM command ${commandId} on ${instanceId} did not finish within ${formatDuration(ms)}; raise --timeout or check the SSM agent`,
     },
     ctx.clock,
   );
@@ -77,7 +81,10 @@ export async function runVerify(ctx: Context, opts: VerifyOptions): Promise<Veri
   const verdict =
     invocation.status === 'Success'
       ? judgeCurlResult(curl, opts.expect)
-      : { ok: false, reason: `the SSM command ended ${invocation.status}${invocation.stderr ? `: ${invocation.stderr.split('\n')[0]}` : ''}` };
+      : {
+          ok: false,
+          reason: `the SSM command ended ${invocation.status}${invocation.stderr ? `: ${invocation.stderr.split('\n')[0]}` : ''}`,
+        };
   const t = opts.target;
   return {
     ok: verdict.ok,

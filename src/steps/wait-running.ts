@@ -100,4 +100,3 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
     progress.stop();
   }
 }
-

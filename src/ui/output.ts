@@ -88,7 +88,9 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       };
     },
     startProgress(label) {
-      return spinner ? createSpinnerProgress(streams.stderr, label) : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));
+      return spinner
+        ? createSpinnerProgress(streams.stderr, label)
+        : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));
     },
   };
 }

@@ -28,18 +28,34 @@ const CFN = ['--task-definition', 'appmesh-workshop-crystal-lb-vanilla', '--clus
 const ENVOY_CURL = 'meshctl-resolved: 10.0.1.5\n< HTTP/1.1 200 OK\n< server: envoy\n\nenvoy crystal\nmeshctl-curl-exit: 0\n';
 
 const tasks = (td: string, n: number, lastStatus = 'RUNNING'): Task[] =>
-  Array.from({ length: n }, (_, i) => ({ taskArn: `arn:task/${td.slice(-1)}-${i}`, taskDefinitionArn: td, lastStatus, desiredStatus: 'RUNNING', group: 'service:crystal-service-lb' }));
+  Array.from({ length: n }, (_, i) => ({
+    taskArn: `arn:task/${td.slice(-1)}-${i}`,
+    taskDefinitionArn: td,
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    group: 'service:crystal-service-lb',
+  }));
 
 beforeEach(() => {
   for (const m of [ecs, ec2, ssm, mesh]) m.reset();
   ecs.on(DescribeTaskDefinitionCommand).resolves(describeFixture);
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: NEW, revision: 2 } });
-  ecs.on(UpdateServiceCommand).resolves({ service: { serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }] } });
+  ecs.on(UpdateServiceCommand).resolves({
+    service: {
+      serviceName: 'crystal-service-lb',
+      taskDefinition: NEW,
+      desiredCount: 3,
+      deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }],
+    },
+  });
   ecs.on(ListTasksCommand).resolves({ taskArns: ['a', 'b', 'c'] });
   mesh.on(DescribeVirtualNodeCommand).resolves({ virtualNode: { status: { status: 'ACTIVE' } } as never });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc12345678' }] }] });
   ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
-  ssm.on(GetCommandInvocationCommand).resolvesOnce({ Status: 'InProgress' }).resolves({ Status: 'Success', StandardOutputContent: ENVOY_CURL });
+  ssm
+    .on(GetCommandInvocationCommand)
+    .resolvesOnce({ Status: 'InProgress' })
+    .resolves({ Status: 'Success', StandardOutputContent: ENVOY_CURL });
 });
 
 describe('rollout with mocked AWS', () => {
@@ -55,7 +71,11 @@ describe('rollout with mocked AWS', () => {
     expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
     expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
     expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
-    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'appmesh-workshop', service: 'crystal-service-lb', taskDefinition: NEW });
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'appmesh-workshop',
+      service: 'crystal-service-lb',
+      taskDefinition: NEW,
+    });
     // UpdateService said which revision and how many tasks: no DescribeServices needed.
     expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
     expect(ecs).toHaveReceivedCommandTimes(ListTasksCommand, 2);
@@ -66,12 +86,26 @@ describe('rollout with mocked AWS', () => {
 
   it('says which step failed and how to resume when a task stops', async () => {
     // The first poll sees the task start; the second sees it stopped.
-    ecs.on(DescribeTasksCommand).resolvesOnce({ tasks: [...tasks(OLD, 3), ...tasks(NEW, 1, 'PENDING')] }).resolves({
-      tasks: [...tasks(OLD, 3), { ...tasks(NEW, 1)[0]!, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'Task failed ELB health checks', containers: [{ name: 'envoy', reason: 'OutOfMemoryError' }] }],
-    });
+    ecs
+      .on(DescribeTasksCommand)
+      .resolvesOnce({ tasks: [...tasks(OLD, 3), ...tasks(NEW, 1, 'PENDING')] })
+      .resolves({
+        tasks: [
+          ...tasks(OLD, 3),
+          {
+            ...tasks(NEW, 1)[0]!,
+            lastStatus: 'STOPPED',
+            desiredStatus: 'STOPPED',
+            stoppedReason: 'Task failed ELB health checks',
+            containers: [{ name: 'envoy', reason: 'OutOfMemoryError' }],
+          },
+        ],
+      });
     const r = await runInProcess(['rollout', ...CFN, '--skip-mesh-check']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: wait-running failed: a task of .*:2 stopped while waiting:\ntask 2-0 stopped: Task failed ELB health checks \(envoy: OutOfMemoryError\)/);
+    expect(r.stderr).toMatch(
+      /error: wait-running failed: a task of .*:2 stopped while waiting:\ntask 2-0 stopped: Task failed ELB health checks \(envoy: OutOfMemoryError\)/,
+    );
     expect(r.stderr).toMatch(/resume with: meshctl rollout --task-definition appmesh-workshop-crystal-lb-vanilla .* --from wait-running/);
     expect(r.stdout).toMatch(/done:\n {2}add-envoy: registered .*\n {2}update-service: .*\nfailed: wait-running/);
   });
@@ -81,15 +115,23 @@ describe('verify with mocked AWS', () => {
   it('exits 0 for a 2xx answer with server: envoy, polling the invocation to its end', async () => {
     const r = await runInProcess(['verify', ...CFN]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('ok: http://crystal.appmeshworkshop.hosted.local:3000/crystal from i-0abc12345678 (10.0.1.5): HTTP 200 with server: envoy\n');
+    expect(r.stdout).toBe(
+      'ok: http://crystal.appmeshworkshop.hosted.local:3000/crystal from i-0abc12345678 (10.0.1.5): HTTP 200 with server: envoy\n',
+    );
     expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 2);
   });
 
   it('exits 1 naming the other server it saw', async () => {
-    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', StandardOutputContent: ENVOY_CURL.replace('server: envoy', 'server: nginx') });
+    ssm
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: 'Success', StandardOutputContent: ENVOY_CURL.replace('server: envoy', 'server: nginx') });
     const r = await runInProcess(['verify', ...CFN, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, reason: 'HTTP 200 with server: nginx, expected envoy', headers: { server: 'nginx' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      reason: 'HTTP 200 with server: nginx, expected envoy',
+      headers: { server: 'nginx' },
+    });
   });
 
   it('exits 1 when the SSM command itself failed', async () => {
@@ -109,7 +151,16 @@ describe('verify with mocked AWS', () => {
 
 describe('wait-running with mocked AWS', () => {
   it('backs off from 1s towards --interval and reads the rollout state every third poll', async () => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ taskDefinition: NEW, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }] }] });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'crystal-service-lb',
+          taskDefinition: NEW,
+          desiredCount: 3,
+          deployments: [{ taskDefinition: NEW, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }],
+        },
+      ],
+    });
     ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 2) });
     const r = await runInProcess(['wait-running', ...CFN, '--interval', '5s', '--timeout', '20s']);
     expect(r.code).toBe(1);
@@ -122,8 +173,26 @@ describe('wait-running with mocked AWS', () => {
   it('fails at once when the deployment rolloutState is FAILED', async () => {
     ecs
       .on(DescribeServicesCommand)
-      .resolvesOnce({ services: [{ serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ id: 'd1', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }] }] })
-      .resolves({ services: [{ serviceName: 'crystal-service-lb', taskDefinition: NEW, desiredCount: 3, deployments: [{ id: 'd1', taskDefinition: NEW, rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker tripped' }] }] });
+      .resolvesOnce({
+        services: [
+          {
+            serviceName: 'crystal-service-lb',
+            taskDefinition: NEW,
+            desiredCount: 3,
+            deployments: [{ id: 'd1', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }],
+          },
+        ],
+      })
+      .resolves({
+        services: [
+          {
+            serviceName: 'crystal-service-lb',
+            taskDefinition: NEW,
+            desiredCount: 3,
+            deployments: [{ id: 'd1', taskDefinition: NEW, rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker tripped' }],
+          },
+        ],
+      });
     ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 1) });
     const r = await runInProcess(['wait-running', ...CFN]);
     expect(r.code).toBe(1);
@@ -132,20 +201,42 @@ describe('wait-running with mocked AWS', () => {
 });
 
 describe('add-envoy --virtual-gateway with mocked AWS', () => {
-  const GW = ['add-envoy', '--virtual-gateway', 'gateway', '--mesh', 'local-mesh', '--family', 'gw', '--task-role-arn', 'arn:aws:iam::123456789012:role/t', '--execution-role-arn', 'arn:aws:iam::123456789012:role/e', '--region', 'us-west-2'];
+  const GW = [
+    'add-envoy',
+    '--virtual-gateway',
+    'gateway',
+    '--mesh',
+    'local-mesh',
+    '--family',
+    'gw',
+    '--task-role-arn',
+    'arn:aws:iam::123456789012:role/t',
+    '--execution-role-arn',
+    'arn:aws:iam::123456789012:role/e',
+    '--region',
+    'us-west-2',
+  ];
 
-  it("checks that the gateway exists and maps its listener port", async () => {
-    mesh.on(DescribeVirtualGatewayCommand).resolves({ virtualGateway: { spec: { listeners: [{ portMapping: { port: 9080, protocol: 'http' } }] } } } as never);
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'gw' }).rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
+  it('checks that the gateway exists and maps its listener port', async () => {
+    mesh
+      .on(DescribeVirtualGatewayCommand)
+      .resolves({ virtualGateway: { spec: { listeners: [{ portMapping: { port: 9080, protocol: 'http' } }] } } } as never);
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: 'gw' })
+      .rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
     ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:td/gw:1' } });
     const r = await runInProcess([...GW, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(mesh).toHaveReceivedCommandWith(DescribeVirtualGatewayCommand, { meshName: 'local-mesh', virtualGatewayName: 'gateway' });
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!.portMappings).toEqual([{ containerPort: 9080, protocol: 'tcp' }]);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!.portMappings).toEqual([
+      { containerPort: 9080, protocol: 'tcp' },
+    ]);
   });
 
   it('registers nothing when the gateway does not exist', async () => {
-    mesh.on(DescribeVirtualGatewayCommand).rejects(Object.assign(new Error('not found'), { name: 'NotFoundException', $metadata: { httpStatusCode: 404 } }));
+    mesh
+      .on(DescribeVirtualGatewayCommand)
+      .rejects(Object.assign(new Error('not found'), { name: 'NotFoundException', $metadata: { httpStatusCode: 404 } }));
     const r = await runInProcess(GW);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/virtual gateway "gateway" does not exist in mesh "local-mesh"; nothing was registered/);

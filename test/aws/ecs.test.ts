@@ -1,11 +1,19 @@
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { AwsCallError } from '../../src/errors.js';
 
 const ecsMock = mockClient(ECSClient);
-const api = () => createEcsApi(new ECSClient({ region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 }));
+const api = () =>
+  createEcsApi(new ECSClient({ region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 }));
 
 beforeEach(() => {
   ecsMock.reset();
@@ -13,7 +21,9 @@ beforeEach(() => {
 
 describe('EcsApi', () => {
   it('describes with tags', async () => {
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { family: 'crystal', taskDefinitionArn: 'arn:td/crystal:4' }, tags: [{ key: 'a', value: 'b' }] });
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves({ taskDefinition: { family: 'crystal', taskDefinitionArn: 'arn:td/crystal:4' }, tags: [{ key: 'a', value: 'b' }] });
     const d = await api().describeTaskDefinition('crystal');
     expect(d.tags).toEqual([{ key: 'a', value: 'b' }]);
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'crystal', include: ['TAGS'] });
@@ -46,16 +56,23 @@ describe('EcsApi', () => {
 
   it('turns a MISSING service into ServiceNotFoundException with a hint', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'arn:svc/nope', reason: 'MISSING' }] });
-    const err = await api().describeServices('c', 'nope').catch((e: unknown) => e);
+    const err = await api()
+      .describeServices('c', 'nope')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ exitCode: 3, errorName: 'ServiceNotFoundException', operation: 'DescribeServices' });
     expect((err as Error).message).toMatch(/service "nope" in cluster "c" is MISSING; check --service and --cluster/);
   });
 
   it('translates a throttling error once, naming the operation and what to do', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400, attempts: 5 } });
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400, attempts: 5 },
+    });
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(throttled);
-    const err = await api().registerTaskDefinition({ family: 'x', containerDefinitions: [] }).catch((e: unknown) => e);
+    const err = await api()
+      .registerTaskDefinition({ family: 'x', containerDefinitions: [] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AwsCallError);
     expect((err as Error).message).toBe(
       'RegisterTaskDefinition failed after 5 attempts: ThrottlingException (HTTP 400): Rate exceeded; AWS throttled this call even after retries; wait a little and run the same command again',
@@ -64,11 +81,15 @@ describe('EcsApi', () => {
 
   it('keeps credentials and signatures out of error messages', async () => {
     const leaky = Object.assign(
-      new Error('The request signature we calculated does not match. Credential=AKIAABCDEFGHIJKLMNOP/20261122 Signature=abc123 The Canonical String for this request should have been POST / secret'),
+      new Error(
+        'The request signature we calculated does not match. Credential=AKIAABCDEFGHIJKLMNOP/20261122 Signature=abc123 The Canonical String for this request should have been POST / secret',
+      ),
       { name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } },
     );
     ecsMock.on(DescribeTaskDefinitionCommand).rejects(leaky);
-    const err = (await api().describeTaskDefinition('x').catch((e: unknown) => e)) as Error;
+    const err = (await api()
+      .describeTaskDefinition('x')
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/InvalidSignatureException/);
     expect(err.message).not.toMatch(/AKIAABCDEFGHIJKLMNOP|abc123|secret/);
   });

@@ -9,7 +9,14 @@ import {
   CreateVirtualServiceCommand,
   DescribeMeshCommand,
 } from '@aws-sdk/client-app-mesh';
-import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand, GetOperationCommand, ListNamespacesCommand, ListServicesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import {
+  CreatePrivateDnsNamespaceCommand,
+  CreateServiceCommand,
+  GetOperationCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
+  ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -43,14 +50,32 @@ describe('mesh apply of the runbook mesh, with mocked AWS', () => {
       virtualNodeName: 'products',
       spec: expect.objectContaining({ backends: [{ virtualService: { virtualServiceName: 'payments.local' } }] }),
     });
-    expect(mesh).toHaveReceivedCommandWith(CreateVirtualServiceCommand, { meshName: 'local-mesh', virtualServiceName: 'payments.local', spec: { provider: { virtualRouter: { virtualRouterName: 'payments-router' } } } });
-    expect(mesh).toHaveReceivedCommandWith(CreateVirtualGatewayCommand, { virtualGatewayName: 'gateway', spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } });
+    expect(mesh).toHaveReceivedCommandWith(CreateVirtualServiceCommand, {
+      meshName: 'local-mesh',
+      virtualServiceName: 'payments.local',
+      spec: { provider: { virtualRouter: { virtualRouterName: 'payments-router' } } },
+    });
+    expect(mesh).toHaveReceivedCommandWith(CreateVirtualGatewayCommand, {
+      virtualGatewayName: 'gateway',
+      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    });
     expect(mesh).toHaveReceivedCommandWith(CreateGatewayRouteCommand, {
       virtualGatewayName: 'gateway',
       gatewayRouteName: 'products-gateway-route',
-      spec: { httpRoute: { match: { prefix: '/metaapi' }, action: { target: { virtualService: { virtualServiceName: 'products.local' } }, rewrite: { prefix: { defaultPrefix: 'DISABLED' } } } } },
+      spec: {
+        httpRoute: {
+          match: { prefix: '/metaapi' },
+          action: {
+            target: { virtualService: { virtualServiceName: 'products.local' } },
+            rewrite: { prefix: { defaultPrefix: 'DISABLED' } },
+          },
+        },
+      },
     });
-    const order = mesh.calls().map((c) => (c.args[0] as object).constructor.name).filter((n) => n.startsWith('Create'));
+    const order = mesh
+      .calls()
+      .map((c) => (c.args[0] as object).constructor.name)
+      .filter((n) => n.startsWith('Create'));
     expect(order).toEqual([
       CreateMeshCommand.name,
       CreateVirtualNodeCommand.name,
@@ -68,7 +93,9 @@ describe('mesh apply of the runbook mesh, with mocked AWS', () => {
   });
 
   it('stops at a failure part way, saying what was done and what was not', async () => {
-    mesh.on(CreateVirtualGatewayCommand).rejects(Object.assign(new Error('not allowed'), { name: 'ForbiddenException', $metadata: { httpStatusCode: 403 } }));
+    mesh
+      .on(CreateVirtualGatewayCommand)
+      .rejects(Object.assign(new Error('not allowed'), { name: 'ForbiddenException', $metadata: { httpStatusCode: 403 } }));
     const r = await runInProcess(['mesh', 'apply', '-f', FILE, '--region', 'us-west-2', '--json']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/CreateVirtualGateway failed: ForbiddenException \(HTTP 403\)/);

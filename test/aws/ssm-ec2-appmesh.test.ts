@@ -26,14 +26,26 @@ describe('SsmApi', () => {
   it('sends the commands as AWS-RunShellScript on one instance', async () => {
     ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
     expect(await createSsmApi(new SSMClient(config)).sendCommand('i-1', ['echo hi'], 60)).toBe('cmd-1');
-    expect(ssmMock).toHaveReceivedCommandWith(SendCommandCommand, { InstanceIds: ['i-1'], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['echo hi'], executionTimeout: ['60'] } });
+    expect(ssmMock).toHaveReceivedCommandWith(SendCommandCommand, {
+      InstanceIds: ['i-1'],
+      DocumentName: 'AWS-RunShellScript',
+      Parameters: { commands: ['echo hi'], executionTimeout: ['60'] },
+    });
   });
 
   it('treats InvocationDoesNotExist right after SendCommand as not visible yet', async () => {
-    ssmMock.on(GetCommandInvocationCommand).rejectsOnce(named('InvocationDoesNotExist')).resolves({ Status: 'Success', StandardOutputContent: 'out' });
+    ssmMock
+      .on(GetCommandInvocationCommand)
+      .rejectsOnce(named('InvocationDoesNotExist'))
+      .resolves({ Status: 'Success', StandardOutputContent: 'out' });
     const ssm = createSsmApi(new SSMClient(config));
     expect((await ssm.getCommandInvocation('cmd-1', 'i-1')).status).toBe('NotYetVisible');
-    expect(await ssm.getCommandInvocation('cmd-1', 'i-1')).toEqual({ status: 'Success', responseCode: undefined, stdout: 'out', stderr: '' });
+    expect(await ssm.getCommandInvocation('cmd-1', 'i-1')).toEqual({
+      status: 'Success',
+      responseCode: undefined,
+      stdout: 'out',
+      stderr: '',
+    });
   });
 
   it('translates other errors', async () => {
@@ -69,12 +81,20 @@ describe('AppMeshApi', () => {
   });
 
   it('returns the node when it exists', async () => {
-    meshMock.on(DescribeVirtualNodeCommand, { meshName: 'm', virtualNodeName: 'n' }).resolves({ virtualNode: { metadata: { arn: 'arn:vn' }, status: { status: 'ACTIVE' } } as never });
-    expect(await createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).toEqual({ arn: 'arn:vn', status: 'ACTIVE', spec: {} });
+    meshMock
+      .on(DescribeVirtualNodeCommand, { meshName: 'm', virtualNodeName: 'n' })
+      .resolves({ virtualNode: { metadata: { arn: 'arn:vn' }, status: { status: 'ACTIVE' } } as never });
+    expect(await createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).toEqual({
+      arn: 'arn:vn',
+      status: 'ACTIVE',
+      spec: {},
+    });
   });
 
   it('passes access denied on as an AWS error', async () => {
     meshMock.on(DescribeVirtualNodeCommand).rejects(named('ForbiddenException', 403));
-    await expect(createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).rejects.toThrow(/DescribeVirtualNode failed: ForbiddenException \(HTTP 403\)/);
+    await expect(createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))).describeVirtualNode('m', 'n')).rejects.toThrow(
+      /DescribeVirtualNode failed: ForbiddenException \(HTTP 403\)/,
+    );
   });
 });

@@ -21,12 +21,20 @@ describe('meshctl add-envoy against moto', () => {
     expect(r.stderr).toMatch(/warning: envoy image v1\.11\.2\.0-prod .*out of date.*--envoy-image/);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ action: 'registered', family: FAMILY, taskDefinitionArn: expect.stringMatching(new RegExp(`${FAMILY}:2$`)) });
-    const td = await sdkClients(env.moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out.taskDefinitionArn, include: ['TAGS'] }));
+    expect(out).toMatchObject({
+      action: 'registered',
+      family: FAMILY,
+      taskDefinitionArn: expect.stringMatching(new RegExp(`${FAMILY}:2$`)),
+    });
+    const td = await sdkClients(env.moto.url).ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: out.taskDefinitionArn, include: ['TAGS'] }),
+    );
     const names = td.taskDefinition!.containerDefinitions!.map((c) => c.name);
     expect(names).toEqual(['crystal', 'envoy']);
     expect(td.taskDefinition!.containerDefinitions![0]!.dependsOn).toEqual([{ containerName: 'envoy', condition: 'HEALTHY' }]);
-    expect(td.taskDefinition!.containerDefinitions![1]!.image).toBe('840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.11.2.0-prod');
+    expect(td.taskDefinition!.containerDefinitions![1]!.image).toBe(
+      '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.11.2.0-prod',
+    );
     expect(td.taskDefinition!.proxyConfiguration?.type).toBe('APPMESH');
     expect(td.tags).toEqual([{ key: 'workshop', value: 'appmesh' }]);
   });
@@ -61,12 +69,17 @@ describe('meshctl add-envoy against moto', () => {
   });
 
   it('renders offline from a file with no AWS at all', async () => {
-    const td = (await sdkClients(env.moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: FAMILY, include: ['TAGS'] }))) as object;
+    const td = (await sdkClients(env.moto.url).ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: FAMILY, include: ['TAGS'] }),
+    )) as object;
     const file = join(env.ws.dir, 'td.json');
     writeFileSync(file, JSON.stringify(td));
     const out = join(env.ws.dir, 'offline.json');
     // An endpoint that answers nothing: any AWS call would fail.
-    const r = await runCli(['add-envoy', '--from-file', file, '--dry-run', '--write', out], { cwd: env.ws.dir, env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
+    const r = await runCli(['add-envoy', '--from-file', file, '--dry-run', '--write', out], {
+      cwd: env.ws.dir,
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).containerDefinitions.map((c: { name: string }) => c.name)).toEqual(['crystal', 'envoy']);
   });
@@ -76,16 +89,24 @@ describe('meshctl add-envoy against moto', () => {
     for (const [i, d] of samples.entries()) {
       const file = join(env.ws.dir, `generated-${i}.json`);
       writeFileSync(file, JSON.stringify(d));
-      const r = await runCli(['add-envoy', '--from-file', file, '--skip-mesh-check', '--envoy-image', 'example/envoy:v1.29.0.0-prod', '--json'], { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+      const r = await runCli(
+        ['add-envoy', '--from-file', file, '--skip-mesh-check', '--envoy-image', 'example/envoy:v1.29.0.0-prod', '--json'],
+        { cwd: env.ws.dir, env: motoEnv(env.moto.url) },
+      );
       expect(r.code, r.stderr).toBe(0);
       const arn = JSON.parse(r.stdout).taskDefinitionArn;
       const td = await sdkClients(env.moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
-      expect(td.taskDefinition!.containerDefinitions!.map((c) => c.name)).toEqual([...d.taskDefinition.containerDefinitions.map((c) => c.name), 'envoy']);
+      expect(td.taskDefinition!.containerDefinitions!.map((c) => c.name)).toEqual([
+        ...d.taskDefinition.containerDefinitions.map((c) => c.name),
+        'envoy',
+      ]);
     }
   });
 
   it('masks secret-looking values in --json and --diff unless --show-secrets', async () => {
-    const td = (await sdkClients(env.moto.url).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: FAMILY, include: ['TAGS'] }))) as { taskDefinition: { containerDefinitions: { environment?: unknown[] }[] } };
+    const td = (await sdkClients(env.moto.url).ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: FAMILY, include: ['TAGS'] }),
+    )) as { taskDefinition: { containerDefinitions: { environment?: unknown[] }[] } };
     td.taskDefinition.containerDefinitions[0]!.environment = [{ name: 'DB_PASSWORD', value: 'hunter2-do-not-print' }];
     const file = join(env.ws.dir, 'with-secret.json');
     writeFileSync(file, JSON.stringify(td));
@@ -95,6 +116,8 @@ describe('meshctl add-envoy against moto', () => {
     expect(masked.stdout + masked.stderr).not.toContain('hunter2-do-not-print');
     expect(JSON.parse(masked.stdout).registerInput.containerDefinitions[0].environment).toEqual([{ name: 'DB_PASSWORD', value: '***' }]);
     const shown = await runCli([...args, '--show-secrets'], { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
-    expect(JSON.parse(shown.stdout).registerInput.containerDefinitions[0].environment).toEqual([{ name: 'DB_PASSWORD', value: 'hunter2-do-not-print' }]);
+    expect(JSON.parse(shown.stdout).registerInput.containerDefinitions[0].environment).toEqual([
+      { name: 'DB_PASSWORD', value: 'hunter2-do-not-print' },
+    ]);
   });
 });

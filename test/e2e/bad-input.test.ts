@@ -6,7 +6,8 @@ import { useMotoWorkshop } from '../support/moto-workshop.js';
 
 const env = useMotoWorkshop();
 
-const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url, extra) });
+const cli = (args: string[], extra: Record<string, string | undefined> = {}) =>
+  runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url, extra) });
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 describe('bad input ends with a clear message and the right exit code', () => {
@@ -39,10 +40,13 @@ describe('bad input ends with a clear message and the right exit code', () => {
   });
 
   it('the flags stand in for a missing file', async () => {
-    const r = await runCli(['update-service', '--cluster', 'appmesh-workshop', '--task-definition', 'appmesh-workshop-crystal-lb-vanilla'], {
-      cwd: '/',
-      env: motoEnv(env.moto.url),
-    });
+    const r = await runCli(
+      ['update-service', '--cluster', 'appmesh-workshop', '--task-definition', 'appmesh-workshop-crystal-lb-vanilla'],
+      {
+        cwd: '/',
+        env: motoEnv(env.moto.url),
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
   });
 
@@ -89,7 +93,10 @@ describe('global flags', () => {
 
   it('--endpoint-url wins over AWS_ENDPOINT_URL, and --region works with no AWS_REGION', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const r = await runCli(['update-service', '--endpoint-url', env.moto.url, '--region', 'us-west-2'], { cwd: env.ws.dir, env: { AWS_ENDPOINT_URL: dead } });
+    const r = await runCli(['update-service', '--endpoint-url', env.moto.url, '--region', 'us-west-2'], {
+      cwd: env.ws.dir,
+      env: { AWS_ENDPOINT_URL: dead },
+    });
     expect(r.code, r.stderr).toBe(0);
     const viaEnv = await runCli(['update-service', '--region', 'us-west-2'], { cwd: env.ws.dir, env: { AWS_ENDPOINT_URL: dead } });
     expect(viaEnv.code).toBe(3);
@@ -109,7 +116,10 @@ describe('global flags', () => {
   });
 
   it('--verbose prints each AWS call with its duration and never the credentials', async () => {
-    const r = await cli(['update-service', '--verbose'], { AWS_SECRET_ACCESS_KEY: 'SECRETVALUE1234', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE12' });
+    const r = await cli(['update-service', '--verbose'], {
+      AWS_SECRET_ACCESS_KEY: 'SECRETVALUE1234',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE12',
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/aws ecs\.DescribeTaskDefinition \d+ms/);
     expect(r.stderr).toMatch(/aws ecs\.UpdateService \d+ms/);

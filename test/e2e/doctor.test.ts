@@ -6,20 +6,28 @@ import { REGION } from '../support/workshop.js';
 
 const env = useMotoWorkshop({ managedPolicies: true });
 const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
-const iam = () => new IAMClient({ endpoint: env.moto.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+const iam = () =>
+  new IAMClient({ endpoint: env.moto.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 
 /** The workshop's task role, as its stack makes it (the seed's task definition names it). */
 async function createTaskRole(withEnvoyAccess: boolean): Promise<void> {
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
   await iam().send(new CreateRoleCommand({ RoleName: 'appmesh-workshop-TaskIamRole', AssumeRolePolicyDocument: JSON.stringify(trust) }));
   if (withEnvoyAccess) {
-    await iam().send(new AttachRolePolicyCommand({ RoleName: 'appmesh-workshop-TaskIamRole', PolicyArn: 'arn:aws:iam::aws:policy/AWSAppMeshEnvoyAccess' }));
+    await iam().send(
+      new AttachRolePolicyCommand({ RoleName: 'appmesh-workshop-TaskIamRole', PolicyArn: 'arn:aws:iam::aws:policy/AWSAppMeshEnvoyAccess' }),
+    );
   }
 }
 
 describe('meshctl doctor against moto', () => {
   beforeEach(async () => {
-    expect((await cli(['add-envoy', '--envoy-image', '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod'])).code).toBe(0);
+    expect(
+      (await cli(['add-envoy', '--envoy-image', '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod'])).code,
+    ).toBe(0);
     expect((await cli(['update-service'])).code).toBe(0);
   });
 
@@ -29,7 +37,10 @@ describe('meshctl doctor against moto', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
-    expect(out.checks.find((c: { id: string }) => c.id === 'task-role')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/allowed by AWSAppMeshEnvoyAccess/) });
+    expect(out.checks.find((c: { id: string }) => c.id === 'task-role')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/allowed by AWSAppMeshEnvoyAccess/),
+    });
   });
 
   it("catches the runbook author's failure: the task role lacks AWSAppMeshEnvoyAccess", async () => {
@@ -37,7 +48,9 @@ describe('meshctl doctor against moto', () => {
     const r = await cli(['doctor']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/✖ the task role allows appmesh:StreamAggregatedResources: role appmesh-workshop-TaskIamRole has no policy/);
-    expect(r.stdout).toMatch(/fix: aws iam attach-role-policy --role-name appmesh-workshop-TaskIamRole --policy-arn arn:aws:iam::aws:policy\/AWSAppMeshEnvoyAccess/);
+    expect(r.stdout).toMatch(
+      /fix: aws iam attach-role-policy --role-name appmesh-workshop-TaskIamRole --policy-arn arn:aws:iam::aws:policy\/AWSAppMeshEnvoyAccess/,
+    );
     expect(r.stderr).toMatch(/error: doctor: task-role failed/);
   });
 

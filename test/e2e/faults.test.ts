@@ -11,7 +11,8 @@ afterEach(async () => {
   await proxy?.close();
 });
 
-const revisions = async () => (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
+const revisions = async () =>
+  (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
 
 /** Plays the ECS scheduler (straight at moto, not through the proxy) once the service moves to a new revision. */
 async function schedulerWhenServiceMoves(): Promise<void> {
@@ -34,17 +35,18 @@ describe('rollout through a faulty network', () => {
       { kind: 'reset-after', rate: 0.05 },
     ]);
     const [r] = await Promise.all([
-      runCli(['rollout', '--json', '--interval', '2s', '--timeout', '90s', '--verify-timeout', '60s'], { cwd: env.ws.dir, env: motoEnv(proxy.url) }),
+      runCli(['rollout', '--json', '--interval', '2s', '--timeout', '90s', '--verify-timeout', '60s'], {
+        cwd: env.ws.dir,
+        env: motoEnv(proxy.url),
+      }),
       schedulerWhenServiceMoves(),
     ]);
     // moto's SSM runs nothing, so verify is the one step that cannot pass here (it is mocked elsewhere).
     const out = JSON.parse(r.stdout);
-    expect(out.steps.map((s: { step: string; status: string }) => `${s.step}:${s.status}`), r.stderr).toEqual([
-      'add-envoy:done',
-      'update-service:done',
-      'wait-running:done',
-      'verify:failed',
-    ]);
+    expect(
+      out.steps.map((s: { step: string; status: string }) => `${s.step}:${s.status}`),
+      r.stderr,
+    ).toEqual(['add-envoy:done', 'update-service:done', 'wait-running:done', 'verify:failed']);
     expect(out.error).toMatch(/the check printed no output/);
     // The faults fall on calls by a hash of (seed, operation, call number): the same run every time.
     expect(proxy.injected.length).toBeGreaterThan(0);

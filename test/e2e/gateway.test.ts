@@ -29,12 +29,16 @@ describe('add-envoy --virtual-gateway against moto', () => {
     const out = join(env.ws.dir, 'gw.json');
     const r = await cli([...GATEWAY, '--dry-run', '--write', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/dry run: would register gateway-task for arn:aws:appmesh:us-west-2:123456789012:mesh\/local-mesh\/virtualGateway\/gateway on port 8088/);
+    expect(r.stdout).toMatch(
+      /dry run: would register gateway-task for arn:aws:appmesh:us-west-2:123456789012:mesh\/local-mesh\/virtualGateway\/gateway on port 8088/,
+    );
     const td = JSON.parse(readFileSync(out, 'utf8'));
     expect(td.containerDefinitions).toHaveLength(1);
     expect(td.containerDefinitions[0]).toMatchObject({
       name: 'envoy',
-      environment: [{ name: 'APPMESH_RESOURCE_ARN', value: 'arn:aws:appmesh:us-west-2:123456789012:mesh/local-mesh/virtualGateway/gateway' }],
+      environment: [
+        { name: 'APPMESH_RESOURCE_ARN', value: 'arn:aws:appmesh:us-west-2:123456789012:mesh/local-mesh/virtualGateway/gateway' },
+      ],
       portMappings: [{ containerPort: 8088, protocol: 'tcp' }],
       healthCheck: { command: ['CMD-SHELL', 'curl -s http://localhost:9901/server_info | grep state | grep -q LIVE'] },
     });
@@ -52,7 +56,9 @@ describe('add-envoy --virtual-gateway against moto', () => {
     const again = await cli([...GATEWAY, '--skip-mesh-check']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^unchanged: .*gateway-task:1 already runs/);
-    expect((await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'gateway-task' }))).taskDefinitionArns).toHaveLength(1);
+    expect(
+      (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'gateway-task' }))).taskDefinitionArns,
+    ).toHaveLength(1);
   });
 
   it.each([

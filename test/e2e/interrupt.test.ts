@@ -12,7 +12,8 @@ afterEach(async () => {
   await proxy?.close();
 });
 
-const revisions = async () => (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
+const revisions = async () =>
+  (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
 
 /** Sends `signal` once stderr shows `marker`; slow answers (the proxy's latency) keep the step busy meanwhile. */
 const signalAt = (marker: RegExp, signal: NodeJS.Signals) => (child: ChildProcess) => {
@@ -32,29 +33,40 @@ describe('Ctrl-C or SIGTERM at each step of rollout', () => {
     ['add-envoy', 'DescribeTaskDefinition', /▸ add-envoy/, 'add-envoy', [] as string[]],
     ['update-service', 'UpdateService', /▸ update-service/, 'wait-running', ['add-envoy', 'update-service']],
     ['verify', 'SendCommand', /▸ verify/, 'verify', ['add-envoy', 'update-service', 'wait-running']],
-  ])('during %s: exit 130, what was done, and a resume that registers no second revision', async (step, slowOperation, marker, resumeFrom, done) => {
-    proxy = await startFaultProxy(env.moto.url, [{ kind: 'latency', rate: 1, operations: [slowOperation], latencyMs: 1500 }]);
-    const scheduler = (async () => {
-      // For the verify case the wait has to pass: play the scheduler once the service moves.
-      if (step !== 'verify') return;
-      for (let i = 0; i < 100 && (await revisions()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 300));
-      if ((await revisions()).length === 2) await actAsEcsSchedulerForDeployment(env.moto.url, env.ws);
-    })();
-    const r = await runCli(['rollout', '--json', '--interval', '1s'], { cwd: env.ws.dir, env: motoEnv(proxy.url), onSpawn: signalAt(marker, 'SIGINT') });
-    await scheduler;
-    expect(r.code, r.stderr).toBe(130);
-    const out = JSON.parse(r.stdout);
-    expect(out.failedStep).toBe(resumeFrom);
-    expect(out.steps.filter((s: { status: string }) => s.status === 'done').map((s: { step: string }) => s.step)).toEqual(done);
-    expect(out.resumeCommand).toBe(`meshctl rollout --json --interval 1s --from ${resumeFrom}`);
-    expect(r.stderr).toMatch(new RegExp(`error: interrupted during ${resumeFrom}`));
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    const registeredBefore = (await revisions()).length;
-    expect(registeredBefore).toBe(done.includes('add-envoy') ? 2 : 1);
-    // Resume, as printed: it must not register a second envoy revision.
-    const resumed = await runCli(['rollout', '--json', '--from', resumeFrom, '--timeout', '2s'], { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
-    expect(JSON.parse(resumed.stdout).steps.find((s: { status: string }) => s.status !== 'skipped').step).toBe(resumeFrom);
-    expect(await revisions()).toHaveLength(2);
-  }, 60_000);
+  ])(
+    'during %s: exit 130, what was done, and a resume that registers no second revision',
+    async (step, slowOperation, marker, resumeFrom, done) => {
+      proxy = await startFaultProxy(env.moto.url, [{ kind: 'latency', rate: 1, operations: [slowOperation], latencyMs: 1500 }]);
+      const scheduler = (async () => {
+        // For the verify case the wait has to pass: play the scheduler once the service moves.
+        if (step !== 'verify') return;
+        for (let i = 0; i < 100 && (await revisions()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 300));
+        if ((await revisions()).length === 2) await actAsEcsSchedulerForDeployment(env.moto.url, env.ws);
+      })();
+      const r = await runCli(['rollout', '--json', '--interval', '1s'], {
+        cwd: env.ws.dir,
+        env: motoEnv(proxy.url),
+        onSpawn: signalAt(marker, 'SIGINT'),
+      });
+      await scheduler;
+      expect(r.code, r.stderr).toBe(130);
+      const out = JSON.parse(r.stdout);
+      expect(out.failedStep).toBe(resumeFrom);
+      expect(out.steps.filter((s: { status: string }) => s.status === 'done').map((s: { step: string }) => s.step)).toEqual(done);
+      expect(out.resumeCommand).toBe(`meshctl rollout --json --interval 1s --from ${resumeFrom}`);
+      expect(r.stderr).toMatch(new RegExp(`error: interrupted during ${resumeFrom}`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const registeredBefore = (await revisions()).length;
+      expect(registeredBefore).toBe(done.includes('add-envoy') ? 2 : 1);
+      // Resume, as printed: it must not register a second envoy revision.
+      const resumed = await runCli(['rollout', '--json', '--from', resumeFrom, '--timeout', '2s'], {
+        cwd: env.ws.dir,
+        env: motoEnv(env.moto.url),
+      });
+      expect(JSON.parse(resumed.stdout).steps.find((s: { status: string }) => s.status !== 'skipped').step).toBe(resumeFrom);
+      expect(await revisions()).toHaveLength(2);
+    },
+    60_000,
+  );
 });

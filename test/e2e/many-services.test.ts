@@ -12,14 +12,37 @@ describe('rollout of several services', () => {
     await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments', 'products']);
     const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
-      const r = await cli(['rollout', '--service', 'orders', '--service', 'payments', '--service', 'products', '--concurrency', '2', '--interval', '1s', '--timeout', '30s', '--json']);
+      const r = await cli([
+        'rollout',
+        '--service',
+        'orders',
+        '--service',
+        'payments',
+        '--service',
+        'products',
+        '--concurrency',
+        '2',
+        '--interval',
+        '1s',
+        '--timeout',
+        '30s',
+        '--json',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
       expect(out.ok).toBe(true);
-      expect(out.services.map((s: { service: string; status: string }) => `${s.service}:${s.status}`)).toEqual(['orders:done', 'payments:done', 'products:done']);
+      expect(out.services.map((s: { service: string; status: string }) => `${s.service}:${s.status}`)).toEqual([
+        'orders:done',
+        'payments:done',
+        'products:done',
+      ]);
       expect(out.services[0].taskDefinitionArn).toMatch(/orders-task:2$/);
       // Without --host there is nothing to curl for each service; it says so rather than failing.
-      expect(out.services[0].steps[3]).toMatchObject({ step: 'verify', status: 'done', detail: expect.stringMatching(/not checked: pass --host/) });
+      expect(out.services[0].steps[3]).toMatchObject({
+        step: 'verify',
+        status: 'done',
+        detail: expect.stringMatching(/not checked: pass --host/),
+      });
       expect(r.stderr).toMatch(/^orders: ✔ wait-running · 3\/3 RUNNING$/m);
     } finally {
       await scheduler.stop();
@@ -35,12 +58,26 @@ describe('rollout of several services', () => {
       const r = await cli(['rollout', '--all-services', '--interval', '1s', '--timeout', '30s', '--host', '{service}.local', '--json']);
       expect(r.code, r.stderr).toBe(1);
       const out = JSON.parse(r.stdout);
-      const status = Object.fromEntries(out.services.map((s: { service: string; status: string; failedStep?: string }) => [s.service, `${s.status}${s.failedStep ? `@${s.failedStep}` : ''}`]));
+      const status = Object.fromEntries(
+        out.services.map((s: { service: string; status: string; failedStep?: string }) => [
+          s.service,
+          `${s.status}${s.failedStep ? `@${s.failedStep}` : ''}`,
+        ]),
+      );
       // moto's SSM runs nothing, so verify reports an empty answer for each rolled-out service.
-      expect(status).toEqual({ 'crystal-service-lb': 'unchanged', orders: 'failed@verify', payments: 'failed@verify', nomesh: 'failed@add-envoy' });
+      expect(status).toEqual({
+        'crystal-service-lb': 'unchanged',
+        orders: 'failed@verify',
+        payments: 'failed@verify',
+        nomesh: 'failed@add-envoy',
+      });
       expect(out.services.find((s: { service: string }) => s.service === 'nomesh').error).toMatch(/virtual node "nomesh" does not exist/);
-      expect(out.resumeCommand).toMatch(/^meshctl rollout --interval 1s --timeout 30s --host '\{service\}\.local' --json( --service (orders|payments|nomesh)){3}$/);
-      expect(new Set(out.resumeCommand.match(/--service (\w+)/g))).toEqual(new Set(['--service orders', '--service payments', '--service nomesh']));
+      expect(out.resumeCommand).toMatch(
+        /^meshctl rollout --interval 1s --timeout 30s --host '\{service\}\.local' --json( --service (orders|payments|nomesh)){3}$/,
+      );
+      expect(new Set(out.resumeCommand.match(/--service (\w+)/g))).toEqual(
+        new Set(['--service orders', '--service payments', '--service nomesh']),
+      );
     } finally {
       await scheduler.stop();
     }

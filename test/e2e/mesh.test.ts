@@ -16,7 +16,8 @@ async function meshFile(edit: (text: string) => string = (t) => t): Promise<stri
   writeFileSync(path, edit(readFileSync(new URL('../fixtures/mesh-moto.yaml', import.meta.url), 'utf8').replace('VPC_ID', vpc)));
   return path;
 }
-const actions = (stdout: string) => JSON.parse(stdout).actions.map((a: { kind: string; name: string; action: string; status: string }) => `${a.action} ${a.kind} ${a.name}`);
+const actions = (stdout: string) =>
+  JSON.parse(stdout).actions.map((a: { kind: string; name: string; action: string; status: string }) => `${a.action} ${a.kind} ${a.name}`);
 
 describe('meshctl mesh against moto', () => {
   it('plans, applies, and a second apply changes nothing', async () => {
@@ -40,12 +41,16 @@ describe('meshctl mesh against moto', () => {
     expect(JSON.parse(apply.stdout).actions.every((a: { status: string }) => a.status === 'done')).toBe(true);
     const again = await cli(['mesh', 'apply', '-f', file]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/note: nothing to change: what exists matches the file\n0 to create, 0 to update, 0 to delete, 10 unchanged/);
+    expect(again.stdout).toMatch(
+      /note: nothing to change: what exists matches the file\n0 to create, 0 to update, 0 to delete, 10 unchanged/,
+    );
   });
 
   it('shows field-level differences and updates only what changed', async () => {
     expect((await cli(['mesh', 'apply', '-f', await meshFile()])).code).toBe(0);
-    const changed = await meshFile((t) => t.replace('prefix: /\n        targets: [{ virtualNode: payments', 'prefix: /pay\n        targets: [{ virtualNode: payments'));
+    const changed = await meshFile((t) =>
+      t.replace('prefix: /\n        targets: [{ virtualNode: payments', 'prefix: /pay\n        targets: [{ virtualNode: payments'),
+    );
     const plan = await cli(['mesh', 'plan', '-f', changed]);
     expect(plan.stdout).toMatch(/~ route payments-router\/payments-route\n {4}~ prefix: "\/" -> "\/pay"/);
     expect(plan.stdout).toMatch(/0 to create, 1 to update, 0 to delete, 9 unchanged/);
@@ -71,7 +76,10 @@ describe('meshctl mesh against moto', () => {
     const pruned = await cli(['mesh', 'apply', '-f', smaller, '--prune', '--json']);
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(pruned.stderr).toMatch(/--prune will delete:\n {2}- route products-router\/products-route\n {2}- virtualRouter products-router/);
-    expect(actions(pruned.stdout).filter((a: string) => a.startsWith('delete'))).toEqual(['delete route products-route', 'delete virtualRouter products-router']);
+    expect(actions(pruned.stdout).filter((a: string) => a.startsWith('delete'))).toEqual([
+      'delete route products-route',
+      'delete virtualRouter products-router',
+    ]);
     expect((await cli(['mesh', 'plan', '-f', smaller, '--prune'])).stdout).toMatch(/0 to create, 0 to update, 0 to delete/);
   });
 
@@ -91,7 +99,12 @@ describe('meshctl mesh against moto', () => {
   });
 
   it('names the path of an invalid field, exit 2', async () => {
-    const bad = await meshFile((t) => t.replace('listener: { port: 5000, protocol: http }\n    serviceDiscovery:\n      cloudMap: { namespace: local, service: products }', 'listener: { port: 70000, protocol: http }\n    serviceDiscovery:\n      cloudMap: { namespace: local, service: products }'));
+    const bad = await meshFile((t) =>
+      t.replace(
+        'listener: { port: 5000, protocol: http }\n    serviceDiscovery:\n      cloudMap: { namespace: local, service: products }',
+        'listener: { port: 70000, protocol: http }\n    serviceDiscovery:\n      cloudMap: { namespace: local, service: products }',
+      ),
+    );
     const r = await cli(['mesh', 'plan', '-f', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/virtualNodes\[1\]\.listener\.port: must be a whole number from 1 to 65535, found 70000/);

@@ -52,15 +52,21 @@ describe("a service's task definition is its own", () => {
     expect(doctor.stdout).not.toContain(FAMILY);
     const plan = await cli(['migrate', 'plan', '--service', 'orders', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(JSON.parse(plan.stdout).previousTaskDefinitionArn).toMatch(/orders-task:1$/);
+    // orders runs no envoy: nothing to migrate, and the plan speaks of orders alone.
+    expect(JSON.parse(plan.stdout).services).toEqual([expect.objectContaining({ service: 'orders', status: 'not-in-mesh' })]);
   });
 
   it("refuses (exit 2) a cfn-output family that is not the workshop service's own, unless --task-definition names it", async () => {
     await seedMoreServices(env.moto.url, env.ws, ['orders']);
-    writeFileSync(join(env.ws.dir, 'other.json'), JSON.stringify({ CrystalTaskDefinition: 'orders-task:1', EcsClusterName: 'appmesh-workshop' }));
+    writeFileSync(
+      join(env.ws.dir, 'other.json'),
+      JSON.stringify({ CrystalTaskDefinition: 'orders-task:1', EcsClusterName: 'appmesh-workshop' }),
+    );
     const r = await cli(['update-service', '--cfn-output', 'other.json']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/CrystalTaskDefinition is family "orders-task", but service "crystal-service-lb" runs family "appmesh-workshop-crystal-lb-vanilla"; pass --task-definition/);
+    expect(r.stderr).toMatch(
+      /CrystalTaskDefinition is family "orders-task", but service "crystal-service-lb" runs family "appmesh-workshop-crystal-lb-vanilla"; pass --task-definition/,
+    );
     const explicit = await cli(['update-service', '--cfn-output', 'other.json', '--task-definition', 'orders-task', '--json']);
     expect(explicit.code, explicit.stderr).toBe(0);
     expect(JSON.parse(explicit.stdout).taskDefinitionArn).toMatch(/orders-task:1$/);

@@ -8,7 +8,8 @@ const env = useMotoWorkshop();
 
 const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
 const serviceRevision = async () =>
-  (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!.taskDefinition!;
+  (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!
+    .taskDefinition!;
 
 describe('meshctl rollback against moto', () => {
   it('points the service back at the revision it ran before and waits for it', async () => {
@@ -19,7 +20,12 @@ describe('meshctl rollback against moto', () => {
       expect(await serviceRevision()).toMatch(/:2$/);
       const r = await cli(['rollback', '--json', '--timeout', '30s']);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ action: 'rolled-back', from: expect.stringMatching(/:2$/), to: expect.stringMatching(/:1$/), wait: { running: 3 } });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        action: 'rolled-back',
+        from: expect.stringMatching(/:2$/),
+        to: expect.stringMatching(/:1$/),
+        wait: { running: 3 },
+      });
       expect(await serviceRevision()).toMatch(/:1$/);
     } finally {
       await scheduler.stop();

@@ -40,7 +40,8 @@ describe('update-service and wait-running against moto', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.taskDefinitionArn).toMatch(new RegExp(`${FAMILY}:2$`));
-    const svc = (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!;
+    const svc = (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] })))
+      .services![0]!;
     expect(svc.taskDefinition).toBe(out.taskDefinitionArn);
   });
 
@@ -125,7 +126,11 @@ describe('meshctl verify against moto', () => {
     expect(r.stdout).toMatch(/^FAILED: http:\/\/crystal\.appmeshworkshop\.hosted\.local:3000\/crystal;\$\(id\)' from i-[0-9a-f]+/);
     const sent = (await sdkClients(env.moto.url).ssm.send(new ListCommandsCommand({}))).Commands![0]!;
     expect(sent.DocumentName).toBe('AWS-RunShellScript');
-    expect(sent.Parameters!.commands!.slice(0, 3)).toEqual(['host=crystal.appmeshworkshop.hosted.local', 'port=3000', `path='/crystal;$(id)'\\'''`]);
+    expect(sent.Parameters!.commands!.slice(0, 3)).toEqual([
+      'host=crystal.appmeshworkshop.hosted.local',
+      'port=3000',
+      `path='/crystal;$(id)'\\'''`,
+    ]);
   });
 });
 
@@ -135,7 +140,11 @@ describe('interruption', () => {
   };
 
   it('SIGINT during wait-running exits 130 and prints the command to resume', async () => {
-    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], { cwd: env.ws.dir, env: motoEnv(env.moto.url), onSpawn: interruptAfter(2000) });
+    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], {
+      cwd: env.ws.dir,
+      env: motoEnv(env.moto.url),
+      onSpawn: interruptAfter(2000),
+    });
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: stopping at the next safe point/);
     expect(r.stderr).toMatch(/error: interrupted/);
@@ -159,7 +168,10 @@ describe('interruption', () => {
     expect(r.code, r.stderr).toBe(130);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: false, failedStep: 'wait-running', resumeCommand: 'meshctl rollout --json --from wait-running' });
-    expect(out.steps.filter((s: { status: string }) => s.status === 'done').map((s: { step: string }) => s.step)).toEqual(['add-envoy', 'update-service']);
+    expect(out.steps.filter((s: { status: string }) => s.status === 'done').map((s: { step: string }) => s.step)).toEqual([
+      'add-envoy',
+      'update-service',
+    ]);
     expect(r.stderr).toMatch(/error: interrupted during wait-running/);
     // Resuming registers no second revision.
     const resumed = await whileSchedulerDeploys(['rollout', '--from', 'wait-running', '--json']);

@@ -49,14 +49,18 @@ beforeAll(() => {
   bin = join(dir, 'bin/meshctl.js');
 });
 
-const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' } });
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' } });
 
 describe('start-up loads no AWS SDK client', () => {
-  it.each([[['--help']], [['--version']], [['add-envoy', '--help']], [['add-envoy', '--from-file', fixture, '--dry-run', '--diff']]])('meshctl %j runs without the lazily loaded chunks', (args) => {
-    const r = run(args);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.length).toBeGreaterThan(0);
-  });
+  it.each([[['--help']], [['--version']], [['add-envoy', '--help']], [['add-envoy', '--from-file', fixture, '--dry-run', '--diff']]])(
+    'meshctl %j runs without the lazily loaded chunks',
+    (args) => {
+      const r = run(args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(0);
+    },
+  );
 
   it('a command that calls AWS does need its chunk (so the check above can fail)', () => {
     const r = run(['update-service', '--cluster', 'c', '--region', 'us-west-2', '--task-definition', 'x:1']);
@@ -67,22 +71,38 @@ describe('start-up loads no AWS SDK client', () => {
 
 describe('the cached help', () => {
   const viaProgram = (args: string[]) =>
-    spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(root, 'dist/main.js'))}); await m.main(['node', 'meshctl', ...${JSON.stringify(args)}]);`], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH },
-    }).stdout;
-  const viaBin = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin/meshctl.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } }).stdout;
+    spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(join(root, 'dist/main.js'))}); await m.main(['node', 'meshctl', ...${JSON.stringify(args)}]);`,
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      },
+    ).stdout;
+  const viaBin = (args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'bin/meshctl.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } }).stdout;
 
-  it.each([[['--help']], [['-h']], [['--version']], [['rollout', '--help']], [['verify', '-h']], [['rollback', '--help']]])('%j says what the program says', (args) => {
-    const expected = viaProgram(args);
-    expect(expected.length).toBeGreaterThan(0);
-    expect(viaBin(args)).toBe(expected);
-  });
+  it.each([[['--help']], [['-h']], [['--version']], [['rollout', '--help']], [['verify', '-h']], [['rollback', '--help']]])(
+    '%j says what the program says',
+    (args) => {
+      const expected = viaProgram(args);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(viaBin(args)).toBe(expected);
+    },
+  );
 });
 
 describe('the cached help is only for help', () => {
   it.each([[['update-service']], [['rollout', '--json']], [['wait-running']], [['verify', '--json']]])('%j goes to the program', (args) => {
-    const r = spawnSync(process.execPath, [join(root, 'bin/meshctl.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, cwd: '/' });
+    const r = spawnSync(process.execPath, [join(root, 'bin/meshctl.js'), ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+      cwd: '/',
+    });
     expect(r.stdout).not.toMatch(/^Usage: meshctl/);
     expect(r.status).not.toBe(0);
   });

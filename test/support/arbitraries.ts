@@ -33,7 +33,9 @@ export const describedTaskDefinition = fc
         name: n,
         image: `example/${n}:1`,
         essential: i === 0,
-        ...(i === 0 && ports.length ? { portMappings: [...new Set(ports)].map((containerPort) => ({ containerPort, protocol: 'tcp' })) } : {}),
+        ...(i === 0 && ports.length
+          ? { portMappings: [...new Set(ports)].map((containerPort) => ({ containerPort, protocol: 'tcp' })) }
+          : {}),
         ...(env.length ? { environment: env } : {}),
         ...(i === 0 && appDependsOnSecond && names[1] ? { dependsOn: [{ containerName: names[1], condition: 'START' }] } : {}),
       })),

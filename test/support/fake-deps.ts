@@ -59,7 +59,10 @@ export function mockedAwsClients(): AwsClients {
 export async function runInProcess(args: string[], facts: Partial<UiFacts> = {}) {
   const stdout = captureStream();
   const stderr = captureStream();
-  const ui = createUi({ stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: args.includes('--verbose'), ...facts }, { stdout, stderr });
+  const ui = createUi(
+    { stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: args.includes('--verbose'), ...facts },
+    { stdout, stderr },
+  );
   const clock = fakeClock();
   const deps: Deps = { ui, clock, signal: new AbortController().signal, env: {}, argv: args, awsClients: () => mockedAwsClients() };
   let code = 0;

@@ -47,10 +47,21 @@ function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttl
   const json = typeof req.headers['x-amz-target'] === 'string';
   const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
   const status = kind === 'throttle' ? (json ? 400 : query ? 503 : 429) : Number(kind);
-  const code = kind === 'throttle' ? (json ? 'ThrottlingException' : query ? 'RequestLimitExceeded' : 'TooManyRequestsException') : json ? 'ServerException' : 'InternalFailure';
+  const code =
+    kind === 'throttle'
+      ? json
+        ? 'ThrottlingException'
+        : query
+          ? 'RequestLimitExceeded'
+          : 'TooManyRequestsException'
+      : json
+        ? 'ServerException'
+        : 'InternalFailure';
   if (query) {
     res.writeHead(status, { 'content-type': 'text/xml' });
-    res.end(`<Response><Errors><Error><Code>${code}</Code><Message>injected by the fault proxy</Message></Error></Errors><RequestID>fault</RequestID></Response>`);
+    res.end(
+      `<Response><Errors><Error><Code>${code}</Code><Message>injected by the fault proxy</Message></Error></Errors><RequestID>fault</RequestID></Response>`,
+    );
   } else {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code });
     res.end(JSON.stringify({ __type: code, message: 'injected by the fault proxy' }));
@@ -65,9 +76,20 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
   const seen = new Map<string, number>();
   const injected: FaultProxy['injected'] = [];
 
-  const forward = (req: IncomingMessage, body: Buffer, onResponse: (status: number, headers: IncomingMessage['headers'], data: Buffer) => void, onError: () => void) => {
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+    onResponse: (status: number, headers: IncomingMessage['headers'], data: Buffer) => void,
+    onError: () => void,
+  ) => {
     const out = request(
-      { hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (up) => {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));

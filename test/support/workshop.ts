@@ -1,6 +1,12 @@
 import { AppMeshClient, CreateMeshCommand, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -74,7 +80,12 @@ export async function seedWorkshop(endpoint: string, options: { virtualNode?: bo
       executionRoleArn: 'arn:aws:iam::123456789012:role/appmesh-workshop-TaskExecutionIamRole',
       taskRoleArn: 'arn:aws:iam::123456789012:role/appmesh-workshop-TaskIamRole',
       containerDefinitions: [
-        { name: 'crystal', image: '123456789012.dkr.ecr.us-west-2.amazonaws.com/crystal:vanilla', essential: true, portMappings: [{ containerPort: 3000, protocol: 'tcp' }] },
+        {
+          name: 'crystal',
+          image: '123456789012.dkr.ecr.us-west-2.amazonaws.com/crystal:vanilla',
+          essential: true,
+          portMappings: [{ containerPort: 3000, protocol: 'tcp' }],
+        },
       ],
       tags: [{ key: 'workshop', value: 'appmesh' }],
     }),
@@ -82,13 +93,29 @@ export async function seedWorkshop(endpoint: string, options: { virtualNode?: bo
   const taskDefinitionArn = td.taskDefinition!.taskDefinitionArn!;
   const network = { awsvpcConfiguration: { subnets: [subnetId], securityGroups: [securityGroupId], assignPublicIp: 'DISABLED' as const } };
   await c.ecs.send(
-    new CreateServiceCommand({ cluster: CLUSTER, serviceName: SERVICE, taskDefinition: taskDefinitionArn, desiredCount: 3, launchType: 'FARGATE', networkConfiguration: network }),
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      taskDefinition: taskDefinitionArn,
+      desiredCount: 3,
+      launchType: 'FARGATE',
+      networkConfiguration: network,
+    }),
   );
   await runServiceTasks(endpoint, taskDefinitionArn, 3, { subnetId, securityGroupId });
 
-  await c.autoScaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'ruby', ImageId: 'ami-12c6146b', InstanceType: 't3.micro' }));
   await c.autoScaling.send(
-    new CreateAutoScalingGroupCommand({ AutoScalingGroupName: ASG, LaunchConfigurationName: 'ruby', MinSize: 2, MaxSize: 2, DesiredCapacity: 2, VPCZoneIdentifier: subnetId }),
+    new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'ruby', ImageId: 'ami-12c6146b', InstanceType: 't3.micro' }),
+  );
+  await c.autoScaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: ASG,
+      LaunchConfigurationName: 'ruby',
+      MinSize: 2,
+      MaxSize: 2,
+      DesiredCapacity: 2,
+      VPCZoneIdentifier: subnetId,
+    }),
   );
 
   await c.appMesh.send(new CreateMeshCommand({ meshName: MESH }));
@@ -109,13 +136,23 @@ export async function seedWorkshop(endpoint: string, options: { virtualNode?: bo
   const cfnOutputPath = join(dir, 'cfn-output.json');
   writeFileSync(
     cfnOutputPath,
-    JSON.stringify({ CrystalTaskDefinition: taskDefinitionArn, EcsClusterName: CLUSTER, RubyAutoScalingGroupName: ASG, VpcId: vpc.Vpc!.VpcId }, null, 2),
+    JSON.stringify(
+      { CrystalTaskDefinition: taskDefinitionArn, EcsClusterName: CLUSTER, RubyAutoScalingGroupName: ASG, VpcId: vpc.Vpc!.VpcId },
+      null,
+      2,
+    ),
   );
   return { dir, cfnOutputPath, taskDefinitionArn, subnetId, securityGroupId };
 }
 
 /** RunTask as the ECS service scheduler would: Fargate tasks in the service's group. */
-export async function runServiceTasks(endpoint: string, taskDefinition: string, count: number, net: { subnetId: string; securityGroupId: string }, service = SERVICE): Promise<Task[]> {
+export async function runServiceTasks(
+  endpoint: string,
+  taskDefinition: string,
+  count: number,
+  net: { subnetId: string; securityGroupId: string },
+  service = SERVICE,
+): Promise<Task[]> {
   const { ecs } = sdkClients(endpoint);
   const out = await ecs.send(
     new RunTaskCommand({
@@ -135,7 +172,8 @@ export async function serviceTasks(endpoint: string, service = SERVICE): Promise
   const { ecs } = sdkClients(endpoint);
   const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns ?? [];
   const tasks: Task[] = [];
-  for (let i = 0; i < arns.length; i += 100) tasks.push(...((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns.slice(i, i + 100) }))).tasks ?? []));
+  for (let i = 0; i < arns.length; i += 100)
+    tasks.push(...((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns.slice(i, i + 100) }))).tasks ?? []));
   return tasks.filter((t) => t.group === `service:${service}`);
 }
 
@@ -150,7 +188,13 @@ export async function actAsEcsSchedulerForDeployment(endpoint: string, workshop:
   await runServiceTasks(endpoint, target, service.desiredCount ?? 3, workshop, serviceName);
   for (const t of await serviceTasks(endpoint, serviceName)) {
     if (t.taskDefinitionArn !== target && t.lastStatus !== 'STOPPED') {
-      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: t.taskArn!, reason: 'Scaling activity initiated by (deployment ecs-svc/0123456789)' }));
+      await ecs.send(
+        new StopTaskCommand({
+          cluster: CLUSTER,
+          task: t.taskArn!,
+          reason: 'Scaling activity initiated by (deployment ecs-svc/0123456789)',
+        }),
+      );
     }
   }
   return target;
@@ -165,7 +209,12 @@ export async function actAsEcsStoppingAFailedTask(endpoint: string, workshop: Wo
 }
 
 /** More services like the workshop's: each its own family and, unless told otherwise, a virtual node of its name. */
-export async function seedMoreServices(endpoint: string, workshop: Workshop, names: readonly string[], options: { virtualNodes?: boolean; tasks?: number; port?: number } = {}): Promise<void> {
+export async function seedMoreServices(
+  endpoint: string,
+  workshop: Workshop,
+  names: readonly string[],
+  options: { virtualNodes?: boolean; tasks?: number; port?: number } = {},
+): Promise<void> {
   const c = sdkClients(endpoint);
   const network = { awsvpcConfiguration: { subnets: [workshop.subnetId], securityGroups: [workshop.securityGroupId] } };
   for (const name of names) {
@@ -176,14 +225,31 @@ export async function seedMoreServices(endpoint: string, workshop: Workshop, nam
         requiresCompatibilities: ['FARGATE'],
         cpu: '256',
         memory: '512',
-        containerDefinitions: [{ name: 'app', image: `example/${name}:1`, essential: true, portMappings: [{ containerPort: options.port ?? 8080 }] }],
+        containerDefinitions: [
+          { name: 'app', image: `example/${name}:1`, essential: true, portMappings: [{ containerPort: options.port ?? 8080 }] },
+        ],
       }),
     );
     const arn = td.taskDefinition!.taskDefinitionArn!;
-    await c.ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: name, taskDefinition: arn, desiredCount: options.tasks ?? 3, launchType: 'FARGATE', networkConfiguration: network }));
+    await c.ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: name,
+        taskDefinition: arn,
+        desiredCount: options.tasks ?? 3,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+      }),
+    );
     await runServiceTasks(endpoint, arn, options.tasks ?? 3, workshop, name);
     if (options.virtualNodes !== false) {
-      await c.appMesh.send(new CreateVirtualNodeCommand({ meshName: MESH, virtualNodeName: name, spec: { listeners: [{ portMapping: { port: options.port ?? 8080, protocol: 'http' } }] } }));
+      await c.appMesh.send(
+        new CreateVirtualNodeCommand({
+          meshName: MESH,
+          virtualNodeName: name,
+          spec: { listeners: [{ portMapping: { port: options.port ?? 8080, protocol: 'http' } }] },
+        }),
+      );
     }
   }
 }
@@ -197,7 +263,8 @@ export function actAsEcsSchedulerWhileRunning(endpoint: string, workshop: Worksh
     while (running) {
       const arns = (await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [];
       for (let i = 0; i < arns.length; i += 10) {
-        const services = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: arns.slice(i, i + 10) }))).services ?? [];
+        const services =
+          (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: arns.slice(i, i + 10) }))).services ?? [];
         for (const s of services) {
           const before = known.get(s.serviceName!);
           known.set(s.serviceName!, s.taskDefinition!);

@@ -34,14 +34,20 @@ describe('cfnValue', () => {
   });
 
   it('names the key, the file and the flag when the key is missing', () => {
-    expect(() => cfnValue('cluster', undefined, {}, 'f.json')).toThrow('f.json: key "EcsClusterName" is missing; pass --cluster or regenerate the file');
+    expect(() => cfnValue('cluster', undefined, {}, 'f.json')).toThrow(
+      'f.json: key "EcsClusterName" is missing; pass --cluster or regenerate the file',
+    );
   });
 
   it('rejects a key of the wrong type', () => {
-    expect(() => cfnValue('taskDefinition', undefined, output, 'f.json')).toThrow(/key "CrystalTaskDefinition" must be a non-empty string, found 42; pass --task-definition/);
+    expect(() => cfnValue('taskDefinition', undefined, output, 'f.json')).toThrow(
+      /key "CrystalTaskDefinition" must be a non-empty string, found 42; pass --task-definition/,
+    );
   });
 
   it('says the file is missing and which flag replaces it', () => {
-    expect(() => cfnValue('asg', undefined, undefined, './cfn-output.json')).toThrow(/\.\/cfn-output\.json: no such file, and --asg was not given/);
+    expect(() => cfnValue('asg', undefined, undefined, './cfn-output.json')).toThrow(
+      /\.\/cfn-output\.json: no such file, and --asg was not given/,
+    );
   });
 });

@@ -19,7 +19,13 @@ describe('mapLimit', () => {
 
   it('skips what may no longer start', async () => {
     let started = 0;
-    const out = await mapLimit([1, 2, 3, 4], 1, async (n) => (started++, `ran ${n}`), () => started < 2, (n) => `skipped ${n}`);
+    const out = await mapLimit(
+      [1, 2, 3, 4],
+      1,
+      async (n) => (started++, `ran ${n}`),
+      () => started < 2,
+      (n) => `skipped ${n}`,
+    );
     expect(out).toEqual(['ran 1', 'ran 2', 'skipped 3', 'skipped 4']);
   });
 

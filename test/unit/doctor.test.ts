@@ -7,7 +7,11 @@ const plain = toDescribed(JSON.parse(readFileSync(new URL('../fixtures/crystal-d
 
 /** A set-up that passes every check: the workshop's task definition after add-envoy, with a current image. */
 function good(): DoctorFacts {
-  const { input } = renderEnvoy(plain, { mesh: 'appmesh-workshop', virtualNode: 'crystal-lb-vanilla', envoyImage: '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod' });
+  const { input } = renderEnvoy(plain, {
+    mesh: 'appmesh-workshop',
+    virtualNode: 'crystal-lb-vanilla',
+    envoyImage: '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod',
+  });
   return {
     described: { taskDefinition: { ...input, taskDefinitionArn: plain.taskDefinition.taskDefinitionArn!.replace(/:1$/, ':2') } as never },
     taskRole: { name: 'TaskIamRole', exists: true, allowedBy: 'AWSAppMeshEnvoyAccess' },
@@ -15,7 +19,10 @@ function good(): DoctorFacts {
       mesh: 'appmesh-workshop',
       name: 'crystal-lb-vanilla',
       exists: true,
-      spec: { listeners: [{ portMapping: { port: 3000, protocol: 'http' } }], serviceDiscovery: { awsCloudMap: { namespaceName: 'appmeshworkshop.hosted.local', serviceName: 'crystal' } } },
+      spec: {
+        listeners: [{ portMapping: { port: 3000, protocol: 'http' } }],
+        serviceDiscovery: { awsCloudMap: { namespaceName: 'appmeshworkshop.hosted.local', serviceName: 'crystal' } },
+      },
     },
     registry: { namespace: 'appmeshworkshop.hosted.local', service: 'crystal' },
   };
@@ -42,26 +49,60 @@ describe('runChecks', () => {
   });
 
   it.each<[string, string, (f: DoctorFacts) => void, RegExp]>([
-    ['the missing envoy policy', 'task-role', (f) => (f.taskRole = { name: 'TaskIamRole', exists: true }), /attach-role-policy --role-name TaskIamRole --policy-arn arn:aws:iam::aws:policy\/AWSAppMeshEnvoyAccess/],
+    [
+      'the missing envoy policy',
+      'task-role',
+      (f) => (f.taskRole = { name: 'TaskIamRole', exists: true }),
+      /attach-role-policy --role-name TaskIamRole --policy-arn arn:aws:iam::aws:policy\/AWSAppMeshEnvoyAccess/,
+    ],
     ['a role that does not exist', 'task-role', (f) => (f.taskRole = { name: 'Gone', exists: false }), /create role Gone/],
     ['no task role', 'task-role', (f) => (f.taskRole = undefined), /taskRoleArn/],
-    ['a missing virtual node', 'virtual-node', (f) => (f.virtualNode = { ...f.virtualNode!, exists: false, spec: undefined }), /create virtual node crystal-lb-vanilla in mesh appmesh-workshop/],
-    ['a listener on another port', 'listener-port', (f) => (f.virtualNode!.spec!.listeners = [{ portMapping: { port: 8080 } }]), /--app-ports/],
+    [
+      'a missing virtual node',
+      'virtual-node',
+      (f) => (f.virtualNode = { ...f.virtualNode!, exists: false, spec: undefined }),
+      /create virtual node crystal-lb-vanilla in mesh appmesh-workshop/,
+    ],
+    [
+      'a listener on another port',
+      'listener-port',
+      (f) => (f.virtualNode!.spec!.listeners = [{ portMapping: { port: 8080 } }]),
+      /--app-ports/,
+    ],
     ['AppPorts without the listener', 'listener-port', (f) => (prop(f, 'AppPorts').value = '9999'), /same/],
-    ['another Cloud Map service', 'cloud-map', (f) => (f.registry = { namespace: 'appmeshworkshop.hosted.local', service: 'ruby' }), /same Cloud Map service/],
+    [
+      'another Cloud Map service',
+      'cloud-map',
+      (f) => (f.registry = { namespace: 'appmeshworkshop.hosted.local', service: 'ruby' }),
+      /same Cloud Map service/,
+    ],
     ['no service registry', 'cloud-map', (f) => (f.registry = undefined), /add serviceRegistries/],
     ['bridge networking', 'awsvpc', (f) => (f.described.taskDefinition.networkMode = 'bridge'), /awsvpc/],
     ['envoy running as another user', 'ignored-uid', (f) => (envoy(f).user = '0'), /1337/],
     ['an app that does not wait for envoy', 'depends-on', (f) => (app(f).dependsOn = []), /condition: HEALTHY/],
-    ['metadata addresses proxied', 'egress-ignored-ips', (f) => (prop(f, 'EgressIgnoredIPs').value = '169.254.170.2'), /169\.254\.169\.254/],
-    ['an image from another region', 'image-region', (f) => (envoy(f).image = workshopEnvoyImage('eu-west-1').replace('v1.11.2.0', 'v1.29.0.0')), /use the envoy image of us-west-2/],
+    [
+      'metadata addresses proxied',
+      'egress-ignored-ips',
+      (f) => (prop(f, 'EgressIgnoredIPs').value = '169.254.170.2'),
+      /169\.254\.169\.254/,
+    ],
+    [
+      'an image from another region',
+      'image-region',
+      (f) => (envoy(f).image = workshopEnvoyImage('eu-west-1').replace('v1.11.2.0', 'v1.29.0.0')),
+      /use the envoy image of us-west-2/,
+    ],
   ])('fails %s, with a fix', (_name, id, breakIt, fix) => {
     const f = good();
     breakIt(f);
     const check = statusOf(f, id)!;
     expect(check.status).toBe('fail');
     expect(check.fix).toMatch(fix);
-    expect(runChecks(f).filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([id]);
+    expect(
+      runChecks(f)
+        .filter((c) => c.status === 'fail')
+        .map((c) => c.id),
+    ).toEqual([id]);
   });
 
   it('warns about the workshop envoy image', () => {
@@ -71,7 +112,9 @@ describe('runChecks', () => {
   });
 
   it('says so when there is no envoy at all', () => {
-    expect(runChecks({ described: plain })).toEqual([expect.objectContaining({ id: 'envoy-container', status: 'fail', fix: expect.stringMatching(/meshctl add-envoy/) })]);
+    expect(runChecks({ described: plain })).toEqual([
+      expect.objectContaining({ id: 'envoy-container', status: 'fail', fix: expect.stringMatching(/meshctl add-envoy/) }),
+    ]);
   });
 
   it('skips the Cloud Map check for a DNS node', () => {

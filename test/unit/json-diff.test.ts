@@ -4,7 +4,12 @@ import { diffJson, formatChanges } from '../../src/core/json-diff.js';
 describe('diffJson', () => {
   it('matches named array items by name, not position', () => {
     const a = { containerDefinitions: [{ name: 'app', image: 'a:1' }] };
-    const b = { containerDefinitions: [{ name: 'app', image: 'a:1', dependsOn: [{ containerName: 'envoy' }] }, { name: 'envoy', image: 'e' }] };
+    const b = {
+      containerDefinitions: [
+        { name: 'app', image: 'a:1', dependsOn: [{ containerName: 'envoy' }] },
+        { name: 'envoy', image: 'e' },
+      ],
+    };
     expect(formatChanges(diffJson(a, b))).toEqual([
       '+ containerDefinitions[0].dependsOn: [{"containerName":"envoy"}]',
       '+ containerDefinitions[1]: {"name":"envoy","image":"e"}',

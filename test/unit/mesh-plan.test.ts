@@ -4,9 +4,14 @@ import { parse } from 'yaml';
 import { validateMeshFile, type MeshFile } from '../../src/core/mesh-file.js';
 import { fromAwsSpec, meshObjects, planMesh, toAwsSpec, toMeshFile, type MeshObject } from '../../src/core/mesh-plan.js';
 
-const local = (): MeshFile => validateMeshFile(parse(readFileSync(new URL('../../examples/local-mesh.yaml', import.meta.url), 'utf8')), 'local-mesh.yaml');
+const local = (): MeshFile =>
+  validateMeshFile(parse(readFileSync(new URL('../../examples/local-mesh.yaml', import.meta.url), 'utf8')), 'local-mesh.yaml');
 /** What AWS would hold after applying a file, read back through the API shapes. */
-const applied = (f: MeshFile): MeshObject[] => meshObjects(f).map((o) => ({ ...o, decl: o.kind === 'namespace' || o.kind === 'cloudMapService' ? o.decl : fromAwsSpec(o.kind, toAwsSpec(o.kind, o.decl) as never) }));
+const applied = (f: MeshFile): MeshObject[] =>
+  meshObjects(f).map((o) => ({
+    ...o,
+    decl: o.kind === 'namespace' || o.kind === 'cloudMapService' ? o.decl : fromAwsSpec(o.kind, toAwsSpec(o.kind, o.decl) as never),
+  }));
 const summary = (actions: { action: string; kind: string; name: string }[]) => actions.map((a) => `${a.action} ${a.kind} ${a.name}`);
 
 describe('planMesh', () => {
@@ -59,16 +64,24 @@ describe('planMesh', () => {
   });
 
   it('turns the prefix rewrite off unless the file asks for it', () => {
-    const spec = toAwsSpec('gatewayRoute', { prefix: '/api', virtualService: 'payments.local', rewritePrefix: false }) as { httpRoute: { action: { rewrite: unknown } } };
+    const spec = toAwsSpec('gatewayRoute', { prefix: '/api', virtualService: 'payments.local', rewritePrefix: false }) as {
+      httpRoute: { action: { rewrite: unknown } };
+    };
     expect(spec.httpRoute.action.rewrite).toEqual({ prefix: { defaultPrefix: 'DISABLED' } });
     // A route made in the console without a rewrite block rewrites: read back, that is rewritePrefix true.
-    expect(fromAwsSpec('gatewayRoute', { httpRoute: { match: { prefix: '/api' }, action: { target: { virtualService: { virtualServiceName: 's' } } } } })).toMatchObject({ rewritePrefix: true });
+    expect(
+      fromAwsSpec('gatewayRoute', {
+        httpRoute: { match: { prefix: '/api' }, action: { target: { virtualService: { virtualServiceName: 's' } } } },
+      }),
+    ).toMatchObject({ rewritePrefix: true });
   });
 
   it('exports what exists as a file that plans to no change', () => {
     const exported = toMeshFile(applied(local()));
     const { vpc: _vpc, ...ns } = local().namespace!;
     expect(exported.namespace).toEqual(ns);
-    expect(planMesh(validateMeshFile(JSON.parse(JSON.stringify(exported)), 'exported'), applied(local())).every((a) => a.action === 'unchanged')).toBe(true);
+    expect(
+      planMesh(validateMeshFile(JSON.parse(JSON.stringify(exported)), 'exported'), applied(local())).every((a) => a.action === 'unchanged'),
+    ).toBe(true);
   });
 });

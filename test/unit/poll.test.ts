@@ -40,16 +40,20 @@ describe('pollUntil', () => {
   it('returns the first defined value', async () => {
     const clock = fakeClock();
     let n = 0;
-    const v = await pollUntil(async () => (++n === 3 ? 'ok' : undefined), { timeoutMs: 60_000, intervalMs: 10_000, timeoutMessage: () => 'late' }, clock);
+    const v = await pollUntil(
+      async () => (++n === 3 ? 'ok' : undefined),
+      { timeoutMs: 60_000, intervalMs: 10_000, timeoutMessage: () => 'late' },
+      clock,
+    );
     expect(v).toBe('ok');
     expect(clock.slept).toEqual([250, 500]);
   });
 
   it('throws TimeoutError with the message once time is up', async () => {
     const clock = fakeClock();
-    await expect(pollUntil(async () => undefined, { timeoutMs: 5000, intervalMs: 2000, timeoutMessage: (ms) => `late after ${ms}` }, clock)).rejects.toThrow(
-      new TimeoutError('late after 5000'),
-    );
+    await expect(
+      pollUntil(async () => undefined, { timeoutMs: 5000, intervalMs: 2000, timeoutMessage: (ms) => `late after ${ms}` }, clock),
+    ).rejects.toThrow(new TimeoutError('late after 5000'));
   });
 
   it('stops with InterruptedError when the signal aborts', async () => {
@@ -96,13 +100,25 @@ describe('pollUntil with transient failures', () => {
   });
 
   it('gives up after three transient failures in a row', async () => {
-    await expect(pollUntil(async () => Promise.reject(transient), options(() => undefined), fakeClock())).rejects.toBe(transient);
+    await expect(
+      pollUntil(
+        async () => Promise.reject(transient),
+        options(() => undefined),
+        fakeClock(),
+      ),
+    ).rejects.toBe(transient);
   });
 
   it('throws other errors at once', async () => {
     const other = new Error('denied');
     let n = 0;
-    await expect(pollUntil(async () => (n++, Promise.reject(other)), options(() => undefined), fakeClock())).rejects.toBe(other);
+    await expect(
+      pollUntil(
+        async () => (n++, Promise.reject(other)),
+        options(() => undefined),
+        fakeClock(),
+      ),
+    ).rejects.toBe(other);
     expect(n).toBe(1);
   });
 });

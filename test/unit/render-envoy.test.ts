@@ -140,7 +140,10 @@ describe('toDescribed', () => {
     [{ taskDefinition: { family: 'x', containerDefinitions: [] } }, /containerDefinitions is missing or empty/],
     [{ taskDefinition: { containerDefinitions: [{ name: 'a' }] } }, /family is missing/],
     [{ taskDefinition: { family: 'x', containerDefinitions: [{ image: 'a' }] } }, /containerDefinitions\[0\]\.name is missing/],
-    [{ taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }, { name: 'a' }] } }, /containerDefinitions\[1\]\.name "a" is used by two containers/],
+    [
+      { taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }, { name: 'a' }] } },
+      /containerDefinitions\[1\]\.name "a" is used by two containers/,
+    ],
     [{ taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }] }, tags: {} }, /tags must be an array/],
   ])('rejects %j', (value, message) => {
     expect(() => toDescribed(value, 'td.json')).toThrow(message);

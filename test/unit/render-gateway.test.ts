@@ -17,9 +17,17 @@ const base = {
 describe('renderGatewayTaskDefinition', () => {
   it('renders one envoy container for the gateway, its port mapped, no proxy configuration', () => {
     const td = renderGatewayTaskDefinition(base);
-    expect(td).toMatchObject({ family: 'gw', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], taskRoleArn: base.taskRoleArn, executionRoleArn: base.executionRoleArn });
+    expect(td).toMatchObject({
+      family: 'gw',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      taskRoleArn: base.taskRoleArn,
+      executionRoleArn: base.executionRoleArn,
+    });
     expect(td.containerDefinitions).toHaveLength(1);
-    expect(td.containerDefinitions![0]!.environment).toEqual([{ name: 'APPMESH_RESOURCE_ARN', value: 'arn:aws:appmesh:eu-west-1:111122223333:mesh/local-mesh/virtualGateway/gateway' }]);
+    expect(td.containerDefinitions![0]!.environment).toEqual([
+      { name: 'APPMESH_RESOURCE_ARN', value: 'arn:aws:appmesh:eu-west-1:111122223333:mesh/local-mesh/virtualGateway/gateway' },
+    ]);
     expect(td.containerDefinitions![0]!.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp' }]);
     expect(td.proxyConfiguration).toBeUndefined();
   });

@@ -6,7 +6,10 @@ const hostile = ['a;b', '$(touch /tmp/pwned)', '`id`', "it's", 'two\nlines', '"d
 
 describe('shellQuote', () => {
   it.each(hostile.map((h) => [h]))('a real shell reads %j back unchanged', (value) => {
-    const echoed = execFileSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(value)}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    const echoed = execFileSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(value)}`], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    });
     expect(echoed).toBe(value);
   });
 

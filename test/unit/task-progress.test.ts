@@ -14,12 +14,42 @@ const task = (id: string, td: string, lastStatus: string, extra: Partial<Task> =
 
 describe('assessTasks', () => {
   it.each([
-    ['waiting while old tasks still run', [task('a', OLD, 'RUNNING'), task('b', NEW, 'RUNNING')], 3, { state: 'waiting', running: 1, otherRevisions: 1 }],
-    ['counts PENDING and PROVISIONING as starting', [task('a', NEW, 'PENDING'), task('b', NEW, 'PROVISIONING')], 1, { state: 'waiting', running: 0, pending: 2 }],
-    ['done at the wanted count', [task('a', NEW, 'RUNNING'), task('b', NEW, 'RUNNING'), task('c', NEW, 'RUNNING')], 3, { state: 'done', running: 3 }],
-    ['not done by tasks of another revision', [task('a', OLD, 'RUNNING'), task('b', OLD, 'RUNNING'), task('c', OLD, 'RUNNING')], 3, { state: 'waiting', running: 0 }],
-    ['ignores stopped tasks of other revisions', [task('a', OLD, 'STOPPED'), task('b', NEW, 'RUNNING')], 1, { state: 'done', otherRevisions: 0 }],
-    ['does not count a RUNNING task that is being stopped', [task('a', NEW, 'RUNNING', { desiredStatus: 'STOPPED' })], 1, { state: 'failed', running: 0 }],
+    [
+      'waiting while old tasks still run',
+      [task('a', OLD, 'RUNNING'), task('b', NEW, 'RUNNING')],
+      3,
+      { state: 'waiting', running: 1, otherRevisions: 1 },
+    ],
+    [
+      'counts PENDING and PROVISIONING as starting',
+      [task('a', NEW, 'PENDING'), task('b', NEW, 'PROVISIONING')],
+      1,
+      { state: 'waiting', running: 0, pending: 2 },
+    ],
+    [
+      'done at the wanted count',
+      [task('a', NEW, 'RUNNING'), task('b', NEW, 'RUNNING'), task('c', NEW, 'RUNNING')],
+      3,
+      { state: 'done', running: 3 },
+    ],
+    [
+      'not done by tasks of another revision',
+      [task('a', OLD, 'RUNNING'), task('b', OLD, 'RUNNING'), task('c', OLD, 'RUNNING')],
+      3,
+      { state: 'waiting', running: 0 },
+    ],
+    [
+      'ignores stopped tasks of other revisions',
+      [task('a', OLD, 'STOPPED'), task('b', NEW, 'RUNNING')],
+      1,
+      { state: 'done', otherRevisions: 0 },
+    ],
+    [
+      'does not count a RUNNING task that is being stopped',
+      [task('a', NEW, 'RUNNING', { desiredStatus: 'STOPPED' })],
+      1,
+      { state: 'failed', running: 0 },
+    ],
   ])('%s', (_name, tasks, wanted, expected) => {
     expect(assessTasks(tasks, NEW, wanted)).toMatchObject(expected);
   });
@@ -33,7 +63,9 @@ describe('assessTasks', () => {
     const p = assessTasks([task('a', NEW, 'RUNNING'), stopped], NEW, 3);
     expect(p.state).toBe('failed');
     if (p.state !== 'failed') return;
-    expect(describeStoppedTasks(p.stopped)).toBe('task x stopped: Essential container in task exited (envoy: CannotPullContainerError: pull access denied)');
+    expect(describeStoppedTasks(p.stopped)).toBe(
+      'task x stopped: Essential container in task exited (envoy: CannotPullContainerError: pull access denied)',
+    );
   });
 
   it('ignores tasks that stopped before the wait began', () => {
@@ -51,6 +83,8 @@ describe('assessTasks', () => {
   });
 
   it('formats progress as people read it', () => {
-    expect(progressText(assessTasks([task('a', NEW, 'RUNNING'), task('b', NEW, 'PENDING'), task('c', OLD, 'RUNNING')], NEW, 3))).toBe('1/3 RUNNING (1 starting, 1 old)');
+    expect(progressText(assessTasks([task('a', NEW, 'RUNNING'), task('b', NEW, 'PENDING'), task('c', OLD, 'RUNNING')], NEW, 3))).toBe(
+      '1/3 RUNNING (1 starting, 1 old)',
+    );
   });
 });

@@ -34,7 +34,9 @@ describe('parseCurlOutput', () => {
   });
 
   it('keeps only the last response after a 100 Continue', () => {
-    const r = parseCurlOutput('meshctl-resolved: 1.2.3.4\n< HTTP/1.1 100 Continue\n< server: other\n< HTTP/1.1 204 No Content\n< Server: envoy\nmeshctl-curl-exit: 0\n');
+    const r = parseCurlOutput(
+      'meshctl-resolved: 1.2.3.4\n< HTTP/1.1 100 Continue\n< server: other\n< HTTP/1.1 204 No Content\n< Server: envoy\nmeshctl-curl-exit: 0\n',
+    );
     expect(r.status).toBe(204);
     expect(r.headers).toEqual({ server: 'envoy' });
   });
@@ -49,7 +51,11 @@ describe('judgeCurlResult', () => {
     [ENVOY_OUTPUT, true, /HTTP 200 with server: envoy/],
     ['', false, /printed no output/],
     ['meshctl-resolved: \nmeshctl: dig found no address for x\n', false, /dig found no address/],
-    ['meshctl-resolved: 1.2.3.4\ncurl: (7) Failed to connect to 1.2.3.4 port 3000: Connection refused\nmeshctl-curl-exit: 7\n', false, /no HTTP response \(curl exit 7\): curl: \(7\)/],
+    [
+      'meshctl-resolved: 1.2.3.4\ncurl: (7) Failed to connect to 1.2.3.4 port 3000: Connection refused\nmeshctl-curl-exit: 7\n',
+      false,
+      /no HTTP response \(curl exit 7\): curl: \(7\)/,
+    ],
     [ENVOY_OUTPUT.replace('server: envoy', 'server: nginx'), false, /server: nginx, expected envoy/],
     [ENVOY_OUTPUT.replace('< server: envoy\n', ''), false, /without a "server" header/],
     [ENVOY_OUTPUT.replace('200 OK', '503 Service Unavailable'), false, /HTTP 503 is not a success status \(server: envoy\)/],
@@ -76,10 +82,13 @@ describe('buildVerifyScript', () => {
     const bin = mkdtempSync(join(tmpdir(), 'meshctl-verify-'));
     writeFileSync(join(bin, 'dig'), '#!/bin/sh\necho some.cname.\necho 10.9.8.7\n');
     // The stub curl prints its last argument the way curl -v prints a response.
-    writeFileSync(join(bin, 'curl'), '#!/bin/sh\nfor a; do last="$a"; done\necho "< HTTP/1.1 200 OK" >&2\necho "< server: envoy" >&2\nprintf "%s\\n" "$last"\n');
+    writeFileSync(
+      join(bin, 'curl'),
+      '#!/bin/sh\nfor a; do last="$a"; done\necho "< HTTP/1.1 200 OK" >&2\necho "< server: envoy" >&2\nprintf "%s\\n" "$last"\n',
+    );
     chmodSync(join(bin, 'dig'), 0o755);
     chmodSync(join(bin, 'curl'), 0o755);
-    const path = "/x;touch${IFS}/tmp/meshctl-pwned;$(id)`id`'\"";
+    const path = '/x;touch${IFS}/tmp/meshctl-pwned;$(id)`id`\'"';
     const script = buildVerifyScript({ host: 'crystal.local', port: 3000, path, timeoutSeconds: 5 }).join('\n');
     const out = execFileSync('/bin/bash', ['-c', script], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } });
     const r = parseCurlOutput(out);

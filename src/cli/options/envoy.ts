@@ -32,7 +32,8 @@ export function meshNameFlag(value: string, flag: string): string {
 export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
   const mesh = meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh');
   const virtualNode = meshNameFlag(flags.virtualNode ?? DEFAULT_VIRTUAL_NODE, '--virtual-node');
-  if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage)) throw new UsageError('--envoy-image: an image reference has no spaces');
+  if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage))
+    throw new UsageError('--envoy-image: an image reference has no spaces');
   let appPorts: number[] | undefined;
   if (flags.appPorts !== undefined) {
     appPorts = flags.appPorts.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);

@@ -22,7 +22,8 @@ export function toVerifyOptions(flags: VerifyFlags): VerifyOptions {
   const host = flags.host ?? DEFAULT_HOST;
   if (!HOST.test(host)) throw new UsageError(`--host: "${host}" is not a DNS name or IPv4 address`);
   const path = flags.path ?? DEFAULT_PATH;
-  if (!PATH.test(path)) throw new UsageError(`--path: "${path}" must start with / and hold only URL path characters (no spaces, quotes or backticks)`);
+  if (!PATH.test(path))
+    throw new UsageError(`--path: "${path}" must start with / and hold only URL path characters (no spaces, quotes or backticks)`);
   const port = intFlag(flags.port, '--port', 1, 65535) ?? DEFAULT_PORT;
   const timeoutMs = durationFlag(flags.timeout, '--timeout', DEFAULT_VERIFY_TIMEOUT_MS);
   if (flags.instanceId !== undefined && !/^(i|mi)-[0-9a-f]{8,17}$/.test(flags.instanceId)) {
@@ -32,11 +33,11 @@ export function toVerifyOptions(flags: VerifyFlags): VerifyOptions {
   if (flags.expectHeader !== undefined) {
     const eq = flags.expectHeader.indexOf('=');
     const name = flags.expectHeader.slice(0, eq).trim();
-    if (eq <= 0 || !HEADER_NAME.test(name)) throw new UsageError(`--expect-header: "${flags.expectHeader}" is not NAME=VALUE (for example server=envoy)`);
+    if (eq <= 0 || !HEADER_NAME.test(name))
+      throw new UsageError(`--expect-header: "${flags.expectHeader}" is not NAME=VALUE (for example server=envoy)`);
     expect = { name, value: flags.expectHeader.slice(eq + 1).trim() };
   }
   // curl's own limit stays inside the SSM wait so its answer still arrives.
   const curlSeconds = Math.max(1, Math.min(30, Math.floor(timeoutMs / 2000)));
   return { asg: flags.asg, instanceId: flags.instanceId, target: { host, port, path, timeoutSeconds: curlSeconds }, timeoutMs, expect };
 }
-

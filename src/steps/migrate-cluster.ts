@@ -1,0 +1,318 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import { nameOfArn } from '../core/arn.js';
+import {
+  type ClusterPlan,
+  type ClusterPlanInput,
+  type NamespaceFacts,
+  type PrivateRecord,
+  type ServiceFacts,
+  type ServicePlan,
+} from '../core/cluster-plan.js';
+import { mapLimit } from '../core/concurrency.js';
+import type { MeshDescription } from '../core/mesh-description.js';
+import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
+import { hasEnvoy, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { meshNodeOf } from '../core/service-connect.js';
+import { CheckFailedError, MeshctlError } from '../errors.js';
+import type { Context } from './context.js';
+import { readJsonFile } from './files.js';
+import { loadYaml, readMeshFile, waitForNamespace } from './mesh.js';
+import { readAppMesh } from './read-mesh.js';
+import { registerOnce } from './register-once.js';
+import { runUpdateService } from './service.js';
+import { clusterTaskSource } from './task-source.js';
+import { runWaitRunning, type WaitOptions } from './wait-running.js';
+
+/** Where the mesh description comes from besides App Mesh (which is read only while it answers). */
+export interface MeshSources {
+  meshFile?: string;
+  cloudFormation?: string;
+  terraform?: string;
+}
+
+export interface GatherOptions {
+  cluster: string;
+  sources: MeshSources;
+  overrides: ClusterPlanInput['overrides'];
+  /** Describe calls at once. */
+  concurrency: number;
+}
+
+/** What was read, and from where: the plan's input and the lines that say what it was built from. */
+export interface Gathered {
+  input: ClusterPlanInput;
+  services: Service[];
+  notes: string[];
+  /** The sources of mesh facts, e.g. ['App Mesh'] or ['CloudFormation template t.yaml']. */
+  meshSources: string[];
+}
+
+type Obj = Record<string, unknown>;
+
+/** CloudFormation's YAML short forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. */
+async function parseTemplate(path: string): Promise<unknown> {
+  const yaml = await loadYaml();
+  const text = (await readJsonFileOrText(path)).replace(/^\uFEFF/, '');
+  const tag = (name: string, fn: string, split = false) => ({
+    tag: `!${name}`,
+    resolve: (value: unknown) => ({ [fn]: split && typeof value === 'string' ? value.split('.') : value }),
+  });
+  const scalar = ['Ref', 'Sub', 'GetAtt', 'ImportValue', 'GetAZs', 'Base64'].map((n) =>
+    n === 'Ref' ? tag('Ref', 'Ref') : tag(n, `Fn::${n}`, n === 'GetAtt'),
+  );
+  const seq = ['Join', 'Sub', 'Select', 'Split', 'If', 'FindInMap', 'GetAtt', 'Equals', 'Not', 'And', 'Or'].map((n) => ({
+    ...tag(n, `Fn::${n}`),
+    collection: 'seq' as const,
+  }));
+  try {
+    return yaml.parse(text, { customTags: [...scalar, ...seq] as never, maxAliasCount: 100 });
+  } catch (err) {
+    throw new CheckFailedError(`${path}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+async function readJsonFileOrText(path: string): Promise<string> {
+  const { readTextFile } = await import('./files.js');
+  return readTextFile(path, 'the template');
+}
+
+/** The mesh descriptions the user gave, each naming its file. */
+export async function readMeshSources(sources: MeshSources): Promise<MeshDescription[]> {
+  const out: MeshDescription[] = [];
+  if (sources.meshFile) out.push(fromMeshFile(await readMeshFile(sources.meshFile), `mesh file ${sources.meshFile}`));
+  if (sources.cloudFormation) out.push(...fromCloudFormation(await parseTemplate(sources.cloudFormation), sources.cloudFormation));
+  if (sources.terraform) out.push(...fromTerraformState(await readJsonFile(sources.terraform, '--from-terraform'), sources.terraform));
+  return out;
+}
+
+const NAMESPACE_TYPES = ['HTTP', 'DNS_PRIVATE', 'DNS_PUBLIC'] as const;
+const namespaceType = (t: string | undefined) => NAMESPACE_TYPES.find((x) => x === t);
+
+/** Reads the cluster as it still exists: services, task definitions, Cloud Map, load balancers, Route 53, and the mesh. */
+export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<Gathered> {
+  const ecs = await ctx.aws.ecs();
+  const names = (await ecs.listServices(opts.cluster)).map(nameOfArn);
+  const services = await ecs.describeServicesBatch(opts.cluster, names);
+  const described = new Map<string, DescribedTaskDefinition>();
+  await mapLimit([...new Set(services.map((s) => s.taskDefinition!).filter(Boolean))], opts.concurrency, async (arn) => {
+    ctx.checkpoint();
+    described.set(arn, await ecs.describeTaskDefinition(arn));
+  });
+
+  const sd = await ctx.aws.serviceDiscovery();
+  const namespaceList = await sd.listNamespaces();
+  const namespaces: NamespaceFacts[] = [];
+  for (const ns of namespaceList) {
+    const type = namespaceType(ns.type) ?? 'DNS_PRIVATE';
+    namespaces.push({ name: ns.name, id: ns.id, type, services: (await sd.listServices(ns.id)).map((s) => s.name) });
+  }
+  const namespaceById = new Map(namespaceList.map((n) => [n.id, n]));
+
+  const targetGroups = [
+    ...new Set(services.flatMap((s) => (s.loadBalancers ?? []).map((l) => l.targetGroupArn).filter((a): a is string => !!a))),
+  ];
+  const lbDns = new Map<string, string>();
+  const tgLbs = new Map<string, string[]>();
+  if (targetGroups.length) {
+    const elb = await ctx.aws.elbv2();
+    for (const tg of await elb.describeTargetGroups(targetGroups)) tgLbs.set(tg.arn, tg.loadBalancerArns);
+    const lbs = [...new Set([...tgLbs.values()].flat())];
+    for (const lb of lbs.length ? await elb.describeLoadBalancers(lbs) : []) if (lb.dnsName) lbDns.set(lb.arn, lb.dnsName);
+  }
+
+  const route53 = await ctx.aws.route53();
+  const records: PrivateRecord[] = [];
+  for (const zone of await route53.listPrivateHostedZones()) {
+    for (const r of await route53.listResourceRecordSets(zone.id)) records.push({ zone: zone.name, ...r });
+  }
+
+  const facts: ServiceFacts[] = [];
+  for (const s of services) {
+    const td = described.get(s.taskDefinition!);
+    if (!td) continue;
+    const registries: ServiceFacts['registries'] = [];
+    for (const r of s.serviceRegistries ?? []) {
+      if (!r.registryArn) continue;
+      const cm = await sd.getService(nameOfArn(r.registryArn));
+      const ns = cm.namespaceId ? (namespaceById.get(cm.namespaceId) ?? (await sd.getNamespace(cm.namespaceId))) : undefined;
+      if (cm.name && ns?.name)
+        registries.push({ service: cm.name, namespace: ns.name, namespaceType: namespaceType(ns.type), port: r.port });
+    }
+    const dns = (s.loadBalancers ?? [])
+      .flatMap((l) => tgLbs.get(l.targetGroupArn ?? '') ?? [])
+      .map((arn) => lbDns.get(arn))
+      .filter((d): d is string => !!d);
+    const sc = s.deployments?.find((d) => d.status === 'PRIMARY')?.serviceConnectConfiguration;
+    facts.push({
+      service: s.serviceName!,
+      taskDefinitionArn: s.taskDefinition!,
+      described: td,
+      registries,
+      loadBalancerDnsNames: [...new Set(dns)],
+      ...(sc?.enabled ? { serviceConnect: sc as ServiceFacts['serviceConnect'] } : {}),
+    });
+  }
+
+  const notes: string[] = [];
+  const given = await readMeshSources(opts.sources);
+  const meshNames = [...new Set(facts.map((f) => meshNodeOf(f.described)?.mesh).filter((m): m is string => !!m))];
+  const live = meshNames.length ? await readAppMesh(ctx, meshNames) : { meshes: [], notes: [] };
+  const meshes = [...live.meshes, ...given];
+  notes.push(...live.notes);
+  const meshSources = [...new Set(meshes.map((m) => m.source))];
+  if (live.unreachable) {
+    const from = ['task definitions', 'ECS services', 'Cloud Map', 'load balancers', 'Route 53', ...given.map((g) => g.source)];
+    notes.unshift(`${live.unreachable}; the plan was built from ${[...new Set(from)].join(', ')} instead`);
+  }
+  return { input: { services: facts, meshes, records, namespaces, overrides: opts.overrides }, services, notes, meshSources };
+}
+
+/** The plan for the services chosen (all of them when `selection` is undefined), waves kept in order. */
+export function selectPlan(plan: ClusterPlan, selection: readonly string[] | undefined): ClusterPlan {
+  if (!selection) return plan;
+  const chosen = new Set(selection);
+  const services = plan.services.filter((s) => chosen.has(s.service));
+  const waves = plan.waves
+    .map((w) => ({ ...w, services: w.services.filter((s) => chosen.has(s)) }))
+    .filter((w) => w.services.length)
+    .map((w, i) => ({ ...w, wave: i + 1 }));
+  return {
+    ...plan,
+    services,
+    waves,
+    ok: plan.findings.every((f) => f.level !== 'error') && services.every((s) => s.findings.every((f) => f.level !== 'error')),
+  };
+}
+
+/**
+ * Clients whose servers are not migrated and not in the selection: migrating them first breaks their
+ * calls (existing tasks cannot resolve new Service Connect endpoints, and an envoy-free client cannot
+ * reach a server that still sits behind its envoy mesh). Returns `client → servers` for each.
+ */
+export function backendsLeftBehind(plan: ClusterPlan, selection: readonly string[]): Map<string, string[]> {
+  const chosen = new Set(selection);
+  const status = new Map(plan.services.map((s) => [s.service, s.status]));
+  const out = new Map<string, string[]>();
+  for (const s of plan.services) {
+    if (!chosen.has(s.service) || s.status !== 'migrate') continue;
+    const behind = s.backends
+      .map((b) => b.servedBy)
+      .filter((b): b is string => !!b && b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
+    if (behind.length) out.set(s.service, [...new Set(behind)]);
+  }
+  return out;
+}
+
+/** One service's outcome in an apply. */
+export interface ServiceMigration {
+  service: string;
+  wave: number;
+  status: 'migrated' | 'unchanged' | 'failed' | 'not-started';
+  /** The App Mesh revision it ran: where a way back would point (while App Mesh answered). */
+  appMeshTaskDefinitionArn?: string;
+  /** The Service Connect revision it runs now. */
+  taskDefinitionArn?: string;
+  running?: number;
+  wanted?: number;
+  error?: string;
+}
+
+export interface ApplyOptions {
+  cluster: string;
+  concurrency: number;
+  wait?: WaitOptions;
+  /** Namespaces to create (HTTP) before the first wave. */
+  createNamespaces: string[];
+}
+
+/** Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). */
+async function createNamespaces(ctx: Context, names: readonly string[]): Promise<void> {
+  const sd = await ctx.aws.serviceDiscovery();
+  for (const name of names) {
+    if (await sd.findNamespace(name)) continue;
+    ctx.checkpoint();
+    ctx.ui.step(`namespace ${name}`, 'start');
+    await waitForNamespace(ctx, await sd.createHttpNamespace(name), name);
+    ctx.ui.step(`namespace ${name}`, 'ok', 'created (HTTP)');
+  }
+}
+
+/** One service: the envoy-free revision registered once, the service updated with Service Connect, then waited for. */
+async function migrateService(
+  ctx: Context,
+  opts: ApplyOptions,
+  p: ServicePlan,
+  wave: number,
+  source: ReturnType<typeof clusterTaskSource>,
+): Promise<ServiceMigration> {
+  const base: ServiceMigration = { service: p.service, wave, status: 'migrated' };
+  const ecs = await ctx.aws.ecs();
+  try {
+    ctx.checkpoint();
+    const before = (await ecs.describeServices(opts.cluster, p.service)).taskDefinition;
+    base.appMeshTaskDefinitionArn = before;
+    ctx.ui.step(p.service, 'start', `wave ${wave}: register`);
+    const arn = await registerOnce(ctx, p.taskDefinition!, (latest) => !hasEnvoy(latest));
+    ctx.checkpoint();
+    const update = await runUpdateService(ctx, { cluster: opts.cluster, service: p.service }, arn, p.serviceConnectConfiguration);
+    base.taskDefinitionArn = update.taskDefinitionArn;
+    if (opts.wait) {
+      ctx.ui.step(p.service, 'start', `wave ${wave}: waiting for ${update.taskDefinitionArn}`);
+      const w = await runWaitRunning(
+        ctx,
+        { cluster: opts.cluster, service: p.service },
+        { ...opts.wait, taskDefinitionArn: update.taskDefinitionArn, desiredCount: update.desiredCount, taskSource: source },
+      );
+      base.running = w.running;
+      base.wanted = w.wanted;
+    }
+    ctx.ui.step(p.service, 'ok', `wave ${wave}: runs ${update.taskDefinitionArn} on Service Connect`);
+    return base;
+  } catch (err) {
+    if (!(err instanceof MeshctlError)) throw err;
+    ctx.ui.step(p.service, 'fail', `wave ${wave}: ${err.message.split('\n')[0]}`);
+    return { ...base, status: 'failed', error: err.message };
+  }
+}
+
+/** Runs the waves in order, services of a wave side by side; stops after a wave with a failure. */
+export async function applyClusterPlan(ctx: Context, plan: ClusterPlan, opts: ApplyOptions): Promise<ServiceMigration[]> {
+  await createNamespaces(ctx, opts.createNamespaces);
+  const byName = new Map(plan.services.map((s) => [s.service, s]));
+  const source = clusterTaskSource(await ctx.aws.ecs(), opts.cluster, () => ctx.clock.now());
+  const results: ServiceMigration[] = [];
+  let stopped = false;
+  for (const wave of plan.waves) {
+    const todo = wave.services.map((s) => byName.get(s)!).filter((s) => s.status === 'migrate');
+    if (stopped) {
+      results.push(...todo.map((s): ServiceMigration => ({ service: s.service, wave: wave.wave, status: 'not-started' })));
+      continue;
+    }
+    const done = await mapLimit(
+      todo,
+      opts.concurrency,
+      (p) => migrateService(ctx, opts, p, wave.wave, source),
+      () => !ctx.signal.aborted,
+      (p): ServiceMigration => ({ service: p.service, wave: wave.wave, status: 'not-started' }),
+    );
+    results.push(...done);
+    if (done.some((r) => r.status !== 'migrated') || ctx.signal.aborted) stopped = true;
+  }
+  return results;
+}
+
+/** Fields of a service's plan a report shows, as plain JSON. */
+export function planSummary(p: ServicePlan): Obj {
+  return {
+    service: p.service,
+    status: p.status,
+    virtualNode: p.virtualNode ? `mesh/${p.virtualNode.mesh}/virtualNode/${p.virtualNode.name}` : null,
+    namespace: p.namespace ?? null,
+    namespaceExists: p.namespaceExists,
+    listeners: p.listeners,
+    backends: p.backends,
+    findings: p.findings,
+    serviceConnectConfiguration: p.serviceConnectConfiguration ?? null,
+    sources: p.sourceOf,
+  };
+}
