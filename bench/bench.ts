@@ -54,7 +54,20 @@ async function rollout(moto: Moto, name: string, n: number, throttle: boolean): 
   const args =
     n === 1
       ? ['rollout', '--interval', '2s', '--timeout', '5m', '--verify-timeout', '30s', '--json', '--verbose']
-      : ['rollout', ...names.flatMap((s) => ['--service', s]), '--host', '{service}.appmeshworkshop.hosted.local', '--interval', '2s', '--timeout', '5m', '--verify-timeout', '30s', '--json', '--verbose'];
+      : [
+          'rollout',
+          ...names.flatMap((s) => ['--service', s]),
+          '--host',
+          '{service}.appmeshworkshop.hosted.local',
+          '--interval',
+          '2s',
+          '--timeout',
+          '5m',
+          '--verify-timeout',
+          '30s',
+          '--json',
+          '--verbose',
+        ];
   const t = process.hrtime.bigint();
   const r = await runCli(args, { cwd: ws.dir, env: motoEnv(proxy?.url ?? moto.url) });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
@@ -62,7 +75,8 @@ async function rollout(moto: Moto, name: string, n: number, throttle: boolean): 
   await proxy?.close();
   const out = JSON.parse(r.stdout);
   // moto's SSM runs nothing: "verified-or-reported" means every service got to verify and it reported.
-  const results: { status: string; failedStep?: string }[] = n === 1 ? [{ status: out.ok ? 'done' : 'failed', failedStep: out.failedStep }] : out.services;
+  const results: { status: string; failedStep?: string }[] =
+    n === 1 ? [{ status: out.ok ? 'done' : 'failed', failedStep: out.failedStep }] : out.services;
   const reported = results.filter((s) => s.status === 'done' || s.failedStep === 'verify').length;
   const other = results.length - reported;
   const outcome = `${reported}/${n} verified-or-reported${other ? `, ${other} failed earlier` : ''}${throttle ? `, ${proxy!.injected.length} throttles injected, ${countThrottled(r.stderr)} calls retried` : ''}`;
@@ -100,7 +114,9 @@ async function main() {
     '',
     '| rollout against moto | services | wall time | AWS calls | calls per service | outcome |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map((r) => `| ${r.name} | ${r.services} | ${r.seconds.toFixed(1)} s | ${r.calls} | ${(r.calls / r.services).toFixed(1)} | ${r.outcome} |`),
+    ...rows.map(
+      (r) => `| ${r.name} | ${r.services} | ${r.seconds.toFixed(1)} s | ${r.calls} | ${(r.calls / r.services).toFixed(1)} | ${r.outcome} |`,
+    ),
   ];
   const table = lines.join('\n');
   mkdirSync(`${root}.tmp`, { recursive: true });

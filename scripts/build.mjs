@@ -10,7 +10,9 @@ const stubChildProcessForCommander = {
   name: 'stub-child-process-for-commander',
   setup(b) {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: fileURLToPath(new URL('./stubs/child-process.cjs', import.meta.url)) } : undefined,
+      /[\\/]commander[\\/]/.test(args.importer)
+        ? { path: fileURLToPath(new URL('./stubs/child-process.cjs', import.meta.url)) }
+        : undefined,
     );
   },
 };
@@ -28,7 +30,9 @@ await build({
   sourcemap: 'linked',
   minify: true,
   // Some bundled CommonJS packages call require() for Node built-ins.
-  banner: { js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);",
+  },
   define: { __MESHCTL_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   plugins: [stubChildProcessForCommander],

@@ -45,6 +45,7 @@ The refusal names the last revision without envoy; --force rolls back anyway.`,
       const waitOptions = toWaitOptions(flags);
       const ctx = contextOf(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
-      deps.ui.result(rollbackReport(await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions, force: flags.force === true })));
+      const result = await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions, force: flags.force === true });
+      deps.ui.result(rollbackReport(result));
     });
 }
