@@ -85,7 +85,9 @@ async function refuseEnvoyWithoutAppMesh(ctx: Context, current: string, to: stri
   const instead = await lastRevisionWithoutEnvoy(ctx, current);
   throw new CheckFailedError(
     `${to} runs envoy, and App Mesh ${why}: its new tasks would get no envoy configuration and never start. ` +
-      (instead ? `Roll back to ${instead} instead, the last revision without envoy (--to ${instead}); ` : 'No recent revision of the family runs without envoy; ') +
+      (instead
+        ? `Roll back to ${instead} instead, the last revision without envoy (--to ${instead}); `
+        : 'No recent revision of the family runs without envoy; ') +
       '--force rolls back to it anyway',
   );
 }

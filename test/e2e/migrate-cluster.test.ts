@@ -144,12 +144,17 @@ describe('a way back that works without App Mesh', () => {
     const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       const appMesh = await revisionOf('crystal-service-lb');
-      const r = await cli(['migrate', 'apply', '--service', 'crystal-service-lb', '--create-namespace', '--interval', '1s', '--timeout', '30s'], url);
+      const r = await cli(
+        ['migrate', 'apply', '--service', 'crystal-service-lb', '--create-namespace', '--interval', '1s', '--timeout', '30s'],
+        url,
+      );
       expect(r.code, r.stderr).toBe(0);
       const migrated = await revisionOf('crystal-service-lb');
       const refused = await cli(['rollback', '--to', appMesh, '--no-wait'], url);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/runs envoy, and App Mesh could not be read .*never start\. Roll back to .*:1 instead, the last revision without envoy/);
+      expect(refused.stderr).toMatch(
+        /runs envoy, and App Mesh could not be read .*never start\. Roll back to .*:1 instead, the last revision without envoy/,
+      );
       expect(await revisionOf('crystal-service-lb')).toBe(migrated);
       const forced = await cli(['rollback', '--to', appMesh, '--no-wait', '--force', '--json'], url);
       expect(forced.code, forced.stderr).toBe(0);
