@@ -122,6 +122,16 @@ that point at them, and App Mesh itself only while it answers. With App Mesh gon
 or --from-terraform (terraform show -json). Aliases are the names clients call (a virtual service's DNS
 name, the Cloud Map name, or the Route 53 record), never a load balancer's DNS name.`;
 
+/** The cluster read as it is, planned, and cut to the selection; with the report that shows it. */
+async function readAndPlan(cmd: Command, deps: Deps, flags: MigrateFlags, opts: ReturnType<typeof toMigrateOptions>) {
+  const ctx = contextOf(cmd, deps);
+  const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
+  const gathered = await gatherCluster(ctx, { cluster, sources: opts.sources, overrides: opts.overrides, concurrency: opts.concurrency });
+  const full = planCluster(gathered.input);
+  const plan = selectPlan(full, opts.selection);
+  return { ctx, cluster, full, plan, report: planReport(cluster, plan, gathered.notes) };
+}
+
 function addPlanFlags(cmd: Command): Command {
   return cmd
     .option('--service <name>', `ECS service; repeat for several (default: ${DEFAULT_SERVICE})`, collect)
@@ -151,17 +161,7 @@ export function registerMigrate(program: Command, deps: Deps): void {
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
-      const opts = toMigrateOptions(flags);
-      const ctx = contextOf(cmd, deps);
-      const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
-      const gathered = await gatherCluster(ctx, {
-        cluster,
-        sources: opts.sources,
-        overrides: opts.overrides,
-        concurrency: opts.concurrency,
-      });
-      const plan = selectPlan(planCluster(gathered.input), opts.selection);
-      const report = planReport(cluster, plan, gathered.notes);
+      const { plan, report } = await readAndPlan(cmd, deps, flags, toMigrateOptions(flags));
       if (!plan.ok)
         throw new CommandFailedError(new CheckFailedError('the plan has errors (✖ above); fix them or pass the flags they name'), report);
       deps.ui.result(report);
@@ -188,17 +188,7 @@ ${SOURCES_HELP}`,
       const flags = cmd.optsWithGlobals<MigrateFlags>();
       const opts = toMigrateOptions(flags);
       const wait = flags.wait === false ? undefined : toWaitOptions(flags);
-      const ctx = contextOf(cmd, deps);
-      const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
-      const gathered = await gatherCluster(ctx, {
-        cluster,
-        sources: opts.sources,
-        overrides: opts.overrides,
-        concurrency: opts.concurrency,
-      });
-      const full = planCluster(gathered.input);
-      const plan = selectPlan(full, opts.selection);
-      const report = planReport(cluster, plan, gathered.notes);
+      const { ctx, cluster, full, plan, report } = await readAndPlan(cmd, deps, flags, opts);
       if (!plan.ok) throw new CommandFailedError(new CheckFailedError('the plan has errors (✖ above); nothing was changed'), report);
       const behind = opts.selection ? backendsLeftBehind(full, opts.selection) : new Map<string, string[]>();
       if (behind.size && !flags.force) {
