@@ -112,7 +112,8 @@ describe('meshctl rollout against moto', () => {
   it('stops at the first failing step and names it', async () => {
     const r = await cli(['rollout', '--virtual-node', 'missing-node']);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/✖|error: add-envoy failed: virtual node "missing-node" does not exist/);
+    expect(r.stderr).toMatch(/✖ add-envoy · virtual node "missing-node" does not exist/);
+    expect(r.stderr).toMatch(/error: add-envoy failed: virtual node "missing-node" does not exist/);
     expect(r.stderr).toMatch(/resume with: meshctl rollout --virtual-node missing-node --from add-envoy/);
     expect(r.stdout).toMatch(/done: nothing\nfailed: add-envoy/);
   });
