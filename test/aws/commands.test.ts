@@ -150,7 +150,7 @@ describe('verify with mocked AWS', () => {
 });
 
 describe('wait-running with mocked AWS', () => {
-  it('backs off from 1s towards --interval and reads the rollout state every third poll', async () => {
+  it('backs off from 0.25s towards --interval and reads the rollout state every third poll', async () => {
     ecs.on(DescribeServicesCommand).resolves({
       services: [
         {
@@ -164,7 +164,7 @@ describe('wait-running with mocked AWS', () => {
     ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 2) });
     const r = await runInProcess(['wait-running', ...CFN, '--interval', '5s', '--timeout', '20s']);
     expect(r.code).toBe(1);
-    expect(r.clock.slept.slice(0, 5)).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect(r.clock.slept.slice(0, 5)).toEqual([250, 500, 1000, 2000, 4000]);
     expect(r.stderr).toMatch(/timed out after 20s with 2\/3 RUNNING/);
     // One at the start, then one on every third poll.
     expect(ecs.commandCalls(DescribeServicesCommand).length).toBe(1 + Math.floor(ecs.commandCalls(ListTasksCommand).length / 3));
