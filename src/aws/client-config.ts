@@ -2,10 +2,11 @@
 export interface AwsConfig {
   region?: string;
   profile?: string;
-  /** --endpoint-url, else AWS_ENDPOINT_URL (main.ts decides). */
+  /** --endpoint-url, else AWS_ENDPOINT_URL (steps/context.ts decides). */
   endpointUrl?: string;
   /** Receives one line per AWS call when --verbose is on. */
   log?: (line: string) => void;
+  /** AWS_MAX_ATTEMPTS, as the SDKs and the AWS CLI read it; else DEFAULT_MAX_ATTEMPTS. */
   maxAttempts?: number;
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runChecks, type CheckResult } from '../core/doctor.js';
+import { CHECKS, checklistOf, runChecks, type CheckResult, type Checklist } from '../core/doctor.js';
 import { CheckFailedError, CommandFailedError } from '../errors.js';
 import type { Deps } from '../steps/context.js';
 import { gatherFacts } from '../steps/doctor.js';
@@ -7,22 +7,40 @@ import { DEFAULT_SERVICE, resolveServiceTarget, type ServiceTarget } from '../st
 import type { Report } from '../ui/output.js';
 import { contextOf } from './options/common.js';
 
-export function doctorReport(target: ServiceTarget, checks: CheckResult[]): Report {
+const CHECKLIST_NAMES: Record<Checklist, string> = { 'app-mesh': 'App Mesh', 'service-connect': 'Service Connect' };
+
+export function doctorReport(target: ServiceTarget, checklist: Checklist, checks: CheckResult[]): Report {
   const mark = { pass: '✔', fail: '✖', warn: '!', skip: '–' };
-  const failed = checks.filter((c) => c.status === 'fail').length;
+  const count = (status: CheckResult['status']) => checks.filter((c) => c.status === status).length;
+  const [failed, warned, ran] = [count('fail'), count('warn'), checks.filter((c) => c.status !== 'skip').length];
+  const why = checklist === 'app-mesh' ? 'it runs envoy' : 'it runs no envoy';
   return {
-    data: { ok: failed === 0, ...target, checks },
+    data: { ok: failed === 0, ...target, checklist, checks },
     lines: [
+      `${CHECKLIST_NAMES[checklist]} checks for ${target.service} in ${target.cluster} (${why}):`,
       ...checks.flatMap((c) => [`${mark[c.status]} ${c.title}: ${c.detail}`, ...(c.fix ? [`    fix: ${c.fix}`] : [])]),
-      failed ? `${failed} of ${checks.length} checks failed` : `all ${checks.filter((c) => c.status === 'pass').length} checks passed`,
+      failed
+        ? `${failed} of ${ran} checks failed`
+        : warned
+          ? `no check failed; ${warned} of ${ran} warned`
+          : `all ${count('pass')} checks passed`,
     ],
   };
+}
+
+/** The help's list of one checklist's checks, from the one table of titles. */
+function helpList(checklist: Checklist): string {
+  const rows = Object.entries(CHECKS).filter(([, c]) => c.checklist === checklist);
+  const width = Math.max(...rows.map(([id]) => id.length));
+  return rows.map(([id, c]) => `  ${id.padEnd(width)}  ${c.title}`).join('\n');
 }
 
 export function registerDoctor(program: Command, deps: Deps): void {
   program
     .command('doctor')
-    .description("check a service's App Mesh set-up before or after a rollout; a fix for each failure")
+    .description(
+      "check a service's set-up: App Mesh's while it runs envoy, Service Connect's after meshctl migrate; a fix for each failure",
+    )
     .option('--service <name>', `ECS service (default: ${DEFAULT_SERVICE})`)
     .addHelpText(
       'after',
@@ -30,19 +48,28 @@ export function registerDoctor(program: Command, deps: Deps): void {
 Examples:
   meshctl doctor
   meshctl doctor --service products --json
+  meshctl doctor --service payments          (after meshctl migrate apply --service payments)
 
-Checks: the task role allows appmesh:StreamAggregatedResources (AWSAppMeshEnvoyAccess or equivalent);
-the virtual node envoy names exists; its listener port is among AppPorts and the app's ports; its
-Cloud Map service is the ECS service's registry; awsvpc; envoy's user is IgnoredUID; the app waits for
-envoy HEALTHY; EgressIgnoredIPs holds the metadata addresses; the envoy image is in the task's region.
-Exit 1 when any check fails.`,
+A service whose task definition has an envoy container (App Mesh):
+${helpList('app-mesh')}
+When App Mesh cannot be read (it ended on 2026-09-30: access denied, gone, unreachable), one line says
+so, the checks that need it are skipped and the others run.
+
+A service without envoy (Service Connect):
+${helpList('service-connect')}
+Backends are the names the app's environment values call (PAYMENT_ENDPOINT=http://payments.local:5000).
+Without a serviceConnectConfiguration in the service's answer, one line says so and the port and role
+checks run.
+
+Exit 1 when any check fails (a warning does not fail), 3 when AWS refuses a call doctor needs.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ service?: string; cluster?: string }>();
       const ctx = contextOf(cmd, deps);
       const target = await resolveServiceTarget(ctx, flags);
-      const checks = runChecks(await gatherFacts(ctx, target));
-      const report = doctorReport(target, checks);
+      const facts = await gatherFacts(ctx, target);
+      const checks = runChecks(facts);
+      const report = doctorReport(target, checklistOf(facts.described), checks);
       const failed = checks.filter((c) => c.status === 'fail');
       if (failed.length === 0) return deps.ui.result(report);
       throw new CommandFailedError(

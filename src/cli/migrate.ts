@@ -129,7 +129,8 @@ async function readAndPlan(cmd: Command, deps: Deps, flags: MigrateFlags, opts: 
   const gathered = await gatherCluster(ctx, { cluster, sources: opts.sources, overrides: opts.overrides, concurrency: opts.concurrency });
   const full = planCluster(gathered.input);
   const plan = selectPlan(full, opts.selection);
-  return { ctx, cluster, full, plan, report: planReport(cluster, plan, gathered.notes) };
+  const current = new Map(gathered.services.map((s) => [s.serviceName!, s.taskDefinition!]));
+  return { ctx, cluster, full, plan, current, report: planReport(cluster, plan, gathered.notes) };
 }
 
 function addPlanFlags(cmd: Command): Command {
@@ -188,7 +189,7 @@ ${SOURCES_HELP}`,
       const flags = cmd.optsWithGlobals<MigrateFlags>();
       const opts = toMigrateOptions(flags);
       const wait = flags.wait === false ? undefined : toWaitOptions(flags);
-      const { ctx, cluster, full, plan, report } = await readAndPlan(cmd, deps, flags, opts);
+      const { ctx, cluster, full, plan, current, report } = await readAndPlan(cmd, deps, flags, opts);
       if (!plan.ok) throw new CommandFailedError(new CheckFailedError('the plan has errors (✖ above); nothing was changed'), report);
       const behind = opts.selection ? backendsLeftBehind(full, opts.selection) : new Map<string, string[]>();
       if (behind.size && !flags.force) {
@@ -211,7 +212,7 @@ ${SOURCES_HELP}`,
       const createNamespaces = opts.overrides.createNamespace
         ? [...new Set(plan.services.filter((s) => s.status === 'migrate' && !s.namespaceExists && s.namespace).map((s) => s.namespace!))]
         : [];
-      const results = await applyClusterPlan(ctx, plan, { cluster, concurrency: opts.concurrency, wait, createNamespaces });
+      const results = await applyClusterPlan(ctx, plan, { cluster, concurrency: opts.concurrency, wait, createNamespaces, current });
       const failed = results.filter((r) => r.status !== 'migrated');
       const next = failed.length ? resumeCommand(deps.argv) : null;
       const data = { ...report.data, ok: failed.length === 0, results, resumeCommand: next };

@@ -67,11 +67,14 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
     throw new UsageError(`${flags.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL'}: "${endpointUrl}" is not an http(s) URL`);
   }
   const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
+  const attempts = deps.env.AWS_MAX_ATTEMPTS?.trim();
+  if (attempts && !/^([1-9]|1\d|20)$/.test(attempts)) throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" is not a whole number from 1 to 20`);
   const ui = deps.ui;
   const aws = deps.awsClients({
     region,
     profile: flags.profile,
     endpointUrl,
+    maxAttempts: attempts ? Number(attempts) : undefined,
     // Through the ui, so that a board (many services) shows them above its lines.
     log: ui.verboseEnabled ? (line) => ui.verbose(line) : undefined,
   });

@@ -1,43 +1,95 @@
+import { unlessNotFound } from '../aws/aws-error.js';
 import { nameOfArn } from '../core/arn.js';
-import { ENVOY_ACCESS_POLICY, policyAllows, type DoctorFacts } from '../core/doctor.js';
+import {
+  checklistOf,
+  ENVOY_ACCESS_POLICY,
+  ENVOY_ACTION,
+  policyPermits,
+  serviceConnectOf,
+  type DoctorFacts,
+  type RolePolicy,
+  type ServiceConnectFacts,
+  type TaskRoleFacts,
+} from '../core/doctor.js';
 import { meshNodeOf } from '../core/service-connect.js';
 import type { Context } from './context.js';
+import { isAppMeshUnreachable } from './read-mesh.js';
 import type { ServiceTarget } from './service.js';
 
-const ACTION = 'appmesh:StreamAggregatedResources';
-
-/** Which policy of the role allows envoy's action: AWSAppMeshEnvoyAccess, another managed one, or an inline one. */
-async function envoyAccessOf(ctx: Context, roleName: string): Promise<DoctorFacts['taskRole']> {
+/**
+ * The role and every policy it has: an explicit Deny in any of them beats an Allow in another, so all
+ * are read. AWSAppMeshEnvoyAccess is known (it allows envoy's action and nothing else) and not fetched.
+ */
+async function taskRoleOf(ctx: Context, roleName: string): Promise<TaskRoleFacts> {
   const iam = await ctx.aws.iam();
-  if (!(await iam.getRole(roleName))) return { name: roleName, exists: false };
-  const attached = await iam.listAttachedRolePolicies(roleName);
-  if (attached.includes(ENVOY_ACCESS_POLICY)) return { name: roleName, exists: true, allowedBy: 'AWSAppMeshEnvoyAccess' };
-  for (const arn of attached) {
-    if (policyAllows(await iam.getPolicyDocument(arn), ACTION))
-      return { name: roleName, exists: true, allowedBy: `managed policy ${nameOfArn(arn)}` };
+  // getRole answers a boolean today; once it answers the role ({ permissionsBoundaryArn? }), the boundary is read too.
+  const role: unknown = await iam.getRole(roleName);
+  if (!role) return { name: roleName, exists: false };
+  const policies: RolePolicy[] = [];
+  for (const arn of await iam.listAttachedRolePolicies(roleName)) {
+    const document = arn === ENVOY_ACCESS_POLICY ? undefined : await iam.getPolicyDocument(arn);
+    policies.push({ kind: 'managed', name: nameOfArn(arn), arn, document });
   }
   for (const name of await iam.listRolePolicies(roleName)) {
-    if (policyAllows(await iam.getRolePolicy(roleName, name), ACTION))
-      return { name: roleName, exists: true, allowedBy: `inline policy ${name}` };
+    policies.push({ kind: 'inline', name, document: await iam.getRolePolicy(roleName, name) });
   }
-  return { name: roleName, exists: true };
+  const facts: TaskRoleFacts = { name: roleName, exists: true, policies };
+  const boundaryArn = typeof role === 'object' ? (role as { permissionsBoundaryArn?: unknown }).permissionsBoundaryArn : undefined;
+  if (typeof boundaryArn === 'string') {
+    facts.boundary = { arn: boundaryArn, allows: policyPermits(await iam.getPolicyDocument(boundaryArn), ENVOY_ACTION) };
+  }
+  return facts;
 }
 
-/** Reads what the checks need: the service, its task definition, role, virtual node and registry. */
+/** What the Service Connect checks compare with: Cloud Map's namespaces, the cluster's services and their registrations. */
+async function serviceConnectFactsOf(ctx: Context, cluster: string): Promise<ServiceConnectFacts> {
+  const sd = await ctx.aws.serviceDiscovery();
+  const namespaces = (await sd.listNamespaces()).map(({ id, name }) => ({ id, name }));
+  const ecs = await ctx.aws.ecs();
+  const clusterServices = await ecs.describeServicesBatch(cluster, (await ecs.listServices(cluster)).map(nameOfArn));
+  const nameOf = new Map(namespaces.map((n) => [n.id, n.name]));
+  const registries: ServiceConnectFacts['registries'] = {};
+  const arns = new Set(clusterServices.flatMap((s) => (s.serviceRegistries ?? []).flatMap((r) => (r.registryArn ? [r.registryArn] : []))));
+  for (const arn of arns) {
+    ctx.checkpoint();
+    // A registry whose Cloud Map service was deleted names nothing.
+    const cm = await unlessNotFound(sd.getService(nameOfArn(arn)));
+    const namespace = cm?.namespaceId ? (nameOf.get(cm.namespaceId) ?? (await sd.getNamespace(cm.namespaceId)).name) : undefined;
+    if (cm?.name && namespace) registries[arn] = { service: cm.name, namespace };
+  }
+  return { namespaces, clusterServices, registries };
+}
+
+/**
+ * Reads what the checks need: the service, its task definition and role; with envoy, the virtual node
+ * (while App Mesh answers) and the registry; without, what Service Connect's configuration names.
+ */
 export async function gatherFacts(ctx: Context, target: ServiceTarget): Promise<DoctorFacts> {
   const ecs = await ctx.aws.ecs();
   const service = await ecs.describeServices(target.cluster, target.service);
   const described = await ecs.describeTaskDefinition(service.taskDefinition!);
   const facts: DoctorFacts = { described, service };
   const roleArn = described.taskDefinition.taskRoleArn;
-  if (roleArn) facts.taskRole = await envoyAccessOf(ctx, nameOfArn(roleArn));
+  if (roleArn) facts.taskRole = await taskRoleOf(ctx, nameOfArn(roleArn));
+
+  if (checklistOf(described) === 'service-connect') {
+    if (serviceConnectOf(service)?.enabled) facts.serviceConnect = await serviceConnectFactsOf(ctx, target.cluster);
+    return facts;
+  }
+
   const node = meshNodeOf(described);
   if (node) {
-    const vn = await (await ctx.aws.appMesh()).describeVirtualNode(node.mesh, node.node);
-    facts.virtualNode = { mesh: node.mesh, name: node.node, exists: !!vn && vn.status !== 'DELETED', spec: vn?.spec };
+    try {
+      const vn = await (await ctx.aws.appMesh()).describeVirtualNode(node.mesh, node.node);
+      facts.virtualNode = { mesh: node.mesh, name: node.node, exists: !!vn && vn.status !== 'DELETED', spec: vn?.spec };
+    } catch (err) {
+      if (!isAppMeshUnreachable(err)) throw err;
+      facts.appMeshUnreachable = `App Mesh could not be read (${err.operation}: ${err.errorName}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''})`;
+    }
   }
   const registryArn = service.serviceRegistries?.[0]?.registryArn;
-  if (registryArn) {
+  // Only the Cloud Map check reads the registry, and it needs the virtual node.
+  if (registryArn && !facts.appMeshUnreachable) {
     const sd = await ctx.aws.serviceDiscovery();
     const svc = await sd.getService(nameOfArn(registryArn));
     facts.registry = { service: svc.name, namespace: svc.namespaceId ? (await sd.getNamespace(svc.namespaceId)).name : undefined };

@@ -223,6 +223,8 @@ export interface ApplyOptions {
   wait?: WaitOptions;
   /** Namespaces to create (HTTP) before the first wave. */
   createNamespaces: string[];
+  /** The revision each service ran when the cluster was read: its App Mesh revision. */
+  current: ReadonlyMap<string, string>;
 }
 
 /** Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). */
@@ -246,11 +248,9 @@ async function migrateService(
   source: ReturnType<typeof clusterTaskSource>,
 ): Promise<ServiceMigration> {
   const base: ServiceMigration = { service: p.service, wave, status: 'migrated' };
-  const ecs = await ctx.aws.ecs();
   try {
     ctx.checkpoint();
-    const before = (await ecs.describeServices(opts.cluster, p.service)).taskDefinition;
-    base.appMeshTaskDefinitionArn = before;
+    base.appMeshTaskDefinitionArn = opts.current.get(p.service);
     ctx.ui.step(p.service, 'start', `wave ${wave}: register`);
     const arn = await registerOnce(ctx, p.taskDefinition!, (latest) => !hasEnvoy(latest));
     ctx.checkpoint();

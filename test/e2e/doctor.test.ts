@@ -1,11 +1,11 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { REGION } from '../support/workshop.js';
 
 const env = useMotoWorkshop({ managedPolicies: true });
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+const { cli } = env;
 const iam = () =>
   new IAMClient({ endpoint: env.moto.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 

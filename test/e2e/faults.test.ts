@@ -1,9 +1,9 @@
-import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
-import { actAsEcsSchedulerForDeployment, CLUSTER, FAMILY, SERVICE, sdkClients } from '../support/workshop.js';
+import { actAsEcsSchedulerForDeployment, CLUSTER, SERVICE, sdkClients } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
 let proxy: FaultProxy;
@@ -11,8 +11,7 @@ afterEach(async () => {
   await proxy?.close();
 });
 
-const revisions = async () =>
-  (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
+const revisions = () => env.revisions();
 
 /** Plays the ECS scheduler (straight at moto, not through the proxy) once the service moves to a new revision. */
 async function schedulerWhenServiceMoves(): Promise<void> {
@@ -62,19 +61,24 @@ describe('rollout through a faulty network', () => {
     expect(await revisions()).toHaveLength(2);
   });
 
+  // The default of 5 attempts is asserted on the client options (test/unit/client-config.test.ts);
+  // here AWS_MAX_ATTEMPTS, as the SDKs read it, keeps the real backoff short.
   it('a fault that outlasts the retries ends with exit 3 naming the operation', async () => {
     proxy = await startFaultProxy(env.moto.url, [{ kind: 'throttle', rate: 1, operations: ['UpdateService'] }]);
-    const r = await runCli(['update-service'], { cwd: env.ws.dir, env: motoEnv(proxy.url) });
+    const r = await runCli(['update-service'], { cwd: env.ws.dir, env: motoEnv(proxy.url, { AWS_MAX_ATTEMPTS: '2' }) });
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/error: UpdateService failed after 5 attempts: ThrottlingException \(HTTP 400\)/);
-    expect(proxy.seen.get('UpdateService')).toBe(5);
+    expect(r.stderr).toMatch(/error: UpdateService failed after 2 attempts: ThrottlingException \(HTTP 400\)/);
+    expect(proxy.seen.get('UpdateService')).toBe(2);
   }, 60_000);
 
   it('a server that keeps failing a poll stops the wait with exit 3 after a few polls', async () => {
     proxy = await startFaultProxy(env.moto.url, [{ kind: '503', rate: 1, operations: ['ListTasks'] }]);
-    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], { cwd: env.ws.dir, env: motoEnv(proxy.url) });
+    const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], {
+      cwd: env.ws.dir,
+      env: motoEnv(proxy.url, { AWS_MAX_ATTEMPTS: '2' }),
+    });
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/warning: a poll failed \(ServerException, 1 in a row\); polling on/);
-    expect(r.stderr).toMatch(/error: ListTasks failed after 5 attempts/);
+    expect(r.stderr).toMatch(/error: ListTasks failed after 2 attempts/);
   }, 120_000);
 });

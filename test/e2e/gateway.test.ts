@@ -2,12 +2,12 @@ import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { sdkClients } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+const { cli } = env;
 const GATEWAY = [
   'add-envoy',
   '--virtual-gateway',

@@ -1,10 +1,9 @@
-import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
-import { actAsEcsSchedulerForDeployment, FAMILY, sdkClients } from '../support/workshop.js';
+import { actAsEcsSchedulerForDeployment } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
 let proxy: FaultProxy;
@@ -12,8 +11,7 @@ afterEach(async () => {
   await proxy?.close();
 });
 
-const revisions = async () =>
-  (await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }))).taskDefinitionArns ?? [];
+const revisions = () => env.revisions();
 
 /** Sends `signal` once stderr shows `marker`; slow answers (the proxy's latency) keep the step busy meanwhile. */
 const signalAt = (marker: RegExp, signal: NodeJS.Signals) => (child: ChildProcess) => {

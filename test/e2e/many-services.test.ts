@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { actAsEcsSchedulerWhileRunning, seedMoreServices } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
 
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+const { cli } = env;
 
 describe('rollout of several services', () => {
   it('rolls out each named service side by side, one JSON result per service', async () => {

@@ -2,12 +2,12 @@ import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { sdkClients } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+const { cli } = env;
 
 /** The moto-sized runbook mesh, in the seeded VPC. */
 async function meshFile(edit: (text: string) => string = (t) => t): Promise<string> {

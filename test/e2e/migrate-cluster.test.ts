@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { seedClusterWorld } from '../support/cluster-world.js';
 import { startFaultProxy, type FaultKind, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
@@ -17,7 +17,7 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-const cli = (args: string[], url = env.moto.url) => runCli(args, { cwd: env.ws.dir, env: motoEnv(url) });
+const cli = (args: string[], url?: string) => env.cli(args, {}, url);
 /** App Mesh's REST paths answered with `kind` (403, an HTML 404, a reset); every other service passes. */
 const appMeshGone = async (kind: FaultKind) =>
   (proxy = await startFaultProxy(env.moto.url, [{ kind, rate: 1, match: /^\w+ \/v20190125\// }])).url;

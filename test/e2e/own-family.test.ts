@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { actAsEcsSchedulerWhileRunning, FAMILY, seedMoreServices } from '../support/workshop.js';
 
@@ -9,7 +9,7 @@ const env = useMotoWorkshop();
 
 // Every command runs in the folder that holds the workshop's cfn-output.json, whose CrystalTaskDefinition
 // names crystal's family: a service other than crystal's must still get its own family.
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+const { cli } = env;
 
 describe("a service's task definition is its own", () => {
   it('update-service --service orders deploys orders-task, not the workshop family', async () => {

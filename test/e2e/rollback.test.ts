@@ -1,15 +1,13 @@
-import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+
 import { useMotoWorkshop } from '../support/moto-workshop.js';
-import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, SERVICE, sdkClients } from '../support/workshop.js';
+import { actAsEcsSchedulerWhileRunning, FAMILY, sdkClients } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
 
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
-const serviceRevision = async () =>
-  (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0]!
-    .taskDefinition!;
+const { cli } = env;
+const serviceRevision = () => env.serviceRevision();
 
 describe('meshctl rollback against moto', () => {
   it('points the service back at the revision it ran before and waits for it', async () => {

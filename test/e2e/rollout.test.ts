@@ -15,7 +15,7 @@ import {
 
 const env = useMotoWorkshop();
 
-const cli = (args: string[]) => runCli(args, { cwd: env.ws.dir, env: motoEnv(env.moto.url) });
+const { cli } = env;
 
 /** Runs the CLI while the test plays the ECS scheduler once the service points at a new revision. */
 async function whileSchedulerDeploys(args: string[]): Promise<CliResult> {

@@ -241,3 +241,60 @@ export async function seedClusterWorld(endpoint: string, ws: Workshop): Promise<
   }
   return { albDnsName, zoneId };
 }
+
+/**
+ * A cluster of `layers` × `perLayer` envoy services in Cloud Map namespace `bench`: each service of
+ * layer k calls one of layer k-1 through an environment URL, so the plan has `layers` waves.
+ */
+export async function seedLayeredCluster(endpoint: string, ws: Workshop, layers: number, perLayer: number): Promise<string[]> {
+  const c = clients(endpoint);
+  const { ecs } = (await import('./workshop.js')).sdkClients(endpoint);
+  const vpcId = (await c.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [ws.subnetId] }))).Subnets![0]!.VpcId!;
+  const nsId = await waitOperation(
+    c.sd,
+    (await c.sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'bench', Vpc: vpcId }))).OperationId!,
+  );
+  const network = { awsvpcConfiguration: { subnets: [ws.subnetId], securityGroups: [ws.securityGroupId] } };
+  const names: string[] = [];
+  for (let layer = 0; layer < layers; layer++) {
+    for (let i = 0; i < perLayer; i++) {
+      const name = `l${layer + 1}-s${String(i + 1).padStart(2, '0')}`;
+      const calls = layer > 0 ? `l${layer}-s${String(i + 1).padStart(2, '0')}` : undefined;
+      const cm = await c.sd.send(
+        new CreateCloudMapServiceCommand({
+          Name: name,
+          NamespaceId: nsId,
+          DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
+        }),
+      );
+      const arn = await registerMeshTask(
+        endpoint,
+        `${name}-task`,
+        {
+          name: 'app',
+          image: `example/${name}:1`,
+          essential: true,
+          portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+          environment: calls ? [{ name: 'UPSTREAM_URL', value: `http://${calls}.bench:8080/` }] : [],
+        },
+        'bench-mesh',
+        name,
+        8080,
+      );
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: CLUSTER,
+          serviceName: name,
+          taskDefinition: arn,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: network,
+          serviceRegistries: [{ registryArn: cm.Service!.Arn! }],
+        }),
+      );
+      await runServiceTasks(endpoint, arn, 1, ws, name);
+      names.push(name);
+    }
+  }
+  return names;
+}

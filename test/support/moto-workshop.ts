@@ -1,15 +1,25 @@
+import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { motoEnv, runCli, type CliResult } from './cli.js';
 import { startMoto, type Moto } from './moto.js';
-import { seedWorkshop, type Workshop } from './workshop.js';
+import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, sdkClients, seedWorkshop, SERVICE, type Workshop } from './workshop.js';
 
 export interface MotoWorkshop {
   readonly moto: Moto;
   readonly ws: Workshop;
+  /** meshctl as a user runs it, in the workshop's folder, against moto (or `url`, a proxy in front of it). */
+  cli(args: string[], extraEnv?: Record<string, string | undefined>, url?: string): Promise<CliResult>;
+  /** The family's ACTIVE revisions. */
+  revisions(family?: string): Promise<string[]>;
+  /** The revision the service runs. */
+  serviceRevision(service?: string): Promise<string>;
+  /** Runs `work` while the ECS scheduler stand-in plays ECS for every service of the cluster. */
+  withScheduler<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**
  * One moto server for the test file (started on a free loopback port, stopped by PID), reset and
- * seeded with the workshop's resources before each test.
+ * seeded with the workshop's resources before each test; and the helpers every e2e file uses.
  */
 export function useMotoWorkshop(options: { managedPolicies?: boolean } = {}): MotoWorkshop {
   let moto: Moto | undefined;
@@ -30,6 +40,23 @@ export function useMotoWorkshop(options: { managedPolicies?: boolean } = {}): Mo
     },
     get ws() {
       return ws!;
+    },
+    cli: (args, extraEnv = {}, url) => runCli(args, { cwd: ws!.dir, env: motoEnv(url ?? moto!.url, extraEnv) }),
+    async revisions(family = FAMILY) {
+      const out = await sdkClients(moto!.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE' }));
+      return out.taskDefinitionArns ?? [];
+    },
+    async serviceRevision(service = SERVICE) {
+      const out = await sdkClients(moto!.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }));
+      return out.services![0]!.taskDefinition!;
+    },
+    async withScheduler(work) {
+      const scheduler = actAsEcsSchedulerWhileRunning(moto!.url, ws!);
+      try {
+        return await work();
+      } finally {
+        await scheduler.stop();
+      }
     },
   };
 }
