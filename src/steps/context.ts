@@ -68,7 +68,8 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
   }
   const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
   const attempts = deps.env.AWS_MAX_ATTEMPTS?.trim();
-  if (attempts && !/^([1-9]|1\d|20)$/.test(attempts)) throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" is not a whole number from 1 to 20`);
+  if (attempts && !/^([1-9]|1\d|20)$/.test(attempts))
+    throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" is not a whole number from 1 to 20`);
   const ui = deps.ui;
   const aws = deps.awsClients({
     region,
