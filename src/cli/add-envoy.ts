@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
+import { APP_MESH_NAME } from '../core/mesh-description.js';
 import { UsageError } from '../errors.js';
 import { runAddEnvoy, DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyResult } from '../steps/add-envoy.js';
 import { runAddGateway, type AddGatewayResult, type GatewayOptions } from '../steps/add-gateway.js';
@@ -66,7 +67,7 @@ export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefine
     if (!ROLE_ARN.test(value)) throw new UsageError(`${flag}: "${value}" is not an IAM role ARN`);
   }
   const gateway = flags.virtualGateway!;
-  if (gateway.startsWith('arn:') ? !GATEWAY_ARN.test(gateway) : !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(gateway)) {
+  if (gateway.startsWith('arn:') ? !GATEWAY_ARN.test(gateway) : !APP_MESH_NAME.test(gateway)) {
     throw new UsageError(
       `--virtual-gateway: "${gateway}" is not a virtual gateway name or ARN (arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualGateway/NAME)`,
     );

@@ -21,7 +21,7 @@ import type {
   MeshDescription,
   MeshProtocol,
 } from './mesh-description.js';
-import { ENVOY_CONTAINER, hasEnvoy, toRegisterInput, type DescribedTaskDefinition } from './render-envoy.js';
+import { ENVOY_CONTAINER, hasEnvoy, toRegisterInput, virtualNodeName, type DescribedTaskDefinition } from './render-envoy.js';
 
 /*
  * Plans a whole cluster's move from App Mesh to ECS Service Connect from what still exists after App Mesh
@@ -290,7 +290,7 @@ function describeNode(d: Draft, meshes: MeshDescription[]): void {
   }
   if (meshes.length > 0) {
     const sources = meshes.map((m) => m.source).join(', ');
-    note(d, 'info', `no mesh description (${sources}) describes mesh/${vn.mesh}/virtualNode/${vn.name}; ${fallback}`);
+    note(d, 'info', `no mesh description (${sources}) describes ${virtualNodeName(vn.mesh, vn.name)}; ${fallback}`);
   }
 }
 
@@ -420,7 +420,7 @@ function collectCandidates(d: Draft, records: PrivateRecord[]): void {
 }
 
 function lookedAt(d: Draft, meshes: MeshDescription[]): string {
-  const node = d.virtualNode ? `mesh/${d.virtualNode.mesh}/virtualNode/${d.virtualNode.name}` : 'the service (envoy names no node)';
+  const node = d.virtualNode ? virtualNodeName(d.virtualNode.mesh, d.virtualNode.name) : 'the service (envoy names no node)';
   const sources = meshes.map((m) => m.source).join(', ') || 'none given';
   const targets = recordTargets(d).join(', ') || 'none: no DNS-discovered node and no load balancer';
   return (

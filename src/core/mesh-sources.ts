@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import {
+  APP_MESH_NAME,
   emptyMesh,
   type DescribedGatewayRoute,
   type DescribedRoute,
@@ -41,7 +42,7 @@ const PROTOCOLS: readonly MeshProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
 const PORTS = { min: 1, max: 65535 };
 const WEIGHTS = { min: 0, max: 100 };
 /** The names validateMeshFile accepts (mesh-file.ts keeps its pattern to itself). */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+const NAME = APP_MESH_NAME;
 /** How deep intrinsic functions may nest, and Terraform modules, before meshctl stops following them. */
 const MAX_DEPTH = 16;
 

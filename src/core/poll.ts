@@ -26,7 +26,7 @@ export interface PollOptions {
   timeoutMs: number;
   intervalMs: number;
   signal?: AbortSignal;
-  /** Text for the TimeoutError; receives the last value seen. */
+  /** Text for the TimeoutError; receives the time spent waiting. */
   timeoutMessage: (elapsedMs: number) => string;
   /**
    * A failed poll that this accepts (throttling that outlasted the SDK's retries, say) is skipped, not

@@ -11,7 +11,7 @@ import {
 import { mapLimit } from '../core/concurrency.js';
 import type { MeshDescription } from '../core/mesh-description.js';
 import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
-import { hasEnvoy, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
 import { meshNodeOf } from '../core/service-connect.js';
 import { CheckFailedError, MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
@@ -306,7 +306,7 @@ export function planSummary(p: ServicePlan): Obj {
   return {
     service: p.service,
     status: p.status,
-    virtualNode: p.virtualNode ? `mesh/${p.virtualNode.mesh}/virtualNode/${p.virtualNode.name}` : null,
+    virtualNode: p.virtualNode ? virtualNodeName(p.virtualNode.mesh, p.virtualNode.name) : null,
     namespace: p.namespace ?? null,
     namespaceExists: p.namespaceExists,
     listeners: p.listeners,

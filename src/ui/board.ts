@@ -82,9 +82,7 @@ export function boardUi(base: Ui, board: Board, key: string): Ui {
   };
   let step = '';
   return {
-    json: base.json,
     verboseEnabled: base.verboseEnabled,
-    err: base.err,
     result() {},
     info: say,
     warn: warnOnce,

@@ -24,7 +24,6 @@ export interface Report {
 }
 
 export interface Ui {
-  readonly json: boolean;
   readonly verboseEnabled: boolean;
   /** The result, on stdout: one JSON object with --json, else the lines. Call once per command. */
   result(report: Report): void;
@@ -38,7 +37,6 @@ export interface Ui {
   startProgress(label: string): Promise<Progress>;
   /** One status line per key (services of a many-service rollout). */
   startBoard(keys: readonly string[]): Board;
-  readonly err: Colors;
 }
 
 /** `CI` counts as set unless it is empty, `false` or `0`. */
@@ -54,9 +52,7 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
   const spinner = facts.stderrIsTTY && !facts.ci && !facts.json;
   const marks = { start: err.cyan('▸'), ok: err.green('✔'), skip: err.dim('–'), fail: err.red('✖') };
   return {
-    json: facts.json,
     verboseEnabled: facts.verbose,
-    err,
     result(report) {
       const text = facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n');
       if (text) streams.stdout.write(`${text}\n`);

@@ -1,4 +1,5 @@
 import { parseTaskDefinitionRef } from '../../core/arn.js';
+import { APP_MESH_NAME } from '../../core/mesh-description.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
 import { intFlag } from './common.js';
@@ -19,12 +20,9 @@ export interface EnvoyFlags {
   skipMeshCheck?: boolean;
 }
 
-/** App Mesh names: letters, digits, `_`, `.` and `-`, at most 255 (the one copy of the rule). */
-export const MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
-
 /** Checks an App Mesh name flag. */
 export function meshNameFlag(value: string, flag: string): string {
-  if (!MESH_NAME.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid App Mesh name`);
+  if (!APP_MESH_NAME.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid App Mesh name`);
   return value;
 }
 
