@@ -12,8 +12,8 @@ import { addCallLogging, clientOptions, type AwsConfig } from './client-config.j
 import { allPages } from './pages.js';
 
 export interface IamApi {
-  /** False when the role does not exist. */
-  getRole(roleName: string): Promise<boolean>;
+  /** The role (with its permissions boundary, if any), or undefined when it does not exist. */
+  getRole(roleName: string): Promise<{ permissionsBoundaryArn?: string } | undefined>;
   listAttachedRolePolicies(roleName: string): Promise<string[]>;
   /** A managed policy's default version document. */
   getPolicyDocument(policyArn: string): Promise<unknown>;
@@ -25,7 +25,8 @@ export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
   const send = sender(client, endpoint);
   return {
     async getRole(RoleName) {
-      return (await unlessNotFound(send('GetRole', new GetRoleCommand({ RoleName })))) !== undefined;
+      const out = await unlessNotFound(send('GetRole', new GetRoleCommand({ RoleName })));
+      return out && { permissionsBoundaryArn: out.Role?.PermissionsBoundary?.PermissionsBoundaryArn };
     },
     listAttachedRolePolicies: (RoleName) =>
       allPages(async (Marker) => {

@@ -38,7 +38,7 @@ export const CHECKS = {
   'sc-alias-count': { checklist: 'service-connect', title: 'each Service Connect service has exactly one client alias' },
   'sc-alias-unique': { checklist: 'service-connect', title: 'its client aliases are unique in the namespace' },
   'sc-backends': { checklist: 'service-connect', title: 'every backend it calls is served through Service Connect' },
-  'sc-task-role': { checklist: 'service-connect', title: `the task role no longer carries ${ENVOY_ACTION}` },
+  'sc-task-role': { checklist: 'service-connect', title: 'the task role exists and holds no App Mesh-only policy' },
 } as const satisfies Record<string, { checklist: Checklist; title: string }>;
 
 export type CheckId = keyof typeof CHECKS;
@@ -399,7 +399,6 @@ const normalizeHost = (name: string) => name.trim().toLowerCase().replace(/\.+$/
 interface Alias {
   dnsName: string;
   port?: number;
-  portName: string;
 }
 
 /** A configuration's client aliases; ECS's default dnsName is discoveryName (else portName) in the namespace. */
@@ -409,7 +408,6 @@ function aliasesOf(sc: ServiceConnectConfiguration, namespaces: Namespaces): Ali
     (s.clientAliases ?? []).map((a) => ({
       dnsName: normalizeHost(a.dnsName ?? `${s.discoveryName ?? s.portName}.${ns}`),
       port: a.port,
-      portName: s.portName ?? '',
     })),
   );
 }
@@ -553,11 +551,13 @@ function backendsCheck(r: Results, facts: DoctorFacts, sc: ServiceConnectConfigu
   r.add('sc-backends', worst(verdicts.map((v) => v.status)), verdicts.map((v) => v.line).join('; '), fixes.join('; '));
 }
 
-function namedPorts(containers: readonly ContainerDefinition[]): (PortMapping & { container?: string })[] {
+type NamedPort = PortMapping & { container?: string };
+
+function namedPorts(containers: readonly ContainerDefinition[]): NamedPort[] {
   return containers.flatMap((c) => (c.portMappings ?? []).filter((m) => m.name).map((m) => ({ ...m, container: c.name })));
 }
 
-function appProtocolCheck(r: Results, mappings: (PortMapping & { container?: string })[]): void {
+function appProtocolCheck(r: Results, mappings: NamedPort[]): void {
   if (mappings.length === 0) {
     r.add('sc-app-protocol', 'skip', 'no named port to read');
     return;
@@ -610,52 +610,44 @@ function serviceConnectTaskRoleCheck(r: Results, role: TaskRoleFacts | undefined
   );
 }
 
-function serviceConnectChecks(facts: DoctorFacts): CheckResult[] {
+/** Without a configuration (moto leaves it out of its answers): one line says so, the port and role checks still run. */
+function withoutConfiguration(r: Results, facts: DoctorFacts, sc: ServiceConnectConfiguration | undefined, ports: NamedPort[]): void {
   const td = facts.described.taskDefinition;
-  const containers = td.containerDefinitions ?? [];
-  const ports = namedPorts(containers);
-  const sc = serviceConnectOf(facts.service);
-  const r = new Results();
-
-  if (!sc?.enabled) {
-    const needing = (['sc-namespace', 'sc-alias-count', 'sc-alias-unique', 'sc-backends'] as const).join(', ');
-    const answer = sc
-      ? "the service's Service Connect configuration is disabled (enabled: false)"
-      : "the service's answer holds no serviceConnectConfiguration (emulators such as moto leave it out)";
-    r.add(
-      'sc-configuration',
-      'warn',
-      `${answer}: the checks that need it were skipped (${needing})`,
-      `if ${facts.service?.serviceName ?? 'the service'} should be on Service Connect: meshctl migrate plan --service ${facts.service?.serviceName ?? '<service>'}`,
-    );
-    if (ports.length)
-      r.add('sc-port-names', true, `named ports: ${ports.map((m) => `${m.name} (${m.container} ${m.containerPort})`).join(', ')}`);
-    else
-      r.add(
-        'sc-port-names',
-        'warn',
-        `${td.taskDefinitionArn ?? td.family} names no port mapping; Service Connect publishes only named ports`,
-        'name the app port mapping (portMappings[].name) in a new revision; meshctl migrate apply does',
-      );
-    appProtocolCheck(r, ports);
-    serviceConnectTaskRoleCheck(r, facts.taskRole);
-    return r.list;
-  }
-
-  const sf: ServiceConnectFacts = facts.serviceConnect ?? { namespaces: [], clusterServices: [], registries: {} };
-  const services = sc.services ?? [];
-  const ns = findNamespace(sc.namespace, sf.namespaces);
-  const nsName = namespaceName(sc.namespace, sf.namespaces);
-  const published = services.map(
-    (s) =>
-      `${s.portName} → ${(s.clientAliases ?? []).map((a) => aliasText({ dnsName: a.dnsName ?? '(default)', port: a.port })).join(', ') || 'no alias'}`,
-  );
+  const name = facts.service?.serviceName;
+  const needing = (['sc-namespace', 'sc-alias-count', 'sc-alias-unique', 'sc-backends'] as const).join(', ');
+  const answer = sc
+    ? "the service's Service Connect configuration is disabled (enabled: false)"
+    : "the service's answer holds no serviceConnectConfiguration (emulators such as moto leave it out)";
   r.add(
     'sc-configuration',
-    true,
-    `enabled in namespace ${nsName ?? '(cluster default)'}${services.length ? `; ${published.join('; ')}` : '; a client only'}`,
+    'warn',
+    `${answer}: the checks that need it were skipped (${needing})`,
+    `if ${name ?? 'the service'} should be on Service Connect: meshctl migrate plan --service ${name ?? '<service>'}`,
   );
+  if (ports.length)
+    r.add('sc-port-names', true, `named ports: ${ports.map((m) => `${m.name} (${m.container} ${m.containerPort})`).join(', ')}`);
+  else
+    r.add(
+      'sc-port-names',
+      'warn',
+      `${td.taskDefinitionArn ?? td.family} names no port mapping; Service Connect publishes only named ports`,
+      'name the app port mapping (portMappings[].name) in a new revision; meshctl migrate apply does',
+    );
+  appProtocolCheck(r, ports);
+}
 
+function configurationCheck(r: Results, sc: ServiceConnectConfiguration, namespaces: Namespaces): void {
+  const services = sc.services ?? [];
+  const published = services.map((s) => {
+    const aliases = (s.clientAliases ?? []).map((a) => aliasText({ dnsName: a.dnsName ?? '(default)', port: a.port }));
+    return `${s.portName} → ${aliases.join(', ') || 'no alias'}`;
+  });
+  const where = namespaceName(sc.namespace, namespaces) ?? '(cluster default)';
+  r.add('sc-configuration', true, `enabled in namespace ${where}${services.length ? `; ${published.join('; ')}` : '; a client only'}`);
+}
+
+function namespaceCheck(r: Results, sc: ServiceConnectConfiguration, namespaces: Namespaces): void {
+  const ns = findNamespace(sc.namespace, namespaces);
   if (!sc.namespace) r.add('sc-namespace', 'skip', "the configuration names no namespace: ECS uses the cluster's default");
   else if (ns) r.add('sc-namespace', true, `namespace ${ns.name} (${ns.id}) exists in Cloud Map`);
   else
@@ -667,33 +659,36 @@ function serviceConnectChecks(facts: DoctorFacts): CheckResult[] {
         ? 'point serviceConnectConfiguration.namespace at an existing namespace (meshctl migrate apply --namespace NAME --create-namespace)'
         : `aws servicediscovery create-http-namespace --name ${sc.namespace}, or meshctl migrate apply --namespace ${sc.namespace} --create-namespace`,
     );
+}
 
+/** Every portName a named port; then appProtocol on those that are. */
+function portChecks(r: Results, facts: DoctorFacts, sc: ServiceConnectConfiguration, ports: NamedPort[]): void {
+  const td = facts.described.taskDefinition;
+  const services = sc.services ?? [];
   const byName = new Map(ports.map((m) => [m.name!, m]));
-  const missing = services.filter((s) => !byName.has(s.portName ?? ''));
+  const found = services.flatMap((s) => {
+    const m = byName.get(s.portName ?? '');
+    return m ? [m] : [];
+  });
+  const missing = services.map((s) => s.portName ?? '').filter((n) => !byName.has(n));
   if (services.length === 0) r.add('sc-port-names', 'skip', 'the configuration publishes no port (a client only)');
   else if (missing.length === 0)
-    r.add(
-      'sc-port-names',
-      true,
-      services
-        .map((s) => `${s.portName} is ${byName.get(s.portName!)!.container} port ${byName.get(s.portName!)!.containerPort}`)
-        .join('; '),
-    );
+    r.add('sc-port-names', true, found.map((m) => `${m.name} is ${m.container} port ${m.containerPort}`).join('; '));
   else
     r.add(
       'sc-port-names',
       false,
-      `${missing.map((s) => s.portName).join(', ')} ${missing.length === 1 ? 'is' : 'are'} no named port of ${td.taskDefinitionArn ?? td.family} (named: ${[...byName.keys()].join(', ') || 'none'})`,
-      `name the app's port mapping ${missing.map((s) => s.portName).join(', ')} (portMappings[].name) in a new revision, or change the portName`,
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} no named port of ${td.taskDefinitionArn ?? td.family} (named: ${[...byName.keys()].join(', ') || 'none'})`,
+      `name the app's port mapping ${missing.join(', ')} (portMappings[].name) in a new revision, or change the portName`,
     );
-  appProtocolCheck(
-    r,
-    services.flatMap((s) => (byName.has(s.portName ?? '') ? [byName.get(s.portName!)!] : [])),
-  );
+  appProtocolCheck(r, found);
+}
 
-  const counts = services.map((s) => ({ portName: s.portName, n: s.clientAliases?.length ?? 0 }));
+/** ECS allows one client alias per Service Connect service, and a server needs one for clients to call it by. */
+function aliasCountCheck(r: Results, sc: ServiceConnectConfiguration): void {
+  const counts = (sc.services ?? []).map((s) => ({ portName: s.portName, n: s.clientAliases?.length ?? 0 }));
   const wrong = counts.filter((c) => c.n !== 1);
-  if (services.length === 0) r.add('sc-alias-count', 'skip', 'the configuration publishes no port (a client only)');
+  if (counts.length === 0) r.add('sc-alias-count', 'skip', 'the configuration publishes no port (a client only)');
   else if (wrong.length === 0) r.add('sc-alias-count', true, counts.map((c) => `${c.portName}: 1`).join(', '));
   else
     r.add(
@@ -702,20 +697,24 @@ function serviceConnectChecks(facts: DoctorFacts): CheckResult[] {
       wrong.map((c) => `${c.portName} has ${c.n} client aliases`).join('; '),
       `give ${wrong.map((c) => c.portName).join(', ')} exactly one clientAlias (a dnsName and port): ECS allows one, and clients call the service by it`,
     );
+}
 
+/** A client alias (name and port) is unique in its namespace: within this configuration and across the cluster's. */
+function aliasUniqueCheck(r: Results, facts: DoctorFacts, sc: ServiceConnectConfiguration, sf: ServiceConnectFacts): void {
   const mine = aliasesOf(sc, sf.namespaces);
   const key = namespaceKey(sc.namespace, sf.namespaces);
-  const clashes: string[] = [];
-  mine.forEach((a, i) => {
-    if (mine.findIndex((b) => b.dnsName === a.dnsName && b.port === a.port) !== i)
-      clashes.push(`${aliasText(a)} is given twice in this configuration`);
-    for (const other of sf.clusterServices.filter((s) => s.serviceName !== facts.service?.serviceName)) {
-      const theirs = serviceConnectOf(other);
-      if (!theirs?.enabled || namespaceKey(theirs.namespace, sf.namespaces) !== key) continue;
-      if (aliasesOf(theirs, sf.namespaces).some((b) => b.dnsName === a.dnsName && b.port === a.port))
-        clashes.push(`${aliasText(a)} is also ${other.serviceName}'s`);
-    }
+  const nsName = namespaceName(sc.namespace, sf.namespaces);
+  const same = (a: Alias) => (b: Alias) => b.dnsName === a.dnsName && b.port === a.port;
+  const others = sf.clusterServices.flatMap((s) => {
+    const theirs = serviceConnectOf(s);
+    const inNamespace =
+      s.serviceName !== facts.service?.serviceName && theirs?.enabled && namespaceKey(theirs.namespace, sf.namespaces) === key;
+    return inNamespace ? [{ service: s.serviceName, aliases: aliasesOf(theirs, sf.namespaces) }] : [];
   });
+  const clashes = mine.flatMap((a, i) => [
+    ...(mine.findIndex(same(a)) !== i ? [`${aliasText(a)} is given twice in this configuration`] : []),
+    ...others.filter((o) => o.aliases.some(same(a))).map((o) => `${aliasText(a)} is also ${o.service}'s`),
+  ]);
   if (mine.length === 0) r.add('sc-alias-unique', 'skip', 'the configuration publishes no client alias');
   else if (clashes.length === 0)
     r.add(
@@ -730,8 +729,23 @@ function serviceConnectChecks(facts: DoctorFacts): CheckResult[] {
       `in namespace ${nsName}: ${clashes.join('; ')}`,
       'a client alias (name and port) must be unique in its namespace: give one of the services another dnsName or port (meshctl migrate apply --client-alias)',
     );
+}
 
-  backendsCheck(r, facts, sc, sf);
+function serviceConnectChecks(facts: DoctorFacts): CheckResult[] {
+  const ports = namedPorts(facts.described.taskDefinition.containerDefinitions ?? []);
+  const sc = serviceConnectOf(facts.service);
+  const r = new Results();
+  if (!sc?.enabled) {
+    withoutConfiguration(r, facts, sc, ports);
+  } else {
+    const sf: ServiceConnectFacts = facts.serviceConnect ?? { namespaces: [], clusterServices: [], registries: {} };
+    configurationCheck(r, sc, sf.namespaces);
+    namespaceCheck(r, sc, sf.namespaces);
+    portChecks(r, facts, sc, ports);
+    aliasCountCheck(r, sc);
+    aliasUniqueCheck(r, facts, sc, sf);
+    backendsCheck(r, facts, sc, sf);
+  }
   serviceConnectTaskRoleCheck(r, facts.taskRole);
   return r.list;
 }

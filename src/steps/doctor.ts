@@ -22,8 +22,7 @@ import type { ServiceTarget } from './service.js';
  */
 async function taskRoleOf(ctx: Context, roleName: string): Promise<TaskRoleFacts> {
   const iam = await ctx.aws.iam();
-  // getRole answers a boolean today; once it answers the role ({ permissionsBoundaryArn? }), the boundary is read too.
-  const role: unknown = await iam.getRole(roleName);
+  const role = await iam.getRole(roleName);
   if (!role) return { name: roleName, exists: false };
   const policies: RolePolicy[] = [];
   for (const arn of await iam.listAttachedRolePolicies(roleName)) {
@@ -34,8 +33,8 @@ async function taskRoleOf(ctx: Context, roleName: string): Promise<TaskRoleFacts
     policies.push({ kind: 'inline', name, document: await iam.getRolePolicy(roleName, name) });
   }
   const facts: TaskRoleFacts = { name: roleName, exists: true, policies };
-  const boundaryArn = typeof role === 'object' ? (role as { permissionsBoundaryArn?: unknown }).permissionsBoundaryArn : undefined;
-  if (typeof boundaryArn === 'string') {
+  const boundaryArn = role.permissionsBoundaryArn;
+  if (boundaryArn) {
     facts.boundary = { arn: boundaryArn, allows: policyPermits(await iam.getPolicyDocument(boundaryArn), ENVOY_ACTION) };
   }
   return facts;

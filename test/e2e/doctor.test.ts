@@ -1,13 +1,15 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { beforeEach, describe, expect, it } from 'vitest';
-
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { REGION } from '../support/workshop.js';
 
 const env = useMotoWorkshop({ managedPolicies: true });
-const { cli } = env;
+const cli = (args: string[], url?: string) => env.cli(args, {}, url);
 const iam = () =>
   new IAMClient({ endpoint: env.moto.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+
+const CURRENT_ENVOY = '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod';
 
 /** The workshop's task role, as its stack makes it (the seed's task definition names it). */
 async function createTaskRole(withEnvoyAccess: boolean): Promise<void> {
@@ -25,9 +27,7 @@ async function createTaskRole(withEnvoyAccess: boolean): Promise<void> {
 
 describe('meshctl doctor against moto', () => {
   beforeEach(async () => {
-    expect(
-      (await cli(['add-envoy', '--envoy-image', '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod'])).code,
-    ).toBe(0);
+    expect((await cli(['add-envoy', '--envoy-image', CURRENT_ENVOY])).code).toBe(0);
     expect((await cli(['update-service'])).code).toBe(0);
   });
 
@@ -54,11 +54,45 @@ describe('meshctl doctor against moto', () => {
     expect(r.stderr).toMatch(/error: doctor: task-role failed/);
   });
 
-  it('says when the service has no envoy yet', async () => {
+  it('gives a service without envoy the Service Connect checklist instead of "run add-envoy"', async () => {
     await createTaskRole(true);
     expect((await cli(['update-service', '--task-definition', 'appmesh-workshop-crystal-lb-vanilla:1'])).code).toBe(0);
     const r = await cli(['doctor']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/has no container named envoy\n {4}fix: run meshctl add-envoy/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Service Connect checks for crystal-service-lb in appmesh-workshop \(it runs no envoy\):\n/);
+    expect(r.stdout).toMatch(
+      /! the service has a Service Connect configuration: the service's answer holds no serviceConnectConfiguration/,
+    );
+    // The workshop's revision names no port: Service Connect could publish none.
+    expect(r.stdout).toMatch(/! its portNames are named ports of the task definition: .* names no port mapping/);
+    expect(r.stdout).not.toMatch(/add-envoy/);
+  });
+});
+
+describe('meshctl doctor with App Mesh out of reach (403 on every App Mesh call)', () => {
+  let proxy: FaultProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  it.each([
+    [true, 0],
+    [false, 1],
+  ])('says so in one line and runs the other checks; task role with AWSAppMeshEnvoyAccess %s: exit %i', async (withEnvoyAccess, code) => {
+    await createTaskRole(withEnvoyAccess);
+    expect((await cli(['add-envoy', '--envoy-image', CURRENT_ENVOY])).code).toBe(0);
+    expect((await cli(['update-service'])).code).toBe(0);
+    proxy = await startFaultProxy(env.moto.url, [{ kind: '403', rate: 1, match: /^\w+ \/v20190125\// }]);
+    const r = await cli(['doctor'], proxy.url);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stdout.split('\n').filter((l) => /App Mesh/.test(l) && !/AWSAppMeshEnvoyAccess/.test(l))).toEqual([
+      'App Mesh checks for crystal-service-lb in appmesh-workshop (it runs envoy):',
+      '– App Mesh can be read: App Mesh could not be read (DescribeVirtualNode: AccessDeniedException, HTTP 403): the checks that need it were skipped (virtual-node, listener-port, cloud-map)',
+    ]);
+    expect(r.stdout).toMatch(/✔ the task uses awsvpc networking/);
+    expect(r.stdout).toMatch(withEnvoyAccess ? /✔ the task role allows/ : /✖ the task role allows/);
+    expect(r.stdout).not.toMatch(/virtual node envoy names/);
+    expect(proxy.injected.map((i) => i.operation)).toContain(`GET /v20190125/meshes/appmesh-workshop/virtualNodes/crystal-lb-vanilla`);
   });
 });

@@ -425,7 +425,7 @@ describe('doctor on a service without envoy, with mocked AWS', () => {
       /✔ every backend it calls is served through Service Connect: payments\.local:5000 \(PAYMENT_ENDPOINT\) is served/,
     );
     expect(r.stdout).toMatch(
-      /! the task role no longer carries appmesh:StreamAggregatedResources: .*\n {4}fix: aws iam detach-role-policy --role-name TaskIamRole --policy-arn arn:aws:iam::aws:policy\/AWSAppMeshEnvoyAccess/,
+      /! the task role exists and holds no App Mesh-only policy: .*\n {4}fix: aws iam detach-role-policy --role-name TaskIamRole --policy-arn arn:aws:iam::aws:policy\/AWSAppMeshEnvoyAccess/,
     );
     expect(r.stdout).toMatch(/no check failed; 1 of 8 warned\n$/);
   });
