@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
-import { deletionOrder, toMeshFile } from '../core/mesh-plan.js';
+import { deletionOrder, refuseUnexpressibleLosses, toMeshFile } from '../core/mesh-plan.js';
 import { CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
 import type { Deps } from '../steps/context.js';
 import { refuseExisting, writeFileAtomic } from '../steps/files.js';
@@ -81,6 +81,7 @@ export function registerMesh(program: Command, deps: Deps): void {
       const flags = cmd.optsWithGlobals<{ file: string; prune?: boolean }>();
       const ctx = contextOf(cmd, deps);
       const { file, notes, actions } = await planFor(ctx, flags.file, flags.prune === true);
+      refuseUnexpressibleLosses(actions);
       const deletes = actions.filter((a) => a.action === 'delete');
       if (deletes.length) deps.ui.info(`--prune will delete:\n${deletes.map((d) => `  - ${label(d)}`).join('\n')}`);
       const { records, failure } = await applyActions(ctx, file, file.mesh.name, actions);

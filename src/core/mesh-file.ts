@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { APP_MESH_NAME } from './mesh-description.js';
 
 // The mesh file mirrors App Mesh's spec: the same field names, camelCase, so that mapping one to the other
 // is mechanical (mesh-plan.ts). The shapes App Mesh nests (timeouts, TLS, pools, ...) are tables in SHAPES,
@@ -119,7 +120,8 @@ export interface VirtualNodeDecl {
   logging?: Logging;
 }
 
-export type StringMatch = { exact: string } | { regex: string } | { prefix: string } | { suffix: string } | { range: { start: number; end: number } };
+export type StringMatch =
+  { exact: string } | { regex: string } | { prefix: string } | { suffix: string } | { range: { start: number; end: number } };
 
 export interface HeaderMatch {
   name: string;
@@ -245,9 +247,17 @@ const obj = (fields: Record<string, Shape>, required: string[] = [], anyOf?: str
   ...(anyOf ? { anyOf } : {}),
 });
 const union = (fields: Record<string, Shape>): Shape => ({ kind: 'object', fields, required: [], union: true });
-const fieldsOf = (s: Shape): Record<string, Shape> => (s.kind === 'object' ? { ...s.fields } : {});
 
 const PORT = int(1, 65535);
+const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
+const GATEWAY_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
+/** Health check timings and thresholds: App Mesh's range and the file's default. */
+const HEALTH_THRESHOLDS = {
+  intervalMillis: [5000, 300000, 5000],
+  timeoutMillis: [2000, 60000, 2000],
+  healthyThreshold: [2, 10, 2],
+  unhealthyThreshold: [2, 10, 2],
+} as const;
 const DURATION = obj({ value: int(0), unit: oneOf('s', 'ms') }, ['value', 'unit']);
 const HTTP_TIMEOUT = obj({ perRequest: DURATION, idle: DURATION });
 const TCP_TIMEOUT = obj({ idle: DURATION });
@@ -288,6 +298,7 @@ const HTTP_MATCH = {
   port: PORT,
 };
 const HOSTNAME = union({ exact: TEXT, suffix: TEXT });
+const IP_PREFERENCE = oneOf('IPv6_PREFERRED', 'IPv4_PREFERRED', 'IPv4_ONLY', 'IPv6_ONLY');
 const HTTP_RETRY = {
   perRetryTimeout: DURATION,
   maxRetries: int(0),
@@ -298,16 +309,20 @@ const GRPC_RETRY_EVENTS = list(oneOf('cancelled', 'deadline-exceeded', 'internal
 
 /** The nested shapes the file shares with App Mesh's spec (https://docs.aws.amazon.com/app-mesh/latest/APIReference/API_Types.html). */
 export const SHAPES = {
-  duration: DURATION,
-  healthCheck: obj(
-    { protocol: oneOf('http', 'http2', 'grpc', 'tcp'), path: TEXT, port: PORT, intervalMillis: int(5000, 300000) },
-    ['protocol'],
-  ),
+  /** Read by Reader.healthCheck in a file (it fills in defaults); copied as is from App Mesh. */
+  healthCheck: obj({
+    protocol: oneOf(...PROTOCOLS),
+    path: TEXT,
+    port: PORT,
+    ...Object.fromEntries(Object.entries(HEALTH_THRESHOLDS).map(([k, [min, max]]) => [k, int(min, max)])),
+  }),
   listenerTimeout: union({ http: HTTP_TIMEOUT, http2: HTTP_TIMEOUT, grpc: HTTP_TIMEOUT, tcp: TCP_TIMEOUT }),
-  outlierDetection: obj(
-    { maxServerErrors: int(1), interval: DURATION, baseEjectionDuration: DURATION, maxEjectionPercent: int(0, 100) },
-    ['maxServerErrors', 'interval', 'baseEjectionDuration', 'maxEjectionPercent'],
-  ),
+  outlierDetection: obj({ maxServerErrors: int(1), interval: DURATION, baseEjectionDuration: DURATION, maxEjectionPercent: int(0, 100) }, [
+    'maxServerErrors',
+    'interval',
+    'baseEjectionDuration',
+    'maxEjectionPercent',
+  ]),
   nodeConnectionPool: union({
     http: obj({ maxConnections: int(1), maxPendingRequests: int(1) }, ['maxConnections']),
     http2: obj({ maxRequests: int(1) }, ['maxRequests']),
@@ -335,7 +350,8 @@ export const SHAPES = {
     }),
   }),
   cloudMapAttributes: list(obj({ key: TEXT, value: TEXT }, ['key', 'value'])),
-  ipPreference: oneOf('IPv6_PREFERRED', 'IPv4_PREFERRED', 'IPv4_ONLY', 'IPv6_ONLY'),
+  ipPreference: IP_PREFERENCE,
+  meshServiceDiscovery: obj({ ipPreference: IP_PREFERENCE }, ['ipPreference']),
   dnsResponseType: oneOf('LOADBALANCER', 'ENDPOINTS'),
   /** Route matches, less the prefix (the route's own field). */
   httpMatch: obj({ ...HTTP_MATCH, scheme: oneOf('http', 'https') }),
@@ -344,40 +360,35 @@ export const SHAPES = {
   gatewayHttpMatch: obj({ ...HTTP_MATCH, hostname: HOSTNAME }),
   gatewayGrpcMatch: obj({ serviceName: TEXT, hostname: HOSTNAME, metadata: HEADERS, port: PORT }),
   httpRetryPolicy: obj(HTTP_RETRY, ['perRetryTimeout', 'maxRetries'], ['httpRetryEvents', 'tcpRetryEvents']),
-  grpcRetryPolicy: obj({ ...HTTP_RETRY, grpcRetryEvents: GRPC_RETRY_EVENTS }, ['perRetryTimeout', 'maxRetries'], [
-    'httpRetryEvents',
-    'tcpRetryEvents',
-    'grpcRetryEvents',
-  ]),
+  grpcRetryPolicy: obj(
+    { ...HTTP_RETRY, grpcRetryEvents: GRPC_RETRY_EVENTS },
+    ['perRetryTimeout', 'maxRetries'],
+    ['httpRetryEvents', 'tcpRetryEvents', 'grpcRetryEvents'],
+  ),
   httpRouteTimeout: HTTP_TIMEOUT,
   tcpRouteTimeout: TCP_TIMEOUT,
 } as const;
 
-// The health check's thresholds have defaults in the file; App Mesh holds every one.
-const HEALTH_DEFAULTS = { intervalMillis: [5000, 300000, 5000], timeoutMillis: [2000, 60000, 2000], healthyThreshold: [2, 10, 2] } as const;
-const HEALTH_FIELDS = { ...HEALTH_DEFAULTS, unhealthyThreshold: [2, 10, 2] } as const;
-const HEALTH_CHECK_FIELDS: Record<string, Shape> = {
-  ...fieldsOf(SHAPES.healthCheck),
-  ...Object.fromEntries(Object.entries(HEALTH_FIELDS).map(([k, [min, max]]) => [k, int(min, max)])),
-};
-/** Every field of a health check, for copying one from App Mesh. */
-export const HEALTH_CHECK_SHAPE: Shape = obj(HEALTH_CHECK_FIELDS);
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A copy of an App Mesh value with only the fields its shape names (and no nulls); values are not checked. */
+/**
+ * A copy of an App Mesh value with only the fields its shape names; values are not checked. Nulls, empty
+ * lists and empty objects read as absent, as the file writes them (App Mesh and moto send some, not others).
+ */
 export function fromAwsShape(shape: Shape, v: unknown): unknown {
   if (v === null || v === undefined) return undefined;
-  if (shape.kind === 'list') return Array.isArray(v) ? v.map((x) => fromAwsShape(shape.of, x)) : v;
-  if (shape.kind !== 'object') return v;
-  if (!isObj(v)) return v;
+  if (shape.kind === 'list') {
+    if (!Array.isArray(v)) return v;
+    return v.length ? v.map((x) => fromAwsShape(shape.of, x) ?? {}) : undefined;
+  }
+  if (shape.kind !== 'object' || !isObj(v)) return v;
   const out: Obj = {};
   for (const [k, s] of Object.entries(shape.fields)) {
     const copied = fromAwsShape(s, v[k]);
     if (copied !== undefined) out[k] = copied;
   }
-  return out;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The object without its undefined fields (a diff and a YAML file both see a key that is there). */
@@ -399,9 +410,7 @@ export function listenerFields<L extends Listener & { healthCheck?: HealthCheck 
   return { listener: { port: first.port, protocol: first.protocol }, ...(first.healthCheck ? { healthCheck: first.healthCheck } : {}) };
 }
 
-const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
-const GATEWAY_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+const NAME = APP_MESH_NAME;
 const at = (path: string, key: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
 
 /** Validates one value at a path; every failure names the path in the file. */
@@ -415,7 +424,8 @@ class Reader {
     return v;
   }
   only(o: Obj, path: string, keys: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(path ? at(path, k) : k, `unknown field; expected one of ${keys.join(', ')}`);
+    for (const k of Object.keys(o))
+      if (!keys.includes(k)) this.fail(path ? at(path, k) : k, `unknown field; expected one of ${keys.join(', ')}`);
   }
   arr(v: unknown, path: string, optional = true): unknown[] {
     if (v === undefined && optional) return [];
@@ -469,7 +479,8 @@ class Reader {
         const keys = Object.keys(s.fields);
         this.only(o, path, keys);
         const given = keys.filter((k) => o[k] !== undefined);
-        if (s.union && given.length !== 1) this.fail(path, `needs exactly one of ${keys.join(', ')}${given.length ? `, found ${given.join(' and ')}` : ''}`);
+        if (s.union && given.length !== 1)
+          this.fail(path, `needs exactly one of ${keys.join(', ')}${given.length ? `, found ${given.join(' and ')}` : ''}`);
         for (const k of s.required) if (o[k] === undefined) this.fail(at(path, k), 'is required');
         if (s.anyOf && !s.anyOf.some((k) => o[k] !== undefined)) this.fail(path, `needs at least one of ${s.anyOf.join(', ')}`);
         return Object.fromEntries(given.map((k) => [k, this.check(s.fields[k]!, o[k], at(path, k))]));
@@ -485,16 +496,18 @@ class Reader {
   }
   healthCheck(v: unknown, path: string, protocols: readonly Protocol[], listenerPort: number): HealthCheck {
     const h = this.obj(v, path);
-    this.only(h, path, Object.keys(HEALTH_CHECK_FIELDS));
+    this.only(h, path, ['protocol', 'path', 'port', ...Object.keys(HEALTH_THRESHOLDS)]);
     const protocol = this.oneOf(h.protocol, `${path}.protocol`, protocols, 'http');
     const port = h.port === undefined ? undefined : this.int(h.port, `${path}.port`, 1, 65535);
-    if (port !== undefined && port !== listenerPort) this.fail(`${path}.port`, `must be the listener's port ${listenerPort}, found ${port}`);
-    // App Mesh uses the path for http and http2 only; it is kept for others when given, as App Mesh keeps it.
-    const path_ = h.path !== undefined || protocol === 'http' || protocol === 'http2' ? this.prefix(h.path ?? '/', `${path}.path`) : undefined;
+    if (port !== undefined && port !== listenerPort)
+      this.fail(`${path}.port`, `must be the listener's port ${listenerPort}, found ${port}`);
+    // App Mesh uses the path for http and http2 only; for others it is kept when given, as App Mesh keeps it.
+    const checked =
+      h.path !== undefined || protocol === 'http' || protocol === 'http2' ? this.prefix(h.path ?? '/', `${path}.path`) : undefined;
     const thresholds = Object.fromEntries(
-      Object.entries(HEALTH_FIELDS).map(([k, [min, max, fallback]]) => [k, this.int(h[k], `${path}.${k}`, min, max, fallback)]),
-    ) as Pick<HealthCheck, keyof typeof HEALTH_FIELDS>;
-    return compact({ protocol, path: path_, port, ...thresholds });
+      Object.entries(HEALTH_THRESHOLDS).map(([k, [min, max, fallback]]) => [k, this.int(h[k], `${path}.${k}`, min, max, fallback)]),
+    ) as Pick<HealthCheck, keyof typeof HEALTH_THRESHOLDS>;
+    return compact({ protocol, path: checked, port, ...thresholds });
   }
   listener(v: unknown, path: string, protocols: readonly Protocol[]): Listener {
     const o = this.obj(v, path);
@@ -502,9 +515,15 @@ class Reader {
     return { port: this.int(o.port, `${path}.port`, 1, 65535), protocol: this.oneOf(o.protocol, `${path}.protocol`, protocols, 'http') };
   }
   /** `listener` or `listeners` of an object at `path`, each read by `read`; one or more, each port once. */
-  listeners<L extends Listener>(o: Obj, path: string, read: (v: unknown, path: string) => L, shorthand: (l: Listener) => L): L[] {
+  listeners<L extends Listener>(
+    o: Obj,
+    path: string,
+    protocols: readonly Protocol[],
+    read: (v: unknown, path: string) => L,
+    shorthand: (l: Listener) => L,
+  ): L[] {
     if (o.listener !== undefined && o.listeners !== undefined) this.fail(`${path}.listeners`, 'write listener or listeners, not both');
-    if (o.listeners === undefined) return [shorthand(this.listener(o.listener, `${path}.listener`, PROTOCOLS))];
+    if (o.listeners === undefined) return [shorthand(this.listener(o.listener, `${path}.listener`, protocols))];
     const ls = this.arr(o.listeners, `${path}.listeners`, false).map((l, i) => read(l, `${path}.listeners[${i}]`));
     if (ls.length === 0) this.fail(`${path}.listeners`, 'needs at least one listener');
     ls.forEach((l, i) => {
@@ -575,8 +594,13 @@ function readNode(r: Reader, v: unknown, p: string): VirtualNodeDecl {
   const listeners = r.listeners(
     o,
     p,
+    PROTOCOLS,
     (l, lp) => readNodeListener(r, l, lp),
-    (l) => compact({ ...l, healthCheck: o.healthCheck === undefined ? undefined : r.healthCheck(o.healthCheck, `${p}.healthCheck`, PROTOCOLS, l.port) }),
+    (l) =>
+      compact({
+        ...l,
+        healthCheck: o.healthCheck === undefined ? undefined : r.healthCheck(o.healthCheck, `${p}.healthCheck`, PROTOCOLS, l.port),
+      }),
   );
   const sd = r.obj(o.serviceDiscovery, `${p}.serviceDiscovery`);
   r.only(sd, `${p}.serviceDiscovery`, ['cloudMap', 'dns']);
@@ -642,7 +666,11 @@ const ROUTE_KINDS: Record<Protocol, { match: Shape; prefix: boolean; retry?: Sha
   grpc: { match: SHAPES.grpcMatch, prefix: false, retry: SHAPES.grpcRetryPolicy, timeout: SHAPES.httpRouteTimeout },
   tcp: { match: SHAPES.tcpMatch, prefix: false, timeout: SHAPES.tcpRouteTimeout },
 };
-const GATEWAY_ROUTE_MATCH: Record<string, Shape> = { http: SHAPES.gatewayHttpMatch, http2: SHAPES.gatewayHttpMatch, grpc: SHAPES.gatewayGrpcMatch };
+const GATEWAY_ROUTE_MATCH: Record<string, Shape> = {
+  http: SHAPES.gatewayHttpMatch,
+  http2: SHAPES.gatewayHttpMatch,
+  grpc: SHAPES.gatewayGrpcMatch,
+};
 
 /** A route's protocol, prefix and match, checked against the listeners of its router or gateway. */
 function readMatch(
@@ -658,7 +686,10 @@ function readMatch(
   const protocol = r.oneOf(o.protocol, `${p}.protocol`, PROTOCOLS, 'http');
   const offered = [...new Set(listeners.map((l) => l.protocol))];
   if (!offered.includes(protocol))
-    r.fail(`${p}.protocol`, `must be the protocol of one of the ${owner}'s listeners (${offered.join(', ')}), found ${JSON.stringify(protocol)}`);
+    r.fail(
+      `${p}.protocol`,
+      `must be the protocol of one of the ${owner}'s listeners (${offered.join(', ')}), found ${JSON.stringify(protocol)}`,
+    );
   if (isObj(o.match) && o.match.prefix !== undefined) r.fail(`${p}.match.prefix`, "write the prefix as the route's own prefix");
   const match = r.shape<RouteMatch>(matchShape(protocol), o.match, `${p}.match`);
   if (match?.methodName !== undefined && match.serviceName === undefined) r.fail(`${p}.match.methodName`, 'needs match.serviceName');
@@ -667,7 +698,8 @@ function readMatch(
     r.fail(`${p}.match.port`, `must be the port of one of the ${owner}'s ${protocol} listeners (${ports.join(', ')}), found ${match.port}`);
   let prefix: string | undefined;
   if (!prefixes(protocol)) {
-    if (o.prefix !== undefined) r.fail(`${p}.prefix`, `a ${protocol} route has no prefix; match by ${protocol === 'grpc' ? 'match.serviceName' : 'port'}`);
+    if (o.prefix !== undefined)
+      r.fail(`${p}.prefix`, `a ${protocol} route has no prefix; match by ${protocol === 'grpc' ? 'match.serviceName' : 'port'}`);
   } else if (match?.path !== undefined) {
     if (o.prefix !== undefined) r.fail(`${p}.prefix`, 'a route matches a prefix or a path (match.path), not both');
   } else if (prefixRequired && o.prefix === undefined) {
@@ -681,7 +713,16 @@ function readRoute(r: Reader, v: unknown, rp: string, router: { listeners: Liste
   r.only(ro, rp, ['name', 'protocol', 'priority', 'prefix', 'match', 'targets', 'retryPolicy', 'timeout']);
   const name = r.name(ro.name, `${rp}.name`);
   const kinds = (protocol: Protocol) => ROUTE_KINDS[protocol];
-  const { protocol, prefix, match } = readMatch(r, ro, rp, router.listeners, (x) => kinds(x).match, (x) => kinds(x).prefix, 'router', false);
+  const { protocol, prefix, match } = readMatch(
+    r,
+    ro,
+    rp,
+    router.listeners,
+    (x) => kinds(x).match,
+    (x) => kinds(x).prefix,
+    'router',
+    false,
+  );
   const targets = r.arr(ro.targets, `${rp}.targets`, false).map((t, k) => {
     const tp = `${rp}.targets[${k}]`;
     const to = r.obj(t, tp);
@@ -710,7 +751,13 @@ function readRoute(r: Reader, v: unknown, rp: string, router: { listeners: Liste
   });
 }
 
-function readGatewayRoute(r: Reader, v: unknown, rp: string, gateway: { listeners: Listener[] }, services: Map<string, number[]>): GatewayRouteDecl {
+function readGatewayRoute(
+  r: Reader,
+  v: unknown,
+  rp: string,
+  gateway: { listeners: Listener[] },
+  services: Map<string, number[]>,
+): GatewayRouteDecl {
   const ro = r.obj(v, rp);
   r.only(ro, rp, ['name', 'protocol', 'priority', 'prefix', 'match', 'virtualService', 'targetPort', 'rewritePrefix']);
   const name = r.name(ro.name, `${rp}.name`);
@@ -756,17 +803,10 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
   }
   const m = r.obj(root.mesh, 'mesh');
   r.only(m, 'mesh', ['name', 'egressFilter', 'serviceDiscovery']);
-  let meshDiscovery: { ipPreference: string } | undefined;
-  if (m.serviceDiscovery !== undefined) {
-    const sd = r.obj(m.serviceDiscovery, 'mesh.serviceDiscovery');
-    r.only(sd, 'mesh.serviceDiscovery', ['ipPreference']);
-    meshDiscovery = { ipPreference: r.shape<string>(SHAPES.ipPreference, sd.ipPreference, 'mesh.serviceDiscovery.ipPreference')! };
-    if (sd.ipPreference === undefined) r.fail('mesh.serviceDiscovery.ipPreference', 'is required');
-  }
   const mesh = compact({
     name: r.name(m.name, 'mesh.name'),
     egressFilter: r.oneOf(m.egressFilter, 'mesh.egressFilter', ['DROP_ALL', 'ALLOW_ALL'] as const, 'DROP_ALL'),
-    serviceDiscovery: meshDiscovery,
+    serviceDiscovery: r.shape<{ ipPreference: string }>(SHAPES.meshServiceDiscovery, m.serviceDiscovery, 'mesh.serviceDiscovery'),
   });
 
   const virtualNodes = r.unique(
@@ -784,6 +824,7 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
       const listeners = r.listeners(
         o,
         p,
+        PROTOCOLS,
         (l, lp) => r.listener(l, lp, PROTOCOLS),
         (l) => l,
       );
@@ -821,7 +862,10 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
     'virtualServices',
   );
   const servicePorts = new Map(
-    virtualServices.map((s) => [s.name, 'virtualRouter' in s.provider ? routerPorts.get(s.provider.virtualRouter)! : nodePorts.get(s.provider.virtualNode)!]),
+    virtualServices.map((s) => [
+      s.name,
+      'virtualRouter' in s.provider ? routerPorts.get(s.provider.virtualRouter)! : nodePorts.get(s.provider.virtualNode)!,
+    ]),
   );
   virtualNodes.forEach((n, i) =>
     n.backends.forEach((b, j) => {
@@ -835,10 +879,10 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
     const o = r.obj(root.virtualGateway, p);
     r.only(o, p, ['name', 'listener', 'listeners', 'backendDefaults', 'logging', 'routes']);
     const name = r.name(o.name, `${p}.name`);
-    if (o.listener !== undefined && o.listeners === undefined) r.listener(o.listener, `${p}.listener`, GATEWAY_PROTOCOLS);
     const listeners = r.listeners(
       o,
       p,
+      GATEWAY_PROTOCOLS,
       (l, lp) => readGatewayListener(r, l, lp),
       (l) => l,
     );

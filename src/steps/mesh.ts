@@ -1,6 +1,6 @@
 import type { AppMeshKind } from '../aws/mesh-resources.js';
 import { validateMeshFile, type MeshFile } from '../core/mesh-file.js';
-import { fromAwsSpec, planMesh, toAwsSpec, type MeshAction, type MeshObject } from '../core/mesh-plan.js';
+import { fromAwsSpec, planMesh, toAwsSpec, unexpressibleNotes, type MeshAction, type MeshObject } from '../core/mesh-plan.js';
 import { pollUntil } from '../core/poll.js';
 import { AwsCallError, CheckFailedError, InputError, MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
@@ -74,6 +74,7 @@ export async function readActual(
   await read('virtualService');
   await read('virtualGateway');
   for (const g of objects.filter((o) => o.kind === 'virtualGateway')) await read('gatewayRoute', g.name);
+  notes.push(...unexpressibleNotes(objects));
   return objects;
 }
 

@@ -259,6 +259,7 @@ export function actAsEcsSchedulerWhileRunning(endpoint: string, workshop: Worksh
   const { ecs } = sdkClients(endpoint);
   let running = true;
   const known = new Map<string, string>();
+  let first = true;
   const loop = (async () => {
     while (running) {
       const arns = (await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [];
@@ -268,9 +269,13 @@ export function actAsEcsSchedulerWhileRunning(endpoint: string, workshop: Worksh
         for (const s of services) {
           const before = known.get(s.serviceName!);
           known.set(s.serviceName!, s.taskDefinition!);
-          if (before !== undefined && before !== s.taskDefinition) await actAsEcsSchedulerForDeployment(endpoint, workshop, s.serviceName!);
+          // A service created while the stand-in runs (blue/green's green one) gets its tasks too.
+          const created = before === undefined && !first && s.status === 'ACTIVE';
+          if ((before !== undefined && before !== s.taskDefinition) || created)
+            await actAsEcsSchedulerForDeployment(endpoint, workshop, s.serviceName!);
         }
       }
+      first = false;
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
