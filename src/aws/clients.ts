@@ -20,6 +20,7 @@ export interface AwsClients {
   serviceDiscovery(): Promise<ServiceDiscoveryApi>;
   elbv2(): Promise<Elbv2Api>;
   route53(): Promise<Route53Api>;
+  cloudWatch(): Promise<import('./cloudwatch.js').CloudWatchApi>;
 }
 
 export function createAwsClients(config: AwsConfig): AwsClients {
@@ -39,5 +40,6 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     serviceDiscovery: once(async () => (await import('./service-discovery.js')).connectServiceDiscovery(config)),
     elbv2: once(async () => (await import('./elbv2.js')).connectElbv2(config)),
     route53: once(async () => (await import('./route53.js')).connectRoute53(config)),
+    cloudWatch: once(async () => (await import('./cloudwatch.js')).connectCloudWatch(config)),
   };
 }

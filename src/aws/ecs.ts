@@ -1,4 +1,7 @@
 import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -8,6 +11,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
+  type CreateServiceCommandInput,
   type RegisterTaskDefinitionCommandInput,
   type Service,
   type ServiceConnectConfiguration,
@@ -36,6 +40,16 @@ export interface EcsApi {
   listTaskDefinitions(family: string): Promise<string[]>;
   /** Every task ARN of the service (of the cluster when no service is given), following ListTasks pages. */
   listTasks(cluster: string, service?: string): Promise<string[]>;
+  /** Creates a service (blue/green's green one); returns it. */
+  createService(input: CreateServiceCommandInput): Promise<Service>;
+  /** Scales a service to `desiredCount`. */
+  setDesiredCount(cluster: string, service: string, desiredCount: number): Promise<Service>;
+  /** Deletes a service (force: with running tasks). */
+  deleteService(cluster: string, service: string): Promise<void>;
+  /** Every ACTIVE task definition revision of the account and region, following pages. */
+  listAllTaskDefinitions(): Promise<string[]>;
+  /** Marks a revision INACTIVE (it keeps running where it runs; no new task starts from it). */
+  deregisterTaskDefinition(arn: string): Promise<void>;
   /** Every service ARN of the cluster, following pages. */
   listServices(cluster: string): Promise<string[]>;
   /** Describes services in batches of 10, the API's limit; unknown ones are left out. */
@@ -109,6 +123,27 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       );
       if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
       return out.service;
+    },
+    async createService(input) {
+      const out = await send('CreateService', new CreateServiceCommand(input));
+      if (!out.service) throw new AwsCallError('CreateService', 'EmptyResponse', undefined, 'CreateService returned no service');
+      return out.service;
+    },
+    async setDesiredCount(cluster, service, desiredCount) {
+      const out = await send('UpdateService', new UpdateServiceCommand({ cluster, service, desiredCount }));
+      if (!out.service) throw new AwsCallError('UpdateService', 'EmptyResponse', undefined, 'UpdateService returned no service');
+      return out.service;
+    },
+    async deleteService(cluster, service) {
+      await send('DeleteService', new DeleteServiceCommand({ cluster, service, force: true }));
+    },
+    listAllTaskDefinitions: () =>
+      allPages(async (nextToken) => {
+        const out = await send('ListTaskDefinitions', new ListTaskDefinitionsCommand({ status: 'ACTIVE', nextToken }));
+        return { items: out.taskDefinitionArns ?? [], nextToken: out.nextToken };
+      }),
+    async deregisterTaskDefinition(taskDefinition) {
+      await send('DeregisterTaskDefinition', new DeregisterTaskDefinitionCommand({ taskDefinition }));
     },
     listTaskDefinitions: (family) =>
       allPages(async (nextToken) => {

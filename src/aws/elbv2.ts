@@ -1,9 +1,19 @@
 import {
+  CreateTargetGroupCommand,
+  DeleteTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+  type Action,
+  type CreateTargetGroupInput,
+  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { sender } from './aws-error.js';
+import { sender, unlessNotFound } from './aws-error.js';
+import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
 
 /** The Elastic Load Balancing v2 calls meshctl makes, named after their operations. */
@@ -12,6 +22,18 @@ export interface Elbv2Api {
   describeTargetGroups(arns: readonly string[]): Promise<{ arn: string; loadBalancerArns: string[] }[]>;
   /** The load balancers, with their DNS names. */
   describeLoadBalancers(arns: readonly string[]): Promise<{ arn: string; dnsName?: string }[]>;
+  /** Target groups with every field (for a green one like blue), by ARN. */
+  describeTargetGroupsFull(arns: readonly string[]): Promise<TargetGroup[]>;
+  /** The target group of that name, or undefined. */
+  findTargetGroup(name: string): Promise<TargetGroup | undefined>;
+  createTargetGroup(input: CreateTargetGroupInput): Promise<TargetGroup>;
+  deleteTargetGroup(arn: string): Promise<void>;
+  /** A load balancer's listeners with their default actions. */
+  describeListeners(loadBalancerArn: string): Promise<{ arn: string; defaultActions: Action[] }[]>;
+  /** A listener's rules (the default one included) with their actions. */
+  describeRules(listenerArn: string): Promise<{ arn: string; isDefault: boolean; actions: Action[] }[]>;
+  modifyListener(listenerArn: string, defaultActions: Action[]): Promise<void>;
+  modifyRule(ruleArn: string, actions: Action[]): Promise<void>;
 }
 
 /** DescribeTargetGroups and DescribeLoadBalancers take at most 20 ARNs a call. */
@@ -22,6 +44,43 @@ export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: 
   const batches = (arns: readonly string[]) =>
     Array.from({ length: Math.ceil(arns.length / ELBV2_ARN_BATCH) }, (_, i) => arns.slice(i * ELBV2_ARN_BATCH, (i + 1) * ELBV2_ARN_BATCH));
   return {
+    async describeTargetGroupsFull(arns) {
+      const out: TargetGroup[] = [];
+      for (const TargetGroupArns of batches(arns))
+        out.push(...((await send('DescribeTargetGroups', new DescribeTargetGroupsCommand({ TargetGroupArns }))).TargetGroups ?? []));
+      return out;
+    },
+    async findTargetGroup(name) {
+      const out = await unlessNotFound(send('DescribeTargetGroups', new DescribeTargetGroupsCommand({ Names: [name] })));
+      return out?.TargetGroups?.[0];
+    },
+    async createTargetGroup(input) {
+      const out = await send('CreateTargetGroup', new CreateTargetGroupCommand(input));
+      return out.TargetGroups![0]!;
+    },
+    async deleteTargetGroup(TargetGroupArn) {
+      await send('DeleteTargetGroup', new DeleteTargetGroupCommand({ TargetGroupArn }));
+    },
+    async describeListeners(LoadBalancerArn) {
+      const all = await allPages(async (Marker) => {
+        const out = await send('DescribeListeners', new DescribeListenersCommand({ LoadBalancerArn, Marker }));
+        return { items: out.Listeners ?? [], nextToken: out.NextMarker };
+      });
+      return all.map((l) => ({ arn: l.ListenerArn!, defaultActions: l.DefaultActions ?? [] }));
+    },
+    async describeRules(ListenerArn) {
+      const all = await allPages(async (Marker) => {
+        const out = await send('DescribeRules', new DescribeRulesCommand({ ListenerArn, Marker }));
+        return { items: out.Rules ?? [], nextToken: out.NextMarker };
+      });
+      return all.map((r) => ({ arn: r.RuleArn!, isDefault: r.IsDefault === true, actions: r.Actions ?? [] }));
+    },
+    async modifyListener(ListenerArn, DefaultActions) {
+      await send('ModifyListener', new ModifyListenerCommand({ ListenerArn, DefaultActions }));
+    },
+    async modifyRule(RuleArn, Actions) {
+      await send('ModifyRule', new ModifyRuleCommand({ RuleArn, Actions }));
+    },
     async describeTargetGroups(arns) {
       const out = [];
       for (const TargetGroupArns of batches(arns)) {

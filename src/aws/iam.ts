@@ -1,4 +1,6 @@
 import {
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -19,6 +21,8 @@ export interface IamApi {
   getPolicyDocument(policyArn: string): Promise<unknown>;
   listRolePolicies(roleName: string): Promise<string[]>;
   getRolePolicy(roleName: string, policyName: string): Promise<unknown>;
+  detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
 }
 
 export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
@@ -44,6 +48,12 @@ export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
         const out = await send('ListRolePolicies', new ListRolePoliciesCommand({ RoleName, Marker }));
         return { items: out.PolicyNames ?? [], nextToken: out.IsTruncated ? out.Marker : undefined };
       }),
+    async detachRolePolicy(RoleName, PolicyArn) {
+      await send('DetachRolePolicy', new DetachRolePolicyCommand({ RoleName, PolicyArn }));
+    },
+    async deleteRolePolicy(RoleName, PolicyName) {
+      await send('DeleteRolePolicy', new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+    },
     async getRolePolicy(RoleName, PolicyName) {
       return (await send('GetRolePolicy', new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument;
     },

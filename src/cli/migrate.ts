@@ -1,6 +1,19 @@
 import type { Command } from 'commander';
+import { parseShift } from '../core/blue-green.js';
 import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
+import { mapLimit } from '../core/concurrency.js';
+import {
+  abortPlan,
+  applyBlueGreen,
+  finishPlan,
+  pairedServices,
+  readPair,
+  runAbort,
+  runFinish,
+  type BlueGreenResult,
+  type PairStatus,
+} from '../steps/blue-green.js';
 import type { Deps } from '../steps/context.js';
 import {
   applyClusterPlan,
@@ -10,9 +23,12 @@ import {
   selectPlan,
   type ServiceMigration,
 } from '../steps/migrate-cluster.js';
+import { gatherCleanup, runCleanup } from '../steps/migrate-cleanup.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { checkServiceConnectTraffic } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { collect, contextOf, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import { collect, contextOf, durationFlag, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
 interface MigrateFlags extends WaitFlags {
@@ -31,7 +47,51 @@ interface MigrateFlags extends WaitFlags {
   force?: boolean;
   dryRun?: boolean;
   wait?: boolean;
+  strategy?: string;
+  greenName?: string;
+  shift?: string;
+  stepWait?: string;
+  window?: string;
+  max5xxRatio?: string;
+  yes?: boolean;
 }
+
+/** --strategy blue-green's flags, checked before any AWS call. */
+function toBlueGreenFlags(flags: MigrateFlags) {
+  const strategy = flags.strategy ?? 'in-place';
+  if (strategy !== 'in-place' && strategy !== 'blue-green') throw new UsageError(`--strategy: "${strategy}" is not in-place or blue-green`);
+  const bg = {
+    greenName: '--green-name',
+    shift: '--shift',
+    stepWait: '--step-wait',
+    window: '--window',
+    max5xxRatio: '--max-5xx-ratio',
+  } as const;
+  const given = Object.entries(bg)
+    .filter(([k]) => flags[k as keyof typeof bg] !== undefined)
+    .map(([, f]) => f);
+  if (strategy === 'in-place') {
+    if (given.length) throw new UsageError(`${given.join(', ')} only apply with --strategy blue-green`);
+    return undefined;
+  }
+  if (flags.greenName !== undefined) {
+    nameFlag(flags.greenName, '--green-name');
+    if ((flags.service ?? []).length !== 1)
+      throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+  }
+  const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
+  if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
+  const check = toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio });
+  return {
+    greenName: flags.greenName,
+    shift: shift.steps,
+    stepWaitMs: durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS),
+    check,
+  };
+}
+
+export const DEFAULT_SHIFT = '10,50,100';
+export const DEFAULT_STEP_WAIT_MS = 5 * 60_000;
 
 export const DEFAULT_MIGRATE_CONCURRENCY = 4;
 const APP_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
@@ -105,6 +165,41 @@ export function planReport(cluster: string, plan: ClusterPlan, notes: string[], 
   };
 }
 
+/** The report of an apply, and the one failure (with the command that resumes) when a service did not get there. */
+function finishApply<R extends { status: string }>(
+  deps: Deps,
+  interrupted: boolean,
+  report: Report,
+  results: R[],
+  lines: string[],
+  succeeded: (r: R) => boolean,
+): void {
+  const failed = results.filter((r) => !succeeded(r));
+  const next = failed.length ? resumeCommand(deps.argv) : null;
+  const done: Report = {
+    data: { ...report.data, ok: failed.length === 0, results, resumeCommand: next },
+    lines: [...report.lines, ...lines],
+  };
+  if (!next) return deps.ui.result(done);
+  const cause = interrupted
+    ? new InterruptedError('interrupted between waves')
+    : new CheckFailedError(
+        `${failed.length} of ${results.length} services did not get there; the waves after the failed one did not start`,
+      );
+  throw new CommandFailedError(cause, done, next);
+}
+
+function blueGreenLines(results: BlueGreenResult[]): string[] {
+  return results.map((r) => {
+    if (r.status === 'green-only') {
+      const where = r.weight === 100 ? 'has all the traffic at the load balancer' : 'is reached through Service Connect';
+      return `wave ${r.wave} ${r.service}: green ${r.green} (${r.taskDefinitionArn}) ${where}; meshctl migrate finish --service ${r.service} removes blue`;
+    }
+    if (r.status === 'failed') return `wave ${r.wave} ${r.service}: failed: ${r.error?.split('\n')[0]}`;
+    return `wave ${r.wave} ${r.service}: ${r.status}`;
+  });
+}
+
 function applyLines(results: ServiceMigration[]): string[] {
   return results.map((r) => {
     const from = r.appMeshTaskDefinitionArn ? ` (App Mesh revision ${r.appMeshTaskDefinitionArn})` : '';
@@ -172,6 +267,16 @@ export function registerMigrate(program: Command, deps: Deps): void {
     .option('--dry-run', 'read and check everything, change nothing')
     .option('--no-wait', 'do not wait for the new tasks (the next wave then starts at once)')
     .option('--force', 'migrate a client although its servers still run envoy')
+    .option(
+      '--strategy <strategy>',
+      'in-place (the service itself moves) or blue-green (a green <name>-sc beside it, traffic shifted in steps)',
+      'in-place',
+    )
+    .option('--green-name <name>', 'with blue-green and one --service: the green service (default: <name>-sc)')
+    .option('--shift <steps>', `with blue-green: green's share at the load balancer, step by step (default: ${DEFAULT_SHIFT})`)
+    .option('--step-wait <duration>', 'with blue-green: how long each step runs before the traffic check (default: 5m)')
+    .option('--window <duration>', "with blue-green: the traffic check's CloudWatch window (default: 5m)")
+    .option('--max-5xx-ratio <ratio>', "with blue-green: the traffic check's most 5xx answers (default: 1%)")
     .addHelpText(
       'after',
       `
@@ -189,6 +294,7 @@ ${SOURCES_HELP}`,
       const flags = cmd.optsWithGlobals<MigrateFlags>();
       const opts = toMigrateOptions(flags);
       const wait = flags.wait === false ? undefined : toWaitOptions(flags);
+      const blueGreen = toBlueGreenFlags(flags);
       const { ctx, cluster, full, plan, current, report } = await readAndPlan(cmd, deps, flags, opts);
       if (!plan.ok) throw new CommandFailedError(new CheckFailedError('the plan has errors (✖ above); nothing was changed'), report);
       const behind = opts.selection ? backendsLeftBehind(full, opts.selection) : new Map<string, string[]>();
@@ -212,17 +318,153 @@ ${SOURCES_HELP}`,
       const createNamespaces = opts.overrides.createNamespace
         ? [...new Set(plan.services.filter((s) => s.status === 'migrate' && !s.namespaceExists && s.namespace).map((s) => s.namespace!))]
         : [];
+      if (blueGreen) {
+        const check = blueGreen.check;
+        const results = await applyBlueGreen(ctx, plan, {
+          cluster,
+          greenName: blueGreen.greenName,
+          shift: blueGreen.shift,
+          stepWaitMs: blueGreen.stepWaitMs,
+          wait,
+          concurrency: opts.concurrency,
+          createNamespaces,
+          async check(c, green, discoveryNames, edge) {
+            const v = await checkServiceConnectTraffic(c, {
+              cluster,
+              service: green,
+              discoveryNames,
+              targetGroupArns: [edge.targetGroupArn],
+              loadBalancerArns: edge.loadBalancerArns,
+              windowMs: check.windowMs,
+              max5xxRatio: check.max5xxRatio,
+            });
+            const failed = v.checks.filter((x) => !x.ok);
+            return { ok: v.ok, detail: (failed.length ? failed : v.checks).map((x) => `${x.name}: ${x.detail}`).join('; ') };
+          },
+        });
+        return finishApply(deps, ctx.signal.aborted, report, results, blueGreenLines(results), (r) => r.status === 'green-only');
+      }
       const results = await applyClusterPlan(ctx, plan, { cluster, concurrency: opts.concurrency, wait, createNamespaces, current });
-      const failed = results.filter((r) => r.status !== 'migrated');
-      const next = failed.length ? resumeCommand(deps.argv) : null;
-      const data = { ...report.data, ok: failed.length === 0, results, resumeCommand: next };
-      const done: Report = { data, lines: [...report.lines, ...applyLines(results)] };
-      if (!next) return deps.ui.result(done);
-      const cause = ctx.signal.aborted
-        ? new InterruptedError('interrupted between waves')
-        : new CheckFailedError(
-            `${failed.length} of ${results.length} services did not migrate; the waves after the failed one did not start`,
-          );
-      throw new CommandFailedError(cause, done, next);
+      finishApply(deps, ctx.signal.aborted, report, results, applyLines(results), (r) => r.status === 'migrated');
+    });
+
+  const pairs = (cmd: Command) =>
+    cmd
+      .option('--service <name>', 'a blue service; repeat for several', collect)
+      .option('--all-services', 'every service of the cluster that has a green beside it')
+      .option('--green-name <name>', 'with one --service: the green service (default: <name>-sc)');
+  const choose = async (cmd: Command) => {
+    const flags = cmd.optsWithGlobals<MigrateFlags>();
+    const selected = [...new Set(flags.service ?? [])];
+    if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
+    for (const s of selected) nameFlag(s, '--service');
+    if (flags.greenName !== undefined && selected.length !== 1)
+      throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+    const ctx = contextOf(cmd, deps);
+    const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
+    const names = flags.allServices ? await pairedServices(ctx, cluster) : selected.length ? selected : [DEFAULT_SERVICE];
+    const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName));
+    return { flags, ctx, cluster, read };
+  };
+  const statusLine = (p: PairStatus) =>
+    `${p.service} → ${p.green}: ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}${p.greenDesired ? `, green ${p.greenRunning}/${p.greenDesired} running` : ''}`;
+  const pairData = (p: PairStatus) => ({
+    service: p.service,
+    green: p.green,
+    state: p.state,
+    weight: p.weight ?? null,
+    greenRunning: p.greenRunning ?? null,
+    greenDesired: p.greenDesired ?? null,
+  });
+  pairs(migrate.command('status'))
+    .description('each blue/green pair: blue only, green starting, shifting N%, green only, or finished')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  meshctl migrate status --all-services\n  meshctl migrate status --service crystal-service-lb --json',
+    )
+    .action(async (_local: unknown, cmd: Command) => {
+      const { cluster, read } = await choose(cmd);
+      deps.ui.result({ data: { ok: true, cluster, services: read.map(pairData) }, lines: read.map(statusLine) });
+    });
+  const ending = (name: 'abort' | 'finish', plan: typeof abortPlan, run: typeof runAbort, description: string, help: string) =>
+    pairs(migrate.command(name))
+      .description(description)
+      .option('--yes', 'do it without asking (needed without a terminal)')
+      .addHelpText('after', help)
+      .action(async (_local: unknown, cmd: Command) => {
+        const { flags, ctx, cluster, read } = await choose(cmd);
+        const plans = read.map((p) => plan(p));
+        const shown = plans.flatMap((p) => [`${p.service}:`, ...p.actions.map((a) => `  - ${a}`)]);
+        if (!flags.yes) {
+          if (!deps.confirm)
+            throw new UsageError(
+              `migrate ${name} changes and deletes what it lists; pass --yes to do it without a terminal:\n${shown.join('\n')}`,
+            );
+          if (!(await deps.confirm(`${shown.join('\n')}\nType yes to ${name}: `)))
+            throw new UsageError(`not confirmed; nothing was changed`);
+        }
+        deps.ui.info(shown.join('\n'));
+        for (const p of read) await run(ctx, cluster, p);
+        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName));
+        deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: after.map(statusLine) });
+      });
+  ending(
+    'abort',
+    abortPlan,
+    runAbort,
+    'shift all traffic back to blue and remove green (its service and target group)',
+    '\nExamples:\n  meshctl migrate abort --service crystal-service-lb\n  meshctl migrate abort --all-services --yes --json\n\nRefused when there is no green, or when blue is already gone.',
+  );
+  ending(
+    'finish',
+    finishPlan,
+    runFinish,
+    'after green has all the traffic: forward to green alone, scale blue to 0 and delete it',
+    '\nExamples:\n  meshctl migrate finish --service crystal-service-lb\n  meshctl migrate finish --all-services --yes\n\nRefused unless green has 100% (or, without a load balancer, runs beside blue).',
+  );
+
+  migrate
+    .command('cleanup')
+    .description(
+      'after the move: deregister envoy revisions no service runs, remove App Mesh permissions no envoy task needs; list the rest',
+    )
+    .option('--keep <n>', 'envoy revisions kept per family, newest first', '1')
+    .option('--yes', 'do it (without it, cleanup only shows what it would do)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  meshctl migrate cleanup                 # shows what it would do; changes nothing
+  meshctl migrate cleanup --keep 2 --yes
+
+Deregisters task definition revisions that run envoy and that no service uses (keeping the newest --keep
+of each family), detaches AWSAppMeshEnvoyAccess and deletes inline policies that allow only appmesh:*
+from task roles no remaining envoy task uses. Lists, never deletes: Cloud Map services no ECS service
+registers in, virtual gateway task definitions and services. CloudFormation stacks that still declare
+AWS::AppMesh::* resources are not read yet.`,
+    )
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ keep?: string; yes?: boolean; cluster?: string }>();
+      const keep = intFlag(flags.keep, '--keep', 0, 100)!;
+      const ctx = contextOf(cmd, deps);
+      const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
+      const plan = await gatherCleanup(ctx, cluster, keep);
+      const lines = [
+        ...plan.deregister.map((a) => `${flags.yes ? 'deregistered' : 'would deregister'} ${a}`),
+        ...plan.detach.map((d) => `${flags.yes ? 'detached' : 'would detach'} ${nameOfPolicy(d.policyArn)} from role ${d.role}`),
+        ...plan.deleteInline.map((d) => `${flags.yes ? 'deleted' : 'would delete'} inline policy ${d.policy} of role ${d.role}`),
+        ...plan.listed.map((l) => `left for you: ${l.kind} ${l.name} (${l.why})`),
+      ];
+      if (flags.yes) await runCleanup(ctx, plan);
+      const changes = plan.deregister.length + plan.detach.length + plan.deleteInline.length;
+      const tail =
+        changes === 0
+          ? 'nothing to clean up'
+          : flags.yes
+            ? `${changes} changes made`
+            : `${changes} changes; run again with --yes to make them`;
+      deps.ui.result({ data: { ok: true, cluster, done: flags.yes === true, ...plan }, lines: [...lines, tail] });
     });
 }
+
+const nameOfPolicy = (arn: string) => arn.split('/').pop() ?? arn;

@@ -1,10 +1,19 @@
 import type { Command } from 'commander';
+import { formatDuration } from '../core/duration.js';
 import { CommandFailedError } from '../errors.js';
 import type { Deps } from '../steps/context.js';
+import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, runVerify, verifyFailure, type VerifyResult } from '../steps/verify.js';
+import { checkServiceConnectTraffic, trafficFailure, type TrafficVerdict } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { contextOf } from './options/common.js';
-import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
+import { collect, contextOf } from './options/common.js';
+import {
+  refuseServiceConnectFlags,
+  toVerifyOptions,
+  toVerifyServiceConnectOptions,
+  type VerifyFlags,
+  type VerifyServiceConnectFlags,
+} from './options/verify.js';
 
 export function verifyReport(r: VerifyResult): Report {
   return {
@@ -13,22 +22,79 @@ export function verifyReport(r: VerifyResult): Report {
   };
 }
 
+export function trafficReport(v: TrafficVerdict): Report {
+  const failed = v.checks.filter((c) => !c.ok).map((c) => c.name);
+  return {
+    data: { ...v },
+    lines: [
+      `Service Connect traffic to ${v.discoveryNames.join(', ')} (${v.service} in ${v.cluster}), ` +
+        `${v.window.start} to ${v.window.end} (${formatDuration(v.window.durationMs)}):`,
+      ...v.checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.name}: ${c.detail}`),
+      failed.length === 0
+        ? `ok: all ${v.checks.length} checks passed`
+        : `FAILED: ${failed.join(', ')} (${failed.length} of ${v.checks.length} checks)`,
+      `note: ${v.note}`,
+    ],
+  };
+}
+
 export function registerVerify(program: Command, deps: Deps): void {
   program
     .command('verify')
-    .description('curl the service from an instance of the ASG through SSM and check for server: envoy')
+    .description(
+      'curl the service from an instance of the ASG through SSM and check for server: envoy; ' +
+        'or, with --service-connect, judge its Service Connect traffic from CloudWatch metrics',
+    )
     .option('--instance-id <id>', 'run the check on this instance instead')
     .option('--host <name>', `host to resolve with dig (default: ${DEFAULT_HOST})`)
     .option('--port <port>', `port to curl (default: ${DEFAULT_PORT})`)
     .option('--path <path>', `path to curl (default: ${DEFAULT_PATH})`)
-    .option('--timeout <duration>', 'how long to wait for the SSM command', '2m')
+    .option('--timeout <duration>', 'how long to wait for the SSM command (default: 2m)')
     .option('--expect-header <name=value>', 'header the answer must carry (default: server=envoy)')
+    .option('--service-connect', "after the move to Service Connect: read the service's traffic from CloudWatch instead of curling it")
+    .option('--service <name>', `with --service-connect: the ECS service (default: ${DEFAULT_SERVICE})`)
+    .option(
+      '--discovery-name <name>',
+      "with --service-connect: a discovery name to read; repeat for several (default: the deployment's Service Connect services)",
+      collect,
+    )
+    .option('--window <duration>', 'with --service-connect: how far back to read, at least 1m (default: 5m)')
+    .option('--max-5xx-ratio <ratio>', 'with --service-connect: the largest share of 5xx responses that passes, 0.01 or 1% (default: 1%)')
     .addHelpText(
       'after',
-      '\nExamples:\n  meshctl verify\n  meshctl verify --instance-id i-0123456789abcdef0 --path /health --expect-header server=envoy\n\nExit 0 only for a 2xx answer carrying the expected header; otherwise exit 1 with what was seen.',
+      `
+Examples:
+  meshctl verify
+  meshctl verify --instance-id i-0123456789abcdef0 --path /health --expect-header server=envoy
+  meshctl verify --service-connect
+  meshctl verify --service-connect --service crystal-service-lb --discovery-name crystal --window 10m --max-5xx-ratio 0.5% --json
+
+Exit 0 only for a 2xx answer carrying the expected header; otherwise exit 1 with what was seen.
+
+With --service-connect, Service Connect names resolve only inside the namespace's tasks, so nothing is
+curled: verify reads AWS/ECS RequestCount (DiscoveryName, ServiceName, ClusterName) and
+HTTPCode_Target_5XX_Count and TargetResponseTime (TargetDiscoveryName) per minute over the window, the
+PRIMARY deployment, and behind a load balancer its target groups' HealthyHostCount and 5xx. Exit 0 when
+requests arrived, the 5xx share is at most --max-5xx-ratio, the rollout is not FAILED with no failed
+tasks, and each target group has a healthy host; otherwise exit 1 naming the check and its numbers.
+Metrics prove that traffic arrived and how much of it failed, not that a particular response was right.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<VerifyFlags>();
+      const flags = cmd.optsWithGlobals<VerifyFlags & VerifyServiceConnectFlags & { cluster?: string }>();
+      if (flags.serviceConnect) {
+        const opts = toVerifyServiceConnectOptions(flags);
+        const ctx = contextOf(cmd, deps);
+        const target = await resolveServiceTarget(ctx, { service: opts.service, cluster: flags.cluster });
+        const verdict = await checkServiceConnectTraffic(ctx, {
+          ...target,
+          discoveryNames: opts.discoveryNames,
+          windowMs: opts.windowMs,
+          max5xxRatio: opts.max5xxRatio,
+        });
+        if (!verdict.ok) throw new CommandFailedError(trafficFailure(verdict), trafficReport(verdict));
+        return deps.ui.result(trafficReport(verdict));
+      }
+      refuseServiceConnectFlags(flags);
       const opts = toVerifyOptions(flags);
       const result = await runVerify(contextOf(cmd, deps), opts);
       if (!result.ok) throw new CommandFailedError(verifyFailure(result), verifyReport(result));

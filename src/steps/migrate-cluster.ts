@@ -228,7 +228,7 @@ export interface ApplyOptions {
 }
 
 /** Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). */
-async function createNamespaces(ctx: Context, names: readonly string[]): Promise<void> {
+export async function createNamespaces(ctx: Context, names: readonly string[]): Promise<void> {
   const sd = await ctx.aws.serviceDiscovery();
   for (const name of names) {
     if (await sd.findNamespace(name)) continue;
@@ -275,30 +275,52 @@ async function migrateService(
   }
 }
 
-/** Runs the waves in order, services of a wave side by side; stops after a wave with a failure. */
-export async function applyClusterPlan(ctx: Context, plan: ClusterPlan, opts: ApplyOptions): Promise<ServiceMigration[]> {
-  await createNamespaces(ctx, opts.createNamespaces);
+/**
+ * Runs the waves in order, the services of a wave side by side (at most `concurrency`); after a wave in
+ * which a service did not succeed, or an interruption, the next waves do not start.
+ */
+export async function runWaves<R extends { status: string }>(
+  ctx: Context,
+  plan: ClusterPlan,
+  concurrency: number,
+  work: (p: ServicePlan, wave: number) => Promise<R>,
+  notStarted: (p: ServicePlan, wave: number) => R,
+  succeeded: (r: R) => boolean,
+): Promise<R[]> {
   const byName = new Map(plan.services.map((s) => [s.service, s]));
-  const source = clusterTaskSource(await ctx.aws.ecs(), opts.cluster, () => ctx.clock.now());
-  const results: ServiceMigration[] = [];
+  const results: R[] = [];
   let stopped = false;
   for (const wave of plan.waves) {
     const todo = wave.services.map((s) => byName.get(s)!).filter((s) => s.status === 'migrate');
     if (stopped) {
-      results.push(...todo.map((s): ServiceMigration => ({ service: s.service, wave: wave.wave, status: 'not-started' })));
+      results.push(...todo.map((p) => notStarted(p, wave.wave)));
       continue;
     }
     const done = await mapLimit(
       todo,
-      opts.concurrency,
-      (p) => migrateService(ctx, opts, p, wave.wave, source),
+      concurrency,
+      (p) => work(p, wave.wave),
       () => !ctx.signal.aborted,
-      (p): ServiceMigration => ({ service: p.service, wave: wave.wave, status: 'not-started' }),
+      (p) => notStarted(p, wave.wave),
     );
     results.push(...done);
-    if (done.some((r) => r.status !== 'migrated') || ctx.signal.aborted) stopped = true;
+    if (!done.every(succeeded) || ctx.signal.aborted) stopped = true;
   }
   return results;
+}
+
+/** In place: each service of each wave updated to its envoy-free revision with Service Connect. */
+export async function applyClusterPlan(ctx: Context, plan: ClusterPlan, opts: ApplyOptions): Promise<ServiceMigration[]> {
+  await createNamespaces(ctx, opts.createNamespaces);
+  const source = clusterTaskSource(await ctx.aws.ecs(), opts.cluster, () => ctx.clock.now());
+  return runWaves<ServiceMigration>(
+    ctx,
+    plan,
+    opts.concurrency,
+    (p, wave) => migrateService(ctx, opts, p, wave, source),
+    (p, wave) => ({ service: p.service, wave, status: 'not-started' }),
+    (r) => r.status === 'migrated',
+  );
 }
 
 /** Fields of a service's plan a report shows, as plain JSON. */

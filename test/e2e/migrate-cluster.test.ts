@@ -178,3 +178,29 @@ describe('a way back that works without App Mesh', () => {
     }
   });
 });
+
+describe('migrate cleanup after the move', () => {
+  it('shows what it would deregister, changes nothing without --yes, and with --yes deregisters exactly that', async () => {
+    await env.withScheduler(async () => {
+      const r = await cli(['migrate', 'apply', '--all-services', '--create-namespace', '--interval', '1s', '--timeout', '30s']);
+      expect(r.code, r.stderr).toBe(0);
+    });
+    const shown = await cli(['migrate', 'cleanup', '--keep', '0', '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    const plan = JSON.parse(shown.stdout);
+    expect(plan.done).toBe(false);
+    expect(plan.deregister.map((a: string) => a.split('/').pop()).sort()).toEqual([
+      'appmesh-workshop-crystal-lb-vanilla:2',
+      'inventory-task:1',
+      'payments-task:1',
+      'products-task:1',
+    ]);
+    expect(await env.revisions('payments-task')).toHaveLength(2);
+    const done = await cli(['migrate', 'cleanup', '--keep', '0', '--yes', '--json']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout).deregister).toEqual(plan.deregister);
+    expect((await env.revisions('payments-task')).map((a) => a.split('/').pop())).toEqual(['payments-task:2']);
+    const again = await cli(['migrate', 'cleanup', '--keep', '0']);
+    expect(again.stdout).toMatch(/nothing to clean up/);
+  });
+});

@@ -15,6 +15,8 @@ import { createElbv2Api } from '../../src/aws/elbv2.js';
 import { createRoute53Api } from '../../src/aws/route53.js';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { createCloudWatchApi } from '../../src/aws/cloudwatch.js';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
 import type { Deps } from '../../src/steps/context.js';
@@ -52,6 +54,7 @@ export function mockedAwsClients(): AwsClients {
     serviceDiscovery: async () => createServiceDiscoveryApi(new ServiceDiscoveryClient(config)),
     elbv2: async () => createElbv2Api(new ElasticLoadBalancingV2Client(config)),
     route53: async () => createRoute53Api(new Route53Client(config)),
+    cloudWatch: async () => createCloudWatchApi(new CloudWatchClient(config)),
   };
 }
 

@@ -1,4 +1,6 @@
 import { UsageError } from '../../errors.js';
+import { discoveryNameProblem } from '../../core/ecs-names.js';
+import { DEFAULT_MAX_5XX_RATIO, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, MIN_WINDOW_MS, parseRatio } from '../../core/traffic-check.js';
 import { DEFAULT_EXPECTED_HEADER } from '../../core/verify-check.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, DEFAULT_VERIFY_TIMEOUT_MS, type VerifyOptions } from '../../steps/verify.js';
 import { durationFlag, intFlag } from './common.js';
@@ -13,10 +15,79 @@ export interface VerifyFlags {
   expectHeader?: string;
 }
 
+/** verify --service-connect's own flags. */
+export interface VerifyServiceConnectFlags {
+  serviceConnect?: boolean;
+  service?: string;
+  discoveryName?: string[];
+  window?: string;
+  max5xxRatio?: string;
+}
+
+/** The flags of each way of verifying: the SSM curl from an instance, and the Service Connect metrics. */
+const SSM_FLAGS = {
+  instanceId: '--instance-id',
+  host: '--host',
+  port: '--port',
+  path: '--path',
+  timeout: '--timeout',
+  expectHeader: '--expect-header',
+};
+const SERVICE_CONNECT_FLAGS = {
+  service: '--service',
+  discoveryName: '--discovery-name',
+  window: '--window',
+  max5xxRatio: '--max-5xx-ratio',
+};
+
+function given(flags: VerifyFlags & VerifyServiceConnectFlags, names: Record<string, string>): string[] {
+  return Object.entries(names)
+    .filter(([key]) => flags[key as keyof typeof flags] !== undefined)
+    .map(([, flag]) => flag);
+}
+
+export interface VerifyServiceConnectOptions {
+  service?: string;
+  discoveryNames: string[];
+  windowMs: number;
+  max5xxRatio: number;
+}
+
+/** --service-connect's flags, checked; the SSM check's flags are refused, as they would do nothing. */
+export function toVerifyServiceConnectOptions(flags: VerifyFlags & VerifyServiceConnectFlags): VerifyServiceConnectOptions {
+  const ssm = given(flags, SSM_FLAGS);
+  if (ssm.length > 0) {
+    throw new UsageError(`${ssm.join(', ')}: only for the SSM check; --service-connect reads CloudWatch metrics and sends no request`);
+  }
+  const discoveryNames = flags.discoveryName ?? [];
+  for (const name of discoveryNames) {
+    const problem = discoveryNameProblem(name);
+    if (problem) throw new UsageError(`--discovery-name: ${problem}`);
+  }
+  const windowMs = durationFlag(flags.window, '--window', DEFAULT_WINDOW_MS);
+  if (windowMs < MIN_WINDOW_MS) throw new UsageError(`--window: "${flags.window}" is shorter than 1m, one datapoint of CloudWatch's`);
+  if (windowMs > MAX_WINDOW_MS)
+    throw new UsageError(`--window: "${flags.window}" is longer than 15 days, as long as CloudWatch keeps 1-minute datapoints`);
+  let max5xxRatio = DEFAULT_MAX_5XX_RATIO;
+  if (flags.max5xxRatio !== undefined) {
+    const ratio = parseRatio(flags.max5xxRatio);
+    if (ratio === undefined)
+      throw new UsageError(`--max-5xx-ratio: "${flags.max5xxRatio}" is not a ratio from 0 to 1 or a percentage (0.01 or 1%)`);
+    max5xxRatio = ratio;
+  }
+  return { service: flags.service, discoveryNames, windowMs, max5xxRatio };
+}
+
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 // RFC 3986 path characters plus '?' and '/'. Some of them mean something to a shell; the script quotes them.
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** verify without --service-connect refuses that mode's flags, which would do nothing. */
+export function refuseServiceConnectFlags(flags: VerifyServiceConnectFlags): void {
+  const sc = given(flags, SERVICE_CONNECT_FLAGS);
+  if (sc.length > 0) throw new UsageError(`${sc.join(', ')}: only with --service-connect`);
+}
 
 export function toVerifyOptions(flags: VerifyFlags): VerifyOptions {
   const host = flags.host ?? DEFAULT_HOST;

@@ -1,0 +1,377 @@
+import { createHash } from 'node:crypto';
+import type { Service } from '@aws-sdk/client-ecs';
+import type { Action, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  greenNameOf,
+  greenTargetGroupName,
+  greenWeightOf,
+  pairState,
+  planGreenService,
+  planGreenTargetGroup,
+  plainForward,
+  stepsLeft,
+  weightedForward,
+  type PairState,
+} from '../core/blue-green.js';
+import type { ClusterPlan, ServicePlan } from '../core/cluster-plan.js';
+import { hasEnvoy } from '../core/render-envoy.js';
+import { CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
+import type { Context } from './context.js';
+import { createNamespaces, runWaves } from './migrate-cluster.js';
+import { registerOnce } from './register-once.js';
+import { serviceTaskSource } from './task-source.js';
+import { runWaitRunning, type WaitOptions } from './wait-running.js';
+
+/** One place at the edge that forwards to blue: a listener's default actions, or a rule's. */
+interface EdgeForward {
+  kind: 'listener' | 'rule';
+  arn: string;
+  actions: Action[];
+}
+
+/** Blue's load balancer path, and green's target group beside it. */
+export interface Edge {
+  blueTargetGroup: TargetGroup;
+  greenTargetGroupArn?: string;
+  forwards: EdgeForward[];
+  containerName?: string;
+  containerPort?: number;
+}
+
+/** The result of the traffic check between two shift steps. */
+export interface TrafficCheck {
+  ok: boolean;
+  detail: string;
+}
+
+export interface BlueGreenOptions {
+  cluster: string;
+  greenName?: string;
+  shift: number[];
+  stepWaitMs: number;
+  wait?: WaitOptions;
+  /** The check before each next step (verify --service-connect's): green's name, its discovery names, the weight it has. */
+  check(
+    ctx: Context,
+    green: string,
+    discoveryNames: string[],
+    edge: { targetGroupArn: string; loadBalancerArns: string[] },
+  ): Promise<TrafficCheck>;
+}
+
+export interface BlueGreenResult {
+  service: string;
+  green: string;
+  wave: number;
+  status: 'green-only' | 'failed' | 'not-started';
+  weight?: number;
+  taskDefinitionArn?: string;
+  greenTargetGroupArn?: string;
+  steps: { step: string; detail: string }[];
+  checks: ({ weight: number } & TrafficCheck)[];
+  error?: string;
+}
+
+/** Reads where blue's target group is forwarded to, at each listener and rule of its load balancers. */
+export async function readEdge(ctx: Context, blue: Service, greenTargetGroup?: string): Promise<Edge | undefined> {
+  const lb = blue.loadBalancers?.find((l) => l.targetGroupArn);
+  if (!lb?.targetGroupArn) return undefined;
+  const elb = await ctx.aws.elbv2();
+  const [blueTg] = await elb.describeTargetGroupsFull([lb.targetGroupArn]);
+  if (!blueTg) throw new CheckFailedError(`the target group ${lb.targetGroupArn} of service ${blue.serviceName} does not exist`);
+  const green = greenTargetGroup ?? (await elb.findTargetGroup(greenTargetGroupName(blueTg.TargetGroupName ?? 'tg')))?.TargetGroupArn;
+  const forwards: EdgeForward[] = [];
+  const sendsToPair = (actions: readonly Action[]) => greenWeightOf(actions, blueTg.TargetGroupArn!, green ?? '') !== undefined;
+  for (const lbArn of blueTg.LoadBalancerArns ?? []) {
+    for (const listener of await elb.describeListeners(lbArn)) {
+      if (sendsToPair(listener.defaultActions)) forwards.push({ kind: 'listener', arn: listener.arn, actions: listener.defaultActions });
+      for (const rule of await elb.describeRules(listener.arn)) {
+        if (!rule.isDefault && sendsToPair(rule.actions)) forwards.push({ kind: 'rule', arn: rule.arn, actions: rule.actions });
+      }
+    }
+  }
+  return {
+    blueTargetGroup: blueTg,
+    greenTargetGroupArn: green,
+    forwards,
+    containerName: lb.containerName,
+    containerPort: lb.containerPort,
+  };
+}
+
+/** Green's weight at the edge: the lowest of its forwards (all move together), undefined without an edge. */
+export function edgeWeight(edge: Edge | undefined): number | undefined {
+  if (!edge?.greenTargetGroupArn || edge.forwards.length === 0) return undefined;
+  const weights = edge.forwards.map((f) => greenWeightOf(f.actions, edge.blueTargetGroup.TargetGroupArn!, edge.greenTargetGroupArn!) ?? 0);
+  return Math.min(...weights);
+}
+
+/** Sets every forward of the edge to `change(actions)`. */
+async function rewriteEdge(ctx: Context, edge: Edge, change: (actions: readonly Action[]) => Action[]): Promise<void> {
+  const elb = await ctx.aws.elbv2();
+  for (const f of edge.forwards) {
+    ctx.checkpoint();
+    f.actions = change(f.actions);
+    if (f.kind === 'listener') await elb.modifyListener(f.arn, f.actions);
+    else await elb.modifyRule(f.arn, f.actions);
+  }
+}
+
+/** Green gets `weight` percent at every forward of the edge, blue the rest. */
+export async function shiftTo(ctx: Context, edge: Edge, weight: number): Promise<void> {
+  await rewriteEdge(ctx, edge, (a) => weightedForward(a, edge.blueTargetGroup.TargetGroupArn!, edge.greenTargetGroupArn!, weight));
+}
+
+/** ECS's idempotency token for CreateService: the same green, the same token, so a lost answer creates nothing twice. */
+export function createToken(cluster: string, green: string, taskDefinition: string): string {
+  return createHash('sha256').update(`${cluster}|${green}|${taskDefinition}`).digest('hex').slice(0, 32);
+}
+
+/** The service of that name when it exists (ACTIVE or DRAINING count as there; INACTIVE is gone). */
+async function serviceIfExists(ctx: Context, cluster: string, name: string): Promise<Service | undefined> {
+  const [found] = await (await ctx.aws.ecs()).describeServicesBatch(cluster, [name]);
+  return found?.status === 'ACTIVE' ? found : undefined;
+}
+
+/**
+ * One service's blue/green move, from wherever it stopped: the green target group and the weighted
+ * forward (blue 100, green 0) first, since ECS refuses a target group no load balancer forwards to; the
+ * green service with the migrated revision and Service Connect, waited for; then the shift in steps,
+ * each followed by the traffic check. A failed check shifts back to 100% blue and leaves green running.
+ */
+export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, plan: ServicePlan, wave: number): Promise<BlueGreenResult> {
+  const green = greenNameOf(plan.service, opts.greenName);
+  const result: BlueGreenResult = { service: plan.service, green, wave, status: 'green-only', steps: [], checks: [] };
+  const say = (step: string, detail: string) => {
+    result.steps.push({ step, detail });
+    ctx.ui.step(plan.service, 'start', `wave ${wave}: ${step}: ${detail}`);
+  };
+  try {
+    const ecs = await ctx.aws.ecs();
+    const blue = await ecs.describeServices(opts.cluster, plan.service);
+    let edge = await readEdge(ctx, blue);
+    if (edge && !edge.greenTargetGroupArn) {
+      ctx.checkpoint();
+      const created = await (await ctx.aws.elbv2()).createTargetGroup(planGreenTargetGroup(edge.blueTargetGroup));
+      say('target group', `created ${created.TargetGroupName}`);
+      edge = await readEdge(ctx, blue, created.TargetGroupArn);
+    }
+    if (edge) {
+      result.greenTargetGroupArn = edge.greenTargetGroupArn;
+      if (edge.forwards.length === 0)
+        throw new CheckFailedError(`no listener or rule forwards to ${edge.blueTargetGroup.TargetGroupName}; nothing to shift`);
+      const greenArn = edge.greenTargetGroupArn!;
+      const paired = edge.forwards.every((f) =>
+        f.actions.some((a) => (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn === greenArn)),
+      );
+      if (!paired) {
+        await shiftTo(ctx, edge, 0);
+        say('edge', `weighted forward: blue 100, green 0 at ${edge.forwards.length} listener(s) or rule(s)`);
+      }
+    }
+    let greenService = await serviceIfExists(ctx, opts.cluster, green);
+    let taskDefinitionArn = greenService?.taskDefinition;
+    if (!greenService) {
+      ctx.checkpoint();
+      taskDefinitionArn = await registerOnce(ctx, plan.taskDefinition!, (latest) => !hasEnvoy(latest));
+      const input = planGreenService(blue, {
+        cluster: opts.cluster,
+        greenName: green,
+        taskDefinitionArn,
+        serviceConnectConfiguration: plan.serviceConnectConfiguration,
+        loadBalancer: edge && {
+          targetGroupArn: edge.greenTargetGroupArn!,
+          containerName: edge.containerName,
+          containerPort: edge.containerPort,
+        },
+      });
+      ctx.checkpoint();
+      greenService = await ecs.createService({ ...input, clientToken: createToken(opts.cluster, green, taskDefinitionArn) });
+      say('green', `created ${green} with ${taskDefinitionArn}`);
+    }
+    result.taskDefinitionArn = taskDefinitionArn;
+    if (opts.wait) {
+      const w = await runWaitRunning(
+        ctx,
+        { cluster: opts.cluster, service: green },
+        { ...opts.wait, taskDefinitionArn: taskDefinitionArn!, desiredCount: greenService.desiredCount },
+      );
+      say('green', `${w.running}/${w.wanted} RUNNING`);
+    }
+    if (!edge) {
+      say('shift', 'no load balancer: green is reached through Service Connect alone; its callers move to it in the next wave');
+      return result;
+    }
+    for (const weight of stepsLeft(opts.shift, edgeWeight(edge) ?? 0)) {
+      await shiftTo(ctx, edge, weight);
+      result.weight = weight;
+      say('shift', `green ${weight}%`);
+      await ctx.clock.sleep(opts.stepWaitMs, ctx.signal);
+      const discoveryNames = (plan.serviceConnectConfiguration?.services ?? []).flatMap((x) => x.discoveryName ?? x.portName ?? []);
+      // A check that cannot run (an AWS error, say) is a failed check: traffic goes back to blue all the same.
+      const at = { targetGroupArn: edge.greenTargetGroupArn!, loadBalancerArns: edge.blueTargetGroup.LoadBalancerArns ?? [] };
+      const check = await opts.check(ctx, green, discoveryNames, at).catch((err: unknown) => {
+        if (!(err instanceof MeshctlError) || err instanceof InterruptedError) throw err;
+        return { ok: false, detail: `the check could not run: ${err.message.split('\n')[0]}` };
+      });
+      result.checks.push({ weight, ...check });
+      if (!check.ok) {
+        await shiftTo(ctx, edge, 0);
+        result.weight = 0;
+        say('shift', 'back to blue 100%');
+        throw new CheckFailedError(
+          `the traffic check failed at green ${weight}% (${check.detail}); traffic is back on blue, green ${green} is left running for inspection. ` +
+            `Run the same command to try again, or meshctl migrate abort --service ${plan.service} to remove green`,
+        );
+      }
+    }
+    result.weight = 100;
+    ctx.ui.step(plan.service, 'ok', `wave ${wave}: green ${green} has all the traffic; meshctl migrate finish removes blue`);
+    return result;
+  } catch (err) {
+    if (!(err instanceof MeshctlError)) throw err;
+    ctx.ui.step(plan.service, 'fail', `wave ${wave}: ${err.message.split('\n')[0]}`);
+    return { ...result, status: 'failed', error: err.message };
+  }
+}
+
+/** A pair's state as `migrate status` shows it. */
+export interface PairStatus {
+  service: string;
+  green: string;
+  state: PairState;
+  weight?: number;
+  greenRunning?: number;
+  greenDesired?: number;
+}
+
+/** Reads one pair: blue, green, green's tasks and the weight at the edge. */
+export async function readPair(
+  ctx: Context,
+  cluster: string,
+  blueName: string,
+  greenOverride?: string,
+): Promise<PairStatus & { blue?: Service; greenService?: Service; edge?: Edge }> {
+  const green = greenNameOf(blueName, greenOverride);
+  const [blue, greenService] = await Promise.all([serviceIfExists(ctx, cluster, blueName), serviceIfExists(ctx, cluster, green)]);
+  const edge = blue ? await readEdge(ctx, blue) : greenService ? await readEdge(ctx, greenService) : undefined;
+  // Green's RUNNING tasks of its revision, counted from the tasks (a service's runningCount lags, and moto's stays 0).
+  const tasks = greenService ? await serviceTaskSource(await ctx.aws.ecs(), cluster).tasksOf(green) : [];
+  const running = tasks.filter((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === greenService?.taskDefinition).length;
+  const facts = {
+    blueExists: !!blue,
+    greenExists: !!greenService,
+    greenRunning: running,
+    greenDesired: greenService?.desiredCount ?? 0,
+    greenWeight: edgeWeight(edge),
+  };
+  const { state, weight } = pairState(facts);
+  return {
+    service: blueName,
+    green,
+    state,
+    weight,
+    greenRunning: facts.greenRunning,
+    greenDesired: facts.greenDesired,
+    blue,
+    greenService,
+    edge,
+  };
+}
+
+/** Plans of what abort and finish do, shown before they are done. */
+export interface EndPlan {
+  service: string;
+  green: string;
+  actions: string[];
+}
+
+/** What `migrate abort` does for the pair, or why it does not apply. */
+export function abortPlan(p: Awaited<ReturnType<typeof readPair>>): EndPlan {
+  if (p.state === 'blue-only') throw new UsageError(`${p.service}: there is no green service ${p.green}; nothing to abort`);
+  if (p.state === 'finished') throw new UsageError(`${p.service}: blue is gone (finished); abort no longer applies`);
+  const actions = [
+    ...(p.edge?.greenTargetGroupArn
+      ? [`forward ${p.edge.forwards.length} listener(s) or rule(s) to blue ${p.edge.blueTargetGroup.TargetGroupName} alone`]
+      : []),
+    `delete service ${p.green}`,
+    ...(p.edge?.greenTargetGroupArn ? [`delete target group ${p.edge.greenTargetGroupArn}`] : []),
+  ];
+  return { service: p.service, green: p.green, actions };
+}
+
+/** What `migrate finish` does for the pair, or why it does not apply. */
+export function finishPlan(p: Awaited<ReturnType<typeof readPair>>): EndPlan {
+  if (p.state !== 'green-only') {
+    throw new UsageError(
+      `${p.service}: finish needs green to have all the traffic; it is ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}`,
+    );
+  }
+  const actions = [
+    ...(p.edge?.greenTargetGroupArn ? [`forward ${p.edge.forwards.length} listener(s) or rule(s) to green alone`] : []),
+    `scale ${p.service} to 0 and delete it`,
+  ];
+  return { service: p.service, green: p.green, actions };
+}
+
+/** Carries out an abort: traffic back to blue, green and its target group removed. */
+export async function runAbort(ctx: Context, cluster: string, p: Awaited<ReturnType<typeof readPair>>): Promise<void> {
+  const ecs = await ctx.aws.ecs();
+  const edge = p.edge;
+  if (edge?.greenTargetGroupArn) {
+    const blueArn = edge.blueTargetGroup.TargetGroupArn!;
+    await rewriteEdge(ctx, edge, (a) => plainForward(a, blueArn, edge.greenTargetGroupArn!, blueArn));
+  }
+  if (p.greenService) {
+    ctx.checkpoint();
+    await ecs.setDesiredCount(cluster, p.green, 0);
+    await ecs.deleteService(cluster, p.green);
+  }
+  if (edge?.greenTargetGroupArn) {
+    ctx.checkpoint();
+    await (await ctx.aws.elbv2()).deleteTargetGroup(edge.greenTargetGroupArn);
+  }
+}
+
+/** Carries out a finish: green alone at the edge, blue scaled to 0 and deleted. */
+export async function runFinish(ctx: Context, cluster: string, p: Awaited<ReturnType<typeof readPair>>): Promise<void> {
+  const ecs = await ctx.aws.ecs();
+  const edge = p.edge;
+  if (edge?.greenTargetGroupArn) {
+    const green = edge.greenTargetGroupArn;
+    await rewriteEdge(ctx, edge, (a) => plainForward(a, edge.blueTargetGroup.TargetGroupArn!, green, green));
+  }
+  ctx.checkpoint();
+  await ecs.setDesiredCount(cluster, p.service, 0);
+  await ecs.deleteService(cluster, p.service);
+}
+
+/** Blue/green for every service of the plan, wave by wave; a failed service stops the next waves. */
+export async function applyBlueGreen(
+  ctx: Context,
+  plan: ClusterPlan,
+  opts: BlueGreenOptions & { concurrency: number; createNamespaces: string[] },
+): Promise<BlueGreenResult[]> {
+  await createNamespaces(ctx, opts.createNamespaces);
+  return runWaves<BlueGreenResult>(
+    ctx,
+    plan,
+    opts.concurrency,
+    (p, wave) => blueGreenService(ctx, opts, p, wave),
+    (p, wave) => ({
+      service: p.service,
+      green: greenNameOf(p.service, opts.greenName),
+      wave,
+      status: 'not-started',
+      steps: [],
+      checks: [],
+    }),
+    (r) => r.status === 'green-only',
+  );
+}
+
+/** The blue services of the cluster that have a green beside them (for status, abort and finish with --all-services). */
+export async function pairedServices(ctx: Context, cluster: string, greenOverride?: string): Promise<string[]> {
+  const names = new Set((await (await ctx.aws.ecs()).listServices(cluster)).map((arn) => arn.split('/').pop()!));
+  return [...names].filter((n) => n !== greenNameOf(n, greenOverride) && names.has(greenNameOf(n, greenOverride))).sort();
+}

@@ -1,0 +1,169 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { seedClusterWorld } from '../support/cluster-world.js';
+import { useMotoWorkshop } from '../support/moto-workshop.js';
+import { CLUSTER, REGION, sdkClients } from '../support/workshop.js';
+
+const env = useMotoWorkshop();
+const config = () => ({ endpoint: env.moto.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+const elb = () => new ElasticLoadBalancingV2Client(config());
+const BLUE = 'crystal-service-lb';
+const GREEN = 'crystal-service-lb-sc';
+let greenTg: string;
+let lbArn: string;
+
+/** The ALB's listener: its default action's target groups and weights. */
+const weights = async () => {
+  const [listener] = (await elb().send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))).Listeners!;
+  const action = listener!.DefaultActions![0]!;
+  const groups = action.ForwardConfig?.TargetGroups ?? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
+  return groups.map((g) => `${g.TargetGroupArn === greenTg ? 'green' : 'blue'}:${g.Weight ?? 1}`).join(',');
+};
+const serviceStatus = async (name: string) =>
+  (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services?.[0]?.status ??
+  'MISSING';
+
+/** What the traffic check reads: Service Connect requests and 5xx for green, and the green target group's health. */
+async function greenMetrics(requests: number, errors5xx: number) {
+  const cw = new CloudWatchClient(config());
+  const now = new Date();
+  const dims = (d: Record<string, string>) => Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
+  const tg = greenTg.split(':').pop()!;
+  const lb = lbArn.split(':loadbalancer/').pop()!;
+  await cw.send(
+    new PutMetricDataCommand({
+      Namespace: 'AWS/ECS',
+      MetricData: [
+        {
+          MetricName: 'RequestCount',
+          Dimensions: dims({ ClusterName: CLUSTER, ServiceName: GREEN, DiscoveryName: 'crystal' }),
+          Value: requests,
+          Timestamp: now,
+        },
+        { MetricName: 'HTTPCode_Target_5XX_Count', Dimensions: dims({ TargetDiscoveryName: 'crystal' }), Value: errors5xx, Timestamp: now },
+        { MetricName: 'TargetResponseTime', Dimensions: dims({ TargetDiscoveryName: 'crystal' }), Value: 12, Timestamp: now },
+      ],
+    }),
+  );
+  await cw.send(
+    new PutMetricDataCommand({
+      Namespace: 'AWS/ApplicationELB',
+      MetricData: [
+        { MetricName: 'RequestCount', Dimensions: dims({ TargetGroup: tg, LoadBalancer: lb }), Value: requests, Timestamp: now },
+        {
+          MetricName: 'HTTPCode_Target_5XX_Count',
+          Dimensions: dims({ TargetGroup: tg, LoadBalancer: lb }),
+          Value: errors5xx,
+          Timestamp: now,
+        },
+        { MetricName: 'HealthyHostCount', Dimensions: dims({ TargetGroup: tg, LoadBalancer: lb }), Value: 2, Timestamp: now },
+        { MetricName: 'UnHealthyHostCount', Dimensions: dims({ TargetGroup: tg, LoadBalancer: lb }), Value: 0, Timestamp: now },
+      ],
+    }),
+  );
+}
+
+const apply = (...extra: string[]) =>
+  env.cli([
+    'migrate',
+    'apply',
+    '--service',
+    BLUE,
+    '--strategy',
+    'blue-green',
+    '--create-namespace',
+    '--shift',
+    '50,100',
+    '--step-wait',
+    '1s',
+    '--window',
+    '10m',
+    '--interval',
+    '1s',
+    '--timeout',
+    '30s',
+    ...extra,
+  ]);
+
+beforeEach(async () => {
+  await seedClusterWorld(env.moto.url, env.ws);
+  const [lb] = (await elb().send(new DescribeLoadBalancersCommand({ Names: ['IntLB-appmesh-workshop'] }))).LoadBalancers!;
+  lbArn = lb!.LoadBalancerArn!;
+  const [blueTg] = (await elb().send(new DescribeTargetGroupsCommand({ Names: ['crystal-tg'] }))).TargetGroups!;
+  // Green's target group made ahead (as a resumed run finds it), so that its metrics can be written first.
+  const made = await elb().send(
+    new CreateTargetGroupCommand({ Name: 'crystal-tg-sc', Protocol: 'HTTP', Port: 3000, VpcId: blueTg!.VpcId, TargetType: 'ip' }),
+  );
+  greenTg = made.TargetGroups![0]!.TargetGroupArn!;
+});
+
+describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
+  it('creates green beside blue, shifts 50 then 100 with a passing check, and finish removes blue', async () => {
+    await greenMetrics(200, 0);
+    await env.withScheduler(async () => {
+      const r = await apply('--json');
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.results).toEqual([expect.objectContaining({ service: BLUE, green: GREEN, status: 'green-only', weight: 100 })]);
+      expect(out.results[0].checks.map((c: { weight: number; ok: boolean }) => `${c.weight}:${c.ok}`)).toEqual(['50:true', '100:true']);
+      expect(await weights()).toBe('blue:0,green:100');
+      expect(await serviceStatus(GREEN)).toBe('ACTIVE');
+      expect(await serviceStatus(BLUE)).toBe('ACTIVE');
+
+      const status = await env.cli(['migrate', 'status', '--service', BLUE, '--json']);
+      expect(JSON.parse(status.stdout).services).toEqual([expect.objectContaining({ service: BLUE, state: 'green-only', weight: 100 })]);
+
+      // Running it again changes nothing: green exists, the weights are where they were.
+      const again = await apply('--json');
+      expect(again.code, again.stderr).toBe(0);
+      const steps = JSON.parse(again.stdout).results[0].steps.map((s: { step: string; detail: string }) => `${s.step}: ${s.detail}`);
+      expect(steps.join('\n')).not.toMatch(/created|weighted forward|green 50%/);
+
+      const refused = await env.cli(['migrate', 'finish', '--service', BLUE]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /pass --yes to do it without a terminal:\n.*\n {2}- forward 1 listener\(s\) or rule\(s\) to green alone\n {2}- scale crystal-service-lb to 0 and delete it/,
+      );
+      const finish = await env.cli(['migrate', 'finish', '--service', BLUE, '--yes', '--json']);
+      expect(finish.code, finish.stderr).toBe(0);
+      expect(await weights()).toBe('green:1');
+      expect(await serviceStatus(BLUE)).not.toBe('ACTIVE');
+    });
+  });
+
+  it('a failing check shifts back to blue, leaves green running, exits 1; abort then removes green', async () => {
+    await greenMetrics(100, 40);
+    await env.withScheduler(async () => {
+      const r = await apply();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /the traffic check failed at green 50% \(.*\); traffic is back on blue, green crystal-service-lb-sc is left running/,
+      );
+      expect(r.stderr).toMatch(/meshctl migrate abort --service crystal-service-lb/);
+      expect(await weights()).toBe('blue:100,green:0');
+      expect(await serviceStatus(GREEN)).toBe('ACTIVE');
+
+      const abort = await env.cli(['migrate', 'abort', '--service', BLUE, '--yes', '--json']);
+      expect(abort.code, abort.stderr).toBe(0);
+      expect(JSON.parse(abort.stdout).services[0].state).toBe('blue-only');
+      expect(await weights()).toBe('blue:1');
+      expect(await serviceStatus(GREEN)).not.toBe('ACTIVE');
+      const left = await elb()
+        .send(new DescribeTargetGroupsCommand({}))
+        .then((o) => o.TargetGroups!.map((g) => g.TargetGroupName));
+      expect(left).not.toContain('crystal-tg-sc');
+
+      const nothing = await env.cli(['migrate', 'abort', '--service', BLUE, '--yes']);
+      expect(nothing.code).toBe(2);
+      expect(nothing.stderr).toMatch(/there is no green service crystal-service-lb-sc; nothing to abort/);
+    });
+  });
+});
