@@ -8,6 +8,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { motoEnv, runCli } from '../support/cli.js';
 import { seedClusterWorld } from '../support/cluster-world.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { CLUSTER, REGION, sdkClients } from '../support/workshop.js';
@@ -164,6 +165,59 @@ describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
       const nothing = await env.cli(['migrate', 'abort', '--service', BLUE, '--yes']);
       expect(nothing.code).toBe(2);
       expect(nothing.stderr).toMatch(/there is no green service crystal-service-lb-sc; nothing to abort/);
+    });
+  });
+});
+
+describe('blue/green interrupted at each state change resumes without creating anything twice', () => {
+  it.each([
+    ['after the weighted forward', /edge: weighted forward/],
+    ['after green is created', /green: created/],
+    ['during the shift', /shift: green 50%/],
+  ])('SIGINT %s, then the same command finishes with one green service and one green target group', async (_when, marker) => {
+    await greenMetrics(200, 0);
+    await env.withScheduler(async () => {
+      let err = '';
+      const first = await runCli(
+        [
+          'migrate',
+          'apply',
+          '--service',
+          BLUE,
+          '--strategy',
+          'blue-green',
+          '--create-namespace',
+          '--shift',
+          '50,100',
+          '--step-wait',
+          '2s',
+          '--window',
+          '10m',
+          '--interval',
+          '1s',
+          '--timeout',
+          '30s',
+        ],
+        {
+          cwd: env.ws.dir,
+          env: motoEnv(env.moto.url),
+          onSpawn: (child) =>
+            child.stderr!.on('data', (d: Buffer) => {
+              err += d.toString();
+              if (marker.test(err)) child.kill('SIGINT');
+            }),
+        },
+      );
+      expect(first.code, first.stderr).toBe(130);
+      const again = await apply('--json');
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout).results[0]).toMatchObject({ status: 'green-only', weight: 100 });
+      const services = (await sdkClients(env.moto.url).ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [GREEN] })))
+        .services!;
+      expect(services.filter((s) => s.status === 'ACTIVE')).toHaveLength(1);
+      const groups = (await elb().send(new DescribeTargetGroupsCommand({}))).TargetGroups!.map((g) => g.TargetGroupName);
+      expect(groups.filter((n) => n === 'crystal-tg-sc')).toHaveLength(1);
+      expect(await weights()).toBe('blue:0,green:100');
     });
   });
 });
