@@ -1,3 +1,5 @@
+import { escapeControls } from '../core/escape.js';
+import { redactUrlUserinfo } from '../core/secrets.js';
 import { AwsCallError, UsageError } from '../errors.js';
 
 /** Hints by AWS error name: what the user can do next, in AWS's terms (commands add their own flags). */
@@ -24,12 +26,32 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
-/** Removes anything that could be a credential or a signature from a message AWS sent back. */
+/**
+ * Removes anything that could be a credential or a signature from a message AWS (or the SDK) sent
+ * back, the userinfo of any URL in it (`http://ci:pw@host` shows as `http://***@host`), and control
+ * characters: the message may quote what was sent.
+ */
 export function redactAwsMessage(message: string): string {
-  return message
+  const redacted = message
     .replace(/The Canonical String for this request should have been[\s\S]*/i, '(details removed)')
     .replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '***')
     .replace(/(Signature|Credential|X-Amz-Security-Token|X-Amz-Signature)=[^\s,&"']+/gi, '$1=***');
+  return escapeControls(redactUrlUserinfo(redacted));
+}
+
+/**
+ * The configuration the SDK found wrong before sending anything (a region or endpoint from a profile,
+ * or one that got past meshctl's own checks): bad input, exit 2, not an AWS error.
+ */
+function localConfigError(e: SdkLikeError, message: string): UsageError | undefined {
+  if (/Region is missing/i.test(message)) return new UsageError('no AWS region: pass --region or set AWS_REGION');
+  if (/Region not accepted|Invalid region/i.test(message)) {
+    return new UsageError(`the AWS region is not valid (${message}); pass --region, or fix AWS_REGION or the profile's region`);
+  }
+  if (e.code === 'ERR_INVALID_URL') {
+    return new UsageError("the AWS endpoint is not a valid URL; check --endpoint-url, AWS_ENDPOINT_URL or the profile's endpoint_url");
+  }
+  return undefined;
 }
 
 /** Turns whatever the SDK threw for `operation` into an AwsCallError (exit 3) or a UsageError. */
@@ -38,12 +60,11 @@ export function toAwsCallError(err: unknown, operation: string, endpoint?: strin
   const e = (err ?? {}) as SdkLikeError;
   const name = e.name ?? 'Error';
   const message = redactAwsMessage(String(e.message ?? err));
-  if (/Region is missing/i.test(message)) {
-    return new UsageError('no AWS region: pass --region or set AWS_REGION');
-  }
+  const local = localConfigError(e, message);
+  if (local) return local;
   const network = e.code ?? (/(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE)/.exec(message)?.[1] || undefined);
   if (network && !e.$metadata?.httpStatusCode) {
-    const where = endpoint ? ` at ${endpoint}` : '';
+    const where = endpoint ? ` at ${escapeControls(redactUrlUserinfo(endpoint))}` : '';
     return new AwsCallError(
       operation,
       network,
@@ -62,11 +83,42 @@ export function toAwsCallError(err: unknown, operation: string, endpoint?: strin
       'use an endpoint that offers it',
     );
   }
+  if (/Deserialization error/i.test(message))
+    return unreadableAnswer(operation, String(e.message ?? err), e.$metadata?.httpStatusCode, endpoint);
   const hint = HINTS[name] ?? (name.endsWith('NotFoundException') ? 'check the names passed to meshctl' : undefined);
   const status = e.$metadata?.httpStatusCode;
   const attempts = e.$metadata?.attempts && e.$metadata.attempts > 1 ? ` after ${e.$metadata.attempts} attempts` : '';
   const text = `${operation} failed${attempts}: ${name}${status ? ` (HTTP ${status})` : ''}: ${message}${hint ? `; ${hint}` : ''}`;
   return new AwsCallError(operation, name, status, text, hint);
+}
+
+/** A loopback endpoint: an emulator on this machine (moto, LocalStack), not AWS. */
+function isLoopback(endpoint: string): boolean {
+  const host = URL.canParse(endpoint) ? new URL(endpoint).hostname : '';
+  return /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(host);
+}
+
+/**
+ * An answer the SDK could not parse. Its own text ends "to see the raw response, inspect the hidden
+ * field {error}.$response", which no CLI user can do: name the operation and, for an emulator on
+ * loopback, stock moto 5.2.1's App Mesh timestamps ("22/11/2026, 20:42:35"), the known cause.
+ */
+function unreadableAnswer(operation: string, sdkMessage: string, status: number | undefined, endpoint: string | undefined): AwsCallError {
+  const detail = redactAwsMessage(sdkMessage.split(/\s*Deserialization error/i)[0]!.trim()) || 'unparsable';
+  const local = endpoint !== undefined && isLoopback(endpoint);
+  const hint = local
+    ? 'run it against `meshctl sandbox up`, which starts moto with that bug patched'
+    : 'check that --endpoint-url or AWS_ENDPOINT_URL points at AWS or at an emulator that answers as AWS does';
+  const moto = local
+    ? `; ${escapeControls(redactUrlUserinfo(endpoint))} is a local emulator, and stock moto 5.2.1 writes App Mesh timestamps as "22/11/2026, 20:42:35", which no AWS SDK can read (a known moto bug)`
+    : '';
+  return new AwsCallError(
+    operation,
+    'UnreadableResponse',
+    status,
+    `${operation}: the endpoint's answer could not be read (${detail})${moto}; ${hint}`,
+    hint,
+  );
 }
 
 /** What every SDK client has: send(command). */

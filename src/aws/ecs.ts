@@ -17,8 +17,8 @@ import {
   type ServiceConnectConfiguration,
   type Task,
 } from '@aws-sdk/client-ecs';
-import type { DescribedTaskDefinition } from '../core/render-envoy.js';
-import { AwsCallError } from '../errors.js';
+import { toDescribed, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { AwsCallError, InputError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
@@ -78,7 +78,18 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
           undefined,
           `DescribeTaskDefinition returned no task definition for ${taskDefinition}`,
         );
-      return { taskDefinition: out.taskDefinition, tags: out.tags };
+      // The answer is checked against the shape meshctl reads, as a file would be: a wrong type is said, never a crash.
+      try {
+        return toDescribed({ taskDefinition: out.taskDefinition, tags: out.tags }, `DescribeTaskDefinition ${taskDefinition}`);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        throw new AwsCallError(
+          'DescribeTaskDefinition',
+          'MalformedResponse',
+          undefined,
+          `the endpoint's answer is not a task definition meshctl can read: ${err.message}`,
+        );
+      }
     },
     async describeTaskDefinitionIfExists(taskDefinition) {
       try {

@@ -1,4 +1,6 @@
 import { InputError } from '../errors.js';
+import { escapeControls } from './escape.js';
+import { checkJsonDepth, jsonKind } from './render-envoy.js';
 
 /** The cfn-output.json keys meshctl reads, and the flag that overrides each. */
 export const CFN_KEYS = {
@@ -10,8 +12,12 @@ export const CFN_KEYS = {
 export type CfnField = keyof typeof CFN_KEYS;
 export type CfnOutput = Record<string, unknown>;
 
-/** Parses the text of a cfn-output.json (a flat JSON object); `file` names it in errors. */
-export function parseCfnOutput(text: string, file: string): CfnOutput {
+/**
+ * Parses the text of a cfn-output.json (a flat JSON object; a UTF-8 byte-order mark is accepted);
+ * `file` names it in errors.
+ */
+export function parseCfnOutput(fileText: string, file: string): CfnOutput {
+  const text = fileText.replace(/^\uFEFF/, '');
   if (text.trim() === '') {
     throw new InputError(`${file}: the file is empty; regenerate it from the CloudFormation stack outputs`);
   }
@@ -19,12 +25,14 @@ export function parseCfnOutput(text: string, file: string): CfnOutput {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`${file}: not valid JSON (${(err as Error).message}); regenerate the file or pass the values as flags`);
+    // V8 quotes the text around the error: it may hold escape sequences meant for a terminal.
+    const reason = escapeControls((err as Error).message);
+    throw new InputError(`${file}: not valid JSON (${reason}); regenerate the file or pass the values as flags`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-    throw new InputError(`${file}: expected a JSON object of stack outputs, found ${kind}`);
+    throw new InputError(`${file}: expected a JSON object of stack outputs, found ${jsonKind(value)}`);
   }
+  checkJsonDepth(value, file);
   return value as CfnOutput;
 }
 
@@ -46,7 +54,7 @@ export function cfnValue(field: CfnField, flag: string | undefined, output: CfnO
   const value = output[key];
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InputError(
-      `${file}: key "${key}" must be a non-empty string, found ${JSON.stringify(value)?.slice(0, 60)}; pass ${flagName} or fix the file`,
+      `${file}: key "${key}" must be a non-empty string, found ${escapeControls(JSON.stringify(value)?.slice(0, 60) ?? 'nothing')}; pass ${flagName} or fix the file`,
     );
   }
   return value.trim();

@@ -1,7 +1,10 @@
 import type { AwsConfig } from '../aws/client-config.js';
 import type { AwsClients } from '../aws/clients.js';
 import { CFN_KEYS, cfnValue, parseCfnOutput, type CfnField, type CfnOutput } from '../core/cfn-output.js';
+import { escapeControls } from '../core/escape.js';
 import type { PollClock } from '../core/poll.js';
+import { redactUrlUserinfo } from '../core/secrets.js';
+import { announceSandbox, sandboxOf, type SandboxTarget } from '../sandbox/detect.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { Ui } from '../ui/output.js';
 import { readOptionalFile, readTextFile } from './files.js';
@@ -44,6 +47,8 @@ export interface Context {
   cfnIfPresent(field: CfnField): Promise<string | undefined>;
   /** --show-secrets: print secret-looking values instead of ***. */
   showSecrets: boolean;
+  /** Set when the endpoint is a `meshctl sandbox` (moto): the AWS clients said so once, on stderr. */
+  sandbox?: SandboxTarget;
   /** Throws InterruptedError once SIGINT or SIGTERM has arrived. */
   checkpoint(): void;
 }
@@ -59,32 +64,46 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
     (loaded ??= (explicitFile ? readTextFile(file, 'the --cfn-output file') : readOptionalFile(file)).then((text) =>
       text === undefined ? undefined : parseCfnOutput(text, file),
     ));
-  if (flags.region !== undefined && !REGION.test(flags.region)) {
-    throw new UsageError(`--region: "${flags.region}" is not an AWS region name (for example us-west-2)`);
+  const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
+  if (region !== undefined && !REGION.test(region)) {
+    const from = flags.region !== undefined ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+    throw new UsageError(`${from}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
   }
   const endpointUrl = flags.endpointUrl ?? (deps.env.AWS_ENDPOINT_URL || undefined);
-  if (endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(endpointUrl)) {
-    throw new UsageError(`${flags.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL'}: "${endpointUrl}" is not an http(s) URL`);
+  if (endpointUrl !== undefined) {
+    // The SDK parses it only at the first call, where a bad port or bracket looks like an AWS error (exit 3).
+    const from = flags.endpointUrl !== undefined ? '--endpoint-url' : 'AWS_ENDPOINT_URL';
+    const shown = escapeControls(redactUrlUserinfo(endpointUrl));
+    const port = /^[a-z]+:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(endpointUrl)?.[1];
+    if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
+      throw new UsageError(`${from}: "${shown}": port ${port} is out of range (1 to 65535)`);
+    if (!/^https?:\/\/\S+$/.test(endpointUrl) || !URL.canParse(endpointUrl))
+      throw new UsageError(`${from}: "${shown}" is not an http(s) URL`);
   }
-  const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
   const attempts = deps.env.AWS_MAX_ATTEMPTS?.trim();
   if (attempts && !/^([1-9]|1\d|20)$/.test(attempts))
     throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" is not a whole number from 1 to 20`);
   const ui = deps.ui;
-  const aws = deps.awsClients({
-    region,
-    profile: flags.profile,
-    endpointUrl,
-    maxAttempts: attempts ? Number(attempts) : undefined,
-    // Through the ui, so that a board (many services) shows them above its lines.
-    log: ui.verboseEnabled ? (line) => ui.verbose(line) : undefined,
-  });
+  const sandbox = sandboxOf(flags, deps.env);
+  const aws = announceSandbox(
+    deps.awsClients({
+      region,
+      profile: flags.profile,
+      endpointUrl,
+      maxAttempts: attempts ? Number(attempts) : undefined,
+      // Through the ui, so that a board (many services) shows them above its lines.
+      log: ui.verboseEnabled ? (line) => ui.verbose(line) : undefined,
+    }),
+    sandbox,
+    (line) => ui.info(line),
+  );
   return {
     ui,
     aws,
     clock: deps.clock,
     signal: deps.signal,
     region,
+    sandbox,
     showSecrets: flags.showSecrets === true,
     async cfn(field, flag) {
       // An explicit --cfn-output is read even when flags cover every key, so a typo in its name shows.

@@ -1,5 +1,7 @@
-import { closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { escapeControls } from '../core/escape.js';
+import { checkJsonDepth } from '../core/render-envoy.js';
 import { InputError, UsageError } from '../errors.js';
 
 // Synchronous on purpose: a CLI reads and writes one small file at a time, and node:fs/promises
@@ -8,49 +10,104 @@ import { InputError, UsageError } from '../errors.js';
 /** No input meshctl reads is anywhere near this; a bigger file is a mistake, not a task definition. */
 export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 
-function checkSize(path: string): void {
-  const info = statSync(path);
-  if (info.isFile() && info.size > MAX_INPUT_BYTES) {
-    throw new InputError(
-      `${path}: ${Math.round(info.size / 1024 / 1024)} MiB is too large for this input (the limit is ${MAX_INPUT_BYTES / 1024 / 1024} MiB); is it the right file?`,
-    );
-  }
+const MiB = 1024 * 1024;
+const CHUNK = 64 * 1024;
+
+// O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer inside open(2), in the main
+// thread, where no signal handler runs (only kill -9 ends it). O_NOCTTY: a terminal named as a file
+// must not become meshctl's controlling terminal. Both are refused after the open anyway.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/** What a file that is not a regular file is, for a message; undefined for a regular file. */
+function kindOf(info: ReturnType<typeof fstatSync>): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
-/** Reads a user-named file; a missing, unreadable or huge file is an InputError that names it. */
-export async function readTextFile(path: string, what: string): Promise<string> {
+/** `bytes` is undefined when reading stopped at the limit, before the end. */
+function tooLarge(name: string, bytes?: number): InputError {
+  const limit = MAX_INPUT_BYTES / MiB;
+  const size = bytes !== undefined && Math.round(bytes / MiB) > limit ? `${Math.round(bytes / MiB)} MiB` : `more than ${limit} MiB`;
+  return new InputError(`${name}: ${size} is too large for this input (the limit is ${limit} MiB); is it the right file?`);
+}
+
+/**
+ * The text of a regular file, or undefined when it does not exist. The descriptor is checked (not the
+ * path, which could change in between), and at most the limit and one byte are read: a file that grows
+ * while it is read, or one whose size stat does not know (/proc), stays within the limit too.
+ */
+function readRegularFile(path: string, what: string | undefined): string | undefined {
+  const name = escapeControls(path);
+  const purpose = what ? ` (${what})` : '';
+  let fd: number;
   try {
-    checkSize(path);
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // open(2) answers ENXIO for a socket, and for a device that is not there.
+    if (code === 'ENXIO') throw new InputError(`${name}: is a socket or a device that is not there, expected a regular file${purpose}`);
+    if (code === 'EISDIR') throw new InputError(`${name}: is a folder, expected a file${purpose}`);
+    throw new InputError(`${name}: cannot read it (${code ?? (err as Error).message})`);
+  }
+  try {
+    const info = fstatSync(fd);
+    const kind = kindOf(info);
+    if (kind) throw new InputError(`${name}: is ${kind}, expected a ${info.isDirectory() ? '' : 'regular '}file${purpose}`);
+    if (info.size > MAX_INPUT_BYTES) throw tooLarge(name, info.size);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, MAX_INPUT_BYTES + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw tooLarge(name);
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: no such file (${what})`);
-    if (code === 'EISDIR') throw new InputError(`${path}: is a folder, expected a file (${what})`);
-    throw new InputError(`${path}: cannot read it (${code ?? (err as Error).message})`);
+    throw new InputError(`${name}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Reads and parses a user-named JSON file (a UTF-8 byte-order mark is accepted); errors name the file. */
+/**
+ * Reads a user-named file; a missing, unreadable, huge or not regular file (a folder, a FIFO, a
+ * device) is an InputError that names it.
+ */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  const text = readRegularFile(path, what);
+  if (text === undefined) throw new InputError(`${escapeControls(path)}: no such file (${what})`);
+  return text;
+}
+
+/**
+ * Reads and parses a user-named JSON file (a UTF-8 byte-order mark is accepted); errors name the file.
+ * Nesting deeper than any input meshctl reads is refused here, before anything walks it.
+ */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
   const text = (await readTextFile(path, what)).replace(/^\uFEFF/, '');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${(err as Error).message})`);
+    // V8 quotes the text around the error: it may hold escape sequences meant for a terminal.
+    throw new InputError(`${escapeControls(path)}: not valid JSON (${escapeControls((err as Error).message)})`);
   }
+  checkJsonDepth(value, path);
+  return value;
 }
 
-/** Reads a file, or returns undefined when it does not exist. */
+/** Reads a file, or returns undefined when it does not exist; anything else is as readTextFile. */
 export async function readOptionalFile(path: string): Promise<string | undefined> {
-  try {
-    checkSize(path);
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  return readRegularFile(path, undefined);
 }
 
 /** Throws UsageError when `path` exists and `force` is off: checked before any work, and again before writing. */

@@ -13,7 +13,8 @@ import type { MeshDescription } from '../core/mesh-description.js';
 import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
 import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
 import { meshNodeOf } from '../core/service-connect.js';
-import { CheckFailedError, MeshctlError } from '../errors.js';
+import { InputError, MeshctlError } from '../errors.js';
+import { escapeControls } from '../core/escape.js';
 import type { Context } from './context.js';
 import { readJsonFile } from './files.js';
 import { loadYaml, readMeshFile, waitForNamespace } from './mesh.js';
@@ -67,7 +68,8 @@ async function parseTemplate(path: string): Promise<unknown> {
   try {
     return yaml.parse(text, { customTags: [...scalar, ...seq] as never, maxAliasCount: 100 });
   } catch (err) {
-    throw new CheckFailedError(`${path}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
+    const why = /call stack/i.test((err as Error).message) ? 'nested too deeply' : (err as Error).message.split('\n')[0];
+    throw new InputError(`${path}: not valid YAML or JSON (${escapeControls(why ?? '')})`);
   }
 }
 
@@ -90,6 +92,8 @@ const namespaceType = (t: string | undefined) => NAMESPACE_TYPES.find((x) => x =
 
 /** Reads the cluster as it still exists: services, task definitions, Cloud Map, load balancers, Route 53, and the mesh. */
 export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<Gathered> {
+  // The files first: a bad one is exit 2 before any AWS call.
+  const given = await readMeshSources(opts.sources);
   const ecs = await ctx.aws.ecs();
   const names = (await ecs.listServices(opts.cluster)).map(nameOfArn);
   const services = await ecs.describeServicesBatch(opts.cluster, names);
@@ -154,7 +158,6 @@ export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<
   }
 
   const notes: string[] = [];
-  const given = await readMeshSources(opts.sources);
   const meshNames = [...new Set(facts.map((f) => meshNodeOf(f.described)?.mesh).filter((m): m is string => !!m))];
   const live = meshNames.length ? await readAppMesh(ctx, meshNames) : { meshes: [], notes: [] };
   const meshes = [...live.meshes, ...given];

@@ -1,4 +1,6 @@
+import { escapeControlsButNewlines } from '../core/escape.js';
 import type { Note } from '../core/render-envoy.js';
+import { redactUrlUserinfo } from '../core/secrets.js';
 import { createPlainBoard, createTtyBoard, type Board } from './board.js';
 import { NO_COLORS, type Colors } from './color.js';
 import { createLineProgress, createSpinnerProgress, type Progress } from './progress.js';
@@ -44,6 +46,13 @@ export function isCi(value: string | undefined): boolean {
   return value !== undefined && !['', 'false', '0'].includes(value.trim().toLowerCase());
 }
 
+/**
+ * The last line of defence for a message: whatever input it quotes, no control character reaches the
+ * terminal (only meshctl's own line breaks), and no URL shows its userinfo. --json output is not
+ * touched: JSON.stringify escapes what JSON needs.
+ */
+const clean = (message: string): string => escapeControlsButNewlines(redactUrlUserinfo(message));
+
 /** `err` colours stderr: main.ts gets it from colorFor(facts.stderrIsTTY, facts.color). */
 export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS): Ui {
   // While a board shows (many services), every other stderr line goes above it, through the board.
@@ -57,9 +66,9 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       const text = facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n');
       if (text) streams.stdout.write(`${text}\n`);
     },
-    info: (message) => write(message),
-    warn: (message) => write(`${err.yellow('warning:')} ${message}`),
-    error: (message) => write(`${err.red('error:')} ${message}`),
+    info: (message) => write(clean(message)),
+    warn: (message) => write(`${err.yellow('warning:')} ${clean(message)}`),
+    error: (message) => write(`${err.red('error:')} ${clean(message)}`),
     notes(notes) {
       for (const n of notes) {
         if (n.level === 'warn') this.warn(n.message);

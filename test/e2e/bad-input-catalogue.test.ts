@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliOptions } from '../support/cli.js';
 import { freePort } from '../support/moto.js';
 
 /**
@@ -18,6 +19,13 @@ const tdWith = (change: (t: Record<string, unknown>) => void) => {
   change(copy.taskDefinition);
   return JSON.stringify(copy);
 };
+/** The fixture with one change to its first (the app) container. */
+const appWith = (change: (c: Record<string, unknown>) => void) =>
+  tdWith((t) => change((t.containerDefinitions as Record<string, unknown>[])[0]!));
+const ESC = String.fromCharCode(27);
+const BEL = String.fromCharCode(7);
+/** JSON text nested `levels` deep: `[[[...]]]`. */
+const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
 const FILES: Record<string, string> = {
   'cfn-empty.json': '',
@@ -52,16 +60,43 @@ const FILES: Record<string, string> = {
     }),
   ),
   'td-tags-object.json': JSON.stringify({ ...td, tags: { team: 'a' } }),
+  'td-portmappings-object.json': appWith((c) => (c.portMappings = { containerPort: 3000 })),
+  'td-portmappings-string.json': appWith((c) => (c.portMappings = '3000:3000')),
+  'td-containerport-string.json': appWith((c) => (c.portMappings = [{ containerPort: '3000' }])),
+  'td-dependson-string.json': appWith((c) => (c.dependsOn = 'envoy')),
+  'td-dependson-object.json': appWith((c) => (c.dependsOn = { containerName: 'envoy', condition: 'HEALTHY' })),
+  'td-environment-object.json': appWith((c) => (c.environment = { APP_ENV: 'workshop' })),
+  'td-environment-string.json': appWith((c) => (c.environment = 'APP_ENV=workshop')),
+  'td-name-number.json': appWith((c) => (c.name = 7)),
+  'td-deep.json': appWith((c) => (c.logConfiguration = '@DEEP@')).replace('"@DEEP@"', deep(100_000)),
+  'td-escapes.json': `{"taskDefinition": ${ESC}]0;owned${BEL}${ESC}[2J}`,
+  'cfn-escapes.json': `{"EcsClusterName": ${ESC}[31mred}`,
+  'cfn-deep.json': `{"EcsClusterName": ${deep(100_000)}}`,
+  'cfn-bom-shell.json': `\uFEFF${JSON.stringify({ EcsClusterName: 'c; rm -rf /', CrystalTaskDefinition: 'crystal' })}`,
 };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshctl-bad-'));
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
   mkdirSync(join(dir, 'a-folder'));
+  // Nothing ever writes to these FIFOs: a read that waited for a writer would wait forever.
+  execFileSync('mkfifo', [join(dir, 'a-fifo')]);
+  mkdirSync(join(dir, 'fifo-default'));
+  execFileSync('mkfifo', [join(dir, 'fifo-default', 'cfn-output.json')]);
+  mkdirSync(join(dir, 'folder-default', 'cfn-output.json'), { recursive: true });
   deadEndpoint = `http://127.0.0.1:${await freePort()}`;
 });
 
-const CASES: [string, string[], RegExp][] = [
+/** A run that outlasts this is killed (SIGKILL: a process stuck in a read ignores SIGTERM) and fails. */
+const WATCHDOG_MS = 8_000;
+
+/** Where a case runs: a folder of `dir`, and variables over the catalogue's (undefined removes one). */
+interface Where {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+}
+
+const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = [
   // cfn-output files
   ['empty cfn-output', ['update-service', '--cfn-output', 'cfn-empty.json'], /cfn-empty\.json: the file is empty/],
   ['blank cfn-output', ['update-service', '--cfn-output', 'cfn-blank.json'], /cfn-blank\.json: the file is empty/],
@@ -69,11 +104,11 @@ const CASES: [string, string[], RegExp][] = [
   [
     'cfn-output an array',
     ['update-service', '--cfn-output', 'cfn-array.json'],
-    /cfn-array\.json: expected a JSON object of stack outputs, found an array/,
+    /cfn-array\.json: expected a JSON object of stack outputs, found a list/,
   ],
-  ['cfn-output a string', ['update-service', '--cfn-output', 'cfn-string.json'], /found string/],
+  ['cfn-output a string', ['update-service', '--cfn-output', 'cfn-string.json'], /found a string/],
   ['cfn-output null', ['update-service', '--cfn-output', 'cfn-null.json'], /found null/],
-  ['cfn-output a number', ['update-service', '--cfn-output', 'cfn-number.json'], /found number/],
+  ['cfn-output a number', ['update-service', '--cfn-output', 'cfn-number.json'], /found a number/],
   [
     'cfn-output without EcsClusterName',
     ['update-service', '--cfn-output', 'cfn-no-cluster.json'],
@@ -117,6 +152,68 @@ const CASES: [string, string[], RegExp][] = [
   ['huge cfn-output', ['update-service', '--cfn-output', 'cfn-huge.json'], /cfn-huge\.json: 11 MiB is too large/],
   ['cfn-output missing', ['update-service', '--cfn-output', 'nope.json'], /nope\.json: no such file/],
   ['cfn-output a folder', ['update-service', '--cfn-output', 'a-folder'], /a-folder: is a folder, expected a file/],
+  [
+    'cfn-output nested 100000 deep',
+    ['update-service', '--cfn-output', 'cfn-deep.json'],
+    /cfn-deep\.json: EcsClusterName\[0\].*: nested deeper than 64 levels/,
+  ],
+  [
+    'cfn-output with a byte-order mark is read',
+    ['wait-running', '--cfn-output', 'cfn-bom-shell.json'],
+    /EcsClusterName: "c; rm -rf \/" is not a valid name/,
+  ],
+  // files that are not regular files: refused at once, never waited on
+  [
+    'cfn-output a FIFO',
+    ['update-service', '--cfn-output', 'a-fifo'],
+    /a-fifo: is a named pipe \(FIFO\), expected a regular file \(the --cfn-output file\)/,
+  ],
+  [
+    'default ./cfn-output.json a FIFO',
+    ['update-service'],
+    /\.\/cfn-output\.json: is a named pipe \(FIFO\), expected a regular file/,
+    { cwd: 'fifo-default' },
+  ],
+  [
+    'default ./cfn-output.json a folder',
+    ['update-service'],
+    /\.\/cfn-output\.json: is a folder, expected a file/,
+    { cwd: 'folder-default' },
+  ],
+  [
+    'task definition file a FIFO',
+    ['add-envoy', '--from-file', 'a-fifo', '--dry-run'],
+    /a-fifo: is a named pipe \(FIFO\), expected a regular file \(--from-file\)/,
+  ],
+  ['mesh file a FIFO', ['mesh', 'plan', '-f', 'a-fifo'], /a-fifo: is a named pipe \(FIFO\), expected a regular file \(the mesh file\)/],
+  [
+    'template a FIFO',
+    ['mesh', 'import', '--from-cloudformation', 'a-fifo'],
+    /a-fifo: is a named pipe \(FIFO\), expected a regular file \(the template\)/,
+  ],
+  ['cfn-output a device', ['update-service', '--cfn-output', '/dev/zero'], /\/dev\/zero: is a device, expected a regular file/],
+  [
+    'task definition file a device',
+    ['add-envoy', '--from-file', '/dev/zero', '--dry-run'],
+    /\/dev\/zero: is a device, expected a regular file \(--from-file\)/,
+  ],
+  // input that would reach the terminal: control characters are escaped
+  [
+    'cfn-output JSON error quoting terminal escapes',
+    ['update-service', '--cfn-output', 'cfn-escapes.json'],
+    /cfn-escapes\.json: not valid JSON \(.*\\u001b\[31mred/,
+  ],
+  [
+    'task definition JSON error quoting terminal escapes',
+    ['add-envoy', '--from-file', 'td-escapes.json', '--dry-run'],
+    /td-escapes\.json: not valid JSON \(.*\\u001b\]0;owned\\u0007/,
+  ],
+  ['file name with terminal escapes', ['add-envoy', '--from-file', `no${ESC}[2J.json`, '--dry-run'], /no\\u001b\[2J\.json: no such file/],
+  [
+    'flag value with terminal escapes',
+    ['update-service', '--cluster', 'c', '--service', `svc${ESC}]0;owned${BEL}`],
+    /--service: "svc\\u001b\]0;owned\\u0007" is not a valid name/,
+  ],
   // task definition files
   ['task definition not JSON', ['add-envoy', '--from-file', 'td-broken.json', '--dry-run'], /td-broken\.json: not valid JSON/],
   [
@@ -137,7 +234,7 @@ const CASES: [string, string[], RegExp][] = [
   [
     'containerDefinitions an object',
     ['add-envoy', '--from-file', 'td-containers-object.json', '--dry-run'],
-    /containerDefinitions is missing or empty/,
+    /td-containers-object\.json: taskDefinition\.containerDefinitions: must be a list, found an object/,
   ],
   [
     'duplicate container names',
@@ -187,7 +284,56 @@ const CASES: [string, string[], RegExp][] = [
     ],
     /"envoy" is the sidecar itself/,
   ],
-  ['tags not an array', ['add-envoy', '--from-file', 'td-tags-object.json', '--dry-run'], /td-tags-object\.json: tags must be an array/],
+  [
+    'tags not a list',
+    ['add-envoy', '--from-file', 'td-tags-object.json', '--dry-run'],
+    /td-tags-object\.json: tags: must be a list, found an object/,
+  ],
+  [
+    'portMappings an object',
+    ['add-envoy', '--from-file', 'td-portmappings-object.json', '--dry-run'],
+    /td-portmappings-object\.json: taskDefinition\.containerDefinitions\[0\]\.portMappings: must be a list, found an object/,
+  ],
+  [
+    'portMappings a string',
+    ['add-envoy', '--from-file', 'td-portmappings-string.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.portMappings: must be a list, found a string/,
+  ],
+  [
+    'containerPort a string',
+    ['add-envoy', '--from-file', 'td-containerport-string.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.portMappings\[0\]\.containerPort: must be a number, found a string/,
+  ],
+  [
+    'dependsOn a string',
+    ['add-envoy', '--from-file', 'td-dependson-string.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.dependsOn: must be a list, found a string/,
+  ],
+  [
+    'dependsOn an object',
+    ['add-envoy', '--from-file', 'td-dependson-object.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.dependsOn: must be a list, found an object/,
+  ],
+  [
+    'environment an object',
+    ['add-envoy', '--from-file', 'td-environment-object.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.environment: must be a list, found an object/,
+  ],
+  [
+    'environment a string',
+    ['add-envoy', '--from-file', 'td-environment-string.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.environment: must be a list, found a string/,
+  ],
+  [
+    'container name a number',
+    ['add-envoy', '--from-file', 'td-name-number.json', '--dry-run'],
+    /taskDefinition\.containerDefinitions\[0\]\.name: must be a string, found a number/,
+  ],
+  [
+    'task definition nested 100000 deep',
+    ['add-envoy', '--from-file', 'td-deep.json', '--dry-run'],
+    /td-deep\.json: taskDefinition\.containerDefinitions\[0\]\.logConfiguration\[0\].*: nested deeper than 64 levels/,
+  ],
   [
     'task definition file missing',
     ['add-envoy', '--from-file', 'missing.json', '--dry-run'],
@@ -243,6 +389,39 @@ const CASES: [string, string[], RegExp][] = [
   ['unknown region', ['update-service', '--cluster', 'c', '--region', 'mars-1'], /--region: "mars-1" is not an AWS region name/],
   ['region with a space', ['update-service', '--cluster', 'c', '--region', 'us west 2'], /--region: "us west 2" is not an AWS region name/],
   [
+    'AWS_REGION not a region',
+    ['update-service', '--cluster', 'c'],
+    /AWS_REGION: "mars 1" is not an AWS region name/,
+    { env: { AWS_REGION: 'mars 1' } },
+  ],
+  [
+    'AWS_DEFAULT_REGION not a region',
+    ['update-service', '--cluster', 'c'],
+    /AWS_DEFAULT_REGION: "Mars" is not an AWS region name/,
+    { env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: 'Mars' } },
+  ],
+  [
+    'endpoint port out of range',
+    ['update-service', '--cluster', 'c', '--endpoint-url', 'http://127.0.0.1:99999'],
+    /--endpoint-url: "http:\/\/127\.0\.0\.1:99999": port 99999 is out of range \(1 to 65535\)/,
+  ],
+  [
+    'AWS_ENDPOINT_URL port out of range',
+    ['update-service', '--cluster', 'c'],
+    /AWS_ENDPOINT_URL: "http:\/\/127\.0\.0\.1:99999": port 99999 is out of range/,
+    { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:99999' } },
+  ],
+  [
+    'endpoint malformed',
+    ['update-service', '--cluster', 'c', '--endpoint-url', 'http://[::1'],
+    /--endpoint-url: "http:\/\/\[::1" is not an http\(s\) URL/,
+  ],
+  [
+    'endpoint malformed, with a password',
+    ['update-service', '--cluster', 'c', '--endpoint-url', 'http://ci:s3cr3t@[::1'],
+    /--endpoint-url: "http:\/\/\*\*\*@\[::1" is not an http\(s\) URL/,
+  ],
+  [
     'endpoint not http',
     ['update-service', '--cluster', 'c', '--endpoint-url', 'ftp://127.0.0.1'],
     /--endpoint-url: "ftp:\/\/127\.0\.0\.1" is not an http\(s\) URL/,
@@ -276,11 +455,69 @@ describe('bad input catalogue', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
   });
 
-  it.each(CASES)('%s: exit 2 with a message and no stack trace', async (_name, args, message) => {
-    const r = await runCli(args, { cwd: dir, env: { AWS_ENDPOINT_URL: deadEndpoint, AWS_REGION: 'us-west-2' } });
+  it.each(CASES)('%s: exit 2 with a message and no stack trace', async (_name, args, message, where = {}) => {
+    const r = await run(args, {
+      cwd: join(dir, where.cwd ?? '.'),
+      env: { AWS_ENDPOINT_URL: deadEndpoint, AWS_REGION: 'us-west-2', ...where.env },
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(r.stderr).not.toMatch(/meshctl bug/);
+    // No control character from the input reaches the terminal (meshctl's own line breaks aside),
+    // and no password from a URL.
+    expect(r.stderr).not.toMatch(/(?!\n)\p{Cc}/u);
+    expect(r.stderr).not.toMatch(/s3cr3t/);
+  });
+});
+
+/** runCli with a watchdog: a run stuck in a read ends with code null, and the test fails. */
+function run(args: string[], options: CliOptions) {
+  return runCli(args, {
+    ...options,
+    onSpawn: (child) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), WATCHDOG_MS);
+      child.on('exit', () => clearTimeout(timer));
+    },
+  });
+}
+
+describe('what input never makes meshctl print', () => {
+  it('the userinfo of an endpoint AWS could not be reached at (exit 3)', async () => {
+    const endpoint = deadEndpoint.replace('http://', 'http://ci:s3cr3t@');
+    const r = await run(
+      ['update-service', '--cluster', 'c', '--service', 's', '--task-definition', 'crystal:1', '--endpoint-url', endpoint],
+      {
+        cwd: dir,
+        env: { AWS_REGION: 'us-west-2', AWS_MAX_ATTEMPTS: '1' },
+      },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`could not reach AWS at ${deadEndpoint.replace('http://', 'http://***@')}`);
+    expect(r.stderr + r.stdout).not.toMatch(/s3cr3t/);
+  });
+
+  it.each([
+    ['--dry-run --json', ['--dry-run', '--json']],
+    ['--diff --json', ['--dry-run', '--diff', '--json']],
+  ])('values of *_PASS and *_PWD variables, nor URL passwords, with %s', async (_name, flags) => {
+    const file = join(dir, 'td-secrets.json');
+    writeFileSync(
+      file,
+      appWith((c) => {
+        c.environment = [
+          { name: 'DB_PASS', value: 'hunter2' },
+          { name: 'MYSQL_PWD', value: 'hunter3' },
+          { name: 'DATABASE_URL', value: 'postgres://u:pw0rd@db/x' },
+        ];
+      }),
+    );
+    const r = await run(['add-envoy', '--from-file', file, '--envoy-image', 'envoy:1', ...flags], {
+      cwd: dir,
+      env: { AWS_ENDPOINT_URL: deadEndpoint },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/hunter2|hunter3|pw0rd/);
+    expect(r.stdout).toContain('postgres://u:***@db/x');
   });
 });

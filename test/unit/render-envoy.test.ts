@@ -135,7 +135,7 @@ describe('renderEnvoy', () => {
 
 describe('toDescribed', () => {
   it.each([
-    [[], /expected a DescribeTaskDefinition JSON object/],
+    [[], /expected a DescribeTaskDefinition JSON object, found a list/],
     [{ taskDefinition: { family: 'x' } }, /containerDefinitions is missing or empty/],
     [{ taskDefinition: { family: 'x', containerDefinitions: [] } }, /containerDefinitions is missing or empty/],
     [{ taskDefinition: { containerDefinitions: [{ name: 'a' }] } }, /family is missing/],
@@ -144,7 +144,10 @@ describe('toDescribed', () => {
       { taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }, { name: 'a' }] } },
       /containerDefinitions\[1\]\.name "a" is used by two containers/,
     ],
-    [{ taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }] }, tags: {} }, /tags must be an array/],
+    [
+      { taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }] }, tags: {} },
+      /td\.json: tags: must be a list, found an object/,
+    ],
   ])('rejects %j', (value, message) => {
     expect(() => toDescribed(value, 'td.json')).toThrow(message);
   });
