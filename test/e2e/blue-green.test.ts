@@ -72,27 +72,19 @@ async function greenMetrics(requests: number, errors5xx: number) {
   );
 }
 
-const apply = (...extra: string[]) =>
-  env.cli([
-    'migrate',
-    'apply',
-    '--service',
-    BLUE,
-    '--strategy',
-    'blue-green',
-    '--create-namespace',
-    '--shift',
-    '50,100',
+/** The blue/green apply of the workshop service, short steps; `stepWait` longer where a test interrupts it. */
+const applyArgs = (stepWait = '1s') =>
+  ['migrate', 'apply', '--service', BLUE, '--strategy', 'blue-green', '--create-namespace', '--shift', '50,100'].concat([
     '--step-wait',
-    '1s',
+    stepWait,
     '--window',
     '10m',
     '--interval',
     '1s',
     '--timeout',
     '30s',
-    ...extra,
   ]);
+const apply = (...extra: string[]) => env.cli([...applyArgs(), ...extra]);
 
 beforeEach(async () => {
   await seedClusterWorld(env.moto.url, env.ws);
@@ -178,36 +170,15 @@ describe('blue/green interrupted at each state change resumes without creating a
     await greenMetrics(200, 0);
     await env.withScheduler(async () => {
       let err = '';
-      const first = await runCli(
-        [
-          'migrate',
-          'apply',
-          '--service',
-          BLUE,
-          '--strategy',
-          'blue-green',
-          '--create-namespace',
-          '--shift',
-          '50,100',
-          '--step-wait',
-          '2s',
-          '--window',
-          '10m',
-          '--interval',
-          '1s',
-          '--timeout',
-          '30s',
-        ],
-        {
-          cwd: env.ws.dir,
-          env: motoEnv(env.moto.url),
-          onSpawn: (child) =>
-            child.stderr!.on('data', (d: Buffer) => {
-              err += d.toString();
-              if (marker.test(err)) child.kill('SIGINT');
-            }),
-        },
-      );
+      const first = await runCli(applyArgs('2s'), {
+        cwd: env.ws.dir,
+        env: motoEnv(env.moto.url),
+        onSpawn: (child) =>
+          child.stderr!.on('data', (d: Buffer) => {
+            err += d.toString();
+            if (marker.test(err)) child.kill('SIGINT');
+          }),
+      });
       expect(first.code, first.stderr).toBe(130);
       const again = await apply('--json');
       expect(again.code, again.stderr).toBe(0);
