@@ -2,7 +2,7 @@
 // `meshctl --help` and an offline dry-run load no AWS SDK code at all.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** commander's require('node:child_process') gets a stub: see scripts/stubs/child-process.cjs. */
@@ -20,7 +20,8 @@ const stubChildProcessForCommander = {
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  // sandbox-scheduler: the ECS scheduler stand-in `meshctl sandbox up` starts as a detached process.
+  entryPoints: { main: 'src/main.ts', 'sandbox-scheduler': 'src/sandbox/scheduler-main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -37,6 +38,8 @@ await build({
   logLevel: 'warning',
   plugins: [stubChildProcessForCommander],
 });
+// `meshctl sandbox up` starts moto through this launcher, found beside the bundle.
+copyFileSync('src/sandbox/moto_launcher.py', 'dist/moto_launcher.py');
 
 // bin/meshctl.js answers `--help`, `--version` and `<command> --help` from this file without loading
 // the program: generated here from the program itself, so it says exactly what commander would.

@@ -107,7 +107,7 @@ function unreadableAnswer(operation: string, sdkMessage: string, status: number 
   const detail = redactAwsMessage(sdkMessage.split(/\s*Deserialization error/i)[0]!.trim()) || 'unparsable';
   const local = endpoint !== undefined && isLoopback(endpoint);
   const hint = local
-    ? 'run it against `meshctl sandbox up`, which starts moto with that bug patched'
+    ? 'use `meshctl sandbox up`, which starts moto with that bug patched'
     : 'check that --endpoint-url or AWS_ENDPOINT_URL points at AWS or at an emulator that answers as AWS does';
   const moto = local
     ? `; ${escapeControls(redactUrlUserinfo(endpoint))} is a local emulator, and stock moto 5.2.1 writes App Mesh timestamps as "22/11/2026, 20:42:35", which no AWS SDK can read (a known moto bug)`

@@ -11,6 +11,7 @@ import {
 } from '../core/verify-check.js';
 import { CheckFailedError, InputError } from '../errors.js';
 import { isEcsNameOrArn } from '../core/arn.js';
+import { SANDBOX_SSM_NO_OUTPUT } from '../sandbox/detect.js';
 import type { Context } from './context.js';
 import { transientPolls } from './transient.js';
 
@@ -91,7 +92,8 @@ export async function runVerify(ctx: Context, opts: VerifyOptions): Promise<Veri
     instanceId,
     commandId,
     url: `http://${t.host}:${t.port}${t.path}`,
-    reason: verdict.reason,
+    // moto's SSM runs nothing: in the sandbox no output is the expected end, not a broken SSM agent.
+    reason: !verdict.ok && ctx.sandbox && !invocation.stdout.trim() ? SANDBOX_SSM_NO_OUTPUT : verdict.reason,
     status: curl.status,
     headers: curl.headers,
     resolvedAddress: curl.resolvedAddress || undefined,

@@ -23,7 +23,10 @@ describe('EcsApi', () => {
   it('describes with tags', async () => {
     ecsMock
       .on(DescribeTaskDefinitionCommand)
-      .resolves({ taskDefinition: { family: 'crystal', taskDefinitionArn: 'arn:td/crystal:4' }, tags: [{ key: 'a', value: 'b' }] });
+      .resolves({
+        taskDefinition: { family: 'crystal', taskDefinitionArn: 'arn:td/crystal:4', containerDefinitions: [{ name: 'app', image: 'x' }] },
+        tags: [{ key: 'a', value: 'b' }],
+      });
     const d = await api().describeTaskDefinition('crystal');
     expect(d.tags).toEqual([{ key: 'a', value: 'b' }]);
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'crystal', include: ['TAGS'] });
@@ -92,5 +95,16 @@ describe('EcsApi', () => {
       .catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/InvalidSignatureException/);
     expect(err.message).not.toMatch(/AKIAABCDEFGHIJKLMNOP|abc123|secret/);
+  });
+});
+
+describe('a DescribeTaskDefinition answer meshctl cannot read', () => {
+  it('is an AWS error naming the path, never a crash', async () => {
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves({ taskDefinition: { family: 'c', containerDefinitions: [{ name: 'app', portMappings: 'x' as never }] } });
+    await expect(api().describeTaskDefinition('c')).rejects.toThrow(
+      /answer is not a task definition meshctl can read: .*containerDefinitions\[0\]\.portMappings: must be a list/,
+    );
   });
 });

@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, keepTasksWhereTheyAre } from '../../src/sandbox/moto.js';
 import { projectRoot } from './paths.js';
 
-const LAUNCHER = join(projectRoot(), 'test/support/moto_launcher.py');
+// The launcher ships with meshctl (src/sandbox/, copied into dist/ by the build): `meshctl sandbox up`
+// and these tests start moto through the same file.
+const LAUNCHER = join(projectRoot(), 'src/sandbox/moto_launcher.py');
+
+export { freePort, keepTasksWhereTheyAre };
 
 export interface Moto {
   url: string;
@@ -11,19 +15,6 @@ export interface Moto {
   /** Clears every resource, then keeps ECS tasks where RunTask puts them (see keepTasksWhereTheyAre). */
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback, from the OS. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitForMoto(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -39,18 +30,6 @@ async function waitForMoto(url: string, child: ChildProcess, log: () => string):
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`moto_server did not answer on ${url} within 30s:\n${log()}`);
-}
-
-/**
- * moto moves a task one state further on every DescribeTasks (RUNNING, DEACTIVATING, ... STOPPED).
- * Manual progression with a huge count keeps tasks where RunTask and StopTask put them, as ECS would.
- */
-export async function keepTasksWhereTheyAre(url: string): Promise<void> {
-  const res = await fetch(`${url}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000_000 } }),
-  });
-  if (!res.ok) throw new Error(`moto set-transition answered ${res.status}`);
 }
 
 /** Starts moto on a free loopback port through the patching launcher and waits for /moto-api/. */

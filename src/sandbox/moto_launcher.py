@@ -1,4 +1,5 @@
-"""Starts moto_server with two patches for the e2e tests; moto itself is not edited.
+"""Starts moto_server with two patches; moto itself is not edited. `meshctl sandbox up` and the e2e
+tests start moto through this file (the build copies it into dist/).
 
 moto 5.2.1's RunTask sums each container's `memory`/`memoryReservation` and answers HTTP 500 when a
 container has neither (the envoy container has neither, which Fargate allows: the task-level memory
@@ -8,8 +9,11 @@ moto 5.2.1's App Mesh writes createdAt/lastUpdatedAt as "22/11/2026, 20:42:35", 
 can parse (App Mesh sends epoch seconds), so every App Mesh answer fails to deserialize. The patch
 rewrites those two fields to epoch seconds in App Mesh answers.
 
-Usage: python3 moto_launcher.py -H 127.0.0.1 -p PORT
+Usage: python3 moto_launcher.py [--pid-file FILE] -H 127.0.0.1 -p PORT
+--pid-file: this process writes its own PID there, so `meshctl sandbox` records the PID of moto itself
+even when `python3` is a shim that starts the interpreter as a child.
 """
+import os
 import re
 import sys
 from datetime import datetime
@@ -54,5 +58,15 @@ appmesh_responses.AppMeshResponse.call_action = _call_action_with_epoch_times
 
 from moto.server import main  # noqa: E402  (after the patch, on purpose)
 
+
+def _take_pid_file(argv):
+    if "--pid-file" not in argv:
+        return argv
+    i = argv.index("--pid-file")
+    with open(argv[i + 1], "w", encoding="ascii") as f:
+        f.write(str(os.getpid()))
+    return argv[:i] + argv[i + 2 :]
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(_take_pid_file(sys.argv[1:])))

@@ -1,0 +1,264 @@
+import type { Command } from 'commander';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { CheckFailedError, CommandFailedError, UsageError } from '../errors.js';
+import { exportLines } from '../sandbox/environment.js';
+import { SANDBOX_FILES, WORLDS, type World } from '../sandbox/state.js';
+import { WORLD_SUMMARIES } from '../sandbox/world-names.js';
+import type { Deps } from '../steps/context.js';
+import {
+  sandboxDown,
+  sandboxReset,
+  sandboxStatus,
+  sandboxUp,
+  type SandboxDeps,
+  type SandboxDownResult,
+  type SandboxInfo,
+  type ProcessReport,
+} from '../steps/sandbox.js';
+import type { Report } from '../ui/output.js';
+import { intFlag } from './options/common.js';
+
+const MAX_TASK_DELAY_MS = 10 * 60_000;
+
+interface SandboxFlags {
+  dir?: string;
+  world?: string;
+  port?: string;
+  force?: boolean;
+  taskDelay?: string;
+  failNewTasks?: boolean;
+}
+
+/** --task-delay: a duration from 0 (new tasks start on the stand-in's next pass) to 10m. */
+export function taskDelayFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\s*0+(\.0+)?(ms|s|m|h)?\s*$/.test(value)) return 0;
+  const ms = parseDuration(value, '--task-delay');
+  if (ms > MAX_TASK_DELAY_MS) throw new UsageError(`--task-delay: ${formatDuration(ms)} is too long (at most 10m)`);
+  return ms;
+}
+
+export function toSandboxUpOptions(flags: SandboxFlags) {
+  if (flags.world !== undefined && !WORLDS.includes(flags.world as World)) {
+    throw new UsageError(`--world: "${flags.world}" is not a sandbox world; choose ${WORLDS.join(' or ')}`);
+  }
+  return {
+    dir: dirFlag(flags),
+    world: flags.world as World | undefined,
+    port: intFlag(flags.port, '--port', 1024, 65535),
+    force: flags.force === true,
+    taskDelayMs: taskDelayFlag(flags.taskDelay) ?? 0,
+    failNewTasks: flags.failNewTasks === true,
+  };
+}
+
+function dirFlag(flags: SandboxFlags): string {
+  if (flags.dir !== undefined && flags.dir.trim() === '') throw new UsageError('--dir: must name a folder');
+  return flags.dir ?? '.';
+}
+
+const dirArg = (dir: string) => (dir === process.cwd() ? '' : ` --dir ${shellQuote(dir)}`);
+const schedulerText = (info: SandboxInfo) => {
+  const s = info.state.scheduler;
+  return s
+    ? `task delay ${s.taskDelayMs === 0 ? '0s' : formatDuration(s.taskDelayMs)}, new tasks ${s.failNewTasks ? 'fail (--fail-new-tasks)' : 'start'}`
+    : 'not started';
+};
+
+/** up's result: on stdout the `export` lines (eval them), or one JSON object with --json. */
+export function sandboxUpReport(info: SandboxInfo, reused: boolean): Report {
+  const { state } = info;
+  return {
+    data: {
+      ok: true,
+      reused,
+      world: state.world,
+      dir: state.dir,
+      endpoint: state.endpoint,
+      port: state.port,
+      region: state.region,
+      env: info.env,
+      profile: info.profile,
+      processes: state.processes.map(({ name, pid }) => ({ name, pid })),
+      scheduler: state.scheduler,
+      stateFile: info.stateFile,
+      files: state.files,
+    },
+    lines: exportLines(info.env),
+  };
+}
+
+/** What up says on stderr: where it runs, the profile way to reach it, and how to stop it. */
+function upNotes(info: SandboxInfo): string[] {
+  const { state } = info;
+  const pid = (name: string) => state.processes.find((p) => p.name === name)?.pid ?? '-';
+  return [
+    `sandbox: the ${state.world} world runs at ${state.endpoint}: moto PID ${pid('moto')}, ECS scheduler stand-in PID ${pid('scheduler')} (${schedulerText(info)})`,
+    `sandbox: in ${state.dir}: ${[...state.files, SANDBOX_FILES.state].join(', ')}`,
+    `sandbox: without the variables, use its profile: ${info.profile.usage} <command>`,
+    `sandbox: stop it with: meshctl sandbox down${dirArg(state.dir)}`,
+  ];
+}
+
+const STATUS_WORDS: Record<ProcessReport['status'], string> = {
+  running: 'running',
+  gone: 'not running',
+  'not-ours': 'not running (the PID is another program now)',
+};
+
+export function sandboxStatusReport(r: Awaited<ReturnType<typeof sandboxStatus>>): Report {
+  if (!r.info) return { data: { running: false, dir: r.dir, processes: [] }, lines: [`no sandbox in ${r.dir}`] };
+  const { state } = r.info;
+  const label = { moto: 'moto', scheduler: 'ECS scheduler stand-in' };
+  return {
+    data: {
+      running: r.running,
+      dir: r.dir,
+      world: state.world,
+      endpoint: state.endpoint,
+      port: state.port,
+      region: state.region,
+      createdAt: state.createdAt,
+      processes: r.processes.map((p) => ({ ...p, alive: p.status === 'running' })),
+      scheduler: state.scheduler,
+      files: state.files,
+    },
+    lines: [
+      `sandbox in ${r.dir}: the ${state.world} world at ${state.endpoint} (up since ${state.createdAt})`,
+      ...r.processes.map((p) => `${label[p.name].padEnd(22)} PID ${String(p.pid).padEnd(8)} ${STATUS_WORDS[p.status]}`),
+      ...(r.processes.some((p) => p.name === 'scheduler') ? [`scheduler: ${schedulerText(r.info)}`] : []),
+    ],
+  };
+}
+
+export function sandboxDownReport(r: SandboxDownResult): Report {
+  const what = { moto: 'moto', scheduler: 'the ECS scheduler stand-in' };
+  const said = {
+    stopped: (p: SandboxDownResult['processes'][number]) => `stopped ${what[p.name]} (PID ${p.pid})`,
+    gone: (p: SandboxDownResult['processes'][number]) => `${what[p.name]} (PID ${p.pid}) had already ended`,
+    'not-ours': (p: SandboxDownResult['processes'][number]) => `left PID ${p.pid} alone: it is no longer ${what[p.name]}`,
+  };
+  return {
+    data: { ...r },
+    lines: r.found
+      ? [
+          ...r.processes.map((p) => said[p.outcome](p)),
+          `removed from ${r.dir}: ${r.removed.join(', ') || 'nothing'}${r.removedDir ? ' (and the folder, which up had made)' : ''}`,
+        ]
+      : [`no sandbox in ${r.dir}: nothing to stop`],
+  };
+}
+
+export function sandboxResetReport(info: SandboxInfo): Report {
+  const { state } = info;
+  const scheduler = state.processes.find((p) => p.name === 'scheduler');
+  return {
+    data: {
+      ok: true,
+      world: state.world,
+      dir: state.dir,
+      endpoint: state.endpoint,
+      processes: state.processes,
+      scheduler: state.scheduler,
+    },
+    lines: [
+      `reseeded the ${state.world} world at ${state.endpoint}; ${SANDBOX_FILES.cfnOutput} rewritten; ECS scheduler stand-in PID ${scheduler?.pid} (${schedulerText(info)})`,
+    ],
+  };
+}
+
+const sandboxDeps = (deps: Deps): SandboxDeps => ({ env: deps.env, signal: deps.signal, info: (line) => deps.ui.info(line) });
+
+const WORLD_HELP = WORLDS.map((w) => `  ${w.padEnd(9)} ${WORLD_SUMMARIES[w]}`).join('\n');
+
+export function registerSandbox(program: Command, deps: Deps): void {
+  const sandbox = program
+    .command('sandbox')
+    .description(
+      'run the workshop on a laptop: a local moto emulator seeded with the workshop (or the console runbook) and a stand-in ECS scheduler',
+    );
+  sandbox
+    .command('up')
+    .description('start moto on a free loopback port, seed a world, write cfn-output.json and print the environment to use')
+    .option('--world <name>', `what to seed: ${WORLDS.join(' or ')} (default: workshop)`)
+    .option('--port <port>', 'the loopback port (default: a free one)')
+    .option('--dir <folder>', 'the sandbox folder: cfn-output.json, profile files, logs, state (default: .)')
+    .option('--force', 'replace cfn-output.json, config, credentials or logs already in the folder')
+    .option('--task-delay <duration>', "how long the scheduler stand-in waits before starting a new revision's tasks (default: 0s)")
+    .option('--fail-new-tasks', "make the new revision's tasks stop at once, to try the failure paths (rollback, --rollback-on-failure)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sandbox_env="$(meshctl sandbox up)" && eval "$sandbox_env" && meshctl rollout; meshctl sandbox down
+  meshctl sandbox up --world runbook --dir .sandbox --json
+  meshctl sandbox up --task-delay 5s --fail-new-tasks
+
+Worlds:
+${WORLD_HELP}
+
+Needs python3 with moto 5.2.x: python3 -m pip install 'moto[server]==5.2.1' (else exit 2).
+stdout: export lines for AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (dummy)
+and MESHCTL_SANDBOX, shell-quoted; with --json one object. The folder also gets a profile
+meshctl-sandbox (files config and credentials): AWS_CONFIG_FILE=… AWS_SHARED_CREDENTIALS_FILE=…
+AWS_PROFILE=meshctl-sandbox meshctl <command> (the SDK reads the profile's endpoint_url only through
+AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded by PID in
+.meshctl-sandbox.json (mode 0600); a second up in the folder prints the same environment.`,
+    )
+    .action(async (_local: unknown, cmd: Command) => {
+      const opts = toSandboxUpOptions(cmd.optsWithGlobals<SandboxFlags>());
+      const result = await sandboxUp(sandboxDeps(deps), opts);
+      if (!result.reused) for (const line of upNotes(result)) deps.ui.info(line);
+      deps.ui.result(sandboxUpReport(result, result.reused));
+    });
+  sandbox
+    .command('status')
+    .description("the sandbox's endpoint, world and processes, and whether each still runs (exit 1 when not)")
+    .option('--dir <folder>', 'the sandbox folder (default: .)')
+    .addHelpText('after', '\nExamples:\n  meshctl sandbox status\n  meshctl sandbox status --dir .sandbox --json')
+    .action(async (_local: unknown, cmd: Command) => {
+      const r = await sandboxStatus(dirFlag(cmd.optsWithGlobals<SandboxFlags>()));
+      const report = sandboxStatusReport(r);
+      if (!r.running) {
+        const why = r.info
+          ? `the sandbox in ${r.dir} is not running; meshctl sandbox down${dirArg(r.dir)} cleans it up`
+          : `no sandbox in ${r.dir}`;
+        throw new CommandFailedError(new CheckFailedError(`sandbox: ${why}`), report);
+      }
+      deps.ui.result(report);
+    });
+  sandbox
+    .command('down')
+    .description('stop the recorded moto and stand-in PIDs and remove every file up wrote')
+    .option('--dir <folder>', 'the sandbox folder (default: .)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  meshctl sandbox down
+  meshctl sandbox down --dir .sandbox --json
+
+A PID is signalled only while its command line still is the launcher's or the stand-in's; a PID that
+now belongs to another program is left alone and said so. No sandbox in the folder: exit 0, nothing to do.`,
+    )
+    .action(async (_local: unknown, cmd: Command) => {
+      deps.ui.result(sandboxDownReport(await sandboxDown(dirFlag(cmd.optsWithGlobals<SandboxFlags>()))));
+    });
+  sandbox
+    .command('reset')
+    .description('empty moto and seed the world again (cfn-output.json rewritten); the stand-in restarts')
+    .option('--dir <folder>', 'the sandbox folder (default: .)')
+    .option('--task-delay <duration>', 'a new delay for the scheduler stand-in (default: as before)')
+    .option('--fail-new-tasks', "from now on, the new revision's tasks stop at once")
+    .option('--no-fail-new-tasks', "from now on, the new revision's tasks start")
+    .addHelpText('after', '\nExamples:\n  meshctl sandbox reset\n  meshctl sandbox reset --fail-new-tasks --task-delay 2s')
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<SandboxFlags>();
+      const info = await sandboxReset(sandboxDeps(deps), dirFlag(flags), {
+        taskDelayMs: taskDelayFlag(flags.taskDelay),
+        failNewTasks: flags.failNewTasks,
+      });
+      deps.ui.result(sandboxResetReport(info));
+    });
+}

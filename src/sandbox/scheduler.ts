@@ -1,0 +1,152 @@
+import { DescribeServicesCommand, ListServicesCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { ecsClient } from './clients.js';
+import { CLUSTER, runServiceTasks, serviceTasks, type TaskNetwork } from './workshop-world.js';
+
+// moto runs no ECS scheduler: UpdateService starts no task and never rolls deployments[]. These helpers
+// do ECS's job, and say so in their names.
+
+/** The reason ECS gives when a task's essential container exits: what --fail-new-tasks makes new tasks end with. */
+export const FAILED_TASK_REASON = 'Essential container in task exited';
+
+export interface StandInOptions {
+  cluster?: string;
+  /** How long after a service moves to another revision its new tasks start (ECS takes a while too). */
+  taskDelayMs?: number;
+  /** New tasks of a revision the stand-in has not seen run stop at once, as when envoy never turns HEALTHY. */
+  failNewTasks?: boolean;
+  /** Told after each deployment it played (the sandbox's stand-in logs it). */
+  onDeploy?: (service: string, taskDefinition: string, failed: boolean) => void;
+}
+
+/**
+ * Stands in for the ECS scheduler at the end of one deployment: starts the service's desiredCount tasks
+ * of its current task definition and stops the tasks of older revisions, as a rolling deployment ends.
+ * With `fail`, each new task stops as soon as it started (FAILED_TASK_REASON) and the old ones keep
+ * running, as ECS leaves a deployment whose tasks never become healthy. (With a desired count of 1, a
+ * wait that polls in the moment between the two calls sees that one task RUNNING.)
+ */
+export async function actAsEcsSchedulerForDeployment(
+  endpoint: string,
+  net: TaskNetwork,
+  serviceName: string,
+  options: { cluster?: string; fail?: boolean } = {},
+): Promise<string> {
+  const cluster = options.cluster ?? CLUSTER;
+  const ecs = ecsClient(endpoint);
+  try {
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }))).services![0]!;
+    const target = service.taskDefinition!;
+    if (options.fail) {
+      // One at a time: moto starts every task RUNNING, so at most one new task runs at any moment and a
+      // wait never sees the desired count (moto's ListTasks also lists STOPPED tasks, so the stop is seen).
+      for (let i = 0; i < (service.desiredCount ?? 3); i++) {
+        const [task] = await runServiceTasks(endpoint, target, 1, net, serviceName, cluster);
+        await ecs.send(new StopTaskCommand({ cluster, task: task!.taskArn!, reason: FAILED_TASK_REASON }));
+      }
+      return target;
+    }
+    await runServiceTasks(endpoint, target, service.desiredCount ?? 3, net, serviceName, cluster);
+    for (const t of await serviceTasks(endpoint, serviceName, cluster)) {
+      if (t.taskDefinitionArn !== target && t.lastStatus !== 'STOPPED') {
+        await ecs.send(
+          new StopTaskCommand({ cluster, task: t.taskArn!, reason: 'Scaling activity initiated by (deployment ecs-svc/0123456789)' }),
+        );
+      }
+    }
+    return target;
+  } finally {
+    ecs.destroy();
+  }
+}
+
+/**
+ * One pass of the stand-in per tick(now): every service of the cluster that moved to another revision
+ * since the last pass (or was created after the first one, like blue/green's green service) gets its
+ * deployment played, at once or `taskDelayMs` later. The first pass only learns what runs.
+ */
+export function createEcsSchedulerStandIn(ecs: ECSClient, endpoint: string, net: TaskNetwork, options: StandInOptions = {}) {
+  const cluster = options.cluster ?? CLUSTER;
+  const delay = options.taskDelayMs ?? 0;
+  const known = new Map<string, string>();
+  /** Revisions seen running or deployed: a rollback to one of them works even with failNewTasks. */
+  const proven = new Set<string>();
+  const due = new Map<string, number>();
+  let first = true;
+  const deploy = async (service: string) => {
+    const target = known.get(service)!;
+    const fail = options.failNewTasks === true && !proven.has(target);
+    await actAsEcsSchedulerForDeployment(endpoint, net, service, { cluster, fail });
+    if (!fail) proven.add(target);
+    options.onDeploy?.(service, target, fail);
+  };
+  return {
+    async tick(now: number): Promise<void> {
+      const arns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
+      for (let i = 0; i < arns.length; i += 10) {
+        const services = (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? [];
+        for (const s of services) {
+          const name = s.serviceName!;
+          const before = known.get(name);
+          known.set(name, s.taskDefinition!);
+          if (first) proven.add(s.taskDefinition!);
+          const created = before === undefined && !first && s.status === 'ACTIVE';
+          if ((before !== undefined && before !== s.taskDefinition) || created) {
+            if (delay === 0) await deploy(name);
+            else due.set(name, now + delay);
+          }
+        }
+      }
+      first = false;
+      for (const [name, at] of [...due]) {
+        if (at > now) continue;
+        due.delete(name);
+        await deploy(name);
+      }
+    },
+  };
+}
+
+/**
+ * Plays the ECS scheduler for every service of the cluster, each time one moves to another revision,
+ * until stopped. Without `onError` a failed pass ends the loop (stop() rethrows it); with it, the
+ * loop reports and goes on (the sandbox's stand-in outlives a moto reset). `onReady`: the first pass
+ * has learnt what runs; a change made before then would be taken for the starting point.
+ */
+export function actAsEcsSchedulerWhileRunning(
+  endpoint: string,
+  net: TaskNetwork,
+  options: StandInOptions & { onError?: (err: unknown) => void; onReady?: () => void; intervalMs?: number } = {},
+): { stop(): Promise<void> } {
+  const ecs = ecsClient(endpoint);
+  const standIn = createEcsSchedulerStandIn(ecs, endpoint, net, options);
+  let running = true;
+  let ready = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    try {
+      while (running) {
+        try {
+          await standIn.tick(Date.now());
+          if (!ready) options.onReady?.();
+          ready = true;
+        } catch (err) {
+          if (!options.onError) throw err;
+          options.onError(err);
+        }
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, options.intervalMs ?? 250);
+        });
+      }
+    } finally {
+      ecs.destroy();
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
