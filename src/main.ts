@@ -2,10 +2,19 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { resumeCommand } from './cli/options/common.js';
 import type { PollClock } from './core/poll.js';
-import { CommandFailedError, InterruptedError, MeshctlError } from './errors.js';
+import {
+  AwsCallError,
+  CheckFailedError,
+  CommandFailedError,
+  InputError,
+  InterruptedError,
+  MeshctlError,
+  TimeoutError,
+  UsageError,
+} from './errors.js';
 import type { Deps } from './steps/context.js';
 import { colorFor } from './ui/color.js';
-import { createUi, isCi, type Ui, type UiFacts } from './ui/output.js';
+import { createUi, isCi, type ErrorInfo, type ErrorKind, type ProgramUi, type UiFacts } from './ui/output.js';
 
 const realClock: PollClock = {
   now: () => Date.now(),
@@ -45,6 +54,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   migrate: async () => (await import('./cli/migrate.js')).registerMigrate,
   doctor: async () => (await import('./cli/doctor.js')).registerDoctor,
   mesh: async () => (await import('./cli/mesh.js')).registerMesh,
+  sandbox: async () => (await import('./cli/sandbox.js')).registerSandbox,
 };
 
 /** Global options that take a value: their values are not command names. */
@@ -77,7 +87,7 @@ export async function buildProgram(deps: Deps, args: readonly string[] = []): Pr
     .option('--json', 'print one JSON object on stdout and nothing else there')
     .option('--verbose', 'print each AWS call with its duration on stderr')
     .option('--no-color', 'no colour (also NO_COLOR)')
-    .option('--show-secrets', 'show secret-looking values (PASSWORD, SECRET, TOKEN, KEY, ...) instead of ***')
+    .option('--show-secrets', 'show secret-looking values (PASSWORD, SECRET, TOKEN, KEY, ...PASS, ...PWD, URL passwords) instead of ***')
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
@@ -109,24 +119,76 @@ async function askYes(question: string): Promise<boolean> {
   }
 }
 
+type ErrorClass = abstract new (...args: never[]) => MeshctlError;
+
+/**
+ * Each error class's kind in --json: its name without `Error`, in kebab-case. A table, not the class
+ * name read at run time: the bundle is minified, and class names do not survive it.
+ */
+const KINDS: readonly (readonly [ErrorClass, ErrorKind])[] = [
+  [UsageError, 'usage'],
+  [InputError, 'input'],
+  [CheckFailedError, 'check-failed'],
+  [TimeoutError, 'timeout'],
+  [AwsCallError, 'aws-call'],
+  [InterruptedError, 'interrupted'],
+];
+
+/** The error a CommandFailedError wraps (its kind, operation and hint are the cause's). */
+function rootOf(err: MeshctlError): MeshctlError {
+  return err instanceof CommandFailedError ? rootOf(err.cause) : err;
+}
+
+/** An error's kind in --json: a CommandFailedError has its cause's, anything but a MeshctlError is a bug. */
+export function errorKind(err: unknown): ErrorKind {
+  if (!(err instanceof MeshctlError)) return 'bug';
+  const root = rootOf(err);
+  return KINDS.find(([type]) => root instanceof type)?.[1] ?? 'bug';
+}
+
+/** commander's own message: `error: ` goes (the JSON says it is one); help shown for a missing command gets a sentence. */
+function commanderMessage(err: CommanderError, argv: readonly string[]): string {
+  if (err.code === 'commander.help') {
+    const command = commandOf(argv);
+    return command
+      ? `"${command}" needs a subcommand; its help on stderr lists them`
+      : 'no command given; the help on stderr lists the commands';
+  }
+  return err.message.replace(/^error: /, '').trim();
+}
+
 /** The one place errors become messages and exit codes. */
-export function reportError(err: unknown, ui: Ui, argv: readonly string[]): number {
+export function reportError(err: unknown, ui: ProgramUi, argv: readonly string[]): number {
+  const info = (exitCode: number, kind: ErrorKind, message: string, cause?: MeshctlError): ErrorInfo => ({
+    exitCode,
+    kind,
+    message,
+    operation: cause instanceof AwsCallError ? cause.operation : null,
+    hint: (cause instanceof AwsCallError ? cause.hint : undefined) ?? null,
+  });
   if (err instanceof CommanderError) {
-    // commander has printed its own message (or the help).
-    return err.exitCode === 0 ? 0 : 2;
+    // commander has printed its own message (or the help). Help and --version are not failures.
+    if (err.exitCode === 0) return 0;
+    ui.failure({ error: info(2, 'usage', commanderMessage(err, argv)) });
+    return 2;
   }
   if (err instanceof MeshctlError) {
     const failed = err instanceof CommandFailedError ? err : undefined;
-    if (failed?.report) ui.result(failed.report);
+    const root = rootOf(err);
+    const interrupted = root instanceof InterruptedError;
+    // Interrupted with nothing half-done: running the same command again resumes.
+    const resume = failed?.next ?? (interrupted ? resumeCommand(argv) : undefined);
+    ui.failure({ error: info(err.exitCode, errorKind(err), err.message, root), report: failed?.report, resumeCommand: resume });
     ui.error(err.message);
     if (failed?.next) ui.info(`resume with: ${failed.next}`);
-    else if ((failed?.cause ?? err) instanceof InterruptedError)
-      ui.info(`nothing is left half-done by this command; run it again to resume: ${resumeCommand(argv)}`);
+    else if (interrupted) ui.info(`nothing is left half-done by this command; run it again to resume: ${resume}`);
     if (ui.verboseEnabled && err.stack) ui.verbose(err.stack);
     return err.exitCode;
   }
   const e = err as Error;
-  ui.error(`meshctl bug: ${e?.message ?? String(err)}. Please report it with the output of the same command run with --verbose.`);
+  const message = `meshctl bug: ${e?.message ?? String(err)}. Please report it with the output of the same command run with --verbose.`;
+  ui.failure({ error: info(1, 'bug', message) });
+  ui.error(message);
   if (ui.verboseEnabled && e?.stack) ui.verbose(e.stack);
   return 1;
 }

@@ -99,7 +99,15 @@ export function addEnvoyReport(result: AddEnvoyResult): Report {
   else lines.push(`unchanged: ${result.sourceTaskDefinitionArn ?? result.family} already has envoy; nothing registered`);
   if (result.written) lines.push(`wrote the RegisterTaskDefinition input to ${result.written}`);
   if (result.changes) lines.push(...(result.changes.length ? formatChanges(result.changes) : ['(no changes)']));
-  return { data: { ...result }, lines };
+  return {
+    data: {
+      ...result,
+      sourceTaskDefinitionArn: result.sourceTaskDefinitionArn ?? null,
+      taskDefinitionArn: result.taskDefinitionArn ?? null,
+      envoyImage: result.envoyImage ?? null,
+    },
+    lines,
+  };
 }
 
 export function addGatewayReport(result: AddGatewayResult): Report {
@@ -108,7 +116,10 @@ export function addGatewayReport(result: AddGatewayResult): Report {
     unchanged: `unchanged: ${result.taskDefinitionArn} already runs ${result.virtualGatewayArn}; nothing registered`,
     'dry-run': `dry run: would register ${result.family} for ${result.virtualGatewayArn} on port ${result.listenerPort}`,
   }[result.action];
-  return { data: { ...result }, lines: [head, ...(result.written ? [`wrote the RegisterTaskDefinition input to ${result.written}`] : [])] };
+  return {
+    data: { ...result, taskDefinitionArn: result.taskDefinitionArn ?? null },
+    lines: [head, ...(result.written ? [`wrote the RegisterTaskDefinition input to ${result.written}`] : [])],
+  };
 }
 
 const HELP = `

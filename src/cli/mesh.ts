@@ -19,7 +19,14 @@ function planReport(meshName: string, records: ActionRecord[], notes: string[], 
     ...(r.action === 'update' ? formatChanges(r.changes).map((l) => `    ${l}`) : []),
   ]);
   return {
-    data: { mesh: meshName, summary, actions: records.map(({ decl: _d, ...r }) => r), notes, ...extra },
+    data: {
+      ok: true,
+      mesh: meshName,
+      summary,
+      actions: records.map(({ decl: _d, ...r }) => ({ ...r, parent: r.parent ?? null })),
+      notes,
+      ...extra,
+    },
     lines: [...lines, ...notes.map((n) => `note: ${n}`), summary],
   };
 }

@@ -14,7 +14,7 @@ export function rollbackReport(r: RollbackResult): Report {
     r.action === 'unchanged'
       ? [`unchanged: ${r.service} already runs ${r.to}`]
       : [`rolled back ${r.service} from ${r.from} to ${r.to}`, ...(r.wait ? [`${r.wait.running}/${r.wait.wanted} tasks RUNNING`] : [])];
-  return { data: { ...r }, lines };
+  return { data: { ...r, update: r.update ?? null, wait: r.wait ?? null }, lines };
 }
 
 export function registerRollback(program: Command, deps: Deps): void {

@@ -38,7 +38,20 @@ const forService = (template: string, service: string) => template.replaceAll('{
 
 function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, unknown>, lines: string[]): Report {
   const { ok, steps, results, taskDefinitionArn } = outcome;
-  return { data: { ok, steps, ...extra, taskDefinitionArn, ...results }, lines };
+  return {
+    data: {
+      ok,
+      steps,
+      ...extra,
+      taskDefinitionArn: taskDefinitionArn ?? null,
+      addEnvoy: null,
+      updateService: null,
+      waitRunning: null,
+      verify: null,
+      ...results,
+    },
+    lines,
+  };
 }
 
 async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, deps: Deps): Promise<void> {

@@ -7,7 +7,7 @@ import { contextOf } from './options/common.js';
 export function updateServiceReport(r: UpdateServiceResult): Report {
   const d = r.deployment;
   return {
-    data: { ...r },
+    data: { ...r, desiredCount: r.desiredCount ?? null, deployment: r.deployment ?? null },
     lines: [
       `service ${r.service} (cluster ${r.cluster}) now runs ${r.taskDefinitionArn}`,
       d ? `deployment ${d.id ?? '?'} ${d.status ?? ''}${d.rolloutState ? ` ${d.rolloutState}` : ''}`.trimEnd() : 'no deployment reported',

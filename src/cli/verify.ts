@@ -17,7 +17,7 @@ import {
 
 export function verifyReport(r: VerifyResult): Report {
   return {
-    data: { ...r },
+    data: { ...r, status: r.status ?? null, resolvedAddress: r.resolvedAddress ?? null, body: r.body ?? null },
     lines: [`${r.ok ? 'ok' : 'FAILED'}: ${r.url} from ${r.instanceId}${r.resolvedAddress ? ` (${r.resolvedAddress})` : ''}: ${r.reason}`],
   };
 }

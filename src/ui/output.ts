@@ -25,6 +25,35 @@ export interface Report {
   lines: string[];
 }
 
+/**
+ * The kinds of failure --json names, one per error class (the class name without `Error`, in
+ * kebab-case); `bug` is any error that is not a MeshctlError. Listed in the README and in
+ * schemas/error.json.
+ */
+export const ERROR_KINDS = ['usage', 'input', 'check-failed', 'timeout', 'aws-call', 'interrupted', 'bug'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** The `error` object of a failure with --json. Every key is always there; null when it does not apply. */
+export interface ErrorInfo {
+  exitCode: number;
+  kind: ErrorKind;
+  /** The message stderr shows after `error: `. */
+  message: string;
+  /** The AWS operation that failed (aws-call only). */
+  operation: string | null;
+  /** What to try, when meshctl knows (aws-call only). */
+  hint: string | null;
+}
+
+/** A command's failure as main.ts hands it to the Ui: what went wrong, what had been done, what resumes. */
+export interface Failure {
+  error: ErrorInfo;
+  /** The report of what the command had done, when it made one. */
+  report?: Report;
+  /** The command that resumes or retries, when there is one. */
+  resumeCommand?: string;
+}
+
 export interface Ui {
   readonly verboseEnabled: boolean;
   /** The result, on stdout: one JSON object with --json, else the lines. Call once per command. */
@@ -41,6 +70,16 @@ export interface Ui {
   startBoard(keys: readonly string[]): Board;
 }
 
+/** The Ui main.ts builds: also the one that prints a failure (commands throw; main.ts's catch calls this). */
+export interface ProgramUi extends Ui {
+  /**
+   * A failure, on stdout: with --json one object, the report's data with `ok: false`, `resumeCommand`
+   * and `error` (nothing when a result is already out: stdout holds one object); else the report's
+   * lines. The message itself goes to stderr through error().
+   */
+  failure(failure: Failure): void;
+}
+
 /** `CI` counts as set unless it is empty, `false` or `0`. */
 export function isCi(value: string | undefined): boolean {
   return value !== undefined && !['', 'false', '0'].includes(value.trim().toLowerCase());
@@ -53,18 +92,40 @@ export function isCi(value: string | undefined): boolean {
  */
 const clean = (message: string): string => escapeControlsButNewlines(redactUrlUserinfo(message));
 
+/** A failure's one --json object: what the command had done, then `ok: false`, what resumes, and the error. */
+function failureData({ error, report, resumeCommand }: Failure): Record<string, unknown> {
+  const data: Record<string, unknown> = { ok: false, ...report?.data };
+  // A URL's userinfo never reaches stderr (clean); the same message on stdout keeps it out too.
+  const message = redactUrlUserinfo(error.message);
+  const hint = error.hint === null ? null : redactUrlUserinfo(error.hint);
+  return Object.assign(data, {
+    ok: false,
+    resumeCommand: data.resumeCommand ?? resumeCommand ?? null,
+    error: { exitCode: error.exitCode, kind: error.kind, message, operation: error.operation, hint },
+  });
+}
+
 /** `err` colours stderr: main.ts gets it from colorFor(facts.stderrIsTTY, facts.color). */
-export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS): Ui {
+export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS): ProgramUi {
   // While a board shows (many services), every other stderr line goes above it, through the board.
   let board: Board | undefined;
   const write = (line: string) => (board ? board.log(line) : streams.stderr.write(`${line}\n`));
   const spinner = facts.stderrIsTTY && !facts.ci && !facts.json;
   const marks = { start: err.cyan('▸'), ok: err.green('✔'), skip: err.dim('–'), fail: err.red('✖') };
+  let printed = false;
+  const print = (text: string) => {
+    printed = true;
+    if (text) streams.stdout.write(`${text}\n`);
+  };
   return {
     verboseEnabled: facts.verbose,
     result(report) {
-      const text = facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n');
-      if (text) streams.stdout.write(`${text}\n`);
+      print(facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n'));
+    },
+    failure(failure) {
+      if (facts.json) {
+        if (!printed) print(JSON.stringify(failureData(failure), null, 2));
+      } else if (failure.report) print(failure.report.lines.join('\n'));
     },
     info: (message) => write(clean(message)),
     warn: (message) => write(`${err.yellow('warning:')} ${clean(message)}`),

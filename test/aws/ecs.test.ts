@@ -21,12 +21,10 @@ beforeEach(() => {
 
 describe('EcsApi', () => {
   it('describes with tags', async () => {
-    ecsMock
-      .on(DescribeTaskDefinitionCommand)
-      .resolves({
-        taskDefinition: { family: 'crystal', taskDefinitionArn: 'arn:td/crystal:4', containerDefinitions: [{ name: 'app', image: 'x' }] },
-        tags: [{ key: 'a', value: 'b' }],
-      });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { family: 'crystal', taskDefinitionArn: 'arn:td/crystal:4', containerDefinitions: [{ name: 'app', image: 'x' }] },
+      tags: [{ key: 'a', value: 'b' }],
+    });
     const d = await api().describeTaskDefinition('crystal');
     expect(d.tags).toEqual([{ key: 'a', value: 'b' }]);
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'crystal', include: ['TAGS'] });

@@ -46,7 +46,7 @@ describe('rollout through a faulty network', () => {
       out.steps.map((s: { step: string; status: string }) => `${s.step}:${s.status}`),
       r.stderr,
     ).toEqual(['add-envoy:done', 'update-service:done', 'wait-running:done', 'verify:failed']);
-    expect(out.error).toMatch(/the check printed no output/);
+    expect(out.error.message).toMatch(/the check printed no output/);
     // The faults fall on calls by a hash of (seed, operation, call number): the same run every time.
     expect(proxy.injected.length).toBeGreaterThan(0);
     expect(await revisions()).toHaveLength(2);
