@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { nameOfArn } from '../core/arn.js';
 import { parseShift } from '../core/blue-green.js';
 import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
@@ -451,7 +452,7 @@ AWS::AppMesh::* resources are not read yet.`,
       const plan = await gatherCleanup(ctx, cluster, keep);
       const lines = [
         ...plan.deregister.map((a) => `${flags.yes ? 'deregistered' : 'would deregister'} ${a}`),
-        ...plan.detach.map((d) => `${flags.yes ? 'detached' : 'would detach'} ${nameOfPolicy(d.policyArn)} from role ${d.role}`),
+        ...plan.detach.map((d) => `${flags.yes ? 'detached' : 'would detach'} ${nameOfArn(d.policyArn)} from role ${d.role}`),
         ...plan.deleteInline.map((d) => `${flags.yes ? 'deleted' : 'would delete'} inline policy ${d.policy} of role ${d.role}`),
         ...plan.listed.map((l) => `left for you: ${l.kind} ${l.name} (${l.why})`),
       ];
@@ -466,5 +467,3 @@ AWS::AppMesh::* resources are not read yet.`,
       deps.ui.result({ data: { ok: true, cluster, done: flags.yes === true, ...plan }, lines: [...lines, tail] });
     });
 }
-
-const nameOfPolicy = (arn: string) => arn.split('/').pop() ?? arn;

@@ -1,4 +1,4 @@
-import { parseTaskDefinitionRef, sameRevision } from './arn.js';
+import { nameOfArn, parseTaskDefinitionRef, sameRevision } from './arn.js';
 import { ENVOY_ACCESS_POLICY, policyOnlyAllowsAppMesh } from './doctor.js';
 
 /*
@@ -45,8 +45,6 @@ export interface CleanupPlan {
   listed: { kind: string; name: string; why: string }[];
 }
 
-const roleName = (arn: string) => arn.split('/').pop() ?? arn;
-
 /** The cleanup: which envoy revisions go (not in use, beyond the last `keep` of each family), which role permissions go. */
 export function planCleanup(input: CleanupInput): CleanupPlan {
   const inUse = (arn: string) => input.inUse.some((u) => sameRevision(u, arn));
@@ -67,7 +65,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const stillEnvoy = new Set(
     input.revisions
       .filter((r) => r.envoy && !going.has(r.arn) && r.taskRoleArn && (inUse(r.arn) || r.gateway))
-      .map((r) => roleName(r.taskRoleArn!)),
+      .map((r) => nameOfArn(r.taskRoleArn!)),
   );
   const detach: CleanupPlan['detach'] = [];
   const deleteInline: CleanupPlan['deleteInline'] = [];

@@ -13,6 +13,7 @@ import {
   weightedForward,
   type PairState,
 } from '../core/blue-green.js';
+import { nameOfArn } from '../core/arn.js';
 import type { ClusterPlan, ServicePlan } from '../core/cluster-plan.js';
 import { hasEnvoy } from '../core/render-envoy.js';
 import { CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
@@ -372,6 +373,6 @@ export async function applyBlueGreen(
 
 /** The blue services of the cluster that have a green beside them (for status, abort and finish with --all-services). */
 export async function pairedServices(ctx: Context, cluster: string, greenOverride?: string): Promise<string[]> {
-  const names = new Set((await (await ctx.aws.ecs()).listServices(cluster)).map((arn) => arn.split('/').pop()!));
+  const names = new Set((await (await ctx.aws.ecs()).listServices(cluster)).map(nameOfArn));
   return [...names].filter((n) => n !== greenNameOf(n, greenOverride) && names.has(greenNameOf(n, greenOverride))).sort();
 }

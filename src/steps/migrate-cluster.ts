@@ -16,7 +16,7 @@ import { meshNodeOf } from '../core/service-connect.js';
 import { InputError, MeshctlError } from '../errors.js';
 import { escapeControls } from '../core/escape.js';
 import type { Context } from './context.js';
-import { readJsonFile } from './files.js';
+import { readJsonFile, readTextFile } from './files.js';
 import { loadYaml, readMeshFile, waitForNamespace } from './mesh.js';
 import { readAppMesh } from './read-mesh.js';
 import { registerOnce } from './register-once.js';
@@ -53,7 +53,7 @@ type Obj = Record<string, unknown>;
 /** CloudFormation's YAML short forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. */
 async function parseTemplate(path: string): Promise<unknown> {
   const yaml = await loadYaml();
-  const text = (await readJsonFileOrText(path)).replace(/^\uFEFF/, '');
+  const text = (await readTextFile(path, 'the template')).replace(/^\uFEFF/, '');
   const tag = (name: string, fn: string, split = false) => ({
     tag: `!${name}`,
     resolve: (value: unknown) => ({ [fn]: split && typeof value === 'string' ? value.split('.') : value }),
@@ -71,11 +71,6 @@ async function parseTemplate(path: string): Promise<unknown> {
     const why = /call stack/i.test((err as Error).message) ? 'nested too deeply' : (err as Error).message.split('\n')[0];
     throw new InputError(`${path}: not valid YAML or JSON (${escapeControls(why ?? '')})`);
   }
-}
-
-async function readJsonFileOrText(path: string): Promise<string> {
-  const { readTextFile } = await import('./files.js');
-  return readTextFile(path, 'the template');
 }
 
 /** The mesh descriptions the user gave, each naming its file. */
