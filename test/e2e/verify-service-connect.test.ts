@@ -154,9 +154,11 @@ describe('meshctl verify --service-connect against moto', () => {
     await actAsServiceConnectProxies([200], 0);
     await putMetrics('AWS/ApplicationELB', [
       point('RequestCount', ALB, 1, 80),
-      point('HealthyHostCount', ALB, 2, 2),
-      point('HealthyHostCount', ALB, 1, 0),
-      point('UnHealthyHostCount', ALB, 1, 2),
+      // two minutes and more apart from the healthy point written below, so that the two never share
+      // a one-minute bucket (whose Minimum would be 0 again) whatever second the test starts at.
+      point('HealthyHostCount', ALB, 3, 2),
+      point('HealthyHostCount', ALB, 2, 0),
+      point('UnHealthyHostCount', ALB, 2, 2),
     ]);
     const sick = await cli(ARGS);
     expect(sick.code).toBe(1);
