@@ -10,6 +10,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // e2e files start their own moto server; give each room.
     testTimeout: 30_000,
+    // vitest's default is one worker per core less one: on a 2-core CI machine a single worker, which
+    // runs the e2e files one after another while each mostly waits on its moto and its CLI subprocesses.
+    // Four at a time keep both cores busy; every e2e file has its own moto on its own port.
+    maxWorkers: 4,
     hookTimeout: 60_000,
     setupFiles: ['test/support/setup-matchers.ts'],
   },
