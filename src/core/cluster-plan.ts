@@ -21,7 +21,8 @@ import type {
   MeshDescription,
   MeshProtocol,
 } from './mesh-description.js';
-import { ENVOY_CONTAINER, hasEnvoy, toRegisterInput, virtualNodeName, type DescribedTaskDefinition } from './render-envoy.js';
+import { hasEnvoy, toRegisterInput, virtualNodeName, type DescribedTaskDefinition } from './render-envoy.js';
+import { meshNodeOf, proxyContainers } from './service-connect.js';
 
 /*
  * Plans a whole cluster's move from App Mesh to ECS Service Connect from what still exists after App Mesh
@@ -178,7 +179,6 @@ const APP_PROTOCOLS: readonly string[] = ['http', 'http2', 'grpc'];
 const MESH_PROTOCOLS: readonly string[] = ['http', 'http2', 'grpc', 'tcp'];
 /** ALB (`x.us-west-2.elb.amazonaws.com`), NLB (`x.elb.us-west-2.amazonaws.com`) and China (`….com.cn`) names. */
 const LOAD_BALANCER_NAME = /(^|\.)elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
-const NODE_REFERENCE = /(?:^|:)mesh\/([^/]+)\/virtualNode\/([^/]+)$/;
 /** The host of each URL in a value: `http://user@payments.local:5000/x` holds `payments.local`. */
 const URL_HOST = /[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?([a-z0-9_.-]+)/gi;
 /** Host-like words of a value (`payments.local:5000,orders.local:80`). */
@@ -209,13 +209,6 @@ function containersOf(d: Draft): ContainerDefinition[] {
 // ---- rule 1: which services --------------------------------------------------------------------
 
 /** The envoy sidecar: the container named envoy, and the one an APPMESH proxyConfiguration names. */
-function proxyContainers(td: TaskDefinition): Set<string> {
-  const names = new Set<string>();
-  if ((td.containerDefinitions ?? []).some((c) => c.name === ENVOY_CONTAINER)) names.add(ENVOY_CONTAINER);
-  if (td.proxyConfiguration?.type === 'APPMESH' && td.proxyConfiguration.containerName) names.add(td.proxyConfiguration.containerName);
-  return names;
-}
-
 function statusOf(facts: ServiceFacts): ServicePlan['status'] {
   const td = facts.described.taskDefinition;
   if (hasEnvoy(facts.described) || td.proxyConfiguration?.type === 'APPMESH') return 'migrate';
@@ -241,18 +234,6 @@ function newDraft(facts: ServiceFacts): Draft {
 }
 
 // ---- rule 2: node and listeners ----------------------------------------------------------------
-
-/** mesh/M/virtualNode/N from APPMESH_VIRTUAL_NODE_NAME, or the same tail of APPMESH_RESOURCE_ARN. */
-function virtualNodeOf(d: Draft): { mesh: string; name: string } | undefined {
-  for (const c of containersOf(d).filter((x) => d.proxies.has(x.name ?? ''))) {
-    const env = c.environment ?? [];
-    const read = (name: string) => env.find((e) => e.name === name)?.value;
-    const value = read('APPMESH_VIRTUAL_NODE_NAME') ?? read('APPMESH_RESOURCE_ARN');
-    const m = value ? NODE_REFERENCE.exec(value.trim()) : null;
-    if (m) return { mesh: m[1]!, name: m[2]! };
-  }
-  return undefined;
-}
 
 function pickApp(d: Draft, wanted: string | undefined): void {
   const containers = containersOf(d);
@@ -903,7 +884,8 @@ function clusterFindings(input: ClusterPlanInput, migrating: number): Finding[] 
 }
 
 function draftMigrating(d: Draft, input: ClusterPlanInput, override: string | undefined): void {
-  d.virtualNode = virtualNodeOf(d);
+  const node = meshNodeOf(d.facts.described);
+  d.virtualNode = node && { mesh: node.mesh, name: node.node };
   pickApp(d, input.overrides.appContainer);
   describeNode(d, input.meshes);
   listenPorts(d, input.overrides);

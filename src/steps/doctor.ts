@@ -1,4 +1,4 @@
-import { unlessNotFound } from '../aws/aws-error.js';
+import { registryOf } from './cloud-map.js';
 import { nameOfArn } from '../core/arn.js';
 import {
   checklistOf,
@@ -46,15 +46,12 @@ async function serviceConnectFactsOf(ctx: Context, cluster: string): Promise<Ser
   const namespaces = (await sd.listNamespaces()).map(({ id, name }) => ({ id, name }));
   const ecs = await ctx.aws.ecs();
   const clusterServices = await ecs.describeServicesBatch(cluster, (await ecs.listServices(cluster)).map(nameOfArn));
-  const nameOf = new Map(namespaces.map((n) => [n.id, n.name]));
   const registries: ServiceConnectFacts['registries'] = {};
   const arns = new Set(clusterServices.flatMap((s) => (s.serviceRegistries ?? []).flatMap((r) => (r.registryArn ? [r.registryArn] : []))));
   for (const arn of arns) {
     ctx.checkpoint();
-    // A registry whose Cloud Map service was deleted names nothing.
-    const cm = await unlessNotFound(sd.getService(nameOfArn(arn)));
-    const namespace = cm?.namespaceId ? (nameOf.get(cm.namespaceId) ?? (await sd.getNamespace(cm.namespaceId)).name) : undefined;
-    if (cm?.name && namespace) registries[arn] = { service: cm.name, namespace };
+    const reg = await registryOf(ctx, arn, namespaces);
+    if (reg) registries[arn] = { service: reg.service, namespace: reg.namespace };
   }
   return { namespaces, clusterServices, registries };
 }

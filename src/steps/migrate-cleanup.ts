@@ -1,3 +1,4 @@
+import { readCloudMap } from './cloud-map.js';
 import { nameOfArn } from '../core/arn.js';
 import { planCleanup, type CleanupPlan, type RevisionFacts, type RoleFacts } from '../core/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
@@ -35,11 +36,7 @@ export async function gatherCleanup(ctx: Context, cluster: string, keep: number)
     for (const p of await iam.listRolePolicies(name)) inline.push({ name: p, document: await iam.getRolePolicy(name, p) });
     roles.push({ name, arn, attached: await iam.listAttachedRolePolicies(name), inline });
   }
-  const sd = await ctx.aws.serviceDiscovery();
-  const cloudMapServices = [];
-  for (const ns of await sd.listNamespaces()) {
-    for (const s of await sd.listServices(ns.id)) cloudMapServices.push({ id: s.id, name: s.name, namespace: ns.name });
-  }
+  const cloudMapServices = (await readCloudMap(ctx)).flatMap((ns) => ns.services.map((s) => ({ ...s, namespace: ns.name })));
   const registered = services.flatMap((s) => (s.serviceRegistries ?? []).map((r) => nameOfArn(r.registryArn ?? '')));
   return planCleanup({ revisions, inUse, roles, cloudMapServices, registered, gatewayServices, keep });
 }

@@ -1,3 +1,4 @@
+import { readCloudMap, registryOf } from './cloud-map.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import { nameOfArn } from '../core/arn.js';
 import {
@@ -98,14 +99,13 @@ export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<
     described.set(arn, await ecs.describeTaskDefinition(arn));
   });
 
-  const sd = await ctx.aws.serviceDiscovery();
-  const namespaceList = await sd.listNamespaces();
-  const namespaces: NamespaceFacts[] = [];
-  for (const ns of namespaceList) {
-    const type = namespaceType(ns.type) ?? 'DNS_PRIVATE';
-    namespaces.push({ name: ns.name, id: ns.id, type, services: (await sd.listServices(ns.id)).map((s) => s.name) });
-  }
-  const namespaceById = new Map(namespaceList.map((n) => [n.id, n]));
+  const cloudMap = await readCloudMap(ctx);
+  const namespaces: NamespaceFacts[] = cloudMap.map((ns) => ({
+    name: ns.name,
+    id: ns.id,
+    type: namespaceType(ns.type) ?? 'DNS_PRIVATE',
+    services: ns.services.map((s) => s.name),
+  }));
 
   const targetGroups = [
     ...new Set(services.flatMap((s) => (s.loadBalancers ?? []).map((l) => l.targetGroupArn).filter((a): a is string => !!a))),
@@ -132,10 +132,9 @@ export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<
     const registries: ServiceFacts['registries'] = [];
     for (const r of s.serviceRegistries ?? []) {
       if (!r.registryArn) continue;
-      const cm = await sd.getService(nameOfArn(r.registryArn));
-      const ns = cm.namespaceId ? (namespaceById.get(cm.namespaceId) ?? (await sd.getNamespace(cm.namespaceId))) : undefined;
-      if (cm.name && ns?.name)
-        registries.push({ service: cm.name, namespace: ns.name, namespaceType: namespaceType(ns.type), port: r.port });
+      const reg = await registryOf(ctx, r.registryArn, cloudMap);
+      if (reg)
+        registries.push({ service: reg.service, namespace: reg.namespace, namespaceType: namespaceType(reg.namespaceType), port: r.port });
     }
     const dns = (s.loadBalancers ?? [])
       .flatMap((l) => tgLbs.get(l.targetGroupArn ?? '') ?? [])

@@ -28,3 +28,32 @@ describe('meshNodeOf', () => {
     expect(meshNodeOf(original)).toBeUndefined();
   });
 });
+
+describe('meshNodeOf on other proxies', () => {
+  const proxied = (name: string, env: { name: string; value: string }[]): DescribedTaskDefinition => ({
+    taskDefinition: {
+      family: 'orders',
+      containerDefinitions: [
+        { name: 'app', environment: [{ name: 'APPMESH_VIRTUAL_NODE_NAME', value: 'mesh/decoy/virtualNode/not-the-proxy' }] },
+        { name, environment: env },
+      ],
+      proxyConfiguration: { type: 'APPMESH', containerName: name },
+    },
+  });
+
+  it('reads the container an APPMESH proxyConfiguration names, whatever its name, and never the application', () => {
+    expect(meshNodeOf(proxied('sidecar', [{ name: 'APPMESH_VIRTUAL_NODE_NAME', value: 'mesh/shop/virtualNode/orders' }]))).toEqual({
+      mesh: 'shop',
+      node: 'orders',
+    });
+  });
+
+  it('falls back to the tail of APPMESH_RESOURCE_ARN, and refuses what is not a node reference', () => {
+    const arn = 'arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/orders';
+    expect(meshNodeOf(proxied('sidecar', [{ name: 'APPMESH_RESOURCE_ARN', value: ` ${arn} ` }]))).toEqual({ mesh: 'shop', node: 'orders' });
+    expect(
+      meshNodeOf(proxied('sidecar', [{ name: 'APPMESH_RESOURCE_ARN', value: 'arn:aws:appmesh:us-west-2:1:mesh/shop/virtualGateway/gw' }])),
+    ).toBeUndefined();
+    expect(meshNodeOf(proxied('sidecar', [{ name: 'APPMESH_VIRTUAL_NODE_NAME', value: 'xmesh/shop/virtualNode/orders' }]))).toBeUndefined();
+  });
+});

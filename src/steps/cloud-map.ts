@@ -1,0 +1,39 @@
+import { unlessNotFound } from '../aws/aws-error.js';
+import { nameOfArn } from '../core/arn.js';
+import type { Context } from './context.js';
+
+/** A Cloud Map namespace with its services, as the migration's planner and cleanup read them. */
+export interface CloudMapNamespace {
+  id: string;
+  name: string;
+  /** ListNamespaces' type (DNS_PRIVATE, DNS_PUBLIC, HTTP). */
+  type: string;
+  services: { id: string; name: string }[];
+}
+
+/** Every Cloud Map namespace of the account and region, each with its services (following pages). */
+export async function readCloudMap(ctx: Context): Promise<CloudMapNamespace[]> {
+  const sd = await ctx.aws.serviceDiscovery();
+  const namespaces: CloudMapNamespace[] = [];
+  for (const ns of await sd.listNamespaces()) {
+    ctx.checkpoint();
+    namespaces.push({ ...ns, services: (await sd.listServices(ns.id)).map(({ id, name }) => ({ id, name })) });
+  }
+  return namespaces;
+}
+
+/**
+ * The Cloud Map service and namespace an ECS service registry points at, or undefined when the Cloud
+ * Map service was deleted (a registry then names nothing). `known` saves the namespace lookups.
+ */
+export async function registryOf(
+  ctx: Context,
+  registryArn: string,
+  known: readonly { id: string; name: string; type?: string }[] = [],
+): Promise<{ service: string; namespace: string; namespaceType?: string } | undefined> {
+  const sd = await ctx.aws.serviceDiscovery();
+  const cm = await unlessNotFound(sd.getService(nameOfArn(registryArn)));
+  if (!cm?.name || !cm.namespaceId) return undefined;
+  const ns = known.find((n) => n.id === cm.namespaceId) ?? (await unlessNotFound(sd.getNamespace(cm.namespaceId)));
+  return ns?.name ? { service: cm.name, namespace: ns.name, namespaceType: ns.type } : undefined;
+}
