@@ -17,9 +17,21 @@ export class TimeoutError extends MeshctlError {
   readonly exitCode = 1;
 }
 
-/** Bad flags or arguments. */
+/** Bad flags or arguments; `problems` lists each one when a validation pass found several. */
 export class UsageError extends MeshctlError {
   readonly exitCode = 2;
+  readonly problems: readonly string[];
+  constructor(message: string, options?: { cause?: unknown; problems?: readonly string[] }) {
+    super(message, options);
+    this.problems = options?.problems ?? [message];
+  }
+
+  /** Every problem one validation pass found, as one error: the message lists them all. */
+  static of(problems: readonly string[]): UsageError {
+    if (problems.length === 1) return new UsageError(problems[0]!);
+    const list = problems.map((p) => `  - ${p.replaceAll('\n', '\n    ')}`).join('\n');
+    return new UsageError(`${problems.length} problems with the input; nothing was done:\n${list}`, { problems });
+  }
 }
 
 /** A file or value given to meshctl is malformed. */

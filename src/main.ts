@@ -165,6 +165,7 @@ export function reportError(err: unknown, ui: ProgramUi, argv: readonly string[]
     message,
     operation: cause instanceof AwsCallError ? cause.operation : null,
     hint: (cause instanceof AwsCallError ? cause.hint : undefined) ?? null,
+    problems: kind === 'usage' || kind === 'input' ? [...(cause instanceof UsageError ? cause.problems : [message])] : [],
   });
   if (err instanceof CommanderError) {
     // commander has printed its own message (or the help). Help and --version are not failures.

@@ -7,7 +7,7 @@ import { runAddGateway, type AddGatewayResult, type GatewayOptions } from '../st
 import type { Deps } from '../steps/context.js';
 import { refuseExisting } from '../steps/files.js';
 import type { Report } from '../ui/output.js';
-import { contextOf, intFlag, nameFlag } from './options/common.js';
+import { checkAll, contextOf, intFlag, nameFlag } from './options/common.js';
 import { meshNameFlag, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 
 interface GatewayFlags {
@@ -52,38 +52,56 @@ const GATEWAY_ARN = /^arn:[^:]+:appmesh:[^:]+:\d{12}:mesh\/[^/]+\/virtualGateway
 
 /** Validates add-envoy --virtual-gateway's flags; throws UsageError before any work starts. */
 export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefined): GatewayOptions {
-  refuse(flags, SIDECAR_ONLY, 'with --virtual-gateway');
-  const missing = Object.entries({
-    '--family': flags.family,
-    '--task-role-arn': flags.taskRoleArn,
-    '--execution-role-arn': flags.executionRoleArn,
-  }).filter(([, v]) => !v);
-  if (missing.length)
-    throw new UsageError(`${missing.map(([f]) => f).join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed with --virtual-gateway`);
-  for (const [flag, value] of [
-    ['--task-role-arn', flags.taskRoleArn!],
-    ['--execution-role-arn', flags.executionRoleArn!],
-  ] as const) {
-    if (!ROLE_ARN.test(value)) throw new UsageError(`${flag}: "${value}" is not an IAM role ARN`);
-  }
   const gateway = flags.virtualGateway!;
-  if (gateway.startsWith('arn:') ? !GATEWAY_ARN.test(gateway) : !APP_MESH_NAME.test(gateway)) {
-    throw new UsageError(
-      `--virtual-gateway: "${gateway}" is not a virtual gateway name or ARN (arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualGateway/NAME)`,
-    );
-  }
-  if (!region) throw new UsageError('--virtual-gateway needs the region: pass --region or set AWS_REGION');
+  const [, , , , mesh, family, listenerPort, cpu, memory, image] = checkAll(
+    () => refuse(flags, SIDECAR_ONLY, 'with --virtual-gateway'),
+    () => {
+      const missing = Object.entries({
+        '--family': flags.family,
+        '--task-role-arn': flags.taskRoleArn,
+        '--execution-role-arn': flags.executionRoleArn,
+      }).filter(([, v]) => !v);
+      if (missing.length)
+        throw new UsageError(`${missing.map(([f]) => f).join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed with --virtual-gateway`);
+    },
+    () =>
+      checkAll(
+        ...(
+          [
+            ['--task-role-arn', flags.taskRoleArn],
+            ['--execution-role-arn', flags.executionRoleArn],
+          ] as const
+        ).map(([flag, value]) => () => {
+          if (value && !ROLE_ARN.test(value)) throw new UsageError(`${flag}: "${value}" is not an IAM role ARN`);
+        }),
+      ),
+    () => {
+      if (gateway.startsWith('arn:') ? !GATEWAY_ARN.test(gateway) : !APP_MESH_NAME.test(gateway))
+        throw new UsageError(
+          `--virtual-gateway: "${gateway}" is not a virtual gateway name or ARN (arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualGateway/NAME)`,
+        );
+    },
+    () => meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh'),
+    () => (flags.family ? nameFlag(flags.family, '--family') : ''),
+    () => intFlag(flags.listenerPort, '--listener-port', 1, 65535),
+    () => String(intFlag(flags.cpu ?? '256', '--cpu', 256, 16384)),
+    () => String(intFlag(flags.memory ?? '512', '--memory', 512, 122880)),
+    () => toAddEnvoyOptions({ envoyImage: flags.envoyImage }).envoyImage,
+    () => {
+      if (!region) throw new UsageError('--virtual-gateway needs the region: pass --region or set AWS_REGION');
+    },
+  );
   return {
-    mesh: meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh'),
+    mesh,
     virtualGateway: gateway,
-    family: nameFlag(flags.family!, '--family'),
+    family,
     taskRoleArn: flags.taskRoleArn!,
     executionRoleArn: flags.executionRoleArn!,
-    listenerPort: intFlag(flags.listenerPort, '--listener-port', 1, 65535),
-    cpu: String(intFlag(flags.cpu ?? '256', '--cpu', 256, 16384)),
-    memory: String(intFlag(flags.memory ?? '512', '--memory', 512, 122880)),
-    envoyImage: toAddEnvoyOptions({ envoyImage: flags.envoyImage }).envoyImage,
-    region,
+    listenerPort,
+    cpu,
+    memory,
+    envoyImage: image,
+    region: region!,
     dryRun: flags.dryRun === true,
     write: flags.write,
     force: flags.force === true,
@@ -159,16 +177,20 @@ export function registerAddEnvoy(program: Command, deps: Deps): void {
     .addHelpText('after', HELP)
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<AddEnvoyFlags>();
+      const written = () => flags.write !== undefined && refuseExisting(flags.write, flags.force === true, '--write');
       if (flags.virtualGateway !== undefined) {
+        // The region is the context's (flag, environment or profile), so the context comes first here.
         const ctx = contextOf(cmd, deps);
-        const opts = toGatewayOptions(flags, ctx.region);
-        if (opts.write !== undefined) refuseExisting(opts.write, opts.force, '--write');
+        const [opts] = checkAll(() => toGatewayOptions(flags, ctx.region), written);
         return deps.ui.result(addGatewayReport(await runAddGateway(ctx, opts)));
       }
-      refuse(flags, GATEWAY_ONLY, 'without --virtual-gateway');
-      const opts = toAddEnvoyOptions(flags);
-      if (opts.write !== undefined) refuseExisting(opts.write, opts.force, '--write');
-      const { result } = await runAddEnvoy(contextOf(cmd, deps), opts);
+      const [opts, ctx] = checkAll(
+        () => toAddEnvoyOptions(flags),
+        () => contextOf(cmd, deps),
+        () => refuse(flags, GATEWAY_ONLY, 'without --virtual-gateway'),
+        () => written(),
+      );
+      const { result } = await runAddEnvoy(ctx, opts);
       deps.ui.result(addEnvoyReport(result));
     });
 }

@@ -5,7 +5,7 @@ import type { Deps } from '../steps/context.js';
 import { gatherFacts } from '../steps/doctor.js';
 import { DEFAULT_SERVICE, resolveServiceTarget, type ServiceTarget } from '../steps/service.js';
 import type { Report } from '../ui/output.js';
-import { contextOf } from './options/common.js';
+import { checkAll, contextOf, targetFlags } from './options/common.js';
 
 const CHECKLIST_NAMES: Record<Checklist, string> = { 'app-mesh': 'App Mesh', 'service-connect': 'Service Connect' };
 
@@ -65,7 +65,10 @@ Exit 1 when any check fails (a warning does not fail), 3 when AWS refuses a call
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ service?: string; cluster?: string }>();
-      const ctx = contextOf(cmd, deps);
+      const [ctx] = checkAll(
+        () => contextOf(cmd, deps),
+        () => targetFlags(flags),
+      );
       const target = await resolveServiceTarget(ctx, flags);
       const facts = await gatherFacts(ctx, target);
       const checks = runChecks(facts);

@@ -8,7 +8,7 @@ import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type 
 import { readMeshSources } from '../steps/migrate-cluster.js';
 import { toMeshFile as toMeshFileFromDescription } from '../core/mesh-sources.js';
 import type { Report } from '../ui/output.js';
-import { contextOf } from './options/common.js';
+import { checkAll, contextOf } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';
 
 function planReport(meshName: string, records: ActionRecord[], notes: string[], extra: Record<string, unknown> = {}): Report {
@@ -108,9 +108,11 @@ export function registerMesh(program: Command, deps: Deps): void {
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ mesh: string; namespace?: string; output?: string; force?: boolean; json?: boolean }>();
-      meshNameFlag(flags.mesh, '--mesh');
-      if (flags.output !== undefined) refuseExisting(flags.output, flags.force === true, '--output');
-      const ctx = contextOf(cmd, deps);
+      const [, , ctx] = checkAll(
+        () => meshNameFlag(flags.mesh, '--mesh'),
+        () => flags.output !== undefined && refuseExisting(flags.output, flags.force === true, '--output'),
+        () => contextOf(cmd, deps),
+      );
       const notes: string[] = [];
       let objects = await readActual(ctx, flags.mesh, undefined, notes);
       if (!objects.some((o) => o.kind === 'mesh')) throw new InputError(`--mesh: mesh "${flags.mesh}" does not exist`);
@@ -156,11 +158,14 @@ export function registerMesh(program: Command, deps: Deps): void {
         output?: string;
         force?: boolean;
       }>();
-      if ((flags.fromCloudformation === undefined) === (flags.fromTerraform === undefined)) {
-        throw new UsageError('mesh import reads one source: pass --from-cloudformation or --from-terraform');
-      }
-      if (flags.mesh !== undefined) meshNameFlag(flags.mesh, '--mesh');
-      if (flags.output !== undefined) refuseExisting(flags.output, flags.force === true, '--output');
+      checkAll(
+        () => {
+          if ((flags.fromCloudformation === undefined) === (flags.fromTerraform === undefined))
+            throw new UsageError('mesh import reads one source: pass --from-cloudformation or --from-terraform');
+        },
+        () => flags.mesh !== undefined && meshNameFlag(flags.mesh, '--mesh'),
+        () => flags.output !== undefined && refuseExisting(flags.output, flags.force === true, '--output'),
+      );
       const meshes = await readMeshSources({ cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform });
       const source = flags.fromCloudformation ?? flags.fromTerraform!;
       const names = meshes.map((m) => m.mesh);
@@ -192,8 +197,13 @@ export function registerMesh(program: Command, deps: Deps): void {
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ file: string; yes?: boolean }>();
       // Before any AWS call: a script without --yes learns it at once.
-      if (!flags.yes && !deps.confirm) throw new UsageError('mesh delete asks for confirmation; pass --yes to delete without a terminal');
-      const ctx = contextOf(cmd, deps);
+      const [, ctx] = checkAll(
+        () => {
+          if (!flags.yes && !deps.confirm)
+            throw new UsageError('mesh delete asks for confirmation; pass --yes to delete without a terminal');
+        },
+        () => contextOf(cmd, deps),
+      );
       const file = await readMeshFile(flags.file);
       const notes: string[] = [];
       const actual = await readActual(ctx, file.mesh.name, file.namespace?.name, notes);

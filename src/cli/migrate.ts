@@ -15,7 +15,7 @@ import {
   type BlueGreenResult,
   type PairStatus,
 } from '../steps/blue-green.js';
-import type { Deps } from '../steps/context.js';
+import type { Context, Deps } from '../steps/context.js';
 import {
   applyClusterPlan,
   backendsLeftBehind,
@@ -28,7 +28,7 @@ import { gatherCleanup, runCleanup } from '../steps/migrate-cleanup.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { checkServiceConnectTraffic } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { collect, contextOf, durationFlag, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import { checkAll, collect, contextOf, targetFlags, durationFlag, intFlag, nameFlag, resumeCommand } from './options/common.js';
 import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
@@ -86,7 +86,7 @@ function toBlueGreenFlags(flags: MigrateFlags) {
   return {
     greenName: flags.greenName,
     shift: shift.steps,
-    stepWaitMs: durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS),
+    stepWaitMs: durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS, 1000),
     check,
   };
 }
@@ -100,15 +100,21 @@ const APP_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
 /** Every flag checked before the first AWS call. */
 function toMigrateOptions(flags: MigrateFlags) {
   const services = [...new Set(flags.service ?? [])];
-  if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
-  for (const s of services) nameFlag(s, '--service');
   const appProtocol = flags.appProtocol;
-  if (appProtocol !== undefined && !APP_PROTOCOLS.includes(appProtocol as never)) {
-    throw new UsageError(`--app-protocol: "${appProtocol}" is not one of ${APP_PROTOCOLS.join(', ')}`);
-  }
+  const [, , , concurrency] = checkAll(
+    () => {
+      if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
+    },
+    () => checkAll(...services.map((s) => () => nameFlag(s, '--service', 'service'))),
+    () => {
+      if (appProtocol !== undefined && !APP_PROTOCOLS.includes(appProtocol as never))
+        throw new UsageError(`--app-protocol: "${appProtocol}" is not one of ${APP_PROTOCOLS.join(', ')}`);
+    },
+    () => intFlag(flags.concurrency ?? String(DEFAULT_MIGRATE_CONCURRENCY), '--concurrency', 1, 50)!,
+  );
   return {
     selection: flags.allServices ? undefined : services.length ? services : [DEFAULT_SERVICE],
-    concurrency: intFlag(flags.concurrency ?? String(DEFAULT_MIGRATE_CONCURRENCY), '--concurrency', 1, 50)!,
+    concurrency,
     sources: { meshFile: flags.meshFile, cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform },
     overrides: {
       namespace: flags.namespace,
@@ -219,8 +225,7 @@ or --from-terraform (terraform show -json). Aliases are the names clients call (
 name, the Cloud Map name, or the Route 53 record), never a load balancer's DNS name.`;
 
 /** The cluster read as it is, planned, and cut to the selection; with the report that shows it. */
-async function readAndPlan(cmd: Command, deps: Deps, flags: MigrateFlags, opts: ReturnType<typeof toMigrateOptions>) {
-  const ctx = contextOf(cmd, deps);
+async function readAndPlan(ctx: Context, flags: MigrateFlags, opts: ReturnType<typeof toMigrateOptions>) {
   const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
   const gathered = await gatherCluster(ctx, { cluster, sources: opts.sources, overrides: opts.overrides, concurrency: opts.concurrency });
   const full = planCluster(gathered.input);
@@ -258,7 +263,12 @@ export function registerMigrate(program: Command, deps: Deps): void {
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
-      const { plan, report } = await readAndPlan(cmd, deps, flags, toMigrateOptions(flags));
+      const [opts, ctx] = checkAll(
+        () => toMigrateOptions(flags),
+        () => contextOf(cmd, deps),
+        () => targetFlags({ cluster: flags.cluster }),
+      );
+      const { plan, report } = await readAndPlan(ctx, flags, opts);
       if (!plan.ok)
         throw new CommandFailedError(new CheckFailedError('the plan has errors (✖ above); fix them or pass the flags they name'), report);
       deps.ui.result(report);
@@ -293,10 +303,14 @@ ${SOURCES_HELP}`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
-      const opts = toMigrateOptions(flags);
-      const wait = flags.wait === false ? undefined : toWaitOptions(flags);
-      const blueGreen = toBlueGreenFlags(flags);
-      const { ctx, cluster, full, plan, current, report } = await readAndPlan(cmd, deps, flags, opts);
+      const [opts, wait, blueGreen, context] = checkAll(
+        () => toMigrateOptions(flags),
+        () => (flags.wait === false ? undefined : toWaitOptions(flags)),
+        () => toBlueGreenFlags(flags),
+        () => contextOf(cmd, deps),
+        () => targetFlags({ cluster: flags.cluster }),
+      );
+      const { ctx, cluster, full, plan, current, report } = await readAndPlan(context, flags, opts);
       if (!plan.ok) throw new CommandFailedError(new CheckFailedError('the plan has errors (✖ above); nothing was changed'), report);
       const behind = opts.selection ? backendsLeftBehind(full, opts.selection) : new Map<string, string[]>();
       if (behind.size && !flags.force) {
@@ -357,11 +371,18 @@ ${SOURCES_HELP}`,
   const choose = async (cmd: Command) => {
     const flags = cmd.optsWithGlobals<MigrateFlags>();
     const selected = [...new Set(flags.service ?? [])];
-    if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
-    for (const s of selected) nameFlag(s, '--service');
-    if (flags.greenName !== undefined && selected.length !== 1)
-      throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-    const ctx = contextOf(cmd, deps);
+    const [ctx] = checkAll(
+      () => contextOf(cmd, deps),
+      () => targetFlags(flags),
+      () => {
+        if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
+      },
+      () => flags.greenName !== undefined && nameFlag(flags.greenName, '--green-name'),
+      () => {
+        if (flags.greenName !== undefined && selected.length !== 1)
+          throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+      },
+    );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
     const names = flags.allServices ? await pairedServices(ctx, cluster) : selected.length ? selected : [DEFAULT_SERVICE];
     const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName));
@@ -446,8 +467,11 @@ AWS::AppMesh::* resources are not read yet.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ keep?: string; yes?: boolean; cluster?: string }>();
-      const keep = intFlag(flags.keep, '--keep', 0, 100)!;
-      const ctx = contextOf(cmd, deps);
+      const [keep, ctx] = checkAll(
+        () => intFlag(flags.keep, '--keep', 0, 100)!,
+        () => contextOf(cmd, deps),
+        () => targetFlags(flags),
+      );
       const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
       const plan = await gatherCleanup(ctx, cluster, keep);
       const lines = [

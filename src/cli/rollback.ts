@@ -4,7 +4,7 @@ import type { Deps } from '../steps/context.js';
 import { runRollback, type RollbackResult } from '../steps/rollback.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import type { Report } from '../ui/output.js';
-import { contextOf } from './options/common.js';
+import { checkAll, contextOf, targetFlags } from './options/common.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
 const REVISION = /^(\d+|[A-Za-z0-9_-]{1,255}:\d+|arn:[^:\s]+:ecs:[^:\s]*:\d*:task-definition\/[A-Za-z0-9_-]{1,255}:\d+)$/;
@@ -39,11 +39,15 @@ The refusal names the last revision without envoy; --force rolls back anyway.`,
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<WaitFlags & { service?: string; cluster?: string; to?: string; wait?: boolean; force?: boolean }>();
       // Checked before any AWS call: a typo is exit 2 even on a bad network.
-      if (flags.to !== undefined && !REVISION.test(flags.to)) {
-        throw new UsageError(`--to: "${flags.to}" is not a revision number, family:revision or task definition ARN`);
-      }
-      const waitOptions = toWaitOptions(flags);
-      const ctx = contextOf(cmd, deps);
+      const [, waitOptions, ctx] = checkAll(
+        () => {
+          if (flags.to !== undefined && !REVISION.test(flags.to))
+            throw new UsageError(`--to: "${flags.to}" is not a revision number, family:revision or task definition ARN`);
+        },
+        () => toWaitOptions(flags),
+        () => contextOf(cmd, deps),
+        () => targetFlags(flags),
+      );
       const target = await resolveServiceTarget(ctx, flags);
       const result = await runRollback(ctx, target, { to: flags.to, wait: flags.wait !== false, waitOptions, force: flags.force === true });
       deps.ui.result(rollbackReport(result));

@@ -14,7 +14,7 @@ import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import { collect, contextOf, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import { checkAll, collect, contextOf, intFlag, nameFlag, resumeCommand, targetFlags } from './options/common.js';
 import { toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
@@ -94,7 +94,7 @@ interface ServiceResult {
 
 /** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
 async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, concurrency: number, deps: Deps): Promise<void> {
-  const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName');
+  const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName', 'cluster');
   const ecs = await ctx.aws.ecs();
   const names = flags.allServices ? (await ecs.listServices(cluster)).map(nameOfArn) : flags.service!;
   const described = new Map((await ecs.describeServicesBatch(cluster, names)).map((s) => [s.serviceName!, s]));
@@ -209,30 +209,37 @@ succeeded.`,
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
-      if (!ROLLOUT_STEPS.includes(from))
-        throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
       // A service named twice is one service: rolled out once, never registered twice.
       const services = [...new Set(flags.service ?? [])];
+      const many = flags.allServices === true || services.length > 1;
+      // Every flag is checked before the first AWS call, all in one pass; templates are checked with a sample name.
+      const sample = (v: string | undefined) => (v === undefined ? undefined : forService(v, 'service'));
+      const [, , concurrency, , envoy, verify, wait, ctx] = checkAll(
+        () => {
+          if (!ROLLOUT_STEPS.includes(from))
+            throw new UsageError(`--from: "${flags.from}" is not a step; use one of ${ROLLOUT_STEPS.join(', ')}`);
+        },
+        () => {
+          if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
+        },
+        () => intFlag(flags.concurrency, '--concurrency', 1, 50)!,
+        () => toAddEnvoyOptions({ ...flags, virtualNode: sample(flags.virtualNode) }),
+        () => toAddEnvoyOptions({ ...flags, virtualNode: many ? undefined : flags.virtualNode, dryRun: false }),
+        () => toVerifyOptions({ ...flags, timeout: flags.verifyTimeout, host: sample(flags.host) }, '--verify-timeout'),
+        () => toWaitOptions(flags),
+        () => contextOf(cmd, deps),
+        () => targetFlags({ service: services, cluster: flags.cluster }),
+      );
       if (services.length < (flags.service ?? []).length)
         deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
-      if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
-      const many = flags.allServices === true || services.length > 1;
-      const concurrency = intFlag(flags.concurrency, '--concurrency', 1, 50)!;
-      // Every flag is checked before the first AWS call; templates are checked with a sample name.
-      const sample = (v: string | undefined) => (v === undefined ? undefined : forService(v, 'service'));
-      toAddEnvoyOptions({ ...flags, virtualNode: sample(flags.virtualNode) });
-      const envoy = toAddEnvoyOptions({ ...flags, virtualNode: many ? undefined : flags.virtualNode, dryRun: false });
-      const verifyFlags = { ...flags, timeout: flags.verifyTimeout };
-      const verify = toVerifyOptions({ ...verifyFlags, host: sample(flags.host) });
       verify.target.host = flags.host ?? verify.target.host;
       const opts: ServiceRolloutOptions = {
         from,
         envoy,
-        wait: toWaitOptions(flags),
+        wait,
         verify: many && flags.host === undefined ? undefined : verify,
         rollbackOnFailure: flags.rollbackOnFailure === true,
       };
-      const ctx = contextOf(cmd, deps);
       flags.service = services.length ? services : undefined;
       if (many) await rolloutMany(ctx, flags, opts, concurrency, deps);
       else await rolloutOne(ctx, flags, opts, deps);

@@ -17,7 +17,7 @@ import {
   type ProcessReport,
 } from '../steps/sandbox.js';
 import type { Report } from '../ui/output.js';
-import { intFlag } from './options/common.js';
+import { checkAll, intFlag } from './options/common.js';
 
 const MAX_TASK_DELAY_MS = 10 * 60_000;
 
@@ -40,15 +40,21 @@ export function taskDelayFlag(value: string | undefined): number | undefined {
 }
 
 export function toSandboxUpOptions(flags: SandboxFlags) {
-  if (flags.world !== undefined && !WORLDS.includes(flags.world as World)) {
-    throw new UsageError(`--world: "${flags.world}" is not a sandbox world; choose ${WORLDS.join(' or ')}`);
-  }
+  const [, dir, port, taskDelayMs] = checkAll(
+    () => {
+      if (flags.world !== undefined && !WORLDS.includes(flags.world as World))
+        throw new UsageError(`--world: "${flags.world}" is not a sandbox world; choose ${WORLDS.join(' or ')}`);
+    },
+    () => dirFlag(flags),
+    () => intFlag(flags.port, '--port', 1024, 65535),
+    () => taskDelayFlag(flags.taskDelay) ?? 0,
+  );
   return {
-    dir: dirFlag(flags),
+    dir,
     world: flags.world as World | undefined,
-    port: intFlag(flags.port, '--port', 1024, 65535),
+    port,
     force: flags.force === true,
-    taskDelayMs: taskDelayFlag(flags.taskDelay) ?? 0,
+    taskDelayMs,
     failNewTasks: flags.failNewTasks === true,
   };
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { Deps } from '../steps/context.js';
 import { DEFAULT_SERVICE, resolveRevision, resolveServiceTarget, runUpdateService, type UpdateServiceResult } from '../steps/service.js';
 import type { Report } from '../ui/output.js';
-import { contextOf } from './options/common.js';
+import { parseTaskDefinitionRef } from '../core/arn.js';
+import { UsageError } from '../errors.js';
+import { checkAll, contextOf, targetFlags } from './options/common.js';
 
 export function updateServiceReport(r: UpdateServiceResult): Report {
   const d = r.deployment;
@@ -26,7 +28,14 @@ export function registerUpdateService(program: Command, deps: Deps): void {
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ service?: string; cluster?: string; taskDefinition?: string }>();
-      const ctx = contextOf(cmd, deps);
+      const [ctx] = checkAll(
+        () => contextOf(cmd, deps),
+        () => targetFlags(flags),
+        () => {
+          if (flags.taskDefinition !== undefined && !parseTaskDefinitionRef(flags.taskDefinition))
+            throw new UsageError(`--task-definition: "${flags.taskDefinition}" is not a task definition ARN, family:revision or family`);
+        },
+      );
       const target = await resolveServiceTarget(ctx, flags);
       const arn = await resolveRevision(ctx, target, flags.taskDefinition);
       deps.ui.result(updateServiceReport(await runUpdateService(ctx, target, arn)));

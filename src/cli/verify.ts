@@ -6,7 +6,7 @@ import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, runVerify, verifyFailure, type VerifyResult } from '../steps/verify.js';
 import { checkServiceConnectTraffic, trafficFailure, type TrafficVerdict } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { collect, contextOf } from './options/common.js';
+import { checkAll, collect, contextOf, targetFlags } from './options/common.js';
 import {
   refuseServiceConnectFlags,
   toVerifyOptions,
@@ -82,8 +82,11 @@ Metrics prove that traffic arrived and how much of it failed, not that a particu
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<VerifyFlags & VerifyServiceConnectFlags & { cluster?: string }>();
       if (flags.serviceConnect) {
-        const opts = toVerifyServiceConnectOptions(flags);
-        const ctx = contextOf(cmd, deps);
+        const [opts, ctx] = checkAll(
+          () => toVerifyServiceConnectOptions(flags),
+          () => contextOf(cmd, deps),
+          () => targetFlags(flags),
+        );
         const target = await resolveServiceTarget(ctx, { service: opts.service, cluster: flags.cluster });
         const verdict = await checkServiceConnectTraffic(ctx, {
           ...target,
@@ -94,9 +97,12 @@ Metrics prove that traffic arrived and how much of it failed, not that a particu
         if (!verdict.ok) throw new CommandFailedError(trafficFailure(verdict), trafficReport(verdict));
         return deps.ui.result(trafficReport(verdict));
       }
-      refuseServiceConnectFlags(flags);
-      const opts = toVerifyOptions(flags);
-      const result = await runVerify(contextOf(cmd, deps), opts);
+      const [, opts, ctx] = checkAll(
+        () => refuseServiceConnectFlags(flags),
+        () => toVerifyOptions(flags),
+        () => contextOf(cmd, deps),
+      );
+      const result = await runVerify(ctx, opts);
       if (!result.ok) throw new CommandFailedError(verifyFailure(result), verifyReport(result));
       deps.ui.result(verifyReport(result));
     });

@@ -5,7 +5,7 @@ import type { Deps } from '../steps/context.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { runWaitRunning, type WaitResult, type WaitSeen } from '../steps/wait-running.js';
 import type { Report } from '../ui/output.js';
-import { contextOf } from './options/common.js';
+import { checkAll, contextOf, targetFlags } from './options/common.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
 export function waitReport(r: WaitResult, ok = true): Report {
@@ -22,8 +22,11 @@ export function registerWaitRunning(program: Command, deps: Deps): void {
     .addHelpText('after', '\nExamples:\n  meshctl wait-running\n  meshctl wait-running --count 3 --timeout 5m --json')
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<WaitFlags & { service?: string; cluster?: string }>();
-      const opts = toWaitOptions(flags);
-      const ctx = contextOf(cmd, deps);
+      const [opts, ctx] = checkAll(
+        () => toWaitOptions(flags),
+        () => contextOf(cmd, deps),
+        () => targetFlags(flags),
+      );
       const target = await resolveServiceTarget(ctx, flags);
       const seen: WaitSeen = {};
       try {

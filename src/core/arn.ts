@@ -40,7 +40,19 @@ export function sameRevision(a: string | undefined, b: string | undefined): bool
   return !!ra && !!rb && ra.revision !== undefined && ra.family === rb.family && ra.revision === rb.revision;
 }
 
-/** An ECS cluster or service as the API takes it: a name of letters, digits, `-` and `_` (at most 255), or an ARN. */
-export function isEcsNameOrArn(value: string): boolean {
-  return /^[A-Za-z0-9_-]{1,255}$/.test(value) || /^arn:[^\s]+$/.test(value);
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** arn:PARTITION:ecs:REGION:ACCOUNT:(cluster|service)/REST */
+const ECS_ARN = /^arn:aws(?:-[a-z]+)*:ecs:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(cluster|service)\/(.+)$/;
+
+/**
+ * An ECS cluster or service as the API takes it: a name of letters, digits, `-` and `_` (at most 255),
+ * or that resource's ARN (`…:cluster/NAME`; `…:service/NAME` or `…:service/CLUSTER/NAME`). An ARN of
+ * another service or resource type (`arn:aws:s3:::bucket`) is neither. Without `kind`, either ARN.
+ */
+export function isEcsNameOrArn(value: string, kind?: 'cluster' | 'service'): boolean {
+  if (ECS_NAME.test(value)) return true;
+  const m = ECS_ARN.exec(value);
+  if (!m || (kind !== undefined && m[1] !== kind)) return false;
+  const parts = m[2]!.split('/');
+  return parts.length <= (m[1] === 'cluster' ? 1 : 2) && parts.every((p) => ECS_NAME.test(p));
 }

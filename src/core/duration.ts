@@ -22,6 +22,8 @@ export function parseDuration(text: string, flag: string): number {
     }
   }
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag}: must be more than zero, got "${text}"`);
+  // 0.4ms would round to 0, which means "no time at all" to every wait.
+  if (Math.round(ms) < 1) throw new UsageError(`${flag}: "${text}" is less than 1ms`);
   return Math.round(ms);
 }
 

@@ -1,5 +1,6 @@
 import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import { isEcsNameOrArn, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
+import { escapeControls } from '../core/escape.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
 
@@ -21,11 +22,14 @@ export interface UpdateServiceResult extends ServiceTarget {
 /** --service (default crystal-service-lb) and --cluster, else cfn-output's EcsClusterName; both checked. */
 export async function resolveServiceTarget(ctx: Context, flags: { service?: string; cluster?: string }): Promise<ServiceTarget> {
   const service = flags.service ?? DEFAULT_SERVICE;
-  if (!isEcsNameOrArn(service)) throw new UsageError(`--service: "${service}" is not a valid name (letters, digits, - and _; or an ARN)`);
-  const cluster = await ctx.cfn('cluster', flags.cluster);
-  if (!isEcsNameOrArn(cluster)) {
+  if (!isEcsNameOrArn(service, 'service'))
     throw new UsageError(
-      `${flags.cluster ? '--cluster' : 'EcsClusterName'}: "${cluster}" is not a valid name (letters, digits, - and _; or an ARN)`,
+      `--service: "${escapeControls(service)}" is not a valid name (letters, digits, - and _, at most 255; or an ECS service ARN)`,
+    );
+  const cluster = await ctx.cfn('cluster', flags.cluster);
+  if (!isEcsNameOrArn(cluster, 'cluster')) {
+    throw new UsageError(
+      `${flags.cluster ? '--cluster' : 'EcsClusterName'}: "${escapeControls(cluster)}" is not a valid name (letters, digits, - and _, at most 255; or an ECS cluster ARN)`,
     );
   }
   return { cluster, service };

@@ -43,6 +43,8 @@ export interface ErrorInfo {
   operation: string | null;
   /** What to try, when meshctl knows (aws-call only). */
   hint: string | null;
+  /** Every problem the validation pass found (usage and input errors: one or more); [] for the other kinds. */
+  problems: string[];
 }
 
 /** A command's failure as main.ts hands it to the Ui: what went wrong, what had been done, what resumes. */
@@ -101,7 +103,14 @@ function failureData({ error, report, resumeCommand }: Failure): Record<string, 
   return Object.assign(data, {
     ok: false,
     resumeCommand: data.resumeCommand ?? resumeCommand ?? null,
-    error: { exitCode: error.exitCode, kind: error.kind, message, operation: error.operation, hint },
+    error: {
+      exitCode: error.exitCode,
+      kind: error.kind,
+      message,
+      operation: error.operation,
+      hint,
+      problems: error.problems.map(redactUrlUserinfo),
+    },
   });
 }
 

@@ -156,7 +156,14 @@ describe('--json against moto: every output matches its schema', () => {
     expect(json(args, r)).toEqual({
       ok: false,
       resumeCommand: null,
-      error: { exitCode: 1, kind: 'check-failed', message: expect.stringMatching(/^no revision before/), operation: null, hint: null },
+      error: {
+        exitCode: 1,
+        kind: 'check-failed',
+        message: expect.stringMatching(/^no revision before/),
+        operation: null,
+        hint: null,
+        problems: [],
+      },
     });
   });
 

@@ -12,7 +12,7 @@ const noAws = (): AwsClients =>
   });
 
 /** One command in-process, as main.ts runs it, with no AWS at all. */
-async function run(args: string[]) {
+async function run(args: string[], env: Record<string, string> = { AWS_REGION: 'us-west-2' }) {
   const stdout = captureStream();
   const stderr = captureStream();
   const ui = createUi({ stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: false }, { stdout, stderr });
@@ -21,7 +21,7 @@ async function run(args: string[]) {
     ui,
     clock: fakeClock(),
     signal: new AbortController().signal,
-    env: { AWS_REGION: 'us-west-2' },
+    env,
     argv: args,
     awsClients: () => ((asked = true), noAws()),
   };
@@ -76,5 +76,59 @@ describe('flags are checked before any AWS call', () => {
   it('a usage error of commander exits 2, help exits 0', async () => {
     expect((await run(['rolout'])).code).toBe(2);
     expect((await run(['rollout', '--help'])).code).toBe(0);
+  });
+});
+
+// One validation pass per command: every problem of the flags, files and environment at once.
+describe('one validation pass: every problem at once, then exit 2 and no AWS', () => {
+  const problemsOf = (stdout: string) => (JSON.parse(stdout) as { error: { problems: string[]; kind: string } }).error;
+
+  it.each([
+    [
+      ['rollout', '--from', 'deploy', '--concurrency', '0', '--timeout', '5x', '--verify-timeout', '2x', '--mesh', 'bad name!'],
+      { AWS_REGION: 'us-west-2' },
+      [/^--from: "deploy"/, /^--concurrency: 0 is out of range/, /^--mesh: "bad name!"/, /^--verify-timeout: "2x"/, /^--timeout: "5x"/],
+    ],
+    [
+      ['update-service', '--cluster', 'arn:aws:s3:::bucket', '--service', 'bad name', '--task-definition', 'a:b:c'],
+      { AWS_REGION: 'mars 1' },
+      [/^AWS_REGION: "mars 1"/, /^--service: "bad name"/, /^--cluster: "arn:aws:s3:::bucket"/, /^--task-definition: "a:b:c"/],
+    ],
+    [
+      ['wait-running', '--count', 'x', '--interval', '0.4ms', '--timeout', 'soon'],
+      { AWS_REGION: 'us-west-2', AWS_MAX_ATTEMPTS: '99' },
+      [/^--count: "x"/, /^--interval: "0.4ms"/, /^--timeout: "soon"/, /^AWS_MAX_ATTEMPTS: "99"/],
+    ],
+    [
+      ['verify', '--service-connect', '--window', '10s', '--max-5xx-ratio', '7', '--discovery-name', 'bad name', '--port', '80'],
+      { AWS_REGION: 'us-west-2' },
+      [/^--port: only for the SSM check/, /^--discovery-name: /, /^--window: "10s" is shorter than 1m/, /^--max-5xx-ratio: "7"/],
+    ],
+    [
+      ['migrate', 'apply', '--all-services', '--service', 'a', '--app-protocol', 'tcp', '--shift', '10,5', '--concurrency', '99'],
+      { AWS_REGION: 'us-west-2' },
+      [/^--all-services and --service/, /^--app-protocol: "tcp"/, /^--concurrency: 99/, /^--shift only apply with --strategy blue-green/],
+    ],
+  ] as const)('%j', async (args, env, expected) => {
+    const r = await run([...args, '--json'], { ...env });
+    // The context (and so the client factory) may be built in the same pass; any AWS call would end in exit 1.
+    expect(r.code, r.stderr).toBe(2);
+    const error = problemsOf(r.stdout);
+    expect(error.kind).toBe('usage');
+    expect(error.problems).toHaveLength(expected.length);
+    for (const pattern of expected)
+      expect(
+        error.problems.some((p) => pattern.test(p)),
+        `${pattern} in ${error.problems.join(' | ')}`,
+      ).toBe(true);
+    expect(r.stderr).toContain(`error: ${expected.length} problems with the input; nothing was done:\n  - `);
+    for (const p of error.problems) expect(r.stderr).toContain(`  - ${p.split('\n')[0]}`);
+  });
+
+  it('one problem is said as before, with problems holding just it', async () => {
+    const r = await run(['wait-running', '--timeout', 'soon', '--json']);
+    expect(r.code).toBe(2);
+    expect(problemsOf(r.stdout).problems).toEqual([expect.stringMatching(/^--timeout: "soon" is not a duration/)]);
+    expect(r.stderr).toMatch(/^error: --timeout: "soon" is not a duration/);
   });
 });

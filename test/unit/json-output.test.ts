@@ -70,12 +70,13 @@ describe('reportError with --json: one object for every failure', () => {
       message: 'DescribeServices: access denied',
       operation: 'DescribeServices',
       hint: 'check the IAM policy',
+      problems: [],
     });
     expect(fail(aws()).out.error).toMatchObject({ operation: 'DescribeServices', hint: null });
     expect(fail(new UsageError('bad')).out).toEqual({
       ok: false,
       resumeCommand: null,
-      error: { exitCode: 2, kind: 'usage', message: 'bad', operation: null, hint: null },
+      error: { exitCode: 2, kind: 'usage', message: 'bad', operation: null, hint: null, problems: ['bad'] },
     });
   });
 
@@ -89,7 +90,14 @@ describe('reportError with --json: one object for every failure', () => {
     expect(r.out).toEqual({
       ...rolloutReport.data,
       resumeCommand: 'meshctl rollout --from add-envoy',
-      error: { exitCode: 3, kind: 'aws-call', message: 'add-envoy failed: denied', operation: 'DescribeServices', hint: null },
+      error: {
+        exitCode: 3,
+        kind: 'aws-call',
+        message: 'add-envoy failed: denied',
+        operation: 'DescribeServices',
+        hint: null,
+        problems: [],
+      },
     });
     expect(r.stderr).toBe('error: add-envoy failed: denied\nresume with: meshctl rollout --from add-envoy\n');
   });
@@ -225,13 +233,19 @@ describe('schemas/', () => {
   });
 
   it('accepts a bare failure in every command schema, and refuses a success without its keys', () => {
-    const bare = { ok: false, resumeCommand: null, error: { exitCode: 2, kind: 'usage', message: 'm', operation: null, hint: null } };
+    const bare = {
+      ok: false,
+      resumeCommand: null,
+      error: { exitCode: 2, kind: 'usage', message: 'm', operation: null, hint: null, problems: ['m'] },
+    };
     for (const f of files) expect(schemaErrors(f, bare), f).toEqual([]);
     expect(schemaErrors('update-service.json', { cluster: 'c' })).not.toEqual([]);
   });
 
   it('refuses an envelope whose kind and exit code disagree, or that lacks a key', () => {
-    const error = { exitCode: 2, kind: 'usage', message: 'm', operation: null, hint: null };
+    const error = { exitCode: 2, kind: 'usage', message: 'm', operation: null, hint: null, problems: ['m'] };
+    expect(schemaErrors('error.json', { ok: false, resumeCommand: null, error: { ...error, problems: [] } })).not.toEqual([]);
+    expect(schemaErrors('error.json', { ok: false, resumeCommand: null, error: { ...error, problems: undefined } })).not.toEqual([]);
     expect(schemaErrors('error.json', { ok: false, resumeCommand: null, error: { ...error, exitCode: 3 } })).not.toEqual([]);
     expect(schemaErrors('error.json', { ok: false, resumeCommand: null, error: { ...error, hint: undefined } })).not.toEqual([]);
     expect(schemaErrors('error.json', { ok: false, error })).not.toEqual([]);

@@ -1,18 +1,49 @@
 import type { Command } from 'commander';
 import { isEcsNameOrArn } from '../../core/arn.js';
-import { parseDuration } from '../../core/duration.js';
+import { formatDuration, parseDuration } from '../../core/duration.js';
+import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import { createContext, type Context, type Deps, type GlobalFlags } from '../../steps/context.js';
+
+type Results<T extends readonly (() => unknown)[]> = { -readonly [K in keyof T]: ReturnType<T[K]> };
+
+/**
+ * One validation pass: runs every check, even after one has failed, and throws every problem they
+ * found at once (exit 2), so that a user fixes all of them in one go. A check is anything that
+ * throws UsageError or InputError on bad input (a flag, a file, an environment value); one problem
+ * is rethrown as it was. Other errors (bugs) pass through at once.
+ */
+export function checkAll<const T extends readonly (() => unknown)[]>(...checks: T): Results<T> {
+  const problems: string[] = [];
+  const failures: Error[] = [];
+  const results = checks.map((check) => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof UsageError || err instanceof InputError)) throw err;
+      failures.push(err);
+      // A flag checked twice (rollout checks its templates with a sample name too) is one problem.
+      for (const p of err instanceof UsageError ? err.problems : [err.message]) if (!problems.includes(p)) problems.push(p);
+      return undefined;
+    }
+  });
+  if (problems.length === 1) throw failures[0]!;
+  if (problems.length > 1) throw UsageError.of(problems);
+  return results as Results<T>;
+}
 
 /** The step context for a command: its global flags and main.ts's deps. */
 export function contextOf(cmd: Command, deps: Deps): Context {
   return createContext(cmd.optsWithGlobals<GlobalFlags>(), deps);
 }
 
-/** Parses an optional duration flag. */
-export function durationFlag(value: string | undefined, flag: string, fallbackMs: number): number {
-  return value === undefined ? fallbackMs : parseDuration(value, flag);
+/** Parses an optional duration flag, at least `minMs` (a poll interval or a timeout shorter than that means nothing). */
+export function durationFlag(value: string | undefined, flag: string, fallbackMs: number, minMs = 1): number {
+  if (value === undefined) return fallbackMs;
+  const ms = parseDuration(value, flag);
+  if (ms < minMs) throw new UsageError(`${flag}: "${value}" is shorter than ${formatDuration(minMs)}, the least it takes`);
+  return ms;
 }
 
 /** Parses a whole number flag within bounds. */
@@ -24,12 +55,28 @@ export function intFlag(value: string | undefined, flag: string, min: number, ma
   return n;
 }
 
-/** A resource name as ECS takes it: letters, digits, hyphens and underscores, or an ARN. */
-export function nameFlag(value: string, flag: string): string {
-  if (!isEcsNameOrArn(value)) {
-    throw new UsageError(`${flag}: "${value}" is not a valid name (letters, digits, - and _; or an ARN)`);
+/**
+ * A resource name as ECS takes it: letters, digits, hyphens and underscores (at most 255); with
+ * `kind`, that ECS resource's ARN too.
+ */
+export function nameFlag(value: string, flag: string, kind?: 'cluster' | 'service'): string {
+  if (kind === undefined ? !/^[A-Za-z0-9_-]{1,255}$/.test(value) : !isEcsNameOrArn(value, kind)) {
+    const arn = kind === undefined ? '' : `; or an ECS ${kind} ARN`;
+    throw new UsageError(`${flag}: "${escapeControls(value)}" is not a valid name (letters, digits, - and _, at most 255${arn})`);
   }
   return value;
+}
+
+/**
+ * --service (once or repeated) and --cluster, when given: checked in the command's validation pass
+ * (resolveServiceTarget checks them again, and the cfn-output value that stands in for --cluster).
+ */
+export function targetFlags(flags: { service?: string | string[]; cluster?: string }): void {
+  const services = flags.service === undefined ? [] : [flags.service].flat();
+  checkAll(
+    ...services.map((s) => () => nameFlag(s, '--service', 'service')),
+    () => flags.cluster !== undefined && nameFlag(flags.cluster, '--cluster', 'cluster'),
+  );
 }
 
 /** commander's collector for a repeated flag. */

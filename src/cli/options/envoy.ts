@@ -2,7 +2,7 @@ import { parseTaskDefinitionRef } from '../../core/arn.js';
 import { APP_MESH_NAME } from '../../core/mesh-description.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
-import { intFlag } from './common.js';
+import { checkAll, intFlag } from './common.js';
 
 /** The flags that choose and render envoy: add-envoy's own, which rollout shares. */
 export interface EnvoyFlags {
@@ -28,21 +28,23 @@ export function meshNameFlag(value: string, flag: string): string {
 
 /** Validates add-envoy's sidecar flags; throws UsageError before any work starts. */
 export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
-  const mesh = meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh');
-  const virtualNode = meshNameFlag(flags.virtualNode ?? DEFAULT_VIRTUAL_NODE, '--virtual-node');
-  if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage))
-    throw new UsageError('--envoy-image: an image reference has no spaces');
-  let appPorts: number[] | undefined;
-  if (flags.appPorts !== undefined) {
-    appPorts = flags.appPorts.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);
-    if (new Set(appPorts).size !== appPorts.length) throw new UsageError(`--app-ports: "${flags.appPorts}" names a port twice`);
-  }
-  if (flags.taskDefinition !== undefined && !parseTaskDefinitionRef(flags.taskDefinition)) {
-    throw new UsageError(`--task-definition: "${flags.taskDefinition}" is not a task definition ARN, family:revision or family`);
-  }
-  if (flags.fromFile !== undefined && flags.taskDefinition !== undefined) {
-    throw new UsageError('--from-file and --task-definition both name the task definition; pass one');
-  }
+  const [mesh, virtualNode, , appPorts] = checkAll(
+    () => meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh'),
+    () => meshNameFlag(flags.virtualNode ?? DEFAULT_VIRTUAL_NODE, '--virtual-node'),
+    () => {
+      if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage))
+        throw new UsageError('--envoy-image: an image reference has no spaces');
+    },
+    () => appPortsFlag(flags.appPorts),
+    () => {
+      if (flags.taskDefinition !== undefined && !parseTaskDefinitionRef(flags.taskDefinition))
+        throw new UsageError(`--task-definition: "${flags.taskDefinition}" is not a task definition ARN, family:revision or family`);
+    },
+    () => {
+      if (flags.fromFile !== undefined && flags.taskDefinition !== undefined)
+        throw new UsageError('--from-file and --task-definition both name the task definition; pass one');
+    },
+  );
   return {
     taskDefinition: flags.taskDefinition,
     mesh,
@@ -57,4 +59,12 @@ export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
     diff: flags.diff === true,
     skipMeshCheck: flags.skipMeshCheck === true,
   };
+}
+
+/** --app-ports: a comma-separated list of distinct ports. */
+function appPortsFlag(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const ports = value.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);
+  if (new Set(ports).size !== ports.length) throw new UsageError(`--app-ports: "${value}" names a port twice`);
+  return ports;
 }

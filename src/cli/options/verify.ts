@@ -3,7 +3,7 @@ import { discoveryNameProblem } from '../../core/ecs-names.js';
 import { DEFAULT_MAX_5XX_RATIO, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, MIN_WINDOW_MS, parseRatio } from '../../core/traffic-check.js';
 import { DEFAULT_EXPECTED_HEADER } from '../../core/verify-check.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, DEFAULT_VERIFY_TIMEOUT_MS, type VerifyOptions } from '../../steps/verify.js';
-import { durationFlag, intFlag } from './common.js';
+import { checkAll, durationFlag, intFlag } from './common.js';
 
 export interface VerifyFlags {
   asg?: string;
@@ -55,26 +55,35 @@ export interface VerifyServiceConnectOptions {
 
 /** --service-connect's flags, checked; the SSM check's flags are refused, as they would do nothing. */
 export function toVerifyServiceConnectOptions(flags: VerifyFlags & VerifyServiceConnectFlags): VerifyServiceConnectOptions {
-  const ssm = given(flags, SSM_FLAGS);
-  if (ssm.length > 0) {
-    throw new UsageError(`${ssm.join(', ')}: only for the SSM check; --service-connect reads CloudWatch metrics and sends no request`);
-  }
   const discoveryNames = flags.discoveryName ?? [];
-  for (const name of discoveryNames) {
-    const problem = discoveryNameProblem(name);
-    if (problem) throw new UsageError(`--discovery-name: ${problem}`);
-  }
-  const windowMs = durationFlag(flags.window, '--window', DEFAULT_WINDOW_MS);
-  if (windowMs < MIN_WINDOW_MS) throw new UsageError(`--window: "${flags.window}" is shorter than 1m, one datapoint of CloudWatch's`);
-  if (windowMs > MAX_WINDOW_MS)
-    throw new UsageError(`--window: "${flags.window}" is longer than 15 days, as long as CloudWatch keeps 1-minute datapoints`);
-  let max5xxRatio = DEFAULT_MAX_5XX_RATIO;
-  if (flags.max5xxRatio !== undefined) {
-    const ratio = parseRatio(flags.max5xxRatio);
-    if (ratio === undefined)
-      throw new UsageError(`--max-5xx-ratio: "${flags.max5xxRatio}" is not a ratio from 0 to 1 or a percentage (0.01 or 1%)`);
-    max5xxRatio = ratio;
-  }
+  const [, , windowMs, max5xxRatio] = checkAll(
+    () => {
+      const ssm = given(flags, SSM_FLAGS);
+      if (ssm.length > 0)
+        throw new UsageError(`${ssm.join(', ')}: only for the SSM check; --service-connect reads CloudWatch metrics and sends no request`);
+    },
+    () =>
+      checkAll(
+        ...discoveryNames.map((name) => () => {
+          const problem = discoveryNameProblem(name);
+          if (problem) throw new UsageError(`--discovery-name: ${problem}`);
+        }),
+      ),
+    () => {
+      const ms = durationFlag(flags.window, '--window', DEFAULT_WINDOW_MS);
+      if (ms < MIN_WINDOW_MS) throw new UsageError(`--window: "${flags.window}" is shorter than 1m, one datapoint of CloudWatch's`);
+      if (ms > MAX_WINDOW_MS)
+        throw new UsageError(`--window: "${flags.window}" is longer than 15 days, as long as CloudWatch keeps 1-minute datapoints`);
+      return ms;
+    },
+    () => {
+      if (flags.max5xxRatio === undefined) return DEFAULT_MAX_5XX_RATIO;
+      const ratio = parseRatio(flags.max5xxRatio);
+      if (ratio === undefined)
+        throw new UsageError(`--max-5xx-ratio: "${flags.max5xxRatio}" is not a ratio from 0 to 1 or a percentage (0.01 or 1%)`);
+      return ratio;
+    },
+  );
   return { service: flags.service, discoveryNames, windowMs, max5xxRatio };
 }
 
@@ -89,25 +98,33 @@ export function refuseServiceConnectFlags(flags: VerifyServiceConnectFlags): voi
   if (sc.length > 0) throw new UsageError(`${sc.join(', ')}: only with --service-connect`);
 }
 
-export function toVerifyOptions(flags: VerifyFlags): VerifyOptions {
+/** `timeoutFlag`: the name the user wrote (rollout passes its --verify-timeout as verify's --timeout). */
+export function toVerifyOptions(flags: VerifyFlags, timeoutFlag = '--timeout'): VerifyOptions {
   const host = flags.host ?? DEFAULT_HOST;
-  if (!HOST.test(host)) throw new UsageError(`--host: "${host}" is not a DNS name or IPv4 address`);
   const path = flags.path ?? DEFAULT_PATH;
-  if (!PATH.test(path))
-    throw new UsageError(`--path: "${path}" must start with / and hold only URL path characters (no spaces, quotes or backticks)`);
-  const port = intFlag(flags.port, '--port', 1, 65535) ?? DEFAULT_PORT;
-  const timeoutMs = durationFlag(flags.timeout, '--timeout', DEFAULT_VERIFY_TIMEOUT_MS);
-  if (flags.instanceId !== undefined && !/^(i|mi)-[0-9a-f]{8,17}$/.test(flags.instanceId)) {
-    throw new UsageError(`--instance-id: "${flags.instanceId}" is not an EC2 instance id (i-0123456789abcdef0)`);
-  }
-  let expect = DEFAULT_EXPECTED_HEADER;
-  if (flags.expectHeader !== undefined) {
-    const eq = flags.expectHeader.indexOf('=');
-    const name = flags.expectHeader.slice(0, eq).trim();
-    if (eq <= 0 || !HEADER_NAME.test(name))
-      throw new UsageError(`--expect-header: "${flags.expectHeader}" is not NAME=VALUE (for example server=envoy)`);
-    expect = { name, value: flags.expectHeader.slice(eq + 1).trim() };
-  }
+  const [, , port, timeoutMs, , expect] = checkAll(
+    () => {
+      if (!HOST.test(host)) throw new UsageError(`--host: "${host}" is not a DNS name or IPv4 address`);
+    },
+    () => {
+      if (!PATH.test(path))
+        throw new UsageError(`--path: "${path}" must start with / and hold only URL path characters (no spaces, quotes or backticks)`);
+    },
+    () => intFlag(flags.port, '--port', 1, 65535) ?? DEFAULT_PORT,
+    () => durationFlag(flags.timeout, timeoutFlag, DEFAULT_VERIFY_TIMEOUT_MS, 1000),
+    () => {
+      if (flags.instanceId !== undefined && !/^(i|mi)-[0-9a-f]{8,17}$/.test(flags.instanceId))
+        throw new UsageError(`--instance-id: "${flags.instanceId}" is not an EC2 instance id (i-0123456789abcdef0)`);
+    },
+    () => {
+      if (flags.expectHeader === undefined) return DEFAULT_EXPECTED_HEADER;
+      const eq = flags.expectHeader.indexOf('=');
+      const name = flags.expectHeader.slice(0, eq).trim();
+      if (eq <= 0 || !HEADER_NAME.test(name))
+        throw new UsageError(`--expect-header: "${flags.expectHeader}" is not NAME=VALUE (for example server=envoy)`);
+      return { name, value: flags.expectHeader.slice(eq + 1).trim() };
+    },
+  );
   // curl's own limit stays inside the SSM wait so its answer still arrives.
   const curlSeconds = Math.max(1, Math.min(30, Math.floor(timeoutMs / 2000)));
   return { asg: flags.asg, instanceId: flags.instanceId, target: { host, port, path, timeoutSeconds: curlSeconds }, timeoutMs, expect };

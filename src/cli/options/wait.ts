@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from '../../steps/wait-running.js';
-import { durationFlag, intFlag } from './common.js';
+import { checkAll, durationFlag, intFlag } from './common.js';
 
 /** The flags of every command that waits as wait-running does. */
 export interface WaitFlags {
@@ -10,11 +10,12 @@ export interface WaitFlags {
 }
 
 export function toWaitOptions(flags: WaitFlags): WaitOptions {
-  return {
-    count: intFlag(flags.count, '--count', 1, 5000),
-    intervalMs: durationFlag(flags.interval, '--interval', DEFAULT_INTERVAL_MS),
-    timeoutMs: durationFlag(flags.timeout, '--timeout', DEFAULT_WAIT_TIMEOUT_MS),
-  };
+  const [count, intervalMs, timeoutMs] = checkAll(
+    () => intFlag(flags.count, '--count', 1, 5000),
+    () => durationFlag(flags.interval, '--interval', DEFAULT_INTERVAL_MS, 100),
+    () => durationFlag(flags.timeout, '--timeout', DEFAULT_WAIT_TIMEOUT_MS, 1000),
+  );
+  return { count, intervalMs, timeoutMs };
 }
 
 /** Adds --count, --interval and --timeout. */
