@@ -68,9 +68,10 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
       text === undefined ? undefined : parseCfnOutput(text, file),
     ));
   const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
+  const regionFrom =
+    region === undefined ? undefined : flags.region !== undefined ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
   if (region !== undefined && !REGION.test(region)) {
-    const from = flags.region !== undefined ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
-    throw new UsageError(`${from}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
+    throw new UsageError(`${regionFrom}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
   }
   // --endpoint-url beats everything; without it each client gets what the SDK's chain gives its service
   // (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services section or endpoint_url: src/aws/shared-config.ts).
@@ -89,14 +90,7 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
   const aws = announceSandbox(
     deps.awsClients({
       region,
-      regionFrom:
-        region === undefined
-          ? undefined
-          : flags.region !== undefined
-            ? '--region'
-            : deps.env.AWS_REGION
-              ? 'AWS_REGION'
-              : 'AWS_DEFAULT_REGION',
+      regionFrom,
       // AWS_PROFILE passed on is what the SDK would read itself; named, it is checked and shown the same way as --profile.
       profile: flags.profile ?? (deps.env.AWS_PROFILE || undefined),
       profileFrom: flags.profile !== undefined ? '--profile' : 'AWS_PROFILE',
