@@ -16,7 +16,8 @@ const HINTS: Record<string, string> = {
   ServiceNotActiveException: 'the service is not ACTIVE; check the service and cluster names',
   NotFoundException: 'check the names of the App Mesh objects',
   InvalidInstanceId: 'the instance is not running the SSM agent or is not managed by SSM; choose another instance',
-  CredentialsProviderError: 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+  CredentialsProviderError:
+    'no AWS credentials found: pass --profile (or set AWS_PROFILE) naming a profile with credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
 };
 
 interface SdkLikeError {

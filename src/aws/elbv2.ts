@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { sender, unlessNotFound } from './aws-error.js';
 import { allPages } from './pages.js';
-import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
 
 /** The Elastic Load Balancing v2 calls meshctl makes, named after their operations. */
 export interface Elbv2Api {
@@ -103,5 +103,6 @@ export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: 
 export function connectElbv2(config: AwsConfig): Elbv2Api {
   const client = new ElasticLoadBalancingV2Client(clientOptions(config));
   addCallLogging(client as never, 'elbv2', config.log);
+  addRegionCheck(client as never, config);
   return createElbv2Api(client, config.endpointUrl);
 }

@@ -1,6 +1,6 @@
 import { ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client, type RRType } from '@aws-sdk/client-route-53';
 import { sender } from './aws-error.js';
-import { addCallLogging, clientOptions, type AwsConfig } from './client-config.js';
+import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
 import { allPages } from './pages.js';
 
 export interface RecordInfo {
@@ -56,5 +56,6 @@ export function createRoute53Api(client: Route53Client, endpoint?: string): Rout
 export function connectRoute53(config: AwsConfig): Route53Api {
   const client = new Route53Client(clientOptions(config));
   addCallLogging(client as never, 'route53', config.log);
+  addRegionCheck(client as never, config);
   return createRoute53Api(client, config.endpointUrl);
 }

@@ -38,9 +38,9 @@ export function profileCredentialsText(): string {
 }
 
 /**
- * How to run a command with the profile instead of the exported variables, paths quoted. AWS_PROFILE,
- * not --profile: the SDK reads a profile's endpoint_url only for the profile AWS_PROFILE names (a
- * client's `profile` option gets its region and credentials, not its endpoint).
+ * How to run a command with the profile instead of the exported variables, paths quoted. AWS_PROFILE
+ * rather than `--profile meshctl-sandbox` (which meshctl reads the same way, endpoint_url included):
+ * the one line then works unchanged for the AWS CLI and any SDK script too.
  */
 export function profileUsage(configFile: string, credentialsFile: string, command: readonly string[] = ['meshctl']): string {
   const files = `AWS_CONFIG_FILE=${shellQuote(configFile)} AWS_SHARED_CREDENTIALS_FILE=${shellQuote(credentialsFile)}`;

@@ -1,9 +1,9 @@
 import type { AwsConfig } from '../aws/client-config.js';
 import type { AwsClients } from '../aws/clients.js';
 import { CFN_KEYS, cfnValue, parseCfnOutput, type CfnField, type CfnOutput } from '../core/cfn-output.js';
+import { endpointUrlProblem } from '../core/endpoint-url.js';
 import { escapeControls } from '../core/escape.js';
 import type { PollClock } from '../core/poll.js';
-import { redactUrlUserinfo } from '../core/secrets.js';
 import { announceSandbox, sandboxOf, type SandboxTarget } from '../sandbox/detect.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { Ui } from '../ui/output.js';
@@ -55,6 +55,9 @@ export interface Context {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+/** AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true, exactly as the SDK compares it. */
+const ignoresConfigured = (env: Deps['env']) => env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true';
+
 /** Builds the context from the global flags; checks the region and endpoint before any AWS call. */
 export function createContext(flags: GlobalFlags, deps: Deps): Context {
   const explicitFile = flags.cfnOutput !== undefined;
@@ -65,21 +68,20 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
       text === undefined ? undefined : parseCfnOutput(text, file),
     ));
   const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
+  const regionFrom =
+    region === undefined ? undefined : flags.region !== undefined ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
   if (region !== undefined && !REGION.test(region)) {
-    const from = flags.region !== undefined ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
-    throw new UsageError(`${from}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
+    throw new UsageError(`${regionFrom}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
   }
-  const endpointUrl = flags.endpointUrl ?? (deps.env.AWS_ENDPOINT_URL || undefined);
-  if (endpointUrl !== undefined) {
-    // The SDK parses it only at the first call, where a bad port or bracket looks like an AWS error (exit 3).
-    const from = flags.endpointUrl !== undefined ? '--endpoint-url' : 'AWS_ENDPOINT_URL';
-    const shown = escapeControls(redactUrlUserinfo(endpointUrl));
-    const port = /^[a-z]+:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(endpointUrl)?.[1];
-    if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
-      throw new UsageError(`${from}: "${shown}": port ${port} is out of range (1 to 65535)`);
-    if (!/^https?:\/\/\S+$/.test(endpointUrl) || !URL.canParse(endpointUrl))
-      throw new UsageError(`${from}: "${shown}" is not an http(s) URL`);
-  }
+  // --endpoint-url beats everything; without it each client gets what the SDK's chain gives its service
+  // (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services section or endpoint_url: src/aws/shared-config.ts).
+  const endpointUrl = flags.endpointUrl;
+  const generalEndpoint = deps.env.AWS_ENDPOINT_URL || undefined;
+  // Checked here too, before any file is read, unless --endpoint-url or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS puts it aside.
+  const [checked, from] =
+    endpointUrl !== undefined ? [endpointUrl, '--endpoint-url'] : ignoresConfigured(deps.env) ? [] : [generalEndpoint, 'AWS_ENDPOINT_URL'];
+  const problem = checked === undefined ? undefined : endpointUrlProblem(checked, from!);
+  if (problem) throw new UsageError(problem);
   const attempts = deps.env.AWS_MAX_ATTEMPTS?.trim();
   if (attempts && !/^([1-9]|1\d|20)$/.test(attempts))
     throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" is not a whole number from 1 to 20`);
@@ -88,7 +90,10 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
   const aws = announceSandbox(
     deps.awsClients({
       region,
-      profile: flags.profile,
+      regionFrom,
+      // AWS_PROFILE passed on is what the SDK would read itself; named, it is checked and shown the same way as --profile.
+      profile: flags.profile ?? (deps.env.AWS_PROFILE || undefined),
+      profileFrom: flags.profile !== undefined ? '--profile' : 'AWS_PROFILE',
       endpointUrl,
       maxAttempts: attempts ? Number(attempts) : undefined,
       // Through the ui, so that a board (many services) shows them above its lines.
