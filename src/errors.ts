@@ -87,6 +87,8 @@ export class CommandFailedError extends MeshctlError {
     readonly next?: string,
     /** The text to print, when it is not the cause's message (a step's failure names the step once). */
     message?: string,
+    /** How `next` is introduced: it resumes, or (after a rollback) retries, or finishes what failed. */
+    readonly nextLabel = 'resume with',
   ) {
     super(message ?? cause.message, { cause });
     this.exitCode = cause.exitCode;

@@ -181,7 +181,7 @@ export function reportError(err: unknown, ui: ProgramUi, argv: readonly string[]
     const resume = failed?.next ?? (interrupted ? resumeCommand(argv) : undefined);
     ui.failure({ error: info(err.exitCode, errorKind(err), err.message, root), report: failed?.report, resumeCommand: resume });
     ui.error(err.message);
-    if (failed?.next) ui.info(`resume with: ${failed.next}`);
+    if (failed?.next) ui.info(`${failed.nextLabel}: ${failed.next}`);
     else if (interrupted) ui.info(`nothing is left half-done by this command; run it again to resume: ${resume}`);
     if (ui.verboseEnabled && err.stack) ui.verbose(err.stack);
     return err.exitCode;

@@ -14,7 +14,7 @@ import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, collect, contextOf, intFlag, nameFlag, resumeCommand, targetFlags } from './options/common.js';
+import { checkAll, collect, contextOf, intFlag, nameFlag, otherCommand, resumeCommand, targetFlags } from './options/common.js';
 import { toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
@@ -37,7 +37,7 @@ type RolloutFlags = Omit<EnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> 
 const forService = (template: string, service: string) => template.replaceAll('{service}', service);
 
 function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, unknown>, lines: string[]): Report {
-  const { ok, steps, results, taskDefinitionArn } = outcome;
+  const { ok, steps, results, taskDefinitionArn, events } = outcome;
   return {
     data: {
       ok,
@@ -49,9 +49,35 @@ function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, un
       waitRunning: null,
       verify: null,
       ...results,
+      events,
     },
     lines,
   };
+}
+
+/** The flags `meshctl rollback` shares with rollout, carried into the command that finishes a failed rollback. */
+const ROLLBACK_KEEPS = {
+  values: ['--cfn-output', '--region', '--profile', '--endpoint-url', '--interval', '--timeout'],
+  switches: ['--json', '--verbose', '--no-color', '--show-secrets'],
+};
+
+/**
+ * What to run after a failed rollout of one service, and how to say it. After --rollback-on-failure
+ * pointed the service back, `--from <step>` would run that step on the old revision (and pass, or roll
+ * back again): the rollout is retried from the start instead (each step is safe to run again; add-envoy
+ * registers nothing new). When the rollback itself failed, finishing it comes first.
+ */
+function nextAfterFailure(
+  argv: readonly string[],
+  target: { cluster: string; service: string },
+  step: RolloutStep,
+  rolledBack: ServiceRolloutOutcome['rolledBack'],
+): { command: string; label: string } {
+  if (!rolledBack) return { command: resumeCommand(argv, { drop: ['--from'], add: ['--from', step] }), label: 'resume with' };
+  if (rolledBack.ok)
+    return { command: resumeCommand(argv, { drop: ['--from'] }), label: 'rolled back; once the cause is fixed, retry with' };
+  const add = ['--cluster', target.cluster, '--service', target.service, ...(rolledBack.to ? ['--to', rolledBack.to] : [])];
+  return { command: otherCommand(argv, 'rollback', ROLLBACK_KEEPS, add), label: 'the rollback failed too; finish it with' };
 }
 
 async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, deps: Deps): Promise<void> {
@@ -67,19 +93,22 @@ async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRollou
   }
   const step = outcome.failedStep!;
   const cause = outcome.error!;
-  const resume = resumeCommand(deps.argv, { drop: ['--from'], add: ['--from', step] });
+  const next = nextAfterFailure(deps.argv, target, step, outcome.rolledBack);
   const done = outcome.steps.filter((s) => s.status === 'done').map((s) => `  ${s.step}: ${s.detail}`);
-  const report = pipelineReport(outcome, { ...target, failedStep: step, resumeCommand: resume, error: cause.message }, [
+  const rb = outcome.rolledBack;
+  const report = pipelineReport(outcome, { ...target, failedStep: step, resumeCommand: next.command, error: cause.message }, [
     ...(done.length ? ['done:', ...done] : ['done: nothing']),
     `failed: ${step}`,
+    ...(rb ? [rb.ok ? `rolled back: ${target.service} runs ${rb.to ?? 'its previous revision'} again` : 'rollback: failed'] : []),
   ]);
   // "verify failed: verify: …" would say the step twice: the cause's own prefix goes.
   const own = cause.message.startsWith(`${step}: `) ? cause.message.slice(step.length + 2) : cause.message;
   throw new CommandFailedError(
     cause,
     report,
-    resume,
+    next.command,
     cause instanceof InterruptedError ? `interrupted during ${step}` : `${step} failed: ${own}`,
+    next.label,
   );
 }
 
@@ -90,6 +119,9 @@ interface ServiceResult {
   failedStep?: RolloutStep;
   error?: string;
   steps?: ServiceRolloutOutcome['steps'];
+  events: ServiceRolloutOutcome['events'];
+  /** After --rollback-on-failure: whether the service was pointed back. */
+  rolledBack?: boolean;
 }
 
 /** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
@@ -100,6 +132,7 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
   const described = new Map((await ecs.describeServicesBatch(cluster, names)).map((s) => [s.serviceName!, s]));
   const board = deps.ui.startBoard(names);
   const taskSource = clusterTaskSource(ecs, cluster, () => deps.clock.now());
+  // Stopped whatever happens: a board left running would redraw its lines under the error and the resume.
   const results = await mapLimit(
     names,
     concurrency,
@@ -113,6 +146,7 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
           service,
           status: 'failed',
           error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster`,
+          events: [],
         };
       }
       const outcome = await runServiceRollout(
@@ -140,28 +174,34 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
         failedStep: outcome.failedStep,
         error: outcome.error?.message,
         steps: outcome.steps,
+        events: outcome.events,
+        ...(outcome.rolledBack ? { rolledBack: outcome.rolledBack.ok } : {}),
       };
     },
     () => !deps.signal.aborted,
     (service): ServiceResult => {
       board.set(service, '– not started (interrupted)');
-      return { service, status: 'not-started' };
+      return { service, status: 'not-started', events: [] };
     },
-  );
-  board.stop();
+  ).finally(() => board.stop());
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'not-started');
   const count = (s: ServiceResult['status']) => results.filter((r) => r.status === s).length;
   const summary = `${count('done')} rolled out, ${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
   const report: Report = {
     data: { ok: failed.length === 0, cluster, summary, services: results },
     lines: [
-      ...results.map((r) => `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}` : ''}`),
+      ...results.map((r) => {
+        const back = r.rolledBack === undefined ? '' : r.rolledBack ? ' (rolled back)' : ' (rollback failed)';
+        return `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}${back}` : ''}`;
+      }),
       summary,
     ],
   };
   if (failed.length === 0) return deps.ui.result(report);
-  // Resume only what did not finish, each service named.
-  const resume = resumeCommand(deps.argv, { drop: ['--all-services', '--service'], add: failed.flatMap((r) => ['--service', r.service]) });
+  // Resume only what did not finish, each service named. A service rolled back is retried from the
+  // start: --from would run its step on the old revision.
+  const drop = ['--all-services', '--service', ...(failed.some((r) => r.rolledBack) ? ['--from'] : [])];
+  const resume = resumeCommand(deps.argv, { drop, add: failed.flatMap((r) => ['--service', r.service]) });
   report.data.resumeCommand = resume;
   const cause = deps.signal.aborted ? new InterruptedError(`interrupted: ${summary}`) : new CheckFailedError(summary);
   throw new CommandFailedError(cause, report, resume);

@@ -26,8 +26,8 @@ export interface PollOptions {
   timeoutMs: number;
   intervalMs: number;
   signal?: AbortSignal;
-  /** Text for the TimeoutError; receives the time spent waiting. */
-  timeoutMessage: (elapsedMs: number) => string;
+  /** Text for the TimeoutError; receives the time spent waiting (may look once more, hence a promise). */
+  timeoutMessage: (elapsedMs: number) => string | Promise<string>;
   /**
    * A failed poll that this accepts (throttling that outlasted the SDK's retries, say) is skipped, not
    * fatal, up to MAX_TRANSIENT_POLL_FAILURES in a row; `onTransient` hears about each.
@@ -58,7 +58,7 @@ export async function pollUntil<T>(check: (attempt: number) => Promise<T | undef
     if (result !== undefined) return result;
     const elapsed = clock.now() - start;
     const left = options.timeoutMs - elapsed;
-    if (left <= 0) throw new TimeoutError(options.timeoutMessage(elapsed));
+    if (left <= 0) throw new TimeoutError(await options.timeoutMessage(elapsed));
     await clock.sleep(Math.min(left, pollDelay(attempt, options.intervalMs, clock.random())), options.signal);
   }
 }

@@ -1,5 +1,6 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { sameRevision } from './arn.js';
+import { escapeControls } from './escape.js';
 
 export interface StoppedTask {
   taskArn: string;
@@ -8,10 +9,17 @@ export interface StoppedTask {
   containers: { name: string; exitCode?: number; reason?: string }[];
 }
 
+interface Counts {
+  running: number;
+  pending: number;
+  wanted: number;
+  otherRevisions: number;
+  /** Tasks of the revision that stopped before the wait: not a failure of it, but worth naming when it fails. */
+  stoppedBefore: StoppedTask[];
+}
+
 export type TaskProgress =
-  | { state: 'waiting'; running: number; pending: number; wanted: number; otherRevisions: number }
-  | { state: 'done'; running: number; pending: number; wanted: number; otherRevisions: number }
-  | { state: 'failed'; running: number; pending: number; wanted: number; otherRevisions: number; stopped: StoppedTask[] };
+  ({ state: 'waiting' } & Counts) | ({ state: 'done' } & Counts) | ({ state: 'failed'; stopped: StoppedTask[] } & Counts);
 
 export interface StoppedFilter {
   /** Tasks that stopped before this are history, not a failure of this wait. */
@@ -29,6 +37,7 @@ export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted:
   let pending = 0;
   let otherRevisions = 0;
   const stopped: StoppedTask[] = [];
+  const stoppedBefore: StoppedTask[] = [];
   for (const task of tasks) {
     if (!sameRevision(task.taskDefinitionArn, revisionArn)) {
       if (task.lastStatus !== 'STOPPED') otherRevisions++;
@@ -40,10 +49,10 @@ export function assessTasks(tasks: readonly Task[], revisionArn: string, wanted:
       const before = at
         ? !!filter.stoppedSince && new Date(at) < filter.stoppedSince
         : !!task.taskArn && !!filter.alreadyStopped?.has(task.taskArn);
-      if (!before) stopped.push(describeStopped(task));
+      (before ? stoppedBefore : stopped).push(describeStopped(task));
     } else pending++;
   }
-  const counts = { running, pending, wanted, otherRevisions };
+  const counts = { running, pending, wanted, otherRevisions, stoppedBefore };
   if (stopped.length > 0) return { state: 'failed', ...counts, stopped };
   return { state: running >= wanted ? 'done' : 'waiting', ...counts };
 }
@@ -57,15 +66,16 @@ function describeStopped(task: Task): StoppedTask {
   };
 }
 
-/** One line per stopped task, with its reason and each container's. */
+/** One line per stopped task, with its reason and each container's (remote text, escaped). */
 export function describeStoppedTasks(stopped: readonly StoppedTask[]): string {
   return stopped
     .map((t) => {
       const id = t.taskArn.split('/').pop();
       const containers = t.containers
         .filter((c) => c.reason !== undefined || c.exitCode !== undefined)
-        .map((c) => `${c.name}: ${c.reason ?? `exit ${c.exitCode}`}`);
-      return `task ${id} stopped: ${t.stoppedReason ?? 'no reason given'}${containers.length ? ` (${containers.join('; ')})` : ''}`;
+        .map((c) => `${escapeControls(c.name)}: ${c.reason === undefined ? `exit ${c.exitCode}` : escapeControls(c.reason)}`);
+      const reason = t.stoppedReason === undefined ? 'no reason given' : escapeControls(t.stoppedReason);
+      return `task ${escapeControls(id ?? '?')} stopped: ${reason}${containers.length ? ` (${containers.join('; ')})` : ''}`;
     })
     .join('\n');
 }

@@ -6,7 +6,7 @@ import { previousRevision, revisionFromFlag } from '../core/revisions.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
 import { runUpdateService, type ServiceTarget, type UpdateServiceResult } from './service.js';
-import { runWaitRunning, type WaitOptions, type WaitResult } from './wait-running.js';
+import { runWaitRunning, type WaitOptions, type WaitResult, type WaitSeen } from './wait-running.js';
 
 export interface RollbackResult extends ServiceTarget {
   action: 'rolled-back' | 'unchanged';
@@ -23,7 +23,7 @@ export interface RollbackResult extends ServiceTarget {
 export async function runRollback(
   ctx: Context,
   target: ServiceTarget,
-  opts: { to?: string; wait: boolean; waitOptions: WaitOptions; force?: boolean },
+  opts: { to?: string; wait: boolean; waitOptions: WaitOptions; force?: boolean; seen?: WaitSeen },
 ): Promise<RollbackResult> {
   const ecs = await ctx.aws.ecs();
   const service = await ecs.describeServices(target.cluster, target.service);
@@ -50,11 +50,12 @@ export async function runRollback(
   const update = await runUpdateService(ctx, target, to, leaveServiceConnect ? { enabled: false } : undefined);
   const result: RollbackResult = { ...target, action: 'rolled-back', from: current, to: update.taskDefinitionArn, update };
   if (opts.wait) {
-    result.wait = await runWaitRunning(ctx, target, {
-      ...opts.waitOptions,
-      taskDefinitionArn: update.taskDefinitionArn,
-      desiredCount: update.desiredCount,
-    });
+    result.wait = await runWaitRunning(
+      ctx,
+      target,
+      { ...opts.waitOptions, taskDefinitionArn: update.taskDefinitionArn, desiredCount: update.desiredCount },
+      opts.seen,
+    );
   }
   return result;
 }

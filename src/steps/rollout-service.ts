@@ -1,11 +1,12 @@
 import { parseTaskDefinitionRef } from '../core/arn.js';
+import type { ServiceEventRecord } from '../core/service-events.js';
 import { InterruptedError, MeshctlError } from '../errors.js';
 import { runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
 import type { Context } from './context.js';
 import { runRollback } from './rollback.js';
 import { resolveRevision, runUpdateService, serviceFamily, type ServiceTarget, type UpdateServiceResult } from './service.js';
 import { runVerify, verifyFailure, type VerifyOptions } from './verify.js';
-import { runWaitRunning, type WaitOptions } from './wait-running.js';
+import { runWaitRunning, type WaitOptions, type WaitSeen } from './wait-running.js';
 
 export const ROLLOUT_STEPS = ['add-envoy', 'update-service', 'wait-running', 'verify'] as const;
 export type RolloutStep = (typeof ROLLOUT_STEPS)[number];
@@ -35,6 +36,10 @@ export interface ServiceRolloutOutcome {
   taskDefinitionArn?: string;
   failedStep?: RolloutStep;
   error?: MeshctlError;
+  /** Service events seen while waiting (wait-running, then the rollback's wait), oldest first. */
+  events: ServiceEventRecord[];
+  /** Set when --rollback-on-failure pointed the service back: the rollout is to be retried, not resumed. */
+  rolledBack?: { ok: boolean; to?: string };
 }
 
 /**
@@ -48,6 +53,8 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   const results: Record<string, unknown> = {};
   const starts = ROLLOUT_STEPS.indexOf(opts.from);
   let current: RolloutStep = opts.from;
+  const seen: WaitSeen = { events: [] };
+  const events = seen.events!;
   const run = async <T>(step: RolloutStep, work: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
     if (ROLLOUT_STEPS.indexOf(step) < starts) {
       steps.push({ step, status: 'skipped' });
@@ -74,7 +81,7 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       return { value: result, detail: `${result.action === 'registered' ? 'registered' : 'unchanged'} ${result.taskDefinitionArn}` };
     });
     if (opts.stopIfUnchanged && added?.action === 'unchanged')
-      return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn };
+      return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn, events };
     updated = await run('update-service', async () => {
       // The ARN add-envoy registered or described; resuming, the family's latest revision.
       const family = envoy.taskDefinition ? parseTaskDefinitionRef(envoy.taskDefinition)?.family : undefined;
@@ -87,11 +94,12 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       };
     });
     await run('wait-running', async () => {
-      const result = await runWaitRunning(ctx, target, {
-        ...opts.wait,
-        taskDefinitionArn: updated?.taskDefinitionArn,
-        desiredCount: updated?.desiredCount,
-      });
+      const result = await runWaitRunning(
+        ctx,
+        target,
+        { ...opts.wait, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount },
+        seen,
+      );
       results.waitRunning = result;
       return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
     });
@@ -106,15 +114,18 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ??
       updated?.taskDefinitionArn ??
       added?.taskDefinitionArn;
-    return { ok: true, steps, results, taskDefinitionArn };
+    return { ok: true, steps, results, taskDefinitionArn, events };
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
     steps.push({ step: current, status: 'failed', detail: err.message });
     ui.step(current, 'fail', err.message.split('\n')[0]);
+    let rolledBack: ServiceRolloutOutcome['rolledBack'];
     if (opts.rollbackOnFailure && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
-      results.rollback = await rollBack(ctx, target, current, updated, opts.wait);
+      const rb = await rollBack(ctx, target, current, updated, opts.wait, seen);
+      results.rollback = rb;
+      rolledBack = { ok: rb.ok === true, to: typeof rb.to === 'string' ? rb.to : updated?.previousTaskDefinitionArn };
     }
-    return { ok: false, steps, results, failedStep: current, error: err };
+    return { ok: false, steps, results, failedStep: current, error: err, events, rolledBack };
   }
 }
 
@@ -124,6 +135,7 @@ async function rollBack(
   step: RolloutStep,
   updated: UpdateServiceResult | undefined,
   wait: WaitOptions,
+  seen: WaitSeen,
 ): Promise<Record<string, unknown>> {
   ctx.ui.warn(`${step} failed; rolling back (--rollback-on-failure)`);
   ctx.ui.step('rollback', 'start');
@@ -133,6 +145,7 @@ async function rollBack(
       to: updated?.previousTaskDefinitionArn,
       wait: true,
       waitOptions: { ...wait, count: undefined },
+      seen,
     });
     ctx.ui.step('rollback', 'ok', `${rb.service} → ${rb.to}`);
     return { ok: true, ...rb };

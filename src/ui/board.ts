@@ -40,7 +40,8 @@ export function createTtyBoard(stream: NodeJS.WritableStream & { columns?: numbe
   const draw = () => {
     timer = undefined;
     clear();
-    const cols = stream.columns ?? 120;
+    // A terminal that reports no size (0 columns, as a bare pty does) is taken as 120 wide.
+    const cols = stream.columns || 120;
     const lines = keys.map((k) => `${k.padEnd(width)}  ${texts.get(k)}`.slice(0, Math.max(20, cols - 1)));
     stream.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
@@ -100,6 +101,7 @@ export function boardUi(base: Ui, board: Board, key: string): Ui {
     startProgress(): Promise<Progress> {
       return Promise.resolve({
         update: (text, elapsedMs) => board.set(key, `▸ ${step}: ${text} · ${formatDuration(elapsedMs)}`),
+        log: say,
         stop() {},
       });
     },

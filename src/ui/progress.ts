@@ -3,6 +3,8 @@ import { formatDuration } from '../core/duration.js';
 export interface Progress {
   /** New status text; `elapsedMs` is shown beside it. */
   update(text: string, elapsedMs: number): void;
+  /** A line that stays (a service event), written above the progress; escaped by the caller. */
+  log(line: string): void;
   /** Ends the progress display (the final result is printed elsewhere). */
   stop(): void;
 }
@@ -28,6 +30,7 @@ export function createLineProgress(sink: ProgressSink, label: string): Progress 
         lastAt = elapsedMs;
       }
     },
+    log: (line) => sink.write(`${label}: ${line}\n`),
     stop() {},
   };
 }
@@ -51,6 +54,12 @@ export async function createSpinnerProgress(stream: NodeJS.WritableStream, label
       base = elapsedMs;
       at = performance.now();
       render();
+    },
+    log(line) {
+      // ora redraws its line in place: cleared first, the line stays above it.
+      spinner.clear();
+      stream.write(`${label}: ${line}\n`);
+      spinner.render();
     },
     stop() {
       clearInterval(ticker);

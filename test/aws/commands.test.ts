@@ -5,9 +5,12 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
+  type DescribeServicesCommandOutput,
+  type ServiceEvent,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -101,10 +104,20 @@ describe('rollout with mocked AWS', () => {
           },
         ],
       });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'crystal-service-lb',
+          taskDefinition: NEW,
+          desiredCount: 3,
+          deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }],
+        },
+      ],
+    });
     const r = await runInProcess(['rollout', ...CFN, '--skip-mesh-check']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /error: wait-running failed: a task of .*:2 stopped while waiting:\ntask 2-0 stopped: Task failed ELB health checks \(envoy: OutOfMemoryError\)/,
+      /error: wait-running failed: a task of .*:2 stopped while waiting\ndeployment ecs-svc\/1 \(PRIMARY\) rolloutState IN_PROGRESS\nstopped while waiting:\n {2}task 2-0 stopped: Task failed ELB health checks \(envoy: OutOfMemoryError\)/,
     );
     expect(r.stderr).toMatch(/resume with: meshctl rollout --task-definition appmesh-workshop-crystal-lb-vanilla .* --from wait-running/);
     expect(r.stdout).toMatch(/done:\n {2}add-envoy: registered .*\n {2}update-service: .*\nfailed: wait-running/);
@@ -166,8 +179,11 @@ describe('wait-running with mocked AWS', () => {
     expect(r.code).toBe(1);
     expect(r.clock.slept.slice(0, 5)).toEqual([250, 500, 1000, 2000, 4000]);
     expect(r.stderr).toMatch(/timed out after 20s with 2\/3 RUNNING/);
-    // One at the start, then one on every third poll.
-    expect(ecs.commandCalls(DescribeServicesCommand).length).toBe(1 + Math.floor(ecs.commandCalls(ListTasksCommand).length / 3));
+    // Polls at 0, 0.25, 0.75, 1.75, 3.75, 7.75, 12.75, 17.75 and 20 s. The service is read at the start, on
+    // every third poll (0.75, 7.75, 20 s), when --interval passed since the last read (12.75, 17.75 s), and
+    // once more for the timeout's message: 7 reads for 9 polls.
+    expect(ecs.commandCalls(ListTasksCommand).length).toBe(9);
+    expect(ecs.commandCalls(DescribeServicesCommand).length).toBe(7);
   });
 
   it('fails at once when the deployment rolloutState is FAILED', async () => {
@@ -196,7 +212,69 @@ describe('wait-running with mocked AWS', () => {
     ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 1) });
     const r = await runInProcess(['wait-running', ...CFN]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/deployment d1 of .*:2 FAILED: circuit breaker tripped/);
+    expect(r.stderr).toMatch(/error: deployment d1 of .*:2 FAILED\ndeployment d1 rolloutState FAILED: circuit breaker tripped\n/);
+  });
+});
+
+describe('service events and resume hints with mocked AWS', () => {
+  const T = 1_700_000_000_000; // fakeClock's start: the wait begins here
+  const service = (events: ServiceEvent[]): DescribeServicesCommandOutput => ({
+    $metadata: {},
+    services: [
+      {
+        serviceName: 'crystal-service-lb',
+        taskDefinition: NEW,
+        desiredCount: 3,
+        deployments: [{ id: 'd1', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS', createdAt: new Date(T - 60_000) }],
+        events,
+      },
+    ],
+  });
+  const OLD_EVENT = { id: 'e0', createdAt: new Date(T - 120_000), message: '(service crystal-service-lb) has reached a steady state.' };
+  const E1 = { id: 'e1', createdAt: new Date(T - 30_000), message: '(service crystal-service-lb) has started 1 tasks: (task 2-0).' };
+  const E2 = { id: 'e2', createdAt: new Date(T + 1_000), message: '(service crystal-service-lb) was unable to place a task\u001b[2J.' };
+
+  it('prints each new event once as it appears, keeps them in --json, and ends a timeout with the deployment and the last events', async () => {
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce(service([E1, OLD_EVENT]))
+      .resolves(service([E2, E1, OLD_EVENT]));
+    ecs.on(DescribeTasksCommand).resolves({ tasks: tasks(NEW, 2) });
+    const r = await runInProcess(['wait-running', ...CFN, '--timeout', '5s', '--json']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.includes(': event '));
+    expect(lines).toEqual([
+      'crystal-service-lb: event 22:12:50 (service crystal-service-lb) has started 1 tasks: (task 2-0).',
+      'crystal-service-lb: event 22:13:21 (service crystal-service-lb) was unable to place a task\\u001b[2J.',
+    ]);
+    const out = JSON.parse(r.stdout);
+    expect(out.events).toEqual([
+      { id: 'e1', createdAt: '2023-11-14T22:12:50.000Z', message: E1.message },
+      { id: 'e2', createdAt: '2023-11-14T22:13:21.000Z', message: '(service crystal-service-lb) was unable to place a task\\u001b[2J.' },
+    ]);
+    expect(out.error.kind).toBe('timeout');
+    expect(out.error.message).toMatch(
+      /^timed out after 5s with 2\/3 RUNNING of .*:2\ndeployment d1 \(PRIMARY\) rolloutState IN_PROGRESS\n/,
+    );
+    expect(out.error.message).toMatch(/last service events \(2 of 2\):\n {2}22:12:50 .*\n {2}22:13:21 .*was unable to place a task/);
+  });
+
+  it('after a failed rollback the hint finishes the rollback, printed once', async () => {
+    ecs.on(DescribeServicesCommand).resolves(service([]));
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [NEW] });
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        { ...tasks(NEW, 1)[0]!, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'Essential container in task exited' },
+      ],
+    });
+    const r = await runInProcess(['rollout', ...CFN, '--skip-mesh-check', '--rollback-on-failure', '--timeout', '1m', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.rollback).toMatchObject({ ok: false, error: expect.stringMatching(/no revision before .*:2 to roll back to/) });
+    const hint = 'meshctl rollback --timeout 1m --json --cluster appmesh-workshop --service crystal-service-lb';
+    expect(out.resumeCommand).toBe(hint);
+    expect(r.stderr).toContain(`the rollback failed too; finish it with: ${hint}\n`);
+    expect(r.stderr.split('meshctl rollback').length - 1).toBe(1);
   });
 });
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
-import { actAsEcsSchedulerForDeployment } from '../support/workshop.js';
+import { actAsEcsSchedulerForDeployment, seedMoreServices } from '../support/workshop.js';
 
 const env = useMotoWorkshop();
 let proxy: FaultProxy;
@@ -67,4 +67,37 @@ describe('Ctrl-C or SIGTERM at each step of rollout', () => {
     },
     60_000,
   );
+});
+
+describe('Ctrl-C in a rollout of several services', () => {
+  const SERVICES = ['orders', 'payments', 'products'];
+  const args = [...SERVICES.flatMap((s) => ['--service', s]), '--concurrency', '2', '--interval', '1s', '--timeout', '30s'];
+  // The services that did not finish come last, each named.
+  const resume = (extra = '') =>
+    `meshctl rollout --concurrency 2 --interval 1s --timeout 30s${extra} ${SERVICES.map((s) => `--service ${s}`).join(' ')}`;
+
+  it('prints one resume command, once; with --json the same one on stdout and stderr', async () => {
+    await seedMoreServices(env.moto.url, env.ws, SERVICES);
+    // No scheduler: the waits go on until the signal.
+    const text = await runCli(['rollout', ...args], {
+      cwd: env.ws.dir,
+      env: motoEnv(env.moto.url),
+      onSpawn: signalAt(/RUNNING/, 'SIGINT'),
+    });
+    expect(text.code, text.stderr).toBe(130);
+    expect(`${text.stdout}${text.stderr}`.split('meshctl rollout').length - 1).toBe(1);
+    expect(text.stderr).toContain(`resume with: ${resume()}\n`);
+    expect(text.stdout).toMatch(/^products: not-started$/m);
+    const json = await runCli(['rollout', ...args, '--json'], {
+      cwd: env.ws.dir,
+      env: motoEnv(env.moto.url),
+      onSpawn: signalAt(/RUNNING/, 'SIGINT'),
+    });
+    expect(json.code, json.stderr).toBe(130);
+    const out = JSON.parse(json.stdout);
+    expect(out.resumeCommand).toBe(resume(' --json'));
+    expect(json.stderr.split('meshctl rollout').length - 1).toBe(1);
+    expect(json.stderr).toContain(`resume with: ${out.resumeCommand}\n`);
+    expect(out.services.map((s: { events: unknown[] }) => s.events)).toEqual([[], [], []]);
+  }, 60_000);
 });

@@ -55,6 +55,31 @@ describe('meshctl rollback against moto', () => {
       expect(await serviceRevision()).toMatch(/:1$/);
       const revisions = await sdkClients(env.moto.url).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: FAMILY }));
       expect(revisions.taskDefinitionArns).toHaveLength(2);
+      // The hint retries the rollout: no --from, whose step would now run on the old revision.
+      const retry = 'meshctl rollout --rollback-on-failure --count 4 --timeout 3s --json';
+      expect(out.resumeCommand).toBe(retry);
+      expect(r.stderr).toContain(`rolled back; once the cause is fixed, retry with: ${retry}\n`);
+      expect(r.stderr.split('meshctl rollout').length - 1).toBe(1);
+      expect(out.events).toEqual([]); // moto writes no service events
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('after a rollback, a rollout started --from wait-running is retried from the start, the hint said once', async () => {
+    const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
+    try {
+      expect((await cli(['add-envoy'])).code).toBe(0);
+      expect((await cli(['update-service'])).code).toBe(0);
+      const r = await cli(['rollout', '--from', 'wait-running', '--rollback-on-failure', '--count', '4', '--timeout', '3s']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(await serviceRevision()).toMatch(/:1$/);
+      const retry = 'meshctl rollout --rollback-on-failure --count 4 --timeout 3s';
+      expect(r.stderr).toContain(`retry with: ${retry}\n`);
+      expect(r.stdout).toMatch(/\nfailed: wait-running\nrolled back: crystal-service-lb runs .*:1 again\n$/);
+      // Once, in all the output: not on stdout as well, and no --from anywhere.
+      expect(`${r.stdout}${r.stderr}`.split('meshctl rollout').length - 1).toBe(1);
+      expect(r.stderr).not.toMatch(/--from wait-running\n/);
     } finally {
       await scheduler.stop();
     }

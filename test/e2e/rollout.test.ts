@@ -62,8 +62,14 @@ describe('update-service and wait-running against moto', () => {
     expect((await cli(['update-service', '--task-definition', `${FAMILY}:1`])).code).toBe(0);
     const r = await cli(['wait-running', '--count', '4', '--timeout', '2s']);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/error: timed out after 2s with 3\/4 RUNNING of .*:1; raise --timeout/);
+    // moto lists the deployment it made with the service (never rolled, still IN_PROGRESS) and writes no events.
+    expect(r.stderr).toMatch(
+      /error: timed out after 2s with 3\/4 RUNNING of .*:1\ndeployment ecs-svc\/\d+ \(PRIMARY\) rolloutState IN_PROGRESS: ECS deployment ecs-svc\/\d+ in progress\.\n/,
+    );
+    expect(r.stderr).toMatch(/\nno service events since the update started\nraise --timeout if tasks are still starting/);
     expect(r.stdout).toMatch(/3\/4 tasks of .*:1 RUNNING/);
+    const json = await cli(['wait-running', '--count', '4', '--timeout', '1s', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, running: 3, wanted: 4, events: [], error: { kind: 'timeout' } });
   });
 
   it('fails at once with the stopped reason when a task of the new revision stops', async () => {
@@ -75,7 +81,9 @@ describe('update-service and wait-running against moto', () => {
     await actAsEcsStoppingAFailedTask(env.moto.url, env.ws, 'Essential container in task exited');
     const r = await run;
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/a task of .*:2 stopped while waiting:\ntask [0-9a-f-]+ stopped: Essential container in task exited/);
+    expect(r.stderr).toMatch(
+      /a task of .*:2 stopped while waiting\ndeployment: ECS lists none for .*:2\nstopped while waiting:\n {2}task [0-9a-f-]+ stopped: Essential container in task exited/,
+    );
   });
 });
 

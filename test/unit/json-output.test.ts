@@ -44,6 +44,7 @@ const rolloutReport: Report = {
     updateService: null,
     waitRunning: null,
     verify: null,
+    events: [],
   },
   lines: ['done: nothing', 'failed: add-envoy'],
 };
@@ -100,6 +101,17 @@ describe('reportError with --json: one object for every failure', () => {
       },
     });
     expect(r.stderr).toBe('error: add-envoy failed: denied\nresume with: meshctl rollout --from add-envoy\n');
+  });
+
+  it('introduces the next command as the command says: a retry after a rollback is not a resume', () => {
+    const err = new CommandFailedError(
+      new CheckFailedError('wait-running failed: x'),
+      rolloutReport,
+      'meshctl rollout',
+      undefined,
+      'retry with',
+    );
+    expect(fail(err, undefined, 'rollout').stderr).toBe('error: wait-running failed: x\nretry with: meshctl rollout\n');
   });
 
   it("keeps a report's own resumeCommand, and its error string gives way to the error object", () => {

@@ -72,6 +72,7 @@ describe('assessTasks', () => {
     const since = new Date('2026-11-22T10:00:00Z');
     const old = task('x', NEW, 'STOPPED', { stoppedAt: new Date('2026-11-22T09:00:00Z') });
     const fresh = task('y', NEW, 'STOPPED', { stoppedAt: new Date('2026-11-22T10:05:00Z') });
+    expect(assessTasks([old], NEW, 1, { stoppedSince: since }).stoppedBefore.map((t) => t.taskArn)).toEqual([old.taskArn]);
     expect(assessTasks([old], NEW, 1, { stoppedSince: since }).state).toBe('waiting');
     expect(assessTasks([old, fresh], NEW, 1, { stoppedSince: since }).state).toBe('failed');
   });

@@ -101,3 +101,28 @@ export function resumeCommand(argv: readonly string[], change: { drop?: readonly
 
 /** Dropped flags that take no value. */
 const VALUELESS = new Set(['--all-services', '--rollback-on-failure', '--dry-run', '--force', '--yes']);
+
+/**
+ * `meshctl <command>` for another command than the one the user ran: only the flags in `keep` are
+ * carried over from their arguments (with their values; `switches` take none), then `add`.
+ */
+export function otherCommand(
+  argv: readonly string[],
+  command: string,
+  keep: { values: readonly string[]; switches: readonly string[] },
+  add: readonly string[],
+): string {
+  const values = new Set(keep.values);
+  const switches = new Set(keep.switches);
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.split('=')[0]!;
+    if (switches.has(a)) args.push(a);
+    else if (values.has(name)) {
+      if (a.includes('=')) args.push(a);
+      else if (i + 1 < argv.length) args.push(a, argv[++i]!);
+    }
+  }
+  return `meshctl ${shellJoin([command, ...args, ...add])}`;
+}
