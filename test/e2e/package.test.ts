@@ -146,4 +146,10 @@ describe('the packed tarball, unpacked where no node_modules is', () => {
     expect(frame, r.stderr).not.toBeNull();
     expect(Number(frame![1])).toBeGreaterThan(1);
   });
+
+  it('prints a completion script', () => {
+    const r = run(['completion', 'bash']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('complete -F _meshctl meshctl');
+  });
 });
