@@ -147,7 +147,10 @@ const header = (shell: Shell, version: string, load: string[]): string[] => [
   ...load.map((l) => `# ${l}`),
 ];
 
-/** A bash script: `source <(meshctl completion bash)`. Needs bash 3.2 or later, no bash-completion package. */
+/**
+ * A bash script: `source <(meshctl completion bash)`. Needs no bash-completion package, and keeps to what
+ * bash 3.2 (macOS) has: no associative arrays or mapfile, compopt only where bash has it.
+ */
 export function bashCompletion(root: CompletionCommand, version: string): string {
   return [
     ...header('bash', version, [
