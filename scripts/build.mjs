@@ -3,41 +3,11 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** commander's require('node:child_process') gets a stub: see scripts/stubs/child-process.cjs. */
-const stubChildProcessForCommander = {
-  name: 'stub-child-process-for-commander',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer)
-        ? { path: fileURLToPath(new URL('./stubs/child-process.cjs', import.meta.url)) }
-        : undefined,
-    );
-  },
-};
+import { buildOptions } from './build-options.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  // sandbox-scheduler: the ECS scheduler stand-in `meshctl sandbox up` starts as a detached process.
-  entryPoints: { main: 'src/main.ts', 'sandbox-scheduler': 'src/sandbox/scheduler-main.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  minify: true,
-  // Some bundled CommonJS packages call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);",
-  },
-  define: { __MESHCTL_VERSION__: JSON.stringify(version) },
-  logLevel: 'warning',
-  plugins: [stubChildProcessForCommander],
-});
+await build(buildOptions(version));
 // `meshctl sandbox up` starts moto through this launcher, found beside the bundle.
 copyFileSync('src/sandbox/moto_launcher.py', 'dist/moto_launcher.py');
 

@@ -55,7 +55,11 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./cli/doctor.js')).registerDoctor,
   mesh: async () => (await import('./cli/mesh.js')).registerMesh,
   sandbox: async () => (await import('./cli/sandbox.js')).registerSandbox,
+  completion: async () => (await import('./cli/completion.js')).registerCompletion,
 };
+
+/** Commands that read the whole program (every command's flags), so every command is registered for them. */
+const WHOLE_PROGRAM = new Set(['completion']);
 
 /** Global options that take a value: their values are not command names. */
 const VALUE_OPTIONS = new Set(['--cfn-output', '--task-definition', '--cluster', '--asg', '--region', '--profile', '--endpoint-url']);
@@ -102,7 +106,7 @@ Exit codes: 0 done · 1 a check failed or a wait timed out · 2 bad input · 3 A
 Run "meshctl <command> --help" for a command's flags and examples.`,
     );
   const one = commandOf(args);
-  for (const name of one ? [one] : Object.keys(COMMANDS)) (await COMMANDS[name]!())(program, deps);
+  for (const name of one && !WHOLE_PROGRAM.has(one) ? [one] : Object.keys(COMMANDS)) (await COMMANDS[name]!())(program, deps);
   const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
   for (const cmd of all(program.commands)) cmd.exitOverride();
   return program;
@@ -123,7 +127,7 @@ type ErrorClass = abstract new (...args: never[]) => MeshctlError;
 
 /**
  * Each error class's kind in --json: its name without `Error`, in kebab-case. A table, not the class
- * name read at run time: the bundle is minified, and class names do not survive it.
+ * name read at run time: bundling may rename a class (esbuild does when two modules use one name).
  */
 const KINDS: readonly (readonly [ErrorClass, ErrorKind])[] = [
   [UsageError, 'usage'],

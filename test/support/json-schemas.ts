@@ -29,6 +29,7 @@ export const COMMAND_SCHEMAS: Readonly<Record<string, string>> = {
   'mesh delete': 'mesh-delete.json',
   'mesh export': 'mesh-export.json',
   'mesh import': 'mesh-import.json',
+  completion: 'completion.json',
   error: 'error.json',
 };
 

@@ -76,6 +76,7 @@ describe('flags are checked before any AWS call', () => {
   it('a usage error of commander exits 2, help exits 0', async () => {
     expect((await run(['rolout'])).code).toBe(2);
     expect((await run(['rollout', '--help'])).code).toBe(0);
+    expect((await run(['completion', 'tcsh'])).code).toBe(2);
   });
 });
 

@@ -1,0 +1,43 @@
+// esbuild's options for dist/, shared by scripts/build.mjs and test/e2e/package.test.ts (which builds
+// them again with a metafile to list every import dist makes at run time).
+import { fileURLToPath } from 'node:url';
+
+/** commander's require('node:child_process') gets a stub: see scripts/stubs/child-process.cjs. */
+const stubChildProcessForCommander = {
+  name: 'stub-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer)
+        ? { path: fileURLToPath(new URL('./stubs/child-process.cjs', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Everything is bundled: the package has no runtime dependencies. No source maps and no minifying, so
+ * a `--verbose` stack trace names meshctl's own functions at readable lines of dist/, each module
+ * headed by its `// src/...` path (minified code with linked maps made the package 8 MB bigger, and
+ * Node only reads maps with --enable-source-maps).
+ */
+export function buildOptions(version) {
+  return {
+    // sandbox-scheduler: the ECS scheduler stand-in `meshctl sandbox up` starts as a detached process.
+    entryPoints: { main: 'src/main.ts', 'sandbox-scheduler': 'src/sandbox/scheduler-main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: false,
+    minify: false,
+    // Some bundled CommonJS packages call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);",
+    },
+    define: { __MESHCTL_VERSION__: JSON.stringify(version) },
+    logLevel: 'warning',
+    plugins: [stubChildProcessForCommander],
+  };
+}
