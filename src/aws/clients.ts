@@ -21,6 +21,7 @@ export interface AwsClients {
   elbv2(): Promise<Elbv2Api>;
   route53(): Promise<Route53Api>;
   cloudWatch(): Promise<import('./cloudwatch.js').CloudWatchApi>;
+  cloudFormation(): Promise<import('./cloudformation.js').CloudFormationApi>;
 }
 
 export function createAwsClients(config: AwsConfig): AwsClients {
@@ -41,5 +42,6 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     elbv2: once(async () => (await import('./elbv2.js')).connectElbv2(config)),
     route53: once(async () => (await import('./route53.js')).connectRoute53(config)),
     cloudWatch: once(async () => (await import('./cloudwatch.js')).connectCloudWatch(config)),
+    cloudFormation: once(async () => (await import('./cloudformation.js')).connectCloudFormation(config)),
   };
 }
