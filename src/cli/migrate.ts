@@ -8,6 +8,7 @@ import { mapLimit } from '../core/concurrency.js';
 import {
   abortPlan,
   applyBlueGreen,
+  checkRoute53,
   finishPlan,
   pairedServices,
   readPair,
@@ -338,6 +339,8 @@ ${SOURCES_HELP}`,
           resumeCommand(deps.argv, { add }),
         );
       }
+      // A dry run checks the record too (it exists, green's value fits it, the service has no load balancer).
+      if (flags.dryRun && blueGreen?.route53) await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53 });
       if (flags.dryRun)
         return deps.ui.result({
           ...report,

@@ -402,7 +402,7 @@ const routeAndBalancer = (service: string) =>
  * Before anything changes: the record of --route53 is one simple record whose type green's value fits, or
  * meshctl's weighted pair, and it fronts one service that has no load balancer. A usage error (exit 2) otherwise.
  */
-async function checkRoute53(ctx: Context, plan: ClusterPlan, opts: BlueGreenOptions): Promise<void> {
+export async function checkRoute53(ctx: Context, plan: ClusterPlan, opts: Pick<BlueGreenOptions, 'cluster' | 'route53'>): Promise<void> {
   if (!opts.route53) return;
   const services = plan.services.filter((s) => s.status === 'migrate');
   if (services.length > 1) throw new UsageError('--route53 names the record of one service: pass exactly one --service with it');

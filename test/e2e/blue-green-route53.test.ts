@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { motoEnv, runCli } from '../support/cli.js';
+import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { seedClusterWorld } from '../support/cluster-world.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { CLUSTER, REGION, sdkClients } from '../support/workshop.js';
@@ -102,6 +103,22 @@ describe('migrate apply --strategy blue-green --route53: weighted records in fro
     const cname = await env.cli([...applyArgs().slice(0, -2), ...route53Flag('green.shop.internal')]);
     expect(cname.code).toBe(2);
     expect(cname.stderr).toMatch(/the record is A, so green's value must be IPv4 addresses, not green.shop.internal/);
+    const dry = await env.cli([...applyArgs().slice(0, -2), '--route53', `${zoneId}:nothing.shop.internal=10.0.1.20`, '--dry-run']);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toMatch(/the zone has no A, AAAA or CNAME record nothing.shop.internal/);
+    const behindLb = await env.cli([
+      'migrate',
+      'apply',
+      '--service',
+      'crystal-service-lb',
+      '--strategy',
+      'blue-green',
+      ...route53Flag(GREEN_IP),
+      '--create-namespace',
+      '--dry-run',
+    ]);
+    expect(behindLb.code).toBe(2);
+    expect(behindLb.stderr).toMatch(/crystal-service-lb is behind a load balancer, so blue\/green shifts at its listeners/);
     expect(await records()).toEqual([`simple:-:A ${BLUE_IP}`]);
     expect(await serviceStatus(GREEN)).toBe('MISSING');
   });
@@ -111,6 +128,7 @@ describe('migrate apply --strategy blue-green --route53: weighted records in fro
     await env.withScheduler(async () => {
       const r = await apply('--json');
       expect(r.code, r.stderr).toBe(0);
+      expectJsonMatchesSchema(['migrate', 'apply'], r.stdout);
       const result = JSON.parse(r.stdout).results[0];
       expect(result).toMatchObject({ service: BLUE, green: GREEN, status: 'green-only', weight: 100 });
       expect(result.checks.map((c: { weight: number; ok: boolean }) => `${c.weight}:${c.ok}`)).toEqual(['10:true', '50:true', '100:true']);
@@ -119,6 +137,7 @@ describe('migrate apply --strategy blue-green --route53: weighted records in fro
 
       const status = await env.cli(['migrate', 'status', '--service', BLUE, ...route53Flag(), '--json']);
       expect(status.code, status.stderr).toBe(0);
+      expectJsonMatchesSchema(['migrate', 'status'], status.stdout);
       expect(JSON.parse(status.stdout).services[0]).toMatchObject({
         state: 'green-only',
         weight: 100,
@@ -133,6 +152,7 @@ describe('migrate apply --strategy blue-green --route53: weighted records in fro
 
       const finish = await env.cli(['migrate', 'finish', '--service', BLUE, ...route53Flag(), '--yes', '--json']);
       expect(finish.code, finish.stderr).toBe(0);
+      expectJsonMatchesSchema(['migrate', 'finish'], finish.stdout);
       expect(JSON.parse(finish.stdout).done[0].actions.join('\n')).toMatch(/by one plain record with green's value \(A 10\.0\.1\.20\)/);
       expect(await records()).toEqual([`simple:-:A ${GREEN_IP}`]);
       expect(await serviceStatus(BLUE)).not.toBe('ACTIVE');
@@ -152,6 +172,7 @@ describe('migrate apply --strategy blue-green --route53: weighted records in fro
 
       const abort = await env.cli(['migrate', 'abort', '--service', BLUE, ...route53Flag(), '--yes', '--json']);
       expect(abort.code, abort.stderr).toBe(0);
+      expectJsonMatchesSchema(['migrate', 'abort'], abort.stdout);
       expect(JSON.parse(abort.stdout).services[0].state).toBe('blue-only');
       expect(await records()).toEqual([`simple:-:A ${BLUE_IP}`]);
       expect(await serviceStatus(GREEN)).not.toBe('ACTIVE');

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { seedClusterWorld } from '../support/cluster-world.js';
+import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { REGION, sdkClients } from '../support/workshop.js';
 
@@ -96,6 +97,7 @@ describe('migrate cleanup lists what it leaves for a person', () => {
   it('lists the stacks that declare App Mesh resources with their logical IDs, the orphaned Cloud Map service and the record pointing at it', async () => {
     const r = await env.cli(['migrate', 'cleanup', '--json']);
     expect(r.code, r.stderr).toBe(0);
+    expectJsonMatchesSchema(['migrate', 'cleanup'], r.stdout);
     const listed: Listed[] = JSON.parse(r.stdout).listed;
     const stacks = listed.filter((l) => l.kind === 'CloudFormation stack');
     expect(stacks.map((s) => s.name).sort()).toEqual(['appmesh-workshop-mesh', 'edge-gateway']);
