@@ -43,6 +43,7 @@ export const SERVICE_IDS = {
   elbv2: 'Elastic Load Balancing v2',
   route53: 'Route 53',
   cloudWatch: 'CloudWatch',
+  cloudFormation: 'CloudFormation',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_IDS;

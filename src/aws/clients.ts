@@ -23,6 +23,7 @@ export interface AwsClients {
   elbv2(): Promise<Elbv2Api>;
   route53(): Promise<Route53Api>;
   cloudWatch(): Promise<import('./cloudwatch.js').CloudWatchApi>;
+  cloudFormation(): Promise<import('./cloudformation.js').CloudFormationApi>;
 }
 
 /**
@@ -60,6 +61,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     elbv2: once(async () => (await import('./elbv2.js')).connectElbv2(await configFor('elbv2'))),
     route53: once(async () => (await import('./route53.js')).connectRoute53(await configFor('route53'))),
     cloudWatch: once(async () => (await import('./cloudwatch.js')).connectCloudWatch(await configFor('cloudWatch'))),
+    cloudFormation: once(async () => (await import('./cloudformation.js')).connectCloudFormation(await configFor('cloudFormation'))),
   };
 }
 

@@ -1,4 +1,13 @@
-import { ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client, type RRType } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type Change,
+  type ResourceRecordSet,
+  type RRType,
+} from '@aws-sdk/client-route-53';
 import { sender } from './aws-error.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
 import { allPages } from './pages.js';
@@ -16,6 +25,12 @@ export interface Route53Api {
   listPrivateHostedZones(): Promise<{ id: string; name: string }[]>;
   /** Every record of a zone, following pages. */
   listResourceRecordSets(zoneId: string): Promise<RecordInfo[]>;
+  /** The records of one name (every type and set identifier) exactly as Route 53 holds them, for a DELETE to repeat. */
+  listRecordSetsNamed(zoneId: string, name: string): Promise<ResourceRecordSet[]>;
+  /** One batch, applied by Route 53 all or nothing; returns the change id to follow with getChange. */
+  changeResourceRecordSets(zoneId: string, changes: Change[], comment: string): Promise<string>;
+  /** PENDING until every Route 53 server has the batch, then INSYNC. */
+  getChange(changeId: string): Promise<'PENDING' | 'INSYNC'>;
 }
 
 const noDot = (name: string) => name.replace(/\.$/, '');
@@ -49,6 +64,39 @@ export function createRoute53Api(client: Route53Client, endpoint?: string): Rout
         if (!out.IsTruncated) return records;
         start = { name: out.NextRecordName, type: out.NextRecordType };
       }
+    },
+    async listRecordSetsNamed(HostedZoneId, name) {
+      // Records come sorted by name, so the walk starts at the name and stops at the first other name.
+      const wanted = noDot(name).toLowerCase();
+      const same = (n: string | undefined) => noDot((n ?? '').replace(/\\052/g, '*')).toLowerCase() === wanted;
+      const found: ResourceRecordSet[] = [];
+      let start: { name?: string; type?: RRType; id?: string } = { name: `${wanted}.` };
+      for (;;) {
+        const out = await send(
+          'ListResourceRecordSets',
+          new ListResourceRecordSetsCommand({
+            HostedZoneId,
+            StartRecordName: start.name,
+            StartRecordType: start.type,
+            StartRecordIdentifier: start.id,
+          }),
+        );
+        const page = out.ResourceRecordSets ?? [];
+        found.push(...page.filter((r) => same(r.Name)));
+        if (!out.IsTruncated || (page.length > 0 && !same(page[page.length - 1]!.Name))) return found;
+        start = { name: out.NextRecordName, type: out.NextRecordType, id: out.NextRecordIdentifier };
+      }
+    },
+    async changeResourceRecordSets(HostedZoneId, Changes, Comment) {
+      const out = await send(
+        'ChangeResourceRecordSets',
+        new ChangeResourceRecordSetsCommand({ HostedZoneId, ChangeBatch: { Changes, Comment } }),
+      );
+      return out.ChangeInfo!.Id!.replace(/^\/change\//, '');
+    },
+    async getChange(Id) {
+      const out = await send('GetChange', new GetChangeCommand({ Id }));
+      return out.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING';
     },
   };
 }

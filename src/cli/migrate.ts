@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { nameOfArn } from '../core/arn.js';
 import { parseShift } from '../core/blue-green.js';
+import { parseRoute53Flag, type Route53Target } from '../core/dns-weights.js';
 import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import {
   abortPlan,
   applyBlueGreen,
+  checkRoute53,
   finishPlan,
   pairedServices,
   readPair,
@@ -54,7 +56,18 @@ interface MigrateFlags extends WaitFlags {
   stepWait?: string;
   window?: string;
   max5xxRatio?: string;
+  route53?: string;
   yes?: boolean;
+}
+
+/** `--route53 ZONE_ID:NAME[=GREEN_VALUE]`, checked before any AWS call; it names one service's record. */
+function route53Flag(flags: MigrateFlags): Route53Target | undefined {
+  if (flags.route53 === undefined) return undefined;
+  const parsed = parseRoute53Flag(flags.route53);
+  if ('problem' in parsed) throw new UsageError(`--route53: ${parsed.problem}`);
+  if (flags.allServices || (flags.service ?? []).length !== 1)
+    throw new UsageError('--route53 names the record in front of one service: pass exactly one --service with it');
+  return parsed;
 }
 
 /** --strategy blue-green's flags, checked before any AWS call. */
@@ -67,6 +80,7 @@ function toBlueGreenFlags(flags: MigrateFlags) {
     stepWait: '--step-wait',
     window: '--window',
     max5xxRatio: '--max-5xx-ratio',
+    route53: '--route53',
   } as const;
   const given = Object.entries(bg)
     .filter(([k]) => flags[k as keyof typeof bg] !== undefined)
@@ -84,6 +98,7 @@ function toBlueGreenFlags(flags: MigrateFlags) {
   if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
   const check = toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio });
   return {
+    route53: route53Flag(flags),
     greenName: flags.greenName,
     shift: shift.steps,
     stepWaitMs: durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS, 1000),
@@ -284,7 +299,11 @@ export function registerMigrate(program: Command, deps: Deps): void {
       'in-place',
     )
     .option('--green-name <name>', 'with blue-green and one --service: the green service (default: <name>-sc)')
-    .option('--shift <steps>', `with blue-green: green's share at the load balancer, step by step (default: ${DEFAULT_SHIFT})`)
+    .option(
+      '--route53 <zone-id:name=green-value>',
+      'with blue-green and one --service without a load balancer: the Route 53 record in front of it, made weighted blue/green records; green-value: IPv4 or IPv6 addresses (comma-separated), a domain name (CNAME) or alias:HOSTED_ZONE_ID:DNS_NAME',
+    )
+    .option('--shift <steps>', `with blue-green: green's share at the load balancer or record, step by step (default: ${DEFAULT_SHIFT})`)
     .option('--step-wait <duration>', 'with blue-green: how long each step runs before the traffic check (default: 5m)')
     .option('--window <duration>', "with blue-green: the traffic check's CloudWatch window (default: 5m)")
     .option('--max-5xx-ratio <ratio>', "with blue-green: the traffic check's most 5xx answers (default: 1%)")
@@ -295,6 +314,16 @@ Examples:
   meshctl migrate apply --all-services
   meshctl migrate apply --all-services --from-cloudformation mesh-stack.yaml --create-namespace --json
   meshctl migrate apply --service payments
+  meshctl migrate apply --service crystal-service-lb --strategy blue-green --shift 10,50,100 --step-wait 5m
+  meshctl migrate apply --service inventory --strategy blue-green --route53 Z0123456789ABC:inventory.shop.internal=10.0.1.20
+
+Blue/green: behind a load balancer, the shift is a weighted forward at its listeners. With --route53
+ZONE_ID:NAME=GREEN_VALUE, the record (simple A, AAAA or CNAME, plain or alias) becomes two weighted
+records in one Route 53 batch, SetIdentifier "blue" (its value, weight 100-N) and "green" (GREEN_VALUE,
+weight N); each step UPSERTs both weights in one batch and waits for INSYNC. GREEN_VALUE is what green
+answers on: IPv4 or IPv6 addresses (comma-separated, for A or AAAA), one domain name (CNAME), or
+alias:HOSTED_ZONE_ID:DNS_NAME. Once the records are weighted, the same command resumes without it.
+With neither, green is reached through Service Connect alone; its callers move to it in the next wave.
 
 A failed wave stops the run; the next waves do not start, and the same command resumes (services already
 on Service Connect are left as they are). Migrating a client whose servers still run envoy is refused
@@ -324,6 +353,8 @@ ${SOURCES_HELP}`,
           resumeCommand(deps.argv, { add }),
         );
       }
+      // A dry run checks the record too (it exists, green's value fits it, the service has no load balancer).
+      if (flags.dryRun && blueGreen?.route53) await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53 });
       if (flags.dryRun)
         return deps.ui.result({
           ...report,
@@ -338,6 +369,7 @@ ${SOURCES_HELP}`,
         const results = await applyBlueGreen(ctx, plan, {
           cluster,
           greenName: blueGreen.greenName,
+          route53: blueGreen.route53,
           shift: blueGreen.shift,
           stepWaitMs: blueGreen.stepWaitMs,
           wait,
@@ -348,7 +380,7 @@ ${SOURCES_HELP}`,
               cluster,
               service: green,
               discoveryNames,
-              targetGroupArns: [edge.targetGroupArn],
+              targetGroupArns: edge.targetGroupArns,
               loadBalancerArns: edge.loadBalancerArns,
               windowMs: check.windowMs,
               max5xxRatio: check.max5xxRatio,
@@ -367,11 +399,12 @@ ${SOURCES_HELP}`,
     cmd
       .option('--service <name>', 'a blue service; repeat for several', collect)
       .option('--all-services', 'every service of the cluster that has a green beside it')
-      .option('--green-name <name>', 'with one --service: the green service (default: <name>-sc)');
+      .option('--green-name <name>', 'with one --service: the green service (default: <name>-sc)')
+      .option('--route53 <zone-id:name>', 'with one --service: the Route 53 record apply made weighted (a =value after it is ignored)');
   const choose = async (cmd: Command) => {
     const flags = cmd.optsWithGlobals<MigrateFlags>();
     const selected = [...new Set(flags.service ?? [])];
-    const [ctx] = checkAll(
+    const [ctx, , , , , route53] = checkAll(
       () => contextOf(cmd, deps),
       () => targetFlags(flags),
       () => {
@@ -382,14 +415,15 @@ ${SOURCES_HELP}`,
         if (flags.greenName !== undefined && selected.length !== 1)
           throw new UsageError('--green-name names one green service: pass exactly one --service with it');
       },
+      () => route53Flag(flags),
     );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
     const names = flags.allServices ? await pairedServices(ctx, cluster) : selected.length ? selected : [DEFAULT_SERVICE];
-    const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName));
-    return { flags, ctx, cluster, read };
+    const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName, route53));
+    return { flags, ctx, cluster, read, route53 };
   };
   const statusLine = (p: PairStatus) =>
-    `${p.service} → ${p.green}: ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}${p.greenDesired ? `, green ${p.greenRunning}/${p.greenDesired} running` : ''}`;
+    `${p.service} → ${p.green}: ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}${p.greenDesired ? `, green ${p.greenRunning}/${p.greenDesired} running` : ''}${p.record ? `; record ${p.record}` : ''}`;
   const pairData = (p: PairStatus) => ({
     service: p.service,
     green: p.green,
@@ -397,6 +431,7 @@ ${SOURCES_HELP}`,
     weight: p.weight ?? null,
     greenRunning: p.greenRunning ?? null,
     greenDesired: p.greenDesired ?? null,
+    record: p.record ?? null,
   });
   pairs(migrate.command('status'))
     .description('each blue/green pair: blue only, green starting, shifting N%, green only, or finished')
@@ -414,7 +449,7 @@ ${SOURCES_HELP}`,
       .option('--yes', 'do it without asking (needed without a terminal)')
       .addHelpText('after', help)
       .action(async (_local: unknown, cmd: Command) => {
-        const { flags, ctx, cluster, read } = await choose(cmd);
+        const { flags, ctx, cluster, read, route53 } = await choose(cmd);
         const plans = read.map((p) => plan(p));
         const shown = plans.flatMap((p) => [`${p.service}:`, ...p.actions.map((a) => `  - ${a}`)]);
         if (!flags.yes) {
@@ -427,22 +462,22 @@ ${SOURCES_HELP}`,
         }
         deps.ui.info(shown.join('\n'));
         for (const p of read) await run(ctx, cluster, p);
-        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName));
+        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName, route53));
         deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: after.map(statusLine) });
       });
   ending(
     'abort',
     abortPlan,
     runAbort,
-    'shift all traffic back to blue and remove green (its service and target group)',
-    '\nExamples:\n  meshctl migrate abort --service crystal-service-lb\n  meshctl migrate abort --all-services --yes --json\n\nRefused when there is no green, or when blue is already gone.',
+    'shift all traffic back to blue and remove green (its service, target group, weighted records)',
+    "\nExamples:\n  meshctl migrate abort --service crystal-service-lb\n  meshctl migrate abort --all-services --yes --json\n  meshctl migrate abort --service inventory --route53 Z0123456789ABC:inventory.shop.internal --yes\n\nWith --route53, the weighted blue and green records become one plain record with blue's value again (one batch).\nRefused when there is no green, or when blue is already gone.",
   );
   ending(
     'finish',
     finishPlan,
     runFinish,
-    'after green has all the traffic: forward to green alone, scale blue to 0 and delete it',
-    '\nExamples:\n  meshctl migrate finish --service crystal-service-lb\n  meshctl migrate finish --all-services --yes\n\nRefused unless green has 100% (or, without a load balancer, runs beside blue).',
+    "after green has all the traffic: forward to green alone (or leave a plain record with green's value), scale blue to 0 and delete it",
+    "\nExamples:\n  meshctl migrate finish --service crystal-service-lb\n  meshctl migrate finish --all-services --yes\n  meshctl migrate finish --service inventory --route53 Z0123456789ABC:inventory.shop.internal --yes\n\nWith --route53, blue is deleted first (its weight is 0), then the weighted records become one plain record\nwith green's value; a finish stopped between the two does the rest when run again.\nRefused unless green has 100% (or, without a load balancer or record, runs beside blue).",
   );
 
   migrate
@@ -462,8 +497,9 @@ Examples:
 Deregisters task definition revisions that run envoy and that no service uses (keeping the newest --keep
 of each family), detaches AWSAppMeshEnvoyAccess and deletes inline policies that allow only appmesh:*
 from task roles no remaining envoy task uses. Lists, never deletes: Cloud Map services no ECS service
-registers in, virtual gateway task definitions and services. CloudFormation stacks that still declare
-AWS::AppMesh::* resources are not read yet.`,
+registers in, virtual gateway task definitions and services, private Route 53 records that point at
+either (a Cloud Map name, a gateway's load balancer), and CloudFormation stacks whose templates still
+declare AWS::AppMesh::* resources, with their logical IDs (change those stacks yourself).`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ keep?: string; yes?: boolean; cluster?: string }>();

@@ -34,16 +34,41 @@ export interface CleanupInput {
   registered: string[];
   /** Gateway services (running a gateway revision). */
   gatewayServices: string[];
+  /** The DNS names of the load balancers in front of the gateway services. */
+  gatewayDnsNames?: string[];
+  /** The CloudFormation stacks that exist, with the App Mesh resources their templates declare. */
+  stacks?: { name: string; appMesh: StackResource[] }[];
+  /** The records of every private hosted zone. */
+  records?: { zone: string; name: string; type: string; values: string[]; aliasTarget?: string }[];
   keep: number;
+}
+
+/** A resource a stack's template declares. */
+export interface StackResource {
+  logicalId: string;
+  type: string;
 }
 
 export interface CleanupPlan {
   deregister: string[];
   detach: { role: string; policyArn: string }[];
   deleteInline: { role: string; policy: string }[];
-  /** Listed for a person to judge; never deleted. */
-  listed: { kind: string; name: string; why: string }[];
+  /** Listed for a person to judge; never deleted. `resources`: a stack's App Mesh resources (null for other kinds). */
+  listed: { kind: string; name: string; why: string; resources: StackResource[] | null }[];
 }
+
+const APP_MESH_TYPE = /^AWS::AppMesh::/;
+
+/** The `AWS::AppMesh::*` resources a parsed template declares, by logical ID (none when it is not a template). */
+export function appMeshResourcesOf(template: unknown): StackResource[] {
+  const resources = (template as { Resources?: unknown } | null)?.Resources;
+  if (!resources || typeof resources !== 'object' || Array.isArray(resources)) return [];
+  return Object.entries(resources as Record<string, { Type?: unknown } | null>)
+    .filter(([, r]) => typeof r?.Type === 'string' && APP_MESH_TYPE.test(r.Type))
+    .map(([logicalId, r]) => ({ logicalId, type: r!.Type as string }));
+}
+
+const noDot = (s: string) => s.replace(/\.$/, '').toLowerCase();
 
 /** The cleanup: which envoy revisions go (not in use, beyond the last `keep` of each family), which role permissions go. */
 export function planCleanup(input: CleanupInput): CleanupPlan {
@@ -75,14 +100,26 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     for (const p of role.inline) if (policyOnlyAllowsAppMesh(p.document)) deleteInline.push({ role: role.name, policy: p.name });
   }
   const registered = new Set(input.registered);
-  const listed: CleanupPlan['listed'] = [
-    ...input.cloudMapServices
-      .filter((s) => !registered.has(s.id))
-      .map((s) => ({
-        kind: 'Cloud Map service',
-        name: `${s.name}.${s.namespace}`,
-        why: 'no ECS service registers in it; App Mesh may have used it for discovery',
-      })),
+  const orphans = input.cloudMapServices.filter((s) => !registered.has(s.id));
+  // Records that still send callers to what App Mesh used: an orphaned Cloud Map name, a gateway's load balancer.
+  const pointedAt = new Map<string, string>([
+    ...orphans.map(
+      (s) => [noDot(`${s.name}.${s.namespace}`), `Cloud Map service ${s.name}.${s.namespace}, which no ECS service registers in`] as const,
+    ),
+    ...(input.gatewayDnsNames ?? []).map((d) => [noDot(d), `the load balancer of a virtual gateway service (${d})`] as const),
+  ]);
+  const records = (input.records ?? []).flatMap((r) => {
+    const target = [...r.values, ...(r.aliasTarget ? [r.aliasTarget] : [])].map(noDot).find((v) => pointedAt.has(v));
+    return target
+      ? [{ kind: 'Route 53 record', name: `${r.name} ${r.type} (zone ${r.zone})`, why: `points at ${pointedAt.get(target)}` }]
+      : [];
+  });
+  const listed: Omit<CleanupPlan['listed'][number], 'resources'>[] = [
+    ...orphans.map((s) => ({
+      kind: 'Cloud Map service',
+      name: `${s.name}.${s.namespace}`,
+      why: 'no ECS service registers in it; App Mesh may have used it for discovery',
+    })),
     ...input.revisions
       .filter((r) => r.gateway)
       .map((r) => ({ kind: 'gateway task definition', name: r.arn, why: 'a virtual gateway envoy: its App Mesh configuration is gone' })),
@@ -91,6 +128,15 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       name: s,
       why: 'runs a virtual gateway envoy; put an ALB listener rule in its place',
     })),
+    ...records,
   ];
-  return { deregister, detach, deleteInline, listed };
+  const stacks = (input.stacks ?? [])
+    .filter((s) => s.appMesh.length > 0)
+    .map((s) => ({
+      kind: 'CloudFormation stack',
+      name: s.name,
+      why: `declares ${s.appMesh.map((r) => `${r.logicalId} (${r.type})`).join(', ')}; remove them from the template and update the stack (meshctl does not change stacks)`,
+      resources: s.appMesh,
+    }));
+  return { deregister, detach, deleteInline, listed: [...listed.map((l) => ({ ...l, resources: null })), ...stacks] };
 }

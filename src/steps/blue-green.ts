@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Action, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import {
   greenNameOf,
   greenTargetGroupName,
@@ -18,6 +19,8 @@ import type { ClusterPlan, ServicePlan } from '../core/cluster-plan.js';
 import { hasEnvoy } from '../core/render-envoy.js';
 import { CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
+import { describeRecord, type Route53Target } from '../core/dns-weights.js';
+import { dnsLine, dnsProblem, dnsWeight, mergeRecord, readDnsEdge, shiftRecord, splitRecord, type DnsEdge } from './dns-edge.js';
 import { createNamespaces, runWaves } from './migrate-cluster.js';
 import { registerOnce } from './register-once.js';
 import { serviceTaskSource } from './task-source.js';
@@ -51,12 +54,17 @@ export interface BlueGreenOptions {
   shift: number[];
   stepWaitMs: number;
   wait?: WaitOptions;
-  /** The check before each next step (verify --service-connect's): green's name, its discovery names, the weight it has. */
+  /** `--route53 ZONE:NAME[=GREEN_VALUE]`: the record in front of the one service (which has no load balancer). */
+  route53?: Route53Target;
+  /**
+   * The check before each next step (verify --service-connect's): green's name, its discovery names and,
+   * behind a load balancer, green's target group and the load balancers (none at a Route 53 record).
+   */
   check(
     ctx: Context,
     green: string,
     discoveryNames: string[],
-    edge: { targetGroupArn: string; loadBalancerArns: string[] },
+    edge: { targetGroupArns: string[]; loadBalancerArns: string[] },
   ): Promise<TrafficCheck>;
 }
 
@@ -151,6 +159,8 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
     const ecs = await ctx.aws.ecs();
     const blue = await ecs.describeServices(opts.cluster, plan.service);
     let edge = await readEdge(ctx, blue);
+    let dns = opts.route53 ? await readDnsEdge(ctx, opts.route53) : undefined;
+    if (dns && edge) throw new UsageError(routeAndBalancer(plan.service));
     if (edge && !edge.greenTargetGroupArn) {
       ctx.checkpoint();
       const created = await (await ctx.aws.elbv2()).createTargetGroup(planGreenTargetGroup(edge.blueTargetGroup));
@@ -199,27 +209,39 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
       );
       say('green', `${w.running}/${w.wanted} RUNNING`);
     }
-    if (!edge) {
+    if (!edge && !dns) {
       say('shift', 'no load balancer: green is reached through Service Connect alone; its callers move to it in the next wave');
       return result;
     }
-    for (const weight of stepsLeft(opts.shift, edgeWeight(edge) ?? 0)) {
-      await shiftTo(ctx, edge, weight);
+    if (dns?.state.kind === 'simple') {
+      dns = await splitRecord(ctx, dns);
+      say('record', `weighted records in one batch: ${dnsLine(dns)}`);
+    }
+    // One way to move the weight, whichever the edge: the listeners' weighted forward, or the record's weights.
+    const shift = async (weight: number) => {
+      if (dns) dns = await shiftRecord(ctx, dns, weight);
+      else await shiftTo(ctx, edge!, weight);
+    };
+    const at = edge
+      ? { targetGroupArns: [edge.greenTargetGroupArn!], loadBalancerArns: edge.blueTargetGroup.LoadBalancerArns ?? [] }
+      : { targetGroupArns: [], loadBalancerArns: [] };
+    const where = dns ? `at ${dns.target.name}` : 'at the load balancer';
+    for (const weight of stepsLeft(opts.shift, (dns ? dnsWeight(dns) : edgeWeight(edge)) ?? 0)) {
+      await shift(weight);
       result.weight = weight;
-      say('shift', `green ${weight}%`);
+      say('shift', `green ${weight}% ${where}`);
       await ctx.clock.sleep(opts.stepWaitMs, ctx.signal);
       const discoveryNames = (plan.serviceConnectConfiguration?.services ?? []).flatMap((x) => x.discoveryName ?? x.portName ?? []);
       // A check that cannot run (an AWS error, say) is a failed check: traffic goes back to blue all the same.
-      const at = { targetGroupArn: edge.greenTargetGroupArn!, loadBalancerArns: edge.blueTargetGroup.LoadBalancerArns ?? [] };
       const check = await opts.check(ctx, green, discoveryNames, at).catch((err: unknown) => {
         if (!(err instanceof MeshctlError) || err instanceof InterruptedError) throw err;
         return { ok: false, detail: `the check could not run: ${err.message.split('\n')[0]}` };
       });
       result.checks.push({ weight, ...check });
       if (!check.ok) {
-        await shiftTo(ctx, edge, 0);
+        await shift(0);
         result.weight = 0;
-        say('shift', 'back to blue 100%');
+        say('shift', `back to blue 100% ${where}`);
         throw new CheckFailedError(
           `the traffic check failed at green ${weight}% (${check.detail}); traffic is back on blue, green ${green} is left running for inspection. ` +
             `Run the same command to try again, or meshctl migrate abort --service ${plan.service} to remove green`,
@@ -227,7 +249,7 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
       }
     }
     result.weight = 100;
-    ctx.ui.step(plan.service, 'ok', `wave ${wave}: green ${green} has all the traffic; meshctl migrate finish removes blue`);
+    ctx.ui.step(plan.service, 'ok', `wave ${wave}: green ${green} has all the traffic ${where}; meshctl migrate finish removes blue`);
     return result;
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
@@ -244,6 +266,8 @@ export interface PairStatus {
   weight?: number;
   greenRunning?: number;
   greenDesired?: number;
+  /** The Route 53 record's state in one line, with --route53. */
+  record?: string;
 }
 
 /** Reads one pair: blue, green, green's tasks and the weight at the edge. */
@@ -252,10 +276,12 @@ export async function readPair(
   cluster: string,
   blueName: string,
   greenOverride?: string,
-): Promise<PairStatus & { blue?: Service; greenService?: Service; edge?: Edge }> {
+  route53?: Route53Target,
+): Promise<PairStatus & { blue?: Service; greenService?: Service; edge?: Edge; dns?: DnsEdge }> {
   const green = greenNameOf(blueName, greenOverride);
   const [blue, greenService] = await Promise.all([serviceIfExists(ctx, cluster, blueName), serviceIfExists(ctx, cluster, green)]);
   const edge = blue ? await readEdge(ctx, blue) : greenService ? await readEdge(ctx, greenService) : undefined;
+  const dns = route53 ? await readDnsEdge(ctx, route53) : undefined;
   // Green's RUNNING tasks of its revision, counted from the tasks (a service's runningCount lags, and moto's stays 0).
   const tasks = greenService ? await serviceTaskSource(await ctx.aws.ecs(), cluster).tasksOf(green) : [];
   const running = tasks.filter((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === greenService?.taskDefinition).length;
@@ -264,7 +290,7 @@ export async function readPair(
     greenExists: !!greenService,
     greenRunning: running,
     greenDesired: greenService?.desiredCount ?? 0,
-    greenWeight: edgeWeight(edge),
+    greenWeight: dns ? (dnsWeight(dns) ?? 0) : edgeWeight(edge),
   };
   const { state, weight } = pairState(facts);
   return {
@@ -274,9 +300,11 @@ export async function readPair(
     weight,
     greenRunning: facts.greenRunning,
     greenDesired: facts.greenDesired,
+    ...(dns ? { record: dnsLine(dns) } : {}),
     blue,
     greenService,
     edge,
+    dns,
   };
 }
 
@@ -291,9 +319,15 @@ export interface EndPlan {
 export function abortPlan(p: Awaited<ReturnType<typeof readPair>>): EndPlan {
   if (p.state === 'blue-only') throw new UsageError(`${p.service}: there is no green service ${p.green}; nothing to abort`);
   if (p.state === 'finished') throw new UsageError(`${p.service}: blue is gone (finished); abort no longer applies`);
+  const dns = p.dns?.state;
   const actions = [
     ...(p.edge?.greenTargetGroupArn
       ? [`forward ${p.edge.forwards.length} listener(s) or rule(s) to blue ${p.edge.blueTargetGroup.TargetGroupName} alone`]
+      : []),
+    ...(dns?.kind === 'weighted'
+      ? [
+          `replace the weighted records of ${p.dns!.target.name} by one plain record with blue's value (${describeRecord(plainOf(dns.blue))})`,
+        ]
       : []),
     `delete service ${p.green}`,
     ...(p.edge?.greenTargetGroupArn ? [`delete target group ${p.edge.greenTargetGroupArn}`] : []),
@@ -303,6 +337,11 @@ export function abortPlan(p: Awaited<ReturnType<typeof readPair>>): EndPlan {
 
 /** What `migrate finish` does for the pair, or why it does not apply. */
 export function finishPlan(p: Awaited<ReturnType<typeof readPair>>): EndPlan {
+  const dns = p.dns?.state;
+  // Finish deletes blue before it merges the records (blue has weight 0 by then): a finish stopped between
+  // the two finds blue gone and the pair still there, and does the rest.
+  if (p.state === 'finished' && dns?.kind === 'weighted' && dns.greenWeight === 100)
+    return { service: p.service, green: p.green, actions: [mergeAction(p.dns!.target.name, dns.green)] };
   if (p.state !== 'green-only') {
     throw new UsageError(
       `${p.service}: finish needs green to have all the traffic; it is ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}`,
@@ -311,13 +350,19 @@ export function finishPlan(p: Awaited<ReturnType<typeof readPair>>): EndPlan {
   const actions = [
     ...(p.edge?.greenTargetGroupArn ? [`forward ${p.edge.forwards.length} listener(s) or rule(s) to green alone`] : []),
     `scale ${p.service} to 0 and delete it`,
+    ...(dns?.kind === 'weighted' ? [mergeAction(p.dns!.target.name, dns.green)] : []),
   ];
   return { service: p.service, green: p.green, actions };
 }
 
-/** Carries out an abort: traffic back to blue, green and its target group removed. */
+const plainOf = (r: ResourceRecordSet): ResourceRecordSet => ({ ...r, SetIdentifier: undefined, Weight: undefined });
+const mergeAction = (name: string, green: ResourceRecordSet) =>
+  `replace the weighted records of ${name} by one plain record with green's value (${describeRecord(plainOf(green))})`;
+
+/** Carries out an abort: traffic back to blue (listeners, or one plain record with blue's value), green and its target group removed. */
 export async function runAbort(ctx: Context, cluster: string, p: Awaited<ReturnType<typeof readPair>>): Promise<void> {
   const ecs = await ctx.aws.ecs();
+  if (p.dns) await mergeRecord(ctx, p.dns, 'blue');
   const edge = p.edge;
   if (edge?.greenTargetGroupArn) {
     const blueArn = edge.blueTargetGroup.TargetGroupArn!;
@@ -334,7 +379,7 @@ export async function runAbort(ctx: Context, cluster: string, p: Awaited<ReturnT
   }
 }
 
-/** Carries out a finish: green alone at the edge, blue scaled to 0 and deleted. */
+/** Carries out a finish: green alone at the edge, blue scaled to 0 and deleted; then one plain record with green's value. */
 export async function runFinish(ctx: Context, cluster: string, p: Awaited<ReturnType<typeof readPair>>): Promise<void> {
   const ecs = await ctx.aws.ecs();
   const edge = p.edge;
@@ -342,9 +387,30 @@ export async function runFinish(ctx: Context, cluster: string, p: Awaited<Return
     const green = edge.greenTargetGroupArn;
     await rewriteEdge(ctx, edge, (a) => plainForward(a, edge.blueTargetGroup.TargetGroupArn!, green, green));
   }
-  ctx.checkpoint();
-  await ecs.setDesiredCount(cluster, p.service, 0);
-  await ecs.deleteService(cluster, p.service);
+  if (p.blue) {
+    ctx.checkpoint();
+    await ecs.setDesiredCount(cluster, p.service, 0);
+    await ecs.deleteService(cluster, p.service);
+  }
+  if (p.dns) await mergeRecord(ctx, p.dns, 'green');
+}
+
+const routeAndBalancer = (service: string) =>
+  `--route53: ${service} is behind a load balancer, so blue/green shifts at its listeners; --route53 is for a service without one`;
+
+/**
+ * Before anything changes: the record of --route53 is one simple record whose type green's value fits, or
+ * meshctl's weighted pair, and it fronts one service that has no load balancer. A usage error (exit 2) otherwise.
+ */
+export async function checkRoute53(ctx: Context, plan: ClusterPlan, opts: Pick<BlueGreenOptions, 'cluster' | 'route53'>): Promise<void> {
+  if (!opts.route53) return;
+  const services = plan.services.filter((s) => s.status === 'migrate');
+  if (services.length > 1) throw new UsageError('--route53 names the record of one service: pass exactly one --service with it');
+  const problem = dnsProblem(await readDnsEdge(ctx, opts.route53));
+  if (problem) throw new UsageError(problem);
+  const [one] = services;
+  if (one && (await readEdge(ctx, await (await ctx.aws.ecs()).describeServices(opts.cluster, one.service))))
+    throw new UsageError(routeAndBalancer(one.service));
 }
 
 /** Blue/green for every service of the plan, wave by wave; a failed service stops the next waves. */
@@ -353,6 +419,7 @@ export async function applyBlueGreen(
   plan: ClusterPlan,
   opts: BlueGreenOptions & { concurrency: number; createNamespaces: string[] },
 ): Promise<BlueGreenResult[]> {
+  await checkRoute53(ctx, plan, opts);
   await createNamespaces(ctx, opts.createNamespaces);
   return runWaves<BlueGreenResult>(
     ctx,

@@ -1,9 +1,50 @@
 import { readCloudMap } from './cloud-map.js';
 import { nameOfArn } from '../core/arn.js';
-import { planCleanup, type CleanupPlan, type RevisionFacts, type RoleFacts } from '../core/cleanup-plan.js';
+import {
+  appMeshResourcesOf,
+  planCleanup,
+  type CleanupInput,
+  type CleanupPlan,
+  type RevisionFacts,
+  type RoleFacts,
+} from '../core/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
 import { ENVOY_CONTAINER, hasEnvoy } from '../core/render-envoy.js';
+import { MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
+import { parseTemplateText } from './migrate-cluster.js';
+
+/**
+ * The stacks that exist and the App Mesh resources their templates declare. The template (GetTemplate),
+ * not the stack's resources, is read: a stack that failed to create an App Mesh resource still declares it,
+ * and moto 5.2.1 creates no App Mesh resources from a template at all. A template that cannot be parsed is
+ * named in a warning and skipped.
+ */
+async function readStacks(ctx: Context): Promise<NonNullable<CleanupInput['stacks']>> {
+  const cfn = await ctx.aws.cloudFormation();
+  return mapLimit(await cfn.listStacks(), 4, async (stack) => {
+    ctx.checkpoint();
+    const body = await cfn.getTemplate(stack.name);
+    try {
+      return { name: stack.name, appMesh: appMeshResourcesOf(await parseTemplateText(body, `the template of stack ${stack.name}`)) };
+    } catch (err) {
+      if (!(err instanceof MeshctlError)) throw err;
+      ctx.ui.warn(`${err.message}; its App Mesh resources are not listed`);
+      return { name: stack.name, appMesh: [] };
+    }
+  });
+}
+
+/** The DNS names of the load balancers in front of these services (a virtual gateway's NLB, say). */
+async function loadBalancerDnsNames(ctx: Context, services: { loadBalancers?: { targetGroupArn?: string }[] }[]): Promise<string[]> {
+  const groups = [
+    ...new Set(services.flatMap((s) => (s.loadBalancers ?? []).flatMap((l) => (l.targetGroupArn ? [l.targetGroupArn] : [])))),
+  ];
+  if (groups.length === 0) return [];
+  const elb = await ctx.aws.elbv2();
+  const lbs = [...new Set((await elb.describeTargetGroups(groups)).flatMap((g) => g.loadBalancerArns))];
+  return lbs.length ? (await elb.describeLoadBalancers(lbs)).flatMap((b) => (b.dnsName ? [b.dnsName] : [])) : [];
+}
 
 /** Reads what cleanup judges: every ACTIVE revision, the services' revisions, the task roles, Cloud Map. */
 export async function gatherCleanup(ctx: Context, cluster: string, keep: number): Promise<CleanupPlan> {
@@ -38,7 +79,17 @@ export async function gatherCleanup(ctx: Context, cluster: string, keep: number)
   }
   const cloudMapServices = (await readCloudMap(ctx)).flatMap((ns) => ns.services.map((s) => ({ ...s, namespace: ns.name })));
   const registered = services.flatMap((s) => (s.serviceRegistries ?? []).map((r) => nameOfArn(r.registryArn ?? '')));
-  return planCleanup({ revisions, inUse, roles, cloudMapServices, registered, gatewayServices, keep });
+  const gatewayDnsNames = await loadBalancerDnsNames(
+    ctx,
+    services.filter((s) => gatewayServices.includes(s.serviceName!)),
+  );
+  const route53 = await ctx.aws.route53();
+  const records: NonNullable<CleanupInput['records']> = [];
+  for (const zone of await route53.listPrivateHostedZones()) {
+    for (const r of await route53.listResourceRecordSets(zone.id)) records.push({ zone: zone.name, ...r });
+  }
+  const stacks = await readStacks(ctx);
+  return planCleanup({ revisions, inUse, roles, cloudMapServices, registered, gatewayServices, gatewayDnsNames, records, stacks, keep });
 }
 
 /** Carries out the plan: deregisters the revisions, detaches and deletes the App Mesh permissions. */

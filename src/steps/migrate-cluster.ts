@@ -51,10 +51,18 @@ export interface Gathered {
 
 type Obj = Record<string, unknown>;
 
-/** CloudFormation's YAML short forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. */
+/** A template file, read and parsed (parseTemplateText). */
 async function parseTemplate(path: string): Promise<unknown> {
+  return parseTemplateText(await readTextFile(path, 'the template'), path);
+}
+
+/**
+ * A CloudFormation template's text (JSON or YAML, as a file or GetTemplate gives it), with YAML's short
+ * forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. `source` names it in errors.
+ */
+export async function parseTemplateText(body: string, source: string): Promise<unknown> {
   const yaml = await loadYaml();
-  const text = (await readTextFile(path, 'the template')).replace(/^\uFEFF/, '');
+  const text = body.replace(/^\uFEFF/, '');
   const tag = (name: string, fn: string, split = false) => ({
     tag: `!${name}`,
     resolve: (value: unknown) => ({ [fn]: split && typeof value === 'string' ? value.split('.') : value }),
@@ -70,7 +78,7 @@ async function parseTemplate(path: string): Promise<unknown> {
     return yaml.parse(text, { customTags: [...scalar, ...seq] as never, maxAliasCount: 100 });
   } catch (err) {
     const why = /call stack/i.test((err as Error).message) ? 'nested too deeply' : (err as Error).message.split('\n')[0];
-    throw new InputError(`${path}: not valid YAML or JSON (${escapeControls(why ?? '')})`);
+    throw new InputError(`${source}: not valid YAML or JSON (${escapeControls(why ?? '')})`);
   }
 }
 

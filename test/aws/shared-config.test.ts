@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -94,6 +95,7 @@ describe('SERVICE_IDS', () => {
       elbv2: new ElasticLoadBalancingV2Client({}),
       route53: new Route53Client({}),
       cloudWatch: new CloudWatchClient({}),
+      cloudFormation: new CloudFormationClient({}),
     };
     expect(Object.keys(clients).sort()).toEqual(Object.keys(SERVICE_IDS).sort());
     for (const [name, client] of Object.entries(clients))

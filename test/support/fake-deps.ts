@@ -17,6 +17,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createCloudWatchApi } from '../../src/aws/cloudwatch.js';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { createCloudFormationApi } from '../../src/aws/cloudformation.js';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
 import type { Deps } from '../../src/steps/context.js';
@@ -55,6 +57,7 @@ export function mockedAwsClients(): AwsClients {
     elbv2: async () => createElbv2Api(new ElasticLoadBalancingV2Client(config)),
     route53: async () => createRoute53Api(new Route53Client(config)),
     cloudWatch: async () => createCloudWatchApi(new CloudWatchClient(config)),
+    cloudFormation: async () => createCloudFormationApi(new CloudFormationClient(config)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planCleanup, type CleanupInput } from '../../src/core/cleanup-plan.js';
+import { appMeshResourcesOf, planCleanup, type CleanupInput } from '../../src/core/cleanup-plan.js';
 import { ENVOY_ACCESS_POLICY } from '../../src/core/doctor.js';
 
 const td = (family: string, rev: number) => `arn:aws:ecs:us-west-2:123456789012:task-definition/${family}:${rev}`;
@@ -63,5 +63,66 @@ describe('migrate cleanup: what goes and what is only listed', () => {
       expect.objectContaining({ kind: 'gateway task definition', name: td('gateway', 1) }),
       expect.objectContaining({ kind: 'gateway service', name: 'gateway' }),
     ]);
+  });
+
+  it('finds the AWS::AppMesh::* resources a template declares, by logical ID, and nothing in what is not a template', () => {
+    const template = {
+      Resources: {
+        Mesh: { Type: 'AWS::AppMesh::Mesh' },
+        Node: { Type: 'AWS::AppMesh::VirtualNode', Properties: { MeshName: { Ref: 'Mesh' } } },
+        Role: { Type: 'AWS::IAM::Role' },
+        Odd: { Type: 'Custom::AWS::AppMesh::Mesh' },
+        Broken: null,
+      },
+    };
+    expect(appMeshResourcesOf(template)).toEqual([
+      { logicalId: 'Mesh', type: 'AWS::AppMesh::Mesh' },
+      { logicalId: 'Node', type: 'AWS::AppMesh::VirtualNode' },
+    ]);
+    for (const notATemplate of [null, 'text', [], { Resources: [] }, { Resources: 'x' }])
+      expect(appMeshResourcesOf(notATemplate)).toEqual([]);
+  });
+
+  it('lists the stacks that declare App Mesh resources, with their logical IDs, and only those', () => {
+    const plan = planCleanup({
+      ...base(),
+      stacks: [
+        { name: 'mesh-stack', appMesh: [{ logicalId: 'Node', type: 'AWS::AppMesh::VirtualNode' }] },
+        { name: 'network', appMesh: [] },
+      ],
+    });
+    const stacks = plan.listed.filter((l) => l.kind === 'CloudFormation stack');
+    expect(stacks).toEqual([
+      {
+        kind: 'CloudFormation stack',
+        name: 'mesh-stack',
+        why: expect.stringMatching(/^declares Node \(AWS::AppMesh::VirtualNode\); remove them/),
+        resources: [{ logicalId: 'Node', type: 'AWS::AppMesh::VirtualNode' }],
+      },
+    ]);
+    expect(plan.listed.filter((l) => l.kind !== 'CloudFormation stack').every((l) => l.resources === null)).toBe(true);
+  });
+
+  it("lists private records that point at an orphaned Cloud Map service or a gateway service's load balancer, not others", () => {
+    const plan = planCleanup({
+      ...base(),
+      gatewayDnsNames: ['internal-gw-123.us-west-2.elb.amazonaws.com'],
+      records: [
+        { zone: 'shop.internal', name: 'old.shop.internal', type: 'CNAME', values: ['Old.Local.'] },
+        { zone: 'shop.internal', name: 'payments.shop.internal', type: 'CNAME', values: ['payments.local'] },
+        {
+          zone: 'shop.internal',
+          name: 'gw.shop.internal',
+          type: 'A',
+          values: [],
+          aliasTarget: 'internal-gw-123.us-west-2.elb.amazonaws.com',
+        },
+        { zone: 'shop.internal', name: 'other.shop.internal', type: 'A', values: ['10.0.0.1'] },
+      ],
+    });
+    const records = plan.listed.filter((l) => l.kind === 'Route 53 record');
+    expect(records.map((r) => r.name)).toEqual(['old.shop.internal CNAME (zone shop.internal)', 'gw.shop.internal A (zone shop.internal)']);
+    expect(records[0]!.why).toMatch(/Cloud Map service old\.local, which no ECS service registers in/);
+    expect(records[1]!.why).toMatch(/load balancer of a virtual gateway service/);
   });
 });
