@@ -10,7 +10,7 @@ import {
 } from '../core/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
 import { ENVOY_CONTAINER, hasEnvoy } from '../core/render-envoy.js';
-import { MeshctlError } from '../errors.js';
+import { AwsCallError, MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
 import { parseTemplateText } from './migrate-cluster.js';
 
@@ -22,7 +22,16 @@ import { parseTemplateText } from './migrate-cluster.js';
  */
 async function readStacks(ctx: Context): Promise<NonNullable<CleanupInput['stacks']>> {
   const cfn = await ctx.aws.cloudFormation();
-  return mapLimit(await cfn.listStacks(), 4, async (stack) => {
+  let stacks: Awaited<ReturnType<typeof cfn.listStacks>>;
+  try {
+    stacks = await cfn.listStacks();
+  } catch (err) {
+    // The listing is a courtesy: without cloudformation:ListStacks the cleanup itself still stands.
+    if (!(err instanceof AwsCallError) || !/AccessDenied|Unauthorized/i.test(err.errorName)) throw err;
+    ctx.ui.warn(`${err.message}; CloudFormation stacks that still declare App Mesh resources are not listed`);
+    return [];
+  }
+  return mapLimit(stacks, 4, async (stack) => {
     ctx.checkpoint();
     const body = await cfn.getTemplate(stack.name);
     try {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { seedClusterWorld } from '../support/cluster-world.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { REGION, sdkClients } from '../support/workshop.js';
@@ -129,5 +130,22 @@ describe('migrate cleanup lists what it leaves for a person', () => {
     expect(again.filter((l) => l.kind === 'CloudFormation stack')).toHaveLength(2);
     expect(again.filter((l) => l.kind === 'Route 53 record')).toHaveLength(1);
     expect(again.filter((l) => l.name === 'legacy.local')).toHaveLength(1);
+  });
+});
+
+describe('migrate cleanup without cloudformation:ListStacks', () => {
+  it('warns that stacks are not listed and still lists and plans the rest (exit 0)', async () => {
+    const proxy = await startFaultProxy(env.moto.url, [{ kind: '403', rate: 1, operations: ['ListStacks'] }]);
+    try {
+      const r = await env.cli(['migrate', 'cleanup', '--json'], {}, proxy.url);
+      expect(r.code, r.stderr).toBe(0);
+      expect(proxy.injected.map((i) => i.operation)).toContain('ListStacks');
+      expect(r.stderr).toMatch(/warning: .*ListStacks.*; CloudFormation stacks that still declare App Mesh resources are not listed/);
+      const listed = JSON.parse(r.stdout).listed as Listed[];
+      expect(listed.filter((l) => l.kind === 'CloudFormation stack')).toEqual([]);
+      expect(listed).toContainEqual(expect.objectContaining({ kind: 'Cloud Map service', name: 'legacy.local' }));
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -43,7 +43,17 @@ function draw(seed: string, operation: string, index: number, rule: number): num
   return h.readUInt32BE(0) / 0x1_0000_0000;
 }
 
-function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttle' | '500' | '503'): void {
+/** A query-protocol error: EC2's shape (Response/Errors), or the awsQuery one (ErrorResponse) of IAM, ELBv2, CloudFormation... */
+function queryError(res: ServerResponse, status: number, code: string, message: string, ec2: boolean): void {
+  res.writeHead(status, { 'content-type': 'text/xml' });
+  res.end(
+    ec2
+      ? `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>fault</RequestID></Response>`
+      : `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`,
+  );
+}
+
+function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttle' | '500' | '503', ec2: boolean): void {
   const json = typeof req.headers['x-amz-target'] === 'string';
   const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
   const status = kind === 'throttle' ? (json ? 400 : query ? 503 : 429) : Number(kind);
@@ -57,12 +67,8 @@ function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttl
       : json
         ? 'ServerException'
         : 'InternalFailure';
-  if (query) {
-    res.writeHead(status, { 'content-type': 'text/xml' });
-    res.end(
-      `<Response><Errors><Error><Code>${code}</Code><Message>injected by the fault proxy</Message></Error></Errors><RequestID>fault</RequestID></Response>`,
-    );
-  } else {
+  if (query) queryError(res, status, code, 'injected by the fault proxy', ec2);
+  else {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code });
     res.end(JSON.stringify({ __type: code, message: 'injected by the fault proxy' }));
   }
@@ -106,6 +112,9 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const operation = operationOf(req, body.toString('utf8'));
+      const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
+      // EC2's query API is the one at version 2016-11-15.
+      const ec2 = query && /(?:^|&)Version=2016-11-15(?:&|$)/.test(body.toString('utf8'));
       const index = seen.get(operation) ?? 0;
       seen.set(operation, index + 1);
       const applies = (r: FaultRule) => (!r.operations || r.operations.includes(operation)) && (!r.match || r.match.test(operation));
@@ -113,7 +122,8 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
       if (rule) injected.push({ operation, kind: rule.kind });
       if (rule?.kind === 'latency') await new Promise((r) => setTimeout(r, rule.latencyMs ?? 500));
       if (rule?.kind === 'reset') return req.socket.destroy();
-      if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503')) return errorResponse(res, req, rule.kind);
+      if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503')) return errorResponse(res, req, rule.kind, ec2);
+      if (rule?.kind === '403' && query) return queryError(res, 403, 'AccessDenied', 'injected by the fault proxy: access denied', ec2);
       if (rule?.kind === '403') {
         // What a retired or forbidden API answers: AccessDenied for the operation.
         res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
