@@ -87,7 +87,7 @@ export function sandboxUpReport(info: SandboxInfo, reused: boolean): Report {
       env: info.env,
       profile: info.profile,
       processes: state.processes.map(({ name, pid }) => ({ name, pid })),
-      scheduler: state.scheduler,
+      scheduler: state.scheduler ?? null,
       stateFile: info.stateFile,
       files: state.files,
     },
@@ -114,7 +114,10 @@ const STATUS_WORDS: Record<ProcessReport['status'], string> = {
 };
 
 export function sandboxStatusReport(r: Awaited<ReturnType<typeof sandboxStatus>>): Report {
-  if (!r.info) return { data: { running: false, dir: r.dir, processes: [] }, lines: [`no sandbox in ${r.dir}`] };
+  if (!r.info) {
+    const none = { world: null, endpoint: null, port: null, region: null, createdAt: null, scheduler: null, files: [] };
+    return { data: { running: false, dir: r.dir, ...none, processes: [] }, lines: [`no sandbox in ${r.dir}`] };
+  }
   const { state } = r.info;
   const label = { moto: 'moto', scheduler: 'ECS scheduler stand-in' };
   return {
@@ -127,7 +130,7 @@ export function sandboxStatusReport(r: Awaited<ReturnType<typeof sandboxStatus>>
       region: state.region,
       createdAt: state.createdAt,
       processes: r.processes.map((p) => ({ ...p, alive: p.status === 'running' })),
-      scheduler: state.scheduler,
+      scheduler: state.scheduler ?? null,
       files: state.files,
     },
     lines: [
@@ -146,7 +149,7 @@ export function sandboxDownReport(r: SandboxDownResult): Report {
     'not-ours': (p: SandboxDownResult['processes'][number]) => `left PID ${p.pid} alone: it is no longer ${what[p.name]}`,
   };
   return {
-    data: { ...r },
+    data: { ...r, world: r.world ?? null, endpoint: r.endpoint ?? null },
     lines: r.found
       ? [
           ...r.processes.map((p) => said[p.outcome](p)),
@@ -165,8 +168,8 @@ export function sandboxResetReport(info: SandboxInfo): Report {
       world: state.world,
       dir: state.dir,
       endpoint: state.endpoint,
-      processes: state.processes,
-      scheduler: state.scheduler,
+      processes: state.processes.map(({ name, pid }) => ({ name, pid })),
+      scheduler: state.scheduler ?? null,
     },
     lines: [
       `reseeded the ${state.world} world at ${state.endpoint}; ${SANDBOX_FILES.cfnOutput} rewritten; ECS scheduler stand-in PID ${scheduler?.pid} (${schedulerText(info)})`,

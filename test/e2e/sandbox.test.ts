@@ -8,6 +8,7 @@ import { commandLineOf, isSameProcess } from '../../src/sandbox/processes.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 import { motoEnv, runCli, type CliResult } from '../support/cli.js';
 import { freePort } from '../support/moto.js';
+import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { projectRoot } from '../support/paths.js';
 
 const CURRENT_ENVOY = '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.0.0-prod';
@@ -188,6 +189,7 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
   it('status --json: the endpoint, the world and each PID alive', async () => {
     const r = await runCli(['sandbox', 'status', '--dir', s.dir, '--json'], { cwd: s.root });
     expect(r.code, r.stderr).toBe(0);
+    expectJsonMatchesSchema('sandbox status', r.stdout);
     expect(JSON.parse(r.stdout)).toMatchObject({
       running: true,
       world: 'workshop',
@@ -209,6 +211,14 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
     const status = await runCli(['sandbox', 'status', '--dir', s.dir], { cwd: s.root });
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/error: sandbox: no sandbox in /);
+    const json = await runCli(['sandbox', 'status', '--dir', s.dir, '--json'], { cwd: s.root });
+    expect(json.code).toBe(1);
+    expect(expectJsonMatchesSchema('sandbox status', json.stdout)).toMatchObject({
+      running: false,
+      world: null,
+      endpoint: null,
+      processes: [],
+    });
   });
 });
 
@@ -217,7 +227,7 @@ describe.sequential('sandbox up --world runbook → rollout → doctor → migra
 
   it('--json: one object with the environment, the profile and the PIDs', () => {
     expect(s.up.code, s.up.stderr).toBe(0);
-    const out = JSON.parse(s.up.stdout);
+    const out = expectJsonMatchesSchema('sandbox up', s.up.stdout);
     expect(out).toMatchObject({
       ok: true,
       reused: false,
@@ -225,7 +235,7 @@ describe.sequential('sandbox up --world runbook → rollout → doctor → migra
       env: { AWS_REGION: 'us-west-2' },
       profile: { name: 'meshctl-sandbox' },
     });
-    expect(out.processes.map((p: { name: string }) => p.name)).toEqual(['moto', 'scheduler']);
+    expect((out.processes as { name: string }[]).map((p: { name: string }) => p.name)).toEqual(['moto', 'scheduler']);
     expect(JSON.parse(readFileSync(join(s.dir, 'cfn-output.json'), 'utf8'))).toMatchObject({ EcsClusterName: 'local-cluster' });
   });
 
@@ -256,6 +266,7 @@ describe.sequential('sandbox up --world runbook → rollout → doctor → migra
     const pids = stateOf(s.dir).processes.map((p) => p.pid);
     const r = await runCli(['sandbox', 'down', '--json'], { cwd: s.dir });
     expect(r.code, r.stderr).toBe(0);
+    expectJsonMatchesSchema('sandbox down', r.stdout);
     expect(JSON.parse(r.stdout)).toMatchObject({
       found: true,
       removedDir: false,

@@ -30,11 +30,15 @@ export const COMMAND_SCHEMAS: Readonly<Record<string, string>> = {
   'mesh export': 'mesh-export.json',
   'mesh import': 'mesh-import.json',
   completion: 'completion.json',
+  'sandbox up': 'sandbox-up.json',
+  'sandbox status': 'sandbox-status.json',
+  'sandbox down': 'sandbox-down.json',
+  'sandbox reset': 'sandbox-reset.json',
   error: 'error.json',
 };
 
 /** Commands whose subcommand names the output. */
-const GROUPS = new Set(['migrate', 'mesh']);
+const GROUPS = new Set(['migrate', 'mesh', 'sandbox']);
 
 /**
  * The key of COMMAND_SCHEMAS for a command line: `['--json', 'migrate', 'plan', '--all-services']` is
