@@ -70,12 +70,21 @@ export function commandOf(args: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** The command's words for a title (`rollout`, `migrate apply`): the command and the word after it, if any. */
+/** The commands that have subcommands (`migrate apply`); the others take no word after their name. */
+const WITH_SUBCOMMANDS = new Set(['migrate', 'mesh', 'sandbox']);
+
+/** The command's words for a title (`rollout`, `migrate apply`), or `meshctl` when there is none. */
 export function commandWordsOf(args: readonly string[]): string {
   const command = commandOf(args);
   if (!command) return 'meshctl';
-  const after = args.slice(args.indexOf(command) + 1).find((a) => !a.startsWith('-'));
-  return after && /^[a-z][a-z-]*$/.test(after) ? `${command} ${after}` : command;
+  if (!WITH_SUBCOMMANDS.has(command)) return command;
+  const rest = args.slice(args.indexOf(command) + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return /^[a-z][a-z-]*$/.test(a) ? `${command} ${a}` : command;
+  }
+  return command;
 }
 
 /**

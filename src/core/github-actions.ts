@@ -136,6 +136,16 @@ export function failureAnnotations(outcome: CiOutcome): string[] {
   return lines;
 }
 
+/**
+ * The task definition the service was left on: the report's own, else (a rollout that failed after
+ * update-service, whose report names none) the one update-service pointed the service at.
+ */
+export function taskDefinitionOf(data: Readonly<Record<string, unknown>>): string | undefined {
+  const updated = data.updateService;
+  const pointed = typeof updated === 'object' && updated !== null ? (updated as Record<string, unknown>).taskDefinitionArn : undefined;
+  return str(data.taskDefinitionArn) ?? str(pointed);
+}
+
 /** One service's steps as table rows: `service | step | outcome | detail`. */
 function stepRows(service: string, steps: readonly Record<string, unknown>[]): string[][] {
   return steps.map((s) => [service, str(s.step) ?? '?', str(s.status) ?? '?', shorten(tidy(str(s.detail) ?? ''))]);
@@ -177,7 +187,7 @@ export function stepSummary(outcome: CiOutcome): string {
   const facts = [
     ...(cluster ? [`cluster: ${cluster}`] : []),
     ...(str(data.summary) ? [str(data.summary)!] : []),
-    ...(str(data.taskDefinitionArn) ? [`task definition: ${str(data.taskDefinitionArn)}`] : []),
+    ...(taskDefinitionOf(data) ? [`task definition: ${taskDefinitionOf(data)}`] : []),
   ];
   if (facts.length) parts.push(facts.map((f) => `- ${markdownCell(tidy(f))}`).join('\n'));
   if (!outcome.ok) {

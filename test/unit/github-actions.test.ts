@@ -11,6 +11,7 @@ import {
   stepSummary,
   workflowCommand,
 } from '../../src/core/github-actions.js';
+import { commandWordsOf } from '../../src/main.js';
 import { createUi, type GithubActions } from '../../src/ui/output.js';
 import { captureStream } from '../support/fake-deps.js';
 
@@ -273,5 +274,17 @@ describe('Ui in GitHub Actions', () => {
     const t = make(false);
     t.ui.failure(failure);
     expect(t.stderr.text() + t.stdout.text()).not.toMatch(/::error/);
+  });
+});
+
+describe('commandWordsOf', () => {
+  it.each([
+    [['rollout', '--service', 'orders', '--json'], 'rollout'],
+    [['--cluster', 'c', 'migrate', 'apply', '--strategy', 'blue-green'], 'migrate apply'],
+    [['mesh', '--region', 'eu-west-1', 'plan', 'mesh.yaml'], 'mesh plan'],
+    [['migrate', '--json'], 'migrate'],
+    [['--json'], 'meshctl'],
+  ])('%j is %j', (args, words) => {
+    expect(commandWordsOf(args)).toBe(words);
   });
 });
