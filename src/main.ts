@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import type { Deps } from './steps/context.js';
 import { colorFor } from './ui/color.js';
-import { createUi, isCi, type ErrorInfo, type ErrorKind, type ProgramUi, type UiFacts } from './ui/output.js';
+import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
 
 const realClock: PollClock = {
   now: () => Date.now(),
@@ -72,6 +72,39 @@ export function commandOf(args: readonly string[]): string | undefined {
     else if (!a.startsWith('-')) return Object.hasOwn(COMMANDS, a) ? a : undefined;
   }
   return undefined;
+}
+
+/** The commands that have subcommands (`migrate apply`); the others take no word after their name. */
+const WITH_SUBCOMMANDS = new Set(['migrate', 'mesh', 'sandbox']);
+
+/** The command's words for a title (`rollout`, `migrate apply`), or `meshctl` when there is none. */
+export function commandWordsOf(args: readonly string[]): string {
+  const command = commandOf(args);
+  if (!command) return 'meshctl';
+  if (!WITH_SUBCOMMANDS.has(command)) return command;
+  const rest = args.slice(args.indexOf(command) + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return /^[a-z][a-z-]*$/.test(a) ? `${command} ${a}` : command;
+  }
+  return command;
+}
+
+/**
+ * GitHub Actions (`GITHUB_ACTIONS=true`, as the runner sets it): failures become annotations and every
+ * outcome goes to GITHUB_STEP_SUMMARY when it is set. Outside GitHub Actions neither happens, even with
+ * GITHUB_STEP_SUMMARY set (a variable copied into a shell is no step to summarise).
+ */
+async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<GithubActions | undefined> {
+  if (env.GITHUB_ACTIONS !== 'true') return undefined;
+  const path = env.GITHUB_STEP_SUMMARY;
+  // Loaded only here: a run outside GitHub Actions does not pay for it.
+  const appendToFile = path ? (await import('./steps/files.js')).appendToFile : undefined;
+  return {
+    command: commandWordsOf(args),
+    appendSummary: path && appendToFile ? (markdown) => appendToFile(path, markdown, 'GITHUB_STEP_SUMMARY') : undefined,
+  };
 }
 
 /** Builds the commander program with the command `args` name, or with every command. */
@@ -212,7 +245,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     color: !has('--no-color') && !(env.NO_COLOR !== undefined && env.NO_COLOR !== ''),
     verbose: has('--verbose'),
   };
-  const ui = createUi(facts, { stdout: process.stdout, stderr: process.stderr }, await colorFor(facts.stderrIsTTY, facts.color));
+  const streams = { stdout: process.stdout, stderr: process.stderr };
+  const ui = createUi(facts, streams, await colorFor(facts.stderrIsTTY, facts.color), await githubActionsOf(env, args));
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {

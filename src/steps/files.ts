@@ -25,6 +25,7 @@ function kindOf(info: ReturnType<typeof fstatSync>): string | undefined {
   if (info.isFIFO()) return 'a named pipe (FIFO)';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
   if (info.isSocket()) return 'a socket';
+  if (info.isSymbolicLink()) return 'a symbolic link';
   return 'not a regular file';
 }
 
@@ -147,5 +148,56 @@ export async function writeFileAtomic(path: string, text: string, force: boolean
       // nothing was created
     }
     throw new InputError(`${flag}: cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+// O_APPEND: what is there stays (another step's summary); O_NOFOLLOW: a symbolic link is refused, not
+// followed; O_NONBLOCK: a FIFO with no reader is ENXIO at once instead of a blocked open(2).
+const APPEND_FLAGS =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  (constants.O_NOFOLLOW ?? 0) |
+  (constants.O_NONBLOCK ?? 0) |
+  (constants.O_NOCTTY ?? 0);
+
+/**
+ * Appends `text` to the regular file at `path` (named by `what`, an environment variable, in
+ * messages), creating it private (0600) when it does not exist; never truncates. A FIFO, a device, a
+ * socket, a folder or a symbolic link is refused before anything is written: an InputError.
+ */
+export function appendToFile(path: string, text: string, what: string): void {
+  const name = `${what}: ${escapeControls(path)}`;
+  const refuse = (kind: string) => new InputError(`${name} is ${kind}, expected a regular file; nothing was written to it`);
+  try {
+    // Looked at before it is opened: opening a device can act on it.
+    const kind = kindOf(lstatSync(path));
+    if (kind) throw refuse(kind);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InputError(`${name}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, APPEND_FLAGS, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ELOOP: a symbolic link put there since; ENXIO: a FIFO with no reader, or a socket.
+    if (code === 'ELOOP') throw refuse('a symbolic link');
+    if (code === 'ENXIO') throw refuse('a named pipe (FIFO) or a socket');
+    throw new InputError(`${name}: cannot write it (${code ?? (err as Error).message})`);
+  }
+  try {
+    // The descriptor is checked too: the path may have changed since lstat.
+    const kind = kindOf(fstatSync(fd));
+    if (kind) throw refuse(kind);
+    const bytes = Buffer.from(text, 'utf8');
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${name}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,4 +1,5 @@
 import { escapeControlsButNewlines } from '../core/escape.js';
+import { failureAnnotations, stepSummary, type CiOutcome } from '../core/github-actions.js';
 import type { Note } from '../core/render-envoy.js';
 import { redactUrlUserinfo } from '../core/secrets.js';
 import { createPlainBoard, createTtyBoard, type Board } from './board.js';
@@ -82,6 +83,17 @@ export interface ProgramUi extends Ui {
   failure(failure: Failure): void;
 }
 
+/**
+ * GitHub Actions, when main.ts found `GITHUB_ACTIONS=true`: a failure is also printed as `::error`
+ * annotations, and every outcome is appended to the step summary when GITHUB_STEP_SUMMARY is set.
+ */
+export interface GithubActions {
+  /** The command's words, for titles: `rollout`, `migrate apply`. */
+  command: string;
+  /** Appends Markdown to GITHUB_STEP_SUMMARY (absent when it is not set); throws a MeshctlError when it cannot. */
+  appendSummary?: (markdown: string) => void;
+}
+
 /** `CI` counts as set unless it is empty, `false` or `0`. */
 export function isCi(value: string | undefined): boolean {
   return value !== undefined && !['', 'false', '0'].includes(value.trim().toLowerCase());
@@ -115,7 +127,7 @@ function failureData({ error, report, resumeCommand }: Failure): Record<string, 
 }
 
 /** `err` colours stderr: main.ts gets it from colorFor(facts.stderrIsTTY, facts.color). */
-export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS): ProgramUi {
+export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLORS, github?: GithubActions): ProgramUi {
   // While a board shows (many services), every other stderr line goes above it, through the board.
   let board: Board | undefined;
   const write = (line: string) => (board ? board.log(line) : streams.stderr.write(`${line}\n`));
@@ -126,15 +138,31 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
     printed = true;
     if (text) streams.stdout.write(`${text}\n`);
   };
+  // A summary that cannot be written is a warning: the command's outcome and exit code stay its own.
+  const summarize = (outcome: Omit<CiOutcome, 'command'>) => {
+    if (!github?.appendSummary) return;
+    try {
+      github.appendSummary(stepSummary({ ...outcome, command: github.command }));
+    } catch (e) {
+      write(`${err.yellow('warning:')} ${clean((e as Error).message)}`);
+    }
+  };
   return {
     verboseEnabled: facts.verbose,
     result(report) {
       print(facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n'));
+      summarize({ ok: report.data.ok !== false, data: report.data });
     },
     failure(failure) {
       if (facts.json) {
         if (!printed) print(JSON.stringify(failureData(failure), null, 2));
       } else if (failure.report) print(failure.report.lines.join('\n'));
+      if (!github) return;
+      const outcome = { ok: false, data: failure.report?.data ?? {}, message: failure.error.message, resumeCommand: failure.resumeCommand };
+      // On stderr, with or without --json: stdout holds the result alone, and the runner reads workflow
+      // commands from both streams (README, "CI").
+      for (const line of failureAnnotations({ ...outcome, command: github.command })) write(line);
+      summarize(outcome);
     },
     info: (message) => write(clean(message)),
     warn: (message) => write(`${err.yellow('warning:')} ${clean(message)}`),

@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { MAX_INPUT_BYTES, readJsonFile, readOptionalFile, readTextFile } from '../../src/steps/files.js';
+import { appendToFile, MAX_INPUT_BYTES, readJsonFile, readOptionalFile, readTextFile } from '../../src/steps/files.js';
 
 let dir: string;
 const at = (name: string) => join(dir, name);
@@ -141,5 +141,34 @@ describe('readJsonFile', () => {
     expect((await refusal(readJsonFile(at('deep.json'), 'test'))).message).toBe(
       `${at('deep.json')}: a[0][0][0][0][0][0][0]…: nested deeper than 64 levels; is this the right file?`,
     );
+  });
+});
+
+describe('appendToFile (GITHUB_STEP_SUMMARY)', () => {
+  it('appends to what is there, never truncating', () => {
+    writeFileSync(at('summary.md'), 'earlier step\n');
+    appendToFile(at('summary.md'), 'one\n', 'GITHUB_STEP_SUMMARY');
+    appendToFile(at('summary.md'), 'two\n', 'GITHUB_STEP_SUMMARY');
+    expect(readFileSync(at('summary.md'), 'utf8')).toBe('earlier step\none\ntwo\n');
+  });
+
+  it('creates a file that does not exist, private', () => {
+    appendToFile(at('new-summary.md'), 'ü\n', 'GITHUB_STEP_SUMMARY');
+    expect(readFileSync(at('new-summary.md'), 'utf8')).toBe('ü\n');
+    expect(statSync(at('new-summary.md')).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    ['a-fifo', /is a named pipe \(FIFO\)/],
+    ['link-to-plain', /is a symbolic link/],
+    ['link-to-fifo', /is a symbolic link/],
+    ['a-folder', /is a folder/],
+  ])('refuses %s at once, writing nothing', (name, message) => {
+    expect(() => appendToFile(at(name), 'x', 'GITHUB_STEP_SUMMARY')).toThrow(message);
+    expect(readFileSync(at('plain.txt'), 'utf8')).toBe('hello\n');
+  });
+
+  it('refuses a device', () => {
+    expect(() => appendToFile('/dev/null', 'x', 'GITHUB_STEP_SUMMARY')).toThrow(/^GITHUB_STEP_SUMMARY: \/dev\/null is a device/);
   });
 });
