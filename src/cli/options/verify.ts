@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors.js';
 import { discoveryNameProblem } from '../../core/ecs-names.js';
-import { escapeControls } from '../../core/escape.js';
 import { DEFAULT_MAX_5XX_RATIO, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, MIN_WINDOW_MS, parseRatio } from '../../core/traffic-check.js';
 import { DEFAULT_EXPECTED_HEADER } from '../../core/verify-check.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, DEFAULT_VERIFY_TIMEOUT_MS, type VerifyOptions } from '../../steps/verify.js';
@@ -95,7 +94,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** Checks a host verify resolves: a DNS name or an IPv4 address. */
 export function hostFlag(value: string, flag: string): string {
-  if (!HOST.test(value)) throw new UsageError(`${flag}: "${escapeControls(value)}" is not a DNS name or IPv4 address`);
+  if (!HOST.test(value)) throw new UsageError(`${flag}: "${value}" is not a DNS name or IPv4 address`);
   return value;
 }
 
