@@ -62,7 +62,16 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 const WHOLE_PROGRAM = new Set(['completion']);
 
 /** Global options that take a value: their values are not command names. */
-const VALUE_OPTIONS = new Set(['--cfn-output', '--task-definition', '--cluster', '--asg', '--region', '--profile', '--endpoint-url']);
+const VALUE_OPTIONS = new Set([
+  '--config',
+  '--cfn-output',
+  '--task-definition',
+  '--cluster',
+  '--asg',
+  '--region',
+  '--profile',
+  '--endpoint-url',
+]);
 
 /** The command the arguments name, or undefined (no command, an unknown one, help). */
 export function commandOf(args: readonly string[]): string | undefined {
@@ -114,6 +123,8 @@ export async function buildProgram(deps: Deps, args: readonly string[] = []): Pr
       "Put an Envoy sidecar (AWS App Mesh) next to an ECS service, roll it out, wait for it and verify it: the workshop runbook's jq + aws steps as one tool. App Mesh ended on 2026-09-30; meshctl keeps these meshes working.",
     )
     .version(VERSION, '-V, --version')
+    .option('--config <file>', 'a file of defaults for flags (default: ./meshctl.yaml, else ./meshctl.yml, when there)')
+    .option('--no-config', 'read no config file')
     .option('--cfn-output <file>', 'CloudFormation outputs file (default: ./cfn-output.json)')
     .option('--task-definition <ref>', 'instead of CrystalTaskDefinition: an ARN, family:revision, or family (its latest revision)')
     .option('--cluster <name>', 'instead of EcsClusterName: the ECS cluster')
@@ -138,6 +149,8 @@ export async function buildProgram(deps: Deps, args: readonly string[] = []): Pr
 Exit codes: 0 done · 1 a check failed or a wait timed out · 2 bad input · 3 AWS error · 130 interrupted
 Run "meshctl <command> --help" for a command's flags and examples.`,
     );
+  // The config file, read once, before the command's action and so before any AWS call; its module loads only then.
+  program.hook('preAction', async (_program, action) => (await import('./cli/options/config.js')).applyConfigFile(action, deps));
   const one = commandOf(args);
   for (const name of one && !WHOLE_PROGRAM.has(one) ? [one] : Object.keys(COMMANDS)) (await COMMANDS[name]!())(program, deps);
   const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);

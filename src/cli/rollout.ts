@@ -57,8 +57,8 @@ function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, un
 
 /** The flags `meshctl rollback` shares with rollout, carried into the command that finishes a failed rollback. */
 const ROLLBACK_KEEPS = {
-  values: ['--cfn-output', '--region', '--profile', '--endpoint-url', '--interval', '--timeout'],
-  switches: ['--json', '--verbose', '--no-color', '--show-secrets'],
+  values: ['--config', '--cfn-output', '--region', '--profile', '--endpoint-url', '--interval', '--timeout'],
+  switches: ['--no-config', '--json', '--verbose', '--no-color', '--show-secrets'],
 };
 
 /**
@@ -254,6 +254,9 @@ succeeded.`,
       const many = flags.allServices === true || services.length > 1;
       // Every flag is checked before the first AWS call, all in one pass; templates are checked with a sample name.
       const sample = (v: string | undefined) => (v === undefined ? undefined : forService(v, 'service'));
+      // One service fills the templates with its own name (from --service, meshctl.yaml's services, or the default).
+      const fill = (v: string | undefined) =>
+        v === undefined ? undefined : forService(v, many ? 'service' : nameOfArn(services[0] ?? DEFAULT_SERVICE));
       const [, , concurrency, , envoy, verify, wait, ctx] = checkAll(
         () => {
           if (!ROLLOUT_STEPS.includes(from))
@@ -264,7 +267,7 @@ succeeded.`,
         },
         () => intFlag(flags.concurrency, '--concurrency', 1, 50)!,
         () => toAddEnvoyOptions({ ...flags, virtualNode: sample(flags.virtualNode) }),
-        () => toAddEnvoyOptions({ ...flags, virtualNode: many ? undefined : flags.virtualNode, dryRun: false }),
+        () => toAddEnvoyOptions({ ...flags, virtualNode: many ? undefined : fill(flags.virtualNode), dryRun: false }),
         () => toVerifyOptions({ ...flags, timeout: flags.verifyTimeout, host: sample(flags.host) }, '--verify-timeout'),
         () => toWaitOptions(flags),
         () => contextOf(cmd, deps),
@@ -272,7 +275,7 @@ succeeded.`,
       );
       if (services.length < (flags.service ?? []).length)
         deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
-      verify.target.host = flags.host ?? verify.target.host;
+      verify.target.host = (many ? flags.host : fill(flags.host)) ?? verify.target.host;
       const opts: ServiceRolloutOptions = {
         from,
         envoy,

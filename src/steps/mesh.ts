@@ -5,12 +5,10 @@ import { pollUntil } from '../core/poll.js';
 import { AwsCallError, CheckFailedError, InputError, MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
 import { readTextFile } from './files.js';
+import { loadYaml } from './yaml.js';
 
-/** yaml, loaded only for the mesh commands (as a bundled CommonJS package its exports sit on default). */
-export async function loadYaml(): Promise<typeof import('yaml')> {
-  const mod = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
-  return typeof mod.parse === 'function' ? mod : mod.default!;
-}
+// migrate-cluster reads its sources' YAML through this module.
+export { loadYaml };
 
 /** Reads a mesh file: YAML or JSON (JSON is YAML), validated, errors naming the path in the file. */
 export async function readMeshFile(path: string): Promise<MeshFile> {

@@ -1,4 +1,5 @@
 import { parseTaskDefinitionRef } from '../../core/arn.js';
+import { escapeControls } from '../../core/escape.js';
 import { APP_MESH_NAME } from '../../core/mesh-description.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
@@ -22,7 +23,13 @@ export interface EnvoyFlags {
 
 /** Checks an App Mesh name flag. */
 export function meshNameFlag(value: string, flag: string): string {
-  if (!APP_MESH_NAME.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid App Mesh name`);
+  if (!APP_MESH_NAME.test(value)) throw new UsageError(`${flag}: "${escapeControls(value)}" is not a valid App Mesh name`);
+  return value;
+}
+
+/** Checks an image reference: one word, no spaces. */
+export function envoyImageFlag(value: string, flag: string): string {
+  if (!/^[^\s]+$/.test(value)) throw new UsageError(`${flag}: an image reference has no spaces`);
   return value;
 }
 
@@ -31,10 +38,7 @@ export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
   const [mesh, virtualNode, , appPorts] = checkAll(
     () => meshNameFlag(flags.mesh ?? DEFAULT_MESH, '--mesh'),
     () => meshNameFlag(flags.virtualNode ?? DEFAULT_VIRTUAL_NODE, '--virtual-node'),
-    () => {
-      if (flags.envoyImage !== undefined && !/^[^\s]+$/.test(flags.envoyImage))
-        throw new UsageError('--envoy-image: an image reference has no spaces');
-    },
+    () => flags.envoyImage !== undefined && envoyImageFlag(flags.envoyImage, '--envoy-image'),
     () => appPortsFlag(flags.appPorts),
     () => {
       if (flags.taskDefinition !== undefined && !parseTaskDefinitionRef(flags.taskDefinition))

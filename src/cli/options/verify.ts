@@ -92,6 +92,12 @@ const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
+/** Checks a host verify resolves: a DNS name or an IPv4 address. */
+export function hostFlag(value: string, flag: string): string {
+  if (!HOST.test(value)) throw new UsageError(`${flag}: "${value}" is not a DNS name or IPv4 address`);
+  return value;
+}
+
 /** verify without --service-connect refuses that mode's flags, which would do nothing. */
 export function refuseServiceConnectFlags(flags: VerifyServiceConnectFlags): void {
   const sc = given(flags, SERVICE_CONNECT_FLAGS);
@@ -103,9 +109,7 @@ export function toVerifyOptions(flags: VerifyFlags, timeoutFlag = '--timeout'): 
   const host = flags.host ?? DEFAULT_HOST;
   const path = flags.path ?? DEFAULT_PATH;
   const [, , port, timeoutMs, , expect] = checkAll(
-    () => {
-      if (!HOST.test(host)) throw new UsageError(`--host: "${host}" is not a DNS name or IPv4 address`);
-    },
+    () => hostFlag(host, '--host'),
     () => {
       if (!PATH.test(path))
         throw new UsageError(`--path: "${path}" must start with / and hold only URL path characters (no spaces, quotes or backticks)`);
