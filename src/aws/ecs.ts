@@ -36,8 +36,11 @@ export interface EcsApi {
     taskDefinition: string,
     serviceConnectConfiguration?: ServiceConnectConfiguration,
   ): Promise<Service>;
-  /** ACTIVE revisions of a family, following pages (order not relied on: moto ignores `sort`). */
-  listTaskDefinitions(family: string): Promise<string[]>;
+  /**
+   * Revisions of a family in one status (default ACTIVE), following pages (order not relied on: moto
+   * ignores `sort`). INACTIVE ones still hold their numbers: the next registration counts past them.
+   */
+  listTaskDefinitions(family: string, status?: 'ACTIVE' | 'INACTIVE'): Promise<string[]>;
   /** Every task ARN of the service (of the cluster when no service is given), following ListTasks pages. */
   listTasks(cluster: string, service?: string): Promise<string[]>;
   /** Creates a service (blue/green's green one); returns it. */
@@ -156,12 +159,9 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
     async deregisterTaskDefinition(taskDefinition) {
       await send('DeregisterTaskDefinition', new DeregisterTaskDefinitionCommand({ taskDefinition }));
     },
-    listTaskDefinitions: (family) =>
+    listTaskDefinitions: (family, status = 'ACTIVE') =>
       allPages(async (nextToken) => {
-        const out = await send(
-          'ListTaskDefinitions',
-          new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken }),
-        );
+        const out = await send('ListTaskDefinitions', new ListTaskDefinitionsCommand({ familyPrefix: family, status, nextToken }));
         return { items: out.taskDefinitionArns ?? [], nextToken: out.nextToken };
       }),
     listServices: (cluster) =>

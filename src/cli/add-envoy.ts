@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
 import { APP_MESH_NAME } from '../core/mesh-description.js';
 import { UsageError } from '../errors.js';
-import { runAddEnvoy, DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyResult } from '../steps/add-envoy.js';
+import { addEnvoyPlanLine } from '../core/rollout-plan.js';
+import { addEnvoyPlanOf, runAddEnvoy, DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyResult } from '../steps/add-envoy.js';
 import { runAddGateway, type AddGatewayResult, type GatewayOptions } from '../steps/add-gateway.js';
 import type { Deps } from '../steps/context.js';
 import { refuseExisting } from '../steps/files.js';
@@ -112,8 +113,7 @@ export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefine
 export function addEnvoyReport(result: AddEnvoyResult): Report {
   const lines: string[] = [];
   if (result.action === 'registered') lines.push(`registered ${result.taskDefinitionArn}`);
-  else if (result.action === 'dry-run')
-    lines.push(`dry run: would register a new revision of ${result.family} with envoy (${result.virtualNode})`);
+  else if (result.action === 'dry-run') lines.push(`dry run: ${addEnvoyPlanLine(addEnvoyPlanOf(result))}; nothing registered`);
   else lines.push(`unchanged: ${result.sourceTaskDefinitionArn ?? result.family} already has envoy; nothing registered`);
   if (result.written) lines.push(`wrote the RegisterTaskDefinition input to ${result.written}`);
   if (result.changes) lines.push(...(result.changes.length ? formatChanges(result.changes) : ['(no changes)']));
@@ -123,6 +123,8 @@ export function addEnvoyReport(result: AddEnvoyResult): Report {
       sourceTaskDefinitionArn: result.sourceTaskDefinitionArn ?? null,
       taskDefinitionArn: result.taskDefinitionArn ?? null,
       envoyImage: result.envoyImage ?? null,
+      nextTaskDefinitionArn: result.nextTaskDefinitionArn ?? null,
+      meshCheck: result.meshCheck ?? null,
     },
     lines,
   };
@@ -162,7 +164,7 @@ export function registerAddEnvoy(program: Command, deps: Deps): void {
     .option('--app-container <name>', 'application container that waits for envoy (default: the first container)')
     .option('--app-ports <ports>', "comma-separated ports envoy intercepts (default: the app container's ports, else 3000)")
     .option('--from-file <file>', 'read a DescribeTaskDefinition JSON instead of calling AWS')
-    .option('--dry-run', 'render only; register nothing')
+    .option('--dry-run', 'make every read and check (the virtual node too), register nothing; with --from-file, no AWS call at all')
     .option('--write <file>', 'write the RegisterTaskDefinition input JSON to this file (atomic, mode 0600)')
     .option('--force', 'let --write replace an existing file')
     .option('--diff', 'show what changes against the current revision')

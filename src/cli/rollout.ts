@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
 import { mapLimit } from '../core/concurrency.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
+import { emptyRolloutPlan, type RolloutPlan } from '../core/rollout-plan.js';
 import type { Context, Deps } from '../steps/context.js';
 import {
   ROLLOUT_STEPS,
@@ -21,7 +22,7 @@ import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
 export const DEFAULT_CONCURRENCY = 4;
 
-type RolloutFlags = Omit<EnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> &
+type RolloutFlags = Omit<EnvoyFlags, 'write' | 'force' | 'fromFile'> &
   WaitFlags &
   Omit<VerifyFlags, 'timeout'> & {
     cluster?: string;
@@ -37,10 +38,12 @@ type RolloutFlags = Omit<EnvoyFlags, 'dryRun' | 'write' | 'force' | 'fromFile'> 
 const forService = (template: string, service: string) => template.replaceAll('{service}', service);
 
 function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, unknown>, lines: string[]): Report {
-  const { ok, steps, results, taskDefinitionArn, events } = outcome;
+  const { ok, steps, results, taskDefinitionArn, events, plan } = outcome;
   return {
     data: {
       ok,
+      dryRun: plan !== undefined,
+      plan: plan ?? null,
       steps,
       ...extra,
       taskDefinitionArn: taskDefinitionArn ?? null,
@@ -83,6 +86,11 @@ function nextAfterFailure(
 async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, deps: Deps): Promise<void> {
   const target = await resolveServiceTarget(ctx, { service: flags.service?.[0], cluster: flags.cluster });
   const outcome = await runServiceRollout(ctx, target, opts);
+  if (outcome.ok && opts.dryRun) {
+    const lines = outcome.steps.map((s) => `  ${s.step}: ${s.status === 'skipped' ? `skipped (--from ${opts.from})` : s.detail}`);
+    deps.ui.result(pipelineReport(outcome, { ...target }, [`dry run of ${target.service}: nothing registered, updated or sent`, ...lines]));
+    return;
+  }
   if (outcome.ok) {
     deps.ui.result(
       pipelineReport(outcome, { ...target }, [
@@ -94,10 +102,12 @@ async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRollou
   const step = outcome.failedStep!;
   const cause = outcome.error!;
   const next = nextAfterFailure(deps.argv, target, step, outcome.rolledBack);
-  const done = outcome.steps.filter((s) => s.status === 'done').map((s) => `  ${s.step}: ${s.detail}`);
+  const done = outcome.steps.filter((s) => s.status === 'done' || s.status === 'planned').map((s) => `  ${s.step}: ${s.detail}`);
   const rb = outcome.rolledBack;
+  // A dry run that a check stops says so, with the real run's message and exit code.
+  const head = opts.dryRun ? 'dry run, planned' : 'done';
   const report = pipelineReport(outcome, { ...target, failedStep: step, resumeCommand: next.command, error: cause.message }, [
-    ...(done.length ? ['done:', ...done] : ['done: nothing']),
+    ...(done.length ? [`${head}:`, ...done] : [`${head}: nothing`]),
     `failed: ${step}`,
     ...(rb ? [rb.ok ? `rolled back: ${target.service} runs ${rb.to ?? 'its previous revision'} again` : 'rollback: failed'] : []),
   ]);
@@ -114,7 +124,8 @@ async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRollou
 
 interface ServiceResult {
   service: string;
-  status: 'done' | 'unchanged' | 'failed' | 'not-started';
+  /** planned: --dry-run, every check passed. */
+  status: 'done' | 'planned' | 'unchanged' | 'failed' | 'not-started';
   taskDefinitionArn?: string;
   failedStep?: RolloutStep;
   error?: string;
@@ -122,6 +133,8 @@ interface ServiceResult {
   events: ServiceRolloutOutcome['events'];
   /** After --rollback-on-failure: whether the service was pointed back. */
   rolledBack?: boolean;
+  /** With --dry-run: each step's plan; null otherwise. */
+  plan: RolloutPlan | null;
 }
 
 /** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
@@ -147,6 +160,7 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
           status: 'failed',
           error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster`,
           events: [],
+          plan: opts.dryRun ? emptyRolloutPlan() : null,
         };
       }
       const outcome = await runServiceRollout(
@@ -169,30 +183,34 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
       const unchanged = outcome.ok && outcome.steps.length === 1 && flags.allServices;
       return {
         service,
-        status: outcome.ok ? (unchanged ? 'unchanged' : 'done') : 'failed',
+        status: outcome.ok ? (unchanged ? 'unchanged' : opts.dryRun ? 'planned' : 'done') : 'failed',
         taskDefinitionArn: outcome.taskDefinitionArn,
         failedStep: outcome.failedStep,
         error: outcome.error?.message,
         steps: outcome.steps,
         events: outcome.events,
+        plan: outcome.plan ?? null,
         ...(outcome.rolledBack ? { rolledBack: outcome.rolledBack.ok } : {}),
       };
     },
     () => !deps.signal.aborted,
     (service): ServiceResult => {
       board.set(service, '– not started (interrupted)');
-      return { service, status: 'not-started', events: [] };
+      return { service, status: 'not-started', events: [], plan: null };
     },
   ).finally(() => board.stop());
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'not-started');
   const count = (s: ServiceResult['status']) => results.filter((r) => r.status === s).length;
-  const summary = `${count('done')} rolled out, ${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
+  const summary = `${opts.dryRun ? `dry run: ${count('planned')} would be rolled out` : `${count('done')} rolled out`}, ${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
   const report: Report = {
-    data: { ok: failed.length === 0, cluster, summary, services: results },
+    data: { ok: failed.length === 0, dryRun: opts.dryRun === true, cluster, summary, services: results },
     lines: [
-      ...results.map((r) => {
+      ...results.flatMap((r) => {
         const back = r.rolledBack === undefined ? '' : r.rolledBack ? ' (rolled back)' : ' (rollback failed)';
-        return `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}${back}` : ''}`;
+        const head = `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}${back}` : ''}`;
+        // A dry run prints each service's plan: the steps it would take, as far as its checks let it go.
+        const planned = opts.dryRun ? (r.steps ?? []).filter((s) => s.status === 'planned').map((s) => `  ${s.step}: ${s.detail}`) : [];
+        return [head, ...planned];
       }),
       summary,
     ],
@@ -229,6 +247,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .option('--path <path>', 'path verify curls')
     .option('--expect-header <name=value>', 'header verify expects (default: server=envoy)')
     .option('--verify-timeout <duration>', 'how long verify may take', '2m')
+    .option('--dry-run', 'make every read and check, print what each step would do; register, update and send nothing')
     .option('--rollback-on-failure', 'when wait-running or verify fails, point the service back at the revision it ran before, and wait')
     .option('--from <step>', `start at this step (${ROLLOUT_STEPS.join(', ')}); printed when a step fails`)
     .addHelpText(
@@ -238,6 +257,7 @@ Examples:
   meshctl rollout
   meshctl rollout --envoy-image "$ENVOY_IMAGE" --json
   meshctl rollout --from wait-running       # resume after a failed or interrupted wait
+  meshctl rollout --dry-run --all-services  # each service's plan; nothing registered, updated or sent
   meshctl rollout --service orders --service payments --host '{service}.internal.local'
   meshctl rollout --all-services --concurrency 8 --skip-mesh-check --json
 
@@ -282,6 +302,7 @@ succeeded.`,
         wait,
         verify: many && flags.host === undefined ? undefined : verify,
         rollbackOnFailure: flags.rollbackOnFailure === true,
+        dryRun: flags.dryRun === true,
       };
       flags.service = services.length ? services : undefined;
       if (many) await rolloutMany(ctx, flags, opts, concurrency, deps);

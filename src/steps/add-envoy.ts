@@ -9,6 +9,7 @@ import {
   type EnvoyOptions,
   type EnvoyPlan,
 } from '../core/render-envoy.js';
+import { nextRevision, type AddEnvoyPlan } from '../core/rollout-plan.js';
 import { maskSecrets } from '../core/secrets.js';
 import { CheckFailedError, InputError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
@@ -48,7 +49,24 @@ export interface AddEnvoyResult {
   changes?: Change[];
   /** With --dry-run: what would be registered (secret-looking values masked unless --show-secrets). */
   registerInput?: unknown;
+  /** With --dry-run, when something changes: the revision the registration would get (not known offline). */
+  nextTaskDefinitionArn?: string;
+  /** When something changes: how the virtual node check went (see AddEnvoyPlan). */
+  meshCheck?: AddEnvoyPlan['meshCheck'];
   warnings: string[];
+}
+
+/** What a dry run of add-envoy says it would do. */
+export function addEnvoyPlanOf(result: AddEnvoyResult): AddEnvoyPlan {
+  const register = result.action !== 'unchanged';
+  return {
+    action: register ? 'register' : 'unchanged',
+    family: result.family,
+    sourceTaskDefinitionArn: result.sourceTaskDefinitionArn ?? null,
+    taskDefinitionArn: (register ? result.nextTaskDefinitionArn : result.taskDefinitionArn) ?? null,
+    virtualNode: result.virtualNode,
+    meshCheck: result.meshCheck ?? null,
+  };
 }
 
 /**
@@ -112,13 +130,31 @@ export async function runAddEnvoy(ctx: Context, opts: AddEnvoyOptions): Promise<
     await writeFileAtomic(opts.write, `${JSON.stringify(plan.input, null, 2)}\n`, opts.force);
     result.written = opts.write;
   }
-  if (!plan.changed || opts.dryRun) return { result, plan };
+  if (!plan.changed) return { result, plan };
 
+  // A dry run makes every read and check the real run makes and stops before RegisterTaskDefinition;
+  // only --from-file --dry-run stays offline (no AWS call at all), and says what it did not check.
+  const offline = opts.dryRun && opts.fromFile !== undefined;
   ctx.checkpoint();
-  await checkVirtualNode(ctx, opts);
+  if (offline) {
+    if (!opts.skipMeshCheck)
+      ctx.ui.info(`note: virtual node "${opts.virtualNode}" in mesh "${opts.mesh}" not checked: --from-file --dry-run calls no AWS`);
+  } else await checkVirtualNode(ctx, opts);
+  result.meshCheck = opts.skipMeshCheck ? 'skipped' : offline ? 'offline' : 'passed';
+  if (opts.dryRun) {
+    if (!offline) result.nextTaskDefinitionArn = await predictRevision(ctx, plan);
+    return { result, plan };
+  }
   ctx.checkpoint();
   result.taskDefinitionArn = await registerOnce(ctx, plan.input, (latest) => !renderEnvoy(latest, envoyOptions).changed);
   return { result, plan };
+}
+
+/** The revision RegisterTaskDefinition would create: past every number the family holds, deregistered ones included. */
+async function predictRevision(ctx: Context, plan: EnvoyPlan): Promise<string> {
+  const ecs = await ctx.aws.ecs();
+  const [active, inactive] = await Promise.all([ecs.listTaskDefinitions(plan.family), ecs.listTaskDefinitions(plan.family, 'INACTIVE')]);
+  return nextRevision(plan.family, plan.sourceArn, [...active, ...inactive]);
 }
 
 /** The virtual node envoy will serve must exist before anything is registered. */

@@ -1,11 +1,26 @@
 import { parseTaskDefinitionRef } from '../core/arn.js';
+import {
+  addEnvoyPlanLine,
+  emptyRolloutPlan,
+  updateServicePlanLine,
+  verifyPlanLine,
+  waitRunningPlanLine,
+  type RolloutPlan,
+} from '../core/rollout-plan.js';
 import type { ServiceEventRecord } from '../core/service-events.js';
 import { InterruptedError, MeshctlError } from '../errors.js';
-import { runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
+import { addEnvoyPlanOf, runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
 import type { Context } from './context.js';
 import { runRollback } from './rollback.js';
-import { resolveRevision, runUpdateService, serviceFamily, type ServiceTarget, type UpdateServiceResult } from './service.js';
-import { runVerify, verifyFailure, type VerifyOptions } from './verify.js';
+import {
+  planUpdateService,
+  resolveRevision,
+  runUpdateService,
+  serviceFamily,
+  type ServiceTarget,
+  type UpdateServiceResult,
+} from './service.js';
+import { planVerify, runVerify, verifyFailure, type VerifyOptions } from './verify.js';
 import { runWaitRunning, type WaitOptions, type WaitSeen } from './wait-running.js';
 
 export const ROLLOUT_STEPS = ['add-envoy', 'update-service', 'wait-running', 'verify'] as const;
@@ -13,7 +28,8 @@ export type RolloutStep = (typeof ROLLOUT_STEPS)[number];
 
 export interface StepRecord {
   step: RolloutStep;
-  status: 'done' | 'skipped' | 'failed';
+  /** planned: --dry-run made the step's reads and checks and says what it would do. */
+  status: 'done' | 'planned' | 'skipped' | 'failed';
   detail?: string;
 }
 
@@ -26,6 +42,8 @@ export interface ServiceRolloutOptions {
   rollbackOnFailure: boolean;
   /** Stop, successfully, after add-envoy when the revision already had envoy (--all-services). */
   stopIfUnchanged?: boolean;
+  /** Every step's reads and checks, and a plan instead of its writes: nothing registered, updated or sent (no SSM command). */
+  dryRun?: boolean;
 }
 
 export interface ServiceRolloutOutcome {
@@ -40,6 +58,8 @@ export interface ServiceRolloutOutcome {
   events: ServiceEventRecord[];
   /** Set when --rollback-on-failure pointed the service back: the rollout is to be retried, not resumed. */
   rolledBack?: { ok: boolean; to?: string };
+  /** With dryRun: each step's plan, as far as the checks let it go. */
+  plan?: RolloutPlan;
 }
 
 /**
@@ -55,6 +75,8 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   let current: RolloutStep = opts.from;
   const seen: WaitSeen = { events: [] };
   const events = seen.events!;
+  const dryRun = opts.dryRun === true;
+  const plan = dryRun ? emptyRolloutPlan() : undefined;
   const run = async <T>(step: RolloutStep, work: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
     if (ROLLOUT_STEPS.indexOf(step) < starts) {
       steps.push({ step, status: 'skipped' });
@@ -65,7 +87,7 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
     ctx.checkpoint();
     ui.step(step, 'start');
     const { value, detail } = await work();
-    steps.push({ step, status: 'done', detail });
+    steps.push({ step, status: dryRun ? 'planned' : 'done', detail });
     ui.step(step, 'ok', detail);
     return value;
   };
@@ -74,58 +96,80 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   // The service's own family unless --task-definition names one: never cfn-output's for another service.
   let envoy = opts.envoy;
   try {
+    // The revision update-service deploys: the one add-envoy registered (a dry run: would register) or read.
+    let deploy: string | undefined;
     added = await run('add-envoy', async () => {
       if (envoy.taskDefinition === undefined) envoy = { ...envoy, taskDefinition: await serviceFamily(ctx, target) };
-      const { result } = await runAddEnvoy(ctx, envoy);
+      const { result } = await runAddEnvoy(ctx, { ...envoy, dryRun });
       results.addEnvoy = result;
+      if (plan) {
+        plan.addEnvoy = addEnvoyPlanOf(result);
+        deploy = plan.addEnvoy.taskDefinitionArn ?? undefined;
+        return { value: result, detail: addEnvoyPlanLine(plan.addEnvoy) };
+      }
+      deploy = result.taskDefinitionArn;
       return { value: result, detail: `${result.action === 'registered' ? 'registered' : 'unchanged'} ${result.taskDefinitionArn}` };
     });
     if (opts.stopIfUnchanged && added?.action === 'unchanged')
-      return { ok: true, steps, results, taskDefinitionArn: added.taskDefinitionArn, events };
+      return { ok: true, steps, results, taskDefinitionArn: dryRun ? undefined : added.taskDefinitionArn, events, plan };
+    // What wait-running waits for: the revision update-service pointed the service at, and the count it reported.
+    let pointed: { taskDefinitionArn: string; desiredCount?: number } | undefined;
     updated = await run('update-service', async () => {
       // The ARN add-envoy registered or described; resuming, the family's latest revision.
       const family = envoy.taskDefinition ? parseTaskDefinitionRef(envoy.taskDefinition)?.family : undefined;
-      const arn = added?.taskDefinitionArn ?? (await resolveRevision(ctx, target, family));
+      const arn = deploy ?? (await resolveRevision(ctx, target, family));
+      if (plan) {
+        const p = (plan.updateService = await planUpdateService(ctx, target, arn));
+        pointed = { taskDefinitionArn: p.taskDefinitionArn, desiredCount: p.desiredCount ?? undefined };
+        return { value: undefined, detail: updateServicePlanLine(p) };
+      }
       const result = await runUpdateService(ctx, target, arn);
       results.updateService = result;
+      pointed = result;
       return {
         value: result,
         detail: `${target.service} → ${result.taskDefinitionArn}${result.deployment?.id ? ` (deployment ${result.deployment.id})` : ''}`,
       };
     });
     await run('wait-running', async () => {
-      const result = await runWaitRunning(
-        ctx,
-        target,
-        { ...opts.wait, taskDefinitionArn: updated?.taskDefinitionArn, desiredCount: updated?.desiredCount },
-        seen,
-      );
+      const wait = { ...opts.wait, taskDefinitionArn: pointed?.taskDefinitionArn, desiredCount: pointed?.desiredCount, dryRun };
+      const result = await runWaitRunning(ctx, target, wait, seen);
+      if (plan) {
+        plan.waitRunning = { taskDefinitionArn: result.taskDefinitionArn, wanted: result.wanted, timeoutMs: opts.wait.timeoutMs };
+        return { value: undefined, detail: waitRunningPlanLine(plan.waitRunning) };
+      }
       results.waitRunning = result;
       return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
     });
     await run('verify', async () => {
       if (!opts.verify) return { value: undefined, detail: 'not checked: pass --host to verify each service' };
+      if (plan) {
+        plan.verify = await planVerify(ctx, opts.verify);
+        return { value: undefined, detail: verifyPlanLine(plan.verify) };
+      }
       const result = await runVerify(ctx, opts.verify);
       results.verify = result;
       if (!result.ok) throw verifyFailure(result);
       return { value: result, detail: result.reason };
     });
-    const taskDefinitionArn =
-      (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ??
-      updated?.taskDefinitionArn ??
-      added?.taskDefinitionArn;
-    return { ok: true, steps, results, taskDefinitionArn, events };
+    const taskDefinitionArn = dryRun
+      ? undefined
+      : ((results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ??
+        updated?.taskDefinitionArn ??
+        added?.taskDefinitionArn);
+    return { ok: true, steps, results, taskDefinitionArn, events, plan };
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
     steps.push({ step: current, status: 'failed', detail: err.message });
     ui.step(current, 'fail', err.message.split('\n')[0]);
     let rolledBack: ServiceRolloutOutcome['rolledBack'];
-    if (opts.rollbackOnFailure && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
+    // A dry run changed nothing, so there is nothing to point back.
+    if (opts.rollbackOnFailure && !dryRun && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
       const rb = await rollBack(ctx, target, current, updated, opts.wait, seen);
       results.rollback = rb;
       rolledBack = { ok: rb.ok === true, to: typeof rb.to === 'string' ? rb.to : updated?.previousTaskDefinitionArn };
     }
-    return { ok: false, steps, results, failedStep: current, error: err, events, rolledBack };
+    return { ok: false, steps, results, failedStep: current, error: err, events, rolledBack, plan };
   }
 }
 

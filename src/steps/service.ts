@@ -1,6 +1,7 @@
 import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import { isEcsNameOrArn, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import { escapeControls } from '../core/escape.js';
+import type { UpdateServicePlan } from '../core/rollout-plan.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
 
@@ -97,5 +98,16 @@ export async function runUpdateService(
       ?.taskDefinition,
     desiredCount: service.desiredCount,
     deployment: pickDeployment(service, taskDefinitionArn),
+  };
+}
+
+/** What update-service would do: the service read (its current revision and desiredCount), UpdateService not sent. */
+export async function planUpdateService(ctx: Context, target: ServiceTarget, taskDefinitionArn: string): Promise<UpdateServicePlan> {
+  const service = await (await ctx.aws.ecs()).describeServices(target.cluster, target.service);
+  return {
+    ...target,
+    currentTaskDefinitionArn: service.taskDefinition ?? null,
+    taskDefinitionArn,
+    desiredCount: service.desiredCount ?? null,
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '../core/verify-check.js';
 import { CheckFailedError, InputError } from '../errors.js';
 import { isEcsNameOrArn } from '../core/arn.js';
+import type { VerifyPlan } from '../core/rollout-plan.js';
 import { SANDBOX_SSM_NO_OUTPUT } from '../sandbox/detect.js';
 import type { Context } from './context.js';
 import { transientPolls } from './transient.js';
@@ -53,6 +54,22 @@ async function pickInstance(ctx: Context, opts: VerifyOptions): Promise<string> 
     );
   }
   return ids[0]!;
+}
+
+/**
+ * What verify would do, with the reads it makes before SendCommand (the instance: --instance-id, else
+ * the auto scaling group's first running one) and the script it would send, built but not sent.
+ */
+export async function planVerify(ctx: Context, opts: VerifyOptions): Promise<VerifyPlan> {
+  const instanceId = await pickInstance(ctx, opts);
+  buildVerifyScript(opts.target);
+  const t = opts.target;
+  return {
+    instanceId,
+    url: `http://${t.host}:${t.port}${t.path}`,
+    expectHeader: `${opts.expect.name}=${opts.expect.value}`,
+    timeoutMs: opts.timeoutMs,
+  };
 }
 
 /** Runs the workshop's curl through SSM and judges the answer. */

@@ -35,6 +35,8 @@ export interface WaitOptions {
   desiredCount?: number;
   /** Shared by services waiting in one cluster (rollout of many); default: this service alone. */
   taskSource?: TaskSource;
+  /** rollout --dry-run: the reads and checks made before the first poll, then the result with no poll (running 0). */
+  dryRun?: boolean;
 }
 
 export interface WaitResult extends ServiceTarget {
@@ -138,6 +140,7 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
   const initial = deploymentOf(described, rev);
   if (initial?.rolloutState === 'FAILED')
     throw new CheckFailedError(await failure(`deployment ${initial.id} of ${rev} has FAILED`, undefined, false));
+  if (opts.dryRun) return result(0);
   const progress = await ctx.ui.startProgress(`${target.service}`);
   say = (line) => progress.log(line);
   try {

@@ -321,3 +321,40 @@ describe('add-envoy --virtual-gateway with mocked AWS', () => {
     expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
   });
 });
+
+describe('rollout --dry-run with mocked AWS', () => {
+  const SERVICE_NOW = { serviceName: 'crystal-service-lb', taskDefinition: OLD, desiredCount: 2, deployments: [] };
+
+  it('reads, checks and plans; never sends RegisterTaskDefinition, UpdateService, SendCommand, or polls a task', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [SERVICE_NOW] });
+    ecs.on(ListTaskDefinitionsCommand, { status: 'ACTIVE' }).resolves({ taskDefinitionArns: [OLD] });
+    ecs.on(ListTaskDefinitionsCommand, { status: 'INACTIVE' }).resolves({ taskDefinitionArns: [OLD.replace(/:1$/, ':4')] });
+    const r = await runInProcess(['rollout', ...CFN, '--dry-run', '--json', '--envoy-image', 'example/envoy:v1.29']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.plan.addEnvoy.taskDefinitionArn).toBe(OLD.replace(/:1$/, ':5'));
+    expect(out.plan.waitRunning).toMatchObject({ wanted: 2 });
+    expect(out.plan.verify).toMatchObject({ instanceId: 'i-0abc12345678' });
+    expect(mesh).toHaveReceivedCommandTimes(DescribeVirtualNodeCommand, 1);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
+    for (const command of [RegisterTaskDefinitionCommand, UpdateServiceCommand, ListTasksCommand, DescribeTasksCommand])
+      expect(ecs).not.toHaveReceivedCommand(command);
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+  });
+
+  it('--from wait-running: a FAILED deployment stops the dry run as it stops the wait, with its message', async () => {
+    const failed = {
+      ...SERVICE_NOW,
+      deployments: [{ id: 'd1', taskDefinition: OLD, rolloutState: 'FAILED' as const, rolloutStateReason: 'circuit breaker' }],
+    };
+    ecs.on(DescribeServicesCommand).resolves({ services: [failed] });
+    const dry = await runInProcess(['rollout', ...CFN, '--from', 'wait-running', '--dry-run']);
+    const real = await runInProcess(['rollout', ...CFN, '--from', 'wait-running']);
+    expect(dry.code).toBe(1);
+    expect(real.code).toBe(1);
+    const message = (stderr: string) => stderr.match(/^error: [\s\S]*?\n(?=resume with)/m)?.[0];
+    expect(message(dry.stderr)).toMatch(/^error: wait-running failed: deployment d1 of .*:1 has FAILED\n/);
+    expect(message(dry.stderr)).toBe(message(real.stderr));
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+});

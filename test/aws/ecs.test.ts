@@ -3,6 +3,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
@@ -39,6 +40,17 @@ describe('EcsApi', () => {
     expect(await api().listTasks('c', 's')).toEqual(['t1', 't2', 't3', 't4']);
     expect(ecsMock).toHaveReceivedCommandTimes(ListTasksCommand, 3);
     expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, ListTasksCommand, { cluster: 'c', serviceName: 's', nextToken: 'p2' });
+  });
+
+  it('lists a family in the status asked for (ACTIVE unless told), following pages', async () => {
+    ecsMock
+      .on(ListTaskDefinitionsCommand, { status: 'INACTIVE' })
+      .resolvesOnce({ taskDefinitionArns: ['arn:td/crystal:2'], nextToken: 'p2' })
+      .resolvesOnce({ taskDefinitionArns: ['arn:td/crystal:5'] });
+    ecsMock.on(ListTaskDefinitionsCommand, { status: 'ACTIVE' }).resolves({ taskDefinitionArns: ['arn:td/crystal:1'] });
+    expect(await api().listTaskDefinitions('crystal', 'INACTIVE')).toEqual(['arn:td/crystal:2', 'arn:td/crystal:5']);
+    expect(await api().listTaskDefinitions('crystal')).toEqual(['arn:td/crystal:1']);
+    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'crystal', status: 'INACTIVE', nextToken: 'p2' });
   });
 
   it('describes tasks in batches of 100', async () => {

@@ -35,6 +35,8 @@ const aws = (hint?: string) => new AwsCallError('DescribeServices', 'AccessDenie
 const rolloutReport: Report = {
   data: {
     ok: false,
+    dryRun: false,
+    plan: null,
     steps: [{ step: 'add-envoy', status: 'failed', detail: 'x' }],
     cluster: 'c',
     service: 's',
