@@ -5,6 +5,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
+  ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Task,
@@ -137,6 +138,8 @@ describe('rollout takes the templates, mesh and image from the file', () => {
   beforeEach(() => {
     ecs.on(DescribeTaskDefinitionCommand).resolves(describeFixture);
     ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: NEW, revision: 2 } });
+    // add-envoy --dry-run reads the family's revisions to say which number it would register.
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [describeFixture.taskDefinition!.taskDefinitionArn!] });
     ecs.on(UpdateServiceCommand).rejects(Object.assign(new Error('stop here'), { name: 'AccessDeniedException' }));
     mesh.on(DescribeVirtualNodeCommand).resolves({ virtualNode: { status: { status: 'ACTIVE' } } as never });
   });
