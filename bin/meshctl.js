@@ -17,4 +17,9 @@ try {
   // No cache (a build in progress): the program answers.
 }
 if (cached !== undefined) process.stdout.write(cached);
-else import('../dist/main.js').then((m) => m.main(process.argv));
+else {
+  // With --verbose a stack trace names the src/ files, not the minified bundle: Node reads the source
+  // maps the build writes beside it (none: nothing changes), but only of modules loaded after this call.
+  if (args.includes('--verbose')) process.setSourceMapsEnabled(true);
+  import('../dist/main.js').then((m) => m.main(process.argv));
+}

@@ -30,6 +30,8 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   minify: true,
+  // --verbose stack traces (and MeshctlError.name) read InputError and readJsonFile, not minified names.
+  keepNames: true,
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);",

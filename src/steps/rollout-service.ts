@@ -55,12 +55,13 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   let current: RolloutStep = opts.from;
   const seen: WaitSeen = { events: [] };
   const events = seen.events!;
+  const skip = (step: RolloutStep, detail?: string) => {
+    steps.push({ step, status: 'skipped', ...(detail ? { detail } : {}) });
+    ui.step(step, 'skip', detail ?? `skipped (--from ${opts.from})`);
+    return undefined;
+  };
   const run = async <T>(step: RolloutStep, work: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
-    if (ROLLOUT_STEPS.indexOf(step) < starts) {
-      steps.push({ step, status: 'skipped' });
-      ui.step(step, 'skip', `skipped (--from ${opts.from})`);
-      return undefined;
-    }
+    if (ROLLOUT_STEPS.indexOf(step) < starts) return skip(step);
     current = step;
     ctx.checkpoint();
     ui.step(step, 'start');
@@ -103,13 +104,16 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       results.waitRunning = result;
       return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
     });
-    await run('verify', async () => {
-      if (!opts.verify) return { value: undefined, detail: 'not checked: pass --host to verify each service' };
-      const result = await runVerify(ctx, opts.verify);
-      results.verify = result;
-      if (!result.ok) throw verifyFailure(result);
-      return { value: result, detail: result.reason };
-    });
+    // Without --host (several services) there is nothing to curl: verify is skipped, and says why.
+    const verify = opts.verify;
+    if (!verify) skip('verify', 'not checked: pass --host to verify each service');
+    else
+      await run('verify', async () => {
+        const result = await runVerify(ctx, verify);
+        results.verify = result;
+        if (!result.ok) throw verifyFailure(result);
+        return { value: result, detail: result.reason };
+      });
     const taskDefinitionArn =
       (results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ??
       updated?.taskDefinitionArn ??
@@ -118,7 +122,7 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
     steps.push({ step: current, status: 'failed', detail: err.message });
-    ui.step(current, 'fail', err.message.split('\n')[0]);
+    ui.step(current, 'fail', withoutStepName(current, err.message).split('\n')[0]);
     let rolledBack: ServiceRolloutOutcome['rolledBack'];
     if (opts.rollbackOnFailure && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
       const rb = await rollBack(ctx, target, current, updated, opts.wait, seen);
@@ -127,6 +131,11 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
     }
     return { ok: false, steps, results, failedStep: current, error: err, events, rolledBack };
   }
+}
+
+/** A step's error message without the step's own name in front: `✖ verify · verify: …` would say it twice. */
+export function withoutStepName(step: string, message: string): string {
+  return message.startsWith(`${step}: `) ? message.slice(step.length + 2) : message;
 }
 
 async function rollBack(

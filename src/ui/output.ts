@@ -146,7 +146,8 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       }
     },
     verbose(line) {
-      if (facts.verbose) write(err.dim(line));
+      // A stack trace's first line repeats the message: it is cleaned as the message is.
+      if (facts.verbose) write(err.dim(clean(line)));
     },
     step(name, status, detail) {
       write(`${marks[status]} ${name}${detail ? ` ${err.dim('·')} ${detail}` : ''}`);
@@ -164,7 +165,7 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
     },
     startProgress(label) {
       return spinner
-        ? createSpinnerProgress(streams.stderr, label)
+        ? createSpinnerProgress(streams.stderr, label, err)
         : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));
     },
   };
