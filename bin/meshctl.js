@@ -17,4 +17,6 @@ try {
   // No cache (a build in progress): the program answers.
 }
 if (cached !== undefined) process.stdout.write(cached);
-else import('../dist/main.js').then((m) => m.main(process.argv));
+else {
+  import('../dist/main.js').then((m) => m.main(process.argv));
+}

@@ -32,6 +32,8 @@ export function buildOptions(version) {
     target: 'node20',
     sourcemap: false,
     minify: false,
+    // --verbose stack traces (and MeshctlError.name) read InputError and readJsonFile, whatever esbuild renames.
+    keepNames: true,
     // Some bundled CommonJS packages call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);",

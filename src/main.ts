@@ -173,7 +173,7 @@ type ErrorClass = abstract new (...args: never[]) => MeshctlError;
 
 /**
  * Each error class's kind in --json: its name without `Error`, in kebab-case. A table, not the class
- * name read at run time: bundling may rename a class (esbuild does when two modules use one name).
+ * name read at run time: --json keys must not depend on how the bundle is built (minified, names kept or not).
  */
 const KINDS: readonly (readonly [ErrorClass, ErrorKind])[] = [
   [UsageError, 'usage'],

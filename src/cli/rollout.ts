@@ -10,6 +10,7 @@ import {
   type RolloutStep,
   type ServiceRolloutOptions,
   type ServiceRolloutOutcome,
+  withoutStepName,
 } from '../steps/rollout-service.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
@@ -112,7 +113,7 @@ async function rolloutOne(ctx: Context, flags: RolloutFlags, opts: ServiceRollou
     ...(rb ? [rb.ok ? `rolled back: ${target.service} runs ${rb.to ?? 'its previous revision'} again` : 'rollback: failed'] : []),
   ]);
   // "verify failed: verify: …" would say the step twice: the cause's own prefix goes.
-  const own = cause.message.startsWith(`${step}: `) ? cause.message.slice(step.length + 2) : cause.message;
+  const own = withoutStepName(step, cause.message);
   throw new CommandFailedError(
     cause,
     report,

@@ -77,12 +77,13 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   const events = seen.events!;
   const dryRun = opts.dryRun === true;
   const plan = dryRun ? emptyRolloutPlan() : undefined;
+  const skip = (step: RolloutStep, detail?: string) => {
+    steps.push({ step, status: 'skipped', ...(detail ? { detail } : {}) });
+    ui.step(step, 'skip', detail ?? `skipped (--from ${opts.from})`);
+    return undefined;
+  };
   const run = async <T>(step: RolloutStep, work: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
-    if (ROLLOUT_STEPS.indexOf(step) < starts) {
-      steps.push({ step, status: 'skipped' });
-      ui.step(step, 'skip', `skipped (--from ${opts.from})`);
-      return undefined;
-    }
+    if (ROLLOUT_STEPS.indexOf(step) < starts) return skip(step);
     current = step;
     ctx.checkpoint();
     ui.step(step, 'start');
@@ -141,17 +142,20 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
       results.waitRunning = result;
       return { value: result, detail: `${result.running}/${result.wanted} RUNNING` };
     });
-    await run('verify', async () => {
-      if (!opts.verify) return { value: undefined, detail: 'not checked: pass --host to verify each service' };
-      if (plan) {
-        plan.verify = await planVerify(ctx, opts.verify);
-        return { value: undefined, detail: verifyPlanLine(plan.verify) };
-      }
-      const result = await runVerify(ctx, opts.verify);
-      results.verify = result;
-      if (!result.ok) throw verifyFailure(result);
-      return { value: result, detail: result.reason };
-    });
+    // Without --host (several services) there is nothing to curl: verify is skipped, and says why.
+    const verify = opts.verify;
+    if (!verify) skip('verify', 'not checked: pass --host to verify each service');
+    else
+      await run('verify', async () => {
+        if (plan) {
+          plan.verify = await planVerify(ctx, verify);
+          return { value: undefined, detail: verifyPlanLine(plan.verify) };
+        }
+        const result = await runVerify(ctx, verify);
+        results.verify = result;
+        if (!result.ok) throw verifyFailure(result);
+        return { value: result, detail: result.reason };
+      });
     const taskDefinitionArn = dryRun
       ? undefined
       : ((results.waitRunning as { taskDefinitionArn?: string } | undefined)?.taskDefinitionArn ??
@@ -161,7 +165,7 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
     steps.push({ step: current, status: 'failed', detail: err.message });
-    ui.step(current, 'fail', err.message.split('\n')[0]);
+    ui.step(current, 'fail', withoutStepName(current, err.message).split('\n')[0]);
     let rolledBack: ServiceRolloutOutcome['rolledBack'];
     // A dry run changed nothing, so there is nothing to point back.
     if (opts.rollbackOnFailure && !dryRun && (current === 'wait-running' || current === 'verify') && !(err instanceof InterruptedError)) {
@@ -171,6 +175,11 @@ export async function runServiceRollout(ctx: Context, target: ServiceTarget, opt
     }
     return { ok: false, steps, results, failedStep: current, error: err, events, rolledBack, plan };
   }
+}
+
+/** A step's error message without the step's own name in front: `✖ verify · verify: …` would say it twice. */
+export function withoutStepName(step: string, message: string): string {
+  return message.startsWith(`${step}: `) ? message.slice(step.length + 2) : message;
 }
 
 async function rollBack(

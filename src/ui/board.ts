@@ -5,20 +5,27 @@ import type { Progress } from './progress.js';
 
 /** One status line per key (a service): rewritten in place in a terminal, appended elsewhere. */
 export interface Board {
-  set(key: string, text: string): void;
+  /**
+   * A key's state. `elapsedMs`, a wait's clock, is shown beside the text; it is not part of the state:
+   * in a terminal it keeps counting between polls, in a log a line is written only when the text changes.
+   */
+  set(key: string, text: string, elapsedMs?: number): void;
   /** A line above the board (a warning, say). */
   log(line: string): void;
+  /** Draws the last state once more and stops for good: later set() calls draw nothing. */
   stop(): void;
 }
 
-/** Append-only: a `key: text` line whenever a key's text changes. */
+const clockOf = (elapsedMs: number | undefined) => (elapsedMs === undefined ? '' : ` · ${formatDuration(elapsedMs)}`);
+
+/** Append-only: a `key: text` line whenever a key's text changes (never because only its clock moved). */
 export function createPlainBoard(write: (line: string) => void): Board {
   const last = new Map<string, string>();
   return {
-    set(key, text) {
+    set(key, text, elapsedMs) {
       if (last.get(key) === text) return;
       last.set(key, text);
-      write(`${key}: ${text}\n`);
+      write(`${key}: ${text}${clockOf(elapsedMs)}\n`);
     },
     log: (line) => write(`${line}\n`),
     stop() {},
@@ -27,42 +34,83 @@ export function createPlainBoard(write: (line: string) => void): Board {
 
 const ESC = '\u001b[';
 
-/** Rewrites a block of lines at the bottom of a terminal, at most every 100 ms. */
-export function createTtyBoard(stream: NodeJS.WritableStream & { columns?: number }, keys: readonly string[]): Board {
-  const texts = new Map(keys.map((k) => [k, 'waiting']));
+/** How often a terminal board redraws to move its clocks on between polls. */
+export const CLOCK_TICK_MS = 1000;
+
+/** A line that still changes (a step under way, a failure) is shown before one that waits or is done. */
+const activeFirst = (text: string) => (/^[▸✖]/.test(text) ? 0 : 1);
+
+/**
+ * Rewrites a block of lines at the bottom of a terminal, at most every 100 ms, and every CLOCK_TICK_MS
+ * while a line shows a clock. `now` is injectable for tests.
+ *
+ * Each redraw moves the cursor up over the block and writes over it, line by line, erasing the rest of
+ * each line (ESC[K), in one write. It never erases the screen from its top-left corner: tmux (its
+ * scroll-on-clear option, on by default) keeps such a screen in the scrollback, and a copy of the board
+ * stayed behind there each time. The block is never taller than the terminal either: lines scrolled out
+ * of it can no longer be rewritten, so a board of more services than rows shows the busy ones and how
+ * many more; when it stops, it writes every line once, in its last state.
+ */
+export function createTtyBoard(
+  stream: NodeJS.WritableStream & { columns?: number; rows?: number },
+  keys: readonly string[],
+  now: () => number = () => performance.now(),
+): Board {
+  const states = new Map<string, { text: string; elapsedMs?: number; at: number }>(keys.map((k) => [k, { text: 'waiting', at: 0 }]));
   const width = Math.max(...keys.map((k) => k.length));
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
-  const clear = () => {
-    if (drawn) stream.write(`${ESC}${drawn}F${ESC}J`);
-    drawn = 0;
+  let stopped = false;
+  const lineOf = (k: string) => {
+    const s = states.get(k)!;
+    return `${k.padEnd(width)}  ${s.text}${clockOf(s.elapsedMs === undefined ? undefined : s.elapsedMs + now() - s.at)}`;
   };
-  const draw = () => {
+  /** The board's lines: all of them, or as many as the terminal has rows for (one row stays for the cursor). */
+  const boardLines = (all: boolean) => {
+    const room = Math.max(2, (stream.rows || 24) - 1);
+    if (all || keys.length <= room) return keys.map(lineOf);
+    const shown = new Set([...keys].sort((x, y) => activeFirst(states.get(x)!.text) - activeFirst(states.get(y)!.text)).slice(0, room - 1));
+    return [...keys.filter((k) => shown.has(k)).map(lineOf), `… ${keys.length - shown.size} more`];
+  };
+  /** Writes `above` (lines that stay) where the board was, then the board below them. */
+  const paint = (above: readonly string[], all = false) => {
     timer = undefined;
-    clear();
     // A terminal that reports no size (0 columns, as a bare pty does) is taken as 120 wide.
     const cols = stream.columns || 120;
-    const lines = keys.map((k) => `${k.padEnd(width)}  ${texts.get(k)}`.slice(0, Math.max(20, cols - 1)));
-    stream.write(`${lines.join('\n')}\n`);
+    const lines = boardLines(all).map((l) => l.slice(0, Math.max(20, cols - 1)));
+    const rows = [...above.flatMap((l) => l.split('\n')), ...lines];
+    // The cursor ends below what was written, never at the top-left: ESC[J there erases only leftovers.
+    stream.write(`${drawn ? `${ESC}${drawn}F` : ''}${rows.map((r) => `${r}${ESC}K\n`).join('')}${ESC}J`);
     drawn = lines.length;
   };
   const schedule = () => {
-    timer ??= setTimeout(draw, 100);
+    timer ??= setTimeout(() => paint([]), 100);
   };
-  draw();
+  // The clocks move on between polls, which may be many seconds apart.
+  const ticker = setInterval(() => {
+    if ([...states.values()].some((s) => s.elapsedMs !== undefined)) schedule();
+  }, CLOCK_TICK_MS);
+  ticker.unref();
+  paint([]);
   return {
-    set(key, text) {
-      texts.set(key, text);
+    set(key, text, elapsedMs) {
+      if (stopped) return;
+      states.set(key, { text, elapsedMs, at: now() });
       schedule();
     },
     log(line) {
-      clear();
-      stream.write(`${line}\n`);
-      schedule();
+      if (stopped) return void stream.write(`${line}\n`);
+      if (timer) clearTimeout(timer);
+      paint([line]);
     },
     stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(ticker);
       if (timer) clearTimeout(timer);
-      draw();
+      // The last state stays on screen, every line of it; what follows (the summary, an error) goes below.
+      paint([], true);
+      drawn = 0;
     },
   };
 }
@@ -100,7 +148,7 @@ export function boardUi(base: Ui, board: Board, key: string): Ui {
     },
     startProgress(): Promise<Progress> {
       return Promise.resolve({
-        update: (text, elapsedMs) => board.set(key, `▸ ${step}: ${text} · ${formatDuration(elapsedMs)}`),
+        update: (text, elapsedMs) => board.set(key, `▸ ${step}: ${text}`, elapsedMs),
         log: say,
         stop() {},
       });

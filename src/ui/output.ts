@@ -174,7 +174,8 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       }
     },
     verbose(line) {
-      if (facts.verbose) write(err.dim(line));
+      // A stack trace's first line repeats the message: it is cleaned as the message is.
+      if (facts.verbose) write(err.dim(clean(line)));
     },
     step(name, status, detail) {
       write(`${marks[status]} ${name}${detail ? ` ${err.dim('·')} ${detail}` : ''}`);
@@ -192,7 +193,7 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
     },
     startProgress(label) {
       return spinner
-        ? createSpinnerProgress(streams.stderr, label)
+        ? createSpinnerProgress(streams.stderr, label, err)
         : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));
     },
   };

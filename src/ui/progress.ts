@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import type { Colors } from './color.js';
 
 export interface Progress {
   /** New status text; `elapsedMs` is shown beside it. */
@@ -35,10 +36,17 @@ export function createLineProgress(sink: ProgressSink, label: string): Progress 
   };
 }
 
-/** A spinner that rewrites one line of stderr (ora, loaded only when a terminal shows it). */
-export async function createSpinnerProgress(stream: NodeJS.WritableStream, label: string): Promise<Progress> {
+/**
+ * A spinner that rewrites one line of stderr (ora, loaded only when a terminal shows it). Its frames take
+ * `colors`, the stream's colours: ora's own `color` would colour them by chalk's guess about stdout,
+ * which reads neither NO_COLOR nor the stream ora writes to.
+ */
+export async function createSpinnerProgress(stream: NodeJS.WritableStream, label: string, colors: Colors): Promise<Progress> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ text: label, stream, isEnabled: true, discardStdin: false }).start();
+  const spinner = ora({ text: label, stream, isEnabled: true, discardStdin: false, color: false });
+  const { frames, interval } = spinner.spinner;
+  spinner.spinner = { frames: frames.map((f) => colors.cyan(f)), interval };
+  spinner.start();
   let text = '';
   let base = 0;
   let at = performance.now();

@@ -37,13 +37,16 @@ describe('rollout of several services', () => {
         'products:done',
       ]);
       expect(out.services[0].taskDefinitionArn).toMatch(/orders-task:2$/);
-      // Without --host there is nothing to curl for each service; it says so rather than failing.
+      // Without --host there is nothing to curl for each service: verify is skipped, and says so.
       expect(out.services[0].steps[3]).toMatchObject({
         step: 'verify',
-        status: 'done',
+        status: 'skipped',
         detail: expect.stringMatching(/not checked: pass --host/),
       });
       expect(r.stderr).toMatch(/^orders: ✔ wait-running · 3\/3 RUNNING$/m);
+      // A neutral mark, not a success tick, for the check that did not run.
+      expect(r.stderr).toMatch(/^orders: – verify · not checked: pass --host to verify each service$/m);
+      expect(r.stderr).not.toMatch(/✔ verify/);
     } finally {
       await scheduler.stop();
     }

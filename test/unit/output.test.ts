@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { colorFor } from '../../src/ui/color.js';
 import { createUi, isCi } from '../../src/ui/output.js';
-import { createLineProgress, HEARTBEAT_MS } from '../../src/ui/progress.js';
+import { createLineProgress, createSpinnerProgress, HEARTBEAT_MS } from '../../src/ui/progress.js';
 import { captureStream } from '../support/fake-deps.js';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
+/** A colour (SGR) sequence; ora's cursor hiding and line clearing are other escapes. */
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
 const facts = { stdoutIsTTY: false, stderrIsTTY: false, ci: true, json: false, color: true, verbose: false };
 
 async function ui(extra: Partial<typeof facts> = {}) {
@@ -45,6 +47,14 @@ describe('Ui', () => {
     expect(noColor.stderr.text()).not.toMatch(ANSI);
   });
 
+  it('prints a --verbose line (a stack trace) as cleaned as the message it repeats', async () => {
+    const loud = await ui({ verbose: true });
+    loud.ui.verbose('InputError: bad \u001b[2J https://user:pw@example.com/x\n    at readJsonFile (src/steps/files.ts:102:11)');
+    expect(loud.stderr.text()).not.toMatch(ANSI);
+    expect(loud.stderr.text()).not.toContain('pw@');
+    expect(loud.stderr.text()).toContain('\n    at readJsonFile (src/steps/files.ts:102:11)\n');
+  });
+
   it('prints --verbose lines only when asked', async () => {
     const quiet = await ui();
     quiet.ui.verbose('aws ecs.ListTasks 3ms');
@@ -64,6 +74,25 @@ describe('line progress', () => {
     p.update('2/3 RUNNING', 40_000);
     p.update('2/3 RUNNING', 40_000 + HEARTBEAT_MS);
     expect(lines).toEqual(['svc: 0/3 RUNNING · 0ms\n', 'svc: 2/3 RUNNING · 40s\n', 'svc: 2/3 RUNNING · 1m10s\n']);
+  });
+});
+
+describe('spinner', () => {
+  /** What ora needs of a terminal stream; the cursor moves are its own, not colour. */
+  const terminal = () =>
+    Object.assign(captureStream(), { isTTY: true, columns: 80, cursorTo: () => true, moveCursor: () => true, clearLine: () => true });
+
+  it.each([
+    ['NO_COLOR or --no-color', false, false],
+    ['colour allowed', true, true],
+  ])('%s: spinner frames coloured %s', async (_name, colorAllowed, coloured) => {
+    const stream = terminal();
+    const p = await createSpinnerProgress(stream, 'crystal', await colorFor(true, colorAllowed));
+    p.update('2/3 RUNNING', 40_000);
+    p.stop();
+    // ora draws its first frame at once (the label), and later ones on its own timer.
+    expect(stream.text()).toMatch(/\S crystal/);
+    expect(SGR.test(stream.text())).toBe(coloured);
   });
 });
 
