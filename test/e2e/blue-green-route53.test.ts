@@ -8,7 +8,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { motoEnv, runCli } from '../support/cli.js';
+import { interruptOnce, motoEnv, runCli } from '../support/cli.js';
 import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { seedClusterWorld } from '../support/cluster-world.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
@@ -185,18 +185,7 @@ describe('migrate apply --strategy blue-green --route53: weighted records in fro
   ])('SIGINT %s, then the same command finishes with one green service and one weighted pair', async (_when, marker) => {
     await greenMetrics(await discoveryName(), 200, 0);
     await env.withScheduler(async () => {
-      let err = '';
-      let sent = false;
-      const first = await runCli(applyArgs('2s'), {
-        cwd: env.ws.dir,
-        env: motoEnv(env.moto.url),
-        onSpawn: (child) =>
-          child.stderr!.on('data', (d: Buffer) => {
-            err += d.toString();
-            // Once: a second SIGINT is "out now", and one that lands after meshctl has let go of its handler ends it by the signal.
-            if (!sent && marker.test(err)) sent = child.kill('SIGINT');
-          }),
-      });
+      const first = await runCli(applyArgs('2s'), { cwd: env.ws.dir, env: motoEnv(env.moto.url), onSpawn: interruptOnce(marker) });
       expect(first.code, first.stderr).toBe(130);
       const again = await apply('--json');
       expect(again.code, again.stderr).toBe(0);

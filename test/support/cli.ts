@@ -49,3 +49,18 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 export function motoEnv(url: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return { AWS_ENDPOINT_URL: url, AWS_REGION: 'us-west-2', ...extra };
 }
+
+/**
+ * An onSpawn that sends one SIGINT, as a user's Ctrl-C, once stderr has matched `marker`: a second
+ * SIGINT means "out now", and one that lands after meshctl has let go of its handlers ends it by the signal.
+ */
+export function interruptOnce(marker: RegExp): NonNullable<CliOptions['onSpawn']> {
+  return (child) => {
+    let err = '';
+    let sent = false;
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (!sent && marker.test(err)) sent = child.kill('SIGINT');
+    });
+  };
+}
