@@ -280,5 +280,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Everything meshctl had to say is written (stdout and stderr are synchronous on Linux for files,
+    // pipes and terminals). Should a handle outlive the command (seen now and then after Ctrl-C in a
+    // terminal: an SDK socket or a timer of a stopped spinner), the process still ends, with its exit
+    // code; the timer is unref'd, so a process with nothing left pending ends at once without it.
+    setTimeout(() => process.exit(), 200).unref();
   }
 }

@@ -210,7 +210,12 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
         const back = r.rolledBack === undefined ? '' : r.rolledBack ? ' (rolled back)' : ' (rollback failed)';
         const head = `${r.service}: ${r.status}${r.failedStep ? ` at ${r.failedStep}: ${r.error?.split('\n')[0]}${back}` : ''}`;
         // A dry run prints each service's plan: the steps it would take, as far as its checks let it go.
-        const planned = opts.dryRun ? (r.steps ?? []).filter((s) => s.status === 'planned').map((s) => `  ${s.step}: ${s.detail}`) : [];
+        // A step skipped for a reason (verify without --host) says it; one before --from says nothing.
+        const planned = opts.dryRun
+          ? (r.steps ?? [])
+              .filter((s) => s.status === 'planned' || (s.status === 'skipped' && s.detail))
+              .map((s) => `  ${s.step}: ${s.detail}`)
+          : [];
         return [head, ...planned];
       }),
       summary,

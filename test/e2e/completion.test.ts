@@ -129,7 +129,8 @@ describe('meshctl completion: other shells, bad input, --json', () => {
     expect(complete('meshctl roll')).toEqual(['rollback', 'rollout']);
     expect(complete('meshctl --cluster c mesh pl')).toEqual(['plan']);
     expect(complete('meshctl add-envoy --dry')).toEqual(['--dry-run']);
-    expect(complete('meshctl rollout --dry')).toEqual([]);
+    expect(complete('meshctl rollout --dry')).toEqual(['--dry-run']);
+    expect(complete('meshctl update-service --dry')).toEqual([]);
     expect(complete('meshctl completion ')).toEqual(['bash', 'fish', 'zsh']);
     expect(readFileSync(file, 'utf8')).toContain('__meshctl_under');
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { motoEnv } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -55,9 +56,7 @@ describe.skipIf(!HAS_TMUX)('colour in a terminal', () => {
     // 4 wanted, 3 run: the wait goes on, with its spinner, until Ctrl-C.
     expect((await env.cli(['update-service', '--task-definition', `${FAMILY}:1`])).code).toBe(0);
     const pane = await inTerminal(['wait-running', '--count', '4', '--timeout', '30s', ...flags], extraEnv);
-    await pane.waitFor(/3\/4 RUNNING/);
-    const shown = await pane.capture({ escapes: true });
-    const spinnerLine = shown.split('\n').find((l) => /3\/4 RUNNING/.test(l))!;
+    const spinnerLine = await pane.waitForLine(/3\/4 RUNNING/);
     expect(spinnerLine).toMatch(FRAME);
     expect(SGR.test(spinnerLine)).toBe(coloured);
     await pane.sendKeys('C-c');
@@ -165,7 +164,8 @@ describe('--verbose', () => {
     // each module is headed by its // src/... path.
     const frame = /^ {4}at readJsonFile \((.*\/dist\/[\w-]+\.js):(\d+):\d+\)$/m.exec(loud.stderr);
     expect(frame, loud.stderr).not.toBeNull();
-    const lines = readFileSync(frame![1]!, 'utf8').split('\n').slice(0, Number(frame![2]));
+    const path = frame![1]!.startsWith('file:') ? fileURLToPath(frame![1]!) : frame![1]!;
+    const lines = readFileSync(path, 'utf8').split('\n').slice(0, Number(frame![2]));
     expect(lines.reverse().find((l) => /^\/\/ src\//.test(l))).toBe('// src/steps/files.ts');
     const quiet = await env.cli(['add-envoy', '--dry-run', '--from-file', file]);
     expect(quiet.code).toBe(2);

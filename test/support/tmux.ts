@@ -13,6 +13,8 @@ export interface TmuxPane {
   capture(options?: { escapes?: boolean }): Promise<string>;
   /** Captures until `pattern` matches what the pane shows. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Captures with escapes until a line, its SGR sequences aside, matches `pattern`; that line, escapes kept (a redraw may be half done in one capture). */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Keys as tmux names them: `C-c` is Ctrl-C, which the terminal turns into SIGINT. */
   sendKeys(...keys: string[]): Promise<void>;
   /** meshctl's exit status, once it has exited (the pane stays to be captured). */
@@ -82,16 +84,32 @@ export async function startInTmux(
         await sleep(100);
       }
     },
+    async waitForLine(pattern, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        // eslint-disable-next-line no-control-regex
+        const line = (await capture({ escapes: true })).split('\n').find((l) => pattern.test(l.replace(/\x1b\[[0-9;]*m/g, '')));
+        if (line !== undefined) return line;
+        if (Date.now() > deadline) throw new Error(`the pane never showed a line matching ${pattern}; it shows:\n${await capture()}`);
+        await sleep(100);
+      }
+    },
     async sendKeys(...keys) {
       await tmux('send-keys', '-t', 'meshctl', ...keys);
     },
     async exited(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const [dead, status] = (await tmux('display-message', '-p', '-t', 'meshctl', '#{pane_dead} #{pane_dead_status}')).stdout
+        const [dead, status, signal] = (
+          await tmux('display-message', '-p', '-t', 'meshctl', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')
+        ).stdout
           .trim()
-          .split(' ');
-        if (dead === '1') return Number(status);
+          .split('|');
+        // A signal is the shell's 128 + N. tmux 3.3 has no pane_dead_signal and leaves the status empty
+        // for a process a signal ended: after our Ctrl-C that is SIGINT, 130 to a shell.
+        if (dead === '1' && status) return Number(status);
+        if (dead === '1' && signal) return 128 + Number(signal);
+        if (dead === '1') return 130;
         if (Date.now() > deadline) throw new Error(`meshctl did not exit; the pane shows:\n${await capture()}`);
         await sleep(100);
       }
