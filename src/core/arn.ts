@@ -1,3 +1,4 @@
+import { escapeControls } from './escape.js';
 /** Small parsers for task definition references: a full ARN, `family:revision`, or a bare family. */
 
 const TASK_DEF_ARN = /^arn:[^:]+:ecs:([^:]*):(\d*):task-definition\/([^:/]+)(?::(\d+))?$/;
@@ -41,6 +42,16 @@ export function sameRevision(a: string | undefined, b: string | undefined): bool
 }
 
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * What is wrong with a resource name as ECS takes it (letters, digits, hyphens and underscores, at
+ * most 255; with `kind`, that ECS resource's ARN too), named by `flag`; undefined when nothing is.
+ */
+export function ecsNameProblem(value: string, flag: string, kind?: 'cluster' | 'service'): string | undefined {
+  if (kind === undefined ? ECS_NAME.test(value) : isEcsNameOrArn(value, kind)) return undefined;
+  const arn = kind === undefined ? '' : `; or an ECS ${kind} ARN`;
+  return `${flag}: "${escapeControls(value)}" is not a valid name (letters, digits, - and _, at most 255${arn})`;
+}
 /** arn:PARTITION:ecs:REGION:ACCOUNT:(cluster|service)/REST */
 const ECS_ARN = /^arn:aws(?:-[a-z]+)*:ecs:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(cluster|service)\/(.+)$/;
 

@@ -1,6 +1,5 @@
 import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
-import { isEcsNameOrArn, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { escapeControls } from '../core/escape.js';
+import { ecsNameProblem, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import type { UpdateServicePlan } from '../core/rollout-plan.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
@@ -23,16 +22,11 @@ export interface UpdateServiceResult extends ServiceTarget {
 /** --service (default crystal-service-lb) and --cluster, else cfn-output's EcsClusterName; both checked. */
 export async function resolveServiceTarget(ctx: Context, flags: { service?: string; cluster?: string }): Promise<ServiceTarget> {
   const service = flags.service ?? DEFAULT_SERVICE;
-  if (!isEcsNameOrArn(service, 'service'))
-    throw new UsageError(
-      `--service: "${escapeControls(service)}" is not a valid name (letters, digits, - and _, at most 255; or an ECS service ARN)`,
-    );
+  const bad = ecsNameProblem(service, '--service', 'service');
+  if (bad) throw new UsageError(bad);
   const cluster = await ctx.cfn('cluster', flags.cluster);
-  if (!isEcsNameOrArn(cluster, 'cluster')) {
-    throw new UsageError(
-      `${flags.cluster ? '--cluster' : 'EcsClusterName'}: "${escapeControls(cluster)}" is not a valid name (letters, digits, - and _, at most 255; or an ECS cluster ARN)`,
-    );
-  }
+  const badCluster = ecsNameProblem(cluster, flags.cluster ? '--cluster' : 'EcsClusterName', 'cluster');
+  if (badCluster) throw new UsageError(badCluster);
   return { cluster, service };
 }
 

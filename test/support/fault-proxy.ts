@@ -53,9 +53,9 @@ function queryError(res: ServerResponse, status: number, code: string, message: 
   );
 }
 
-function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttle' | '500' | '503', ec2: boolean): void {
+/** `query`: the request is of the query protocol (EC2's when `ec2`); the handler tells it once for every fault. */
+function errorResponse(res: ServerResponse, req: IncomingMessage, kind: 'throttle' | '500' | '503', query: boolean, ec2: boolean): void {
   const json = typeof req.headers['x-amz-target'] === 'string';
-  const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
   const status = kind === 'throttle' ? (json ? 400 : query ? 503 : 429) : Number(kind);
   const code =
     kind === 'throttle'
@@ -122,7 +122,8 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
       if (rule) injected.push({ operation, kind: rule.kind });
       if (rule?.kind === 'latency') await new Promise((r) => setTimeout(r, rule.latencyMs ?? 500));
       if (rule?.kind === 'reset') return req.socket.destroy();
-      if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503')) return errorResponse(res, req, rule.kind, ec2);
+      if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503'))
+        return errorResponse(res, req, rule.kind, query, ec2);
       if (rule?.kind === '403' && query) return queryError(res, 403, 'AccessDenied', 'injected by the fault proxy: access denied', ec2);
       if (rule?.kind === '403') {
         // What a retired or forbidden API answers: AccessDenied for the operation.

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { isEcsNameOrArn } from '../../core/arn.js';
+import { ecsNameProblem } from '../../core/arn.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
-import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { InputError, UsageError } from '../../errors.js';
 import { createContext, type Context, type Deps, type GlobalFlags } from '../../steps/context.js';
@@ -55,15 +54,10 @@ export function intFlag(value: string | undefined, flag: string, min: number, ma
   return n;
 }
 
-/**
- * A resource name as ECS takes it: letters, digits, hyphens and underscores (at most 255); with
- * `kind`, that ECS resource's ARN too.
- */
+/** A resource name as ECS takes it (see ecsNameProblem); with `kind`, that ECS resource's ARN too. */
 export function nameFlag(value: string, flag: string, kind?: 'cluster' | 'service'): string {
-  if (kind === undefined ? !/^[A-Za-z0-9_-]{1,255}$/.test(value) : !isEcsNameOrArn(value, kind)) {
-    const arn = kind === undefined ? '' : `; or an ECS ${kind} ARN`;
-    throw new UsageError(`${flag}: "${escapeControls(value)}" is not a valid name (letters, digits, - and _, at most 255${arn})`);
-  }
+  const problem = ecsNameProblem(value, flag, kind);
+  if (problem) throw new UsageError(problem);
   return value;
 }
 
