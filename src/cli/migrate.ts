@@ -3,6 +3,7 @@ import { nameOfArn } from '../core/arn.js';
 import { parseShift } from '../core/blue-green.js';
 import { parseRoute53Flag, type Route53Target } from '../core/dns-weights.js';
 import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
+import { escapeControls } from '../core/escape.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import {
@@ -63,17 +64,37 @@ interface MigrateFlags extends WaitFlags {
 /** `--route53 ZONE_ID:NAME[=GREEN_VALUE]`, checked before any AWS call; it names one service's record. */
 function route53Flag(flags: MigrateFlags): Route53Target | undefined {
   if (flags.route53 === undefined) return undefined;
-  const parsed = parseRoute53Flag(flags.route53);
-  if ('problem' in parsed) throw new UsageError(`--route53: ${parsed.problem}`);
-  if (flags.allServices || (flags.service ?? []).length !== 1)
-    throw new UsageError('--route53 names the record in front of one service: pass exactly one --service with it');
+  const [parsed] = checkAll(
+    () => {
+      const parsed = parseRoute53Flag(flags.route53!);
+      if ('problem' in parsed) throw new UsageError(`--route53: ${parsed.problem}`);
+      return parsed;
+    },
+    () => {
+      if (flags.allServices || (flags.service ?? []).length !== 1)
+        throw new UsageError('--route53 names the record in front of one service: pass exactly one --service with it');
+    },
+  );
   return parsed;
 }
 
-/** --strategy blue-green's flags, checked before any AWS call. */
+/** --green-name, when given: a valid name, with exactly one --service. */
+function greenNameFlag(flags: MigrateFlags): void {
+  if (flags.greenName === undefined) return;
+  checkAll(
+    () => nameFlag(flags.greenName!, '--green-name'),
+    () => {
+      if ((flags.service ?? []).length !== 1)
+        throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+    },
+  );
+}
+
+/** --strategy blue-green's flags, checked before any AWS call, every problem at once. */
 function toBlueGreenFlags(flags: MigrateFlags) {
   const strategy = flags.strategy ?? 'in-place';
-  if (strategy !== 'in-place' && strategy !== 'blue-green') throw new UsageError(`--strategy: "${strategy}" is not in-place or blue-green`);
+  if (strategy !== 'in-place' && strategy !== 'blue-green')
+    throw new UsageError(`--strategy: "${escapeControls(strategy)}" is not in-place or blue-green`);
   const bg = {
     greenName: '--green-name',
     shift: '--shift',
@@ -89,21 +110,18 @@ function toBlueGreenFlags(flags: MigrateFlags) {
     if (given.length) throw new UsageError(`${given.join(', ')} only apply with --strategy blue-green`);
     return undefined;
   }
-  if (flags.greenName !== undefined) {
-    nameFlag(flags.greenName, '--green-name');
-    if ((flags.service ?? []).length !== 1)
-      throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-  }
-  const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
-  if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
-  const check = toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio });
-  return {
-    route53: route53Flag(flags),
-    greenName: flags.greenName,
-    shift: shift.steps,
-    stepWaitMs: durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS, 1000),
-    check,
-  };
+  const [, shift, check, route53, stepWaitMs] = checkAll(
+    () => greenNameFlag(flags),
+    () => {
+      const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
+      if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
+      return shift.steps;
+    },
+    () => toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio }),
+    () => route53Flag(flags),
+    () => durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS, 1000),
+  );
+  return { route53, greenName: flags.greenName, shift, stepWaitMs, check };
 }
 
 export const DEFAULT_SHIFT = '10,50,100';
@@ -404,17 +422,13 @@ ${SOURCES_HELP}`,
   const choose = async (cmd: Command) => {
     const flags = cmd.optsWithGlobals<MigrateFlags>();
     const selected = [...new Set(flags.service ?? [])];
-    const [ctx, , , , , route53] = checkAll(
+    const [ctx, , , , route53] = checkAll(
       () => contextOf(cmd, deps),
       () => targetFlags(flags),
       () => {
         if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
       },
-      () => flags.greenName !== undefined && nameFlag(flags.greenName, '--green-name'),
-      () => {
-        if (flags.greenName !== undefined && selected.length !== 1)
-          throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-      },
+      () => greenNameFlag({ ...flags, service: selected }),
       () => route53Flag(flags),
     );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });

@@ -17,7 +17,7 @@ import {
   type ProcessReport,
 } from '../steps/sandbox.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, intFlag } from './options/common.js';
+import { checkAll, deferredProblems, intFlag } from './options/common.js';
 
 const MAX_TASK_DELAY_MS = 10 * 60_000;
 
@@ -216,7 +216,10 @@ AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded b
 .meshctl-sandbox.json (mode 0600); a second up in the folder prints the same environment.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
-      const opts = toSandboxUpOptions(cmd.optsWithGlobals<SandboxFlags>());
+      const [opts] = checkAll(
+        () => toSandboxUpOptions(cmd.optsWithGlobals<SandboxFlags>()),
+        () => deferredProblems(cmd),
+      );
       const result = await sandboxUp(sandboxDeps(deps), opts);
       if (!result.reused) for (const line of upNotes(result)) deps.ui.info(line);
       deps.ui.result(sandboxUpReport(result, result.reused));
@@ -227,7 +230,11 @@ AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded b
     .option('--dir <folder>', 'the sandbox folder (default: .)')
     .addHelpText('after', '\nExamples:\n  meshctl sandbox status\n  meshctl sandbox status --dir .sandbox --json')
     .action(async (_local: unknown, cmd: Command) => {
-      const r = await sandboxStatus(dirFlag(cmd.optsWithGlobals<SandboxFlags>()));
+      const [dir] = checkAll(
+        () => dirFlag(cmd.optsWithGlobals<SandboxFlags>()),
+        () => deferredProblems(cmd),
+      );
+      const r = await sandboxStatus(dir);
       const report = sandboxStatusReport(r);
       if (!r.running) {
         const why = r.info
@@ -252,7 +259,11 @@ A PID is signalled only while its command line still is the launcher's or the st
 now belongs to another program is left alone and said so. No sandbox in the folder: exit 0, nothing to do.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
-      deps.ui.result(sandboxDownReport(await sandboxDown(dirFlag(cmd.optsWithGlobals<SandboxFlags>()))));
+      const [dir] = checkAll(
+        () => dirFlag(cmd.optsWithGlobals<SandboxFlags>()),
+        () => deferredProblems(cmd),
+      );
+      deps.ui.result(sandboxDownReport(await sandboxDown(dir)));
     });
   sandbox
     .command('reset')
@@ -264,10 +275,12 @@ now belongs to another program is left alone and said so. No sandbox in the fold
     .addHelpText('after', '\nExamples:\n  meshctl sandbox reset\n  meshctl sandbox reset --fail-new-tasks --task-delay 2s')
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<SandboxFlags>();
-      const info = await sandboxReset(sandboxDeps(deps), dirFlag(flags), {
-        taskDelayMs: taskDelayFlag(flags.taskDelay),
-        failNewTasks: flags.failNewTasks,
-      });
+      const [dir, taskDelayMs] = checkAll(
+        () => dirFlag(flags),
+        () => taskDelayFlag(flags.taskDelay),
+        () => deferredProblems(cmd),
+      );
+      const info = await sandboxReset(sandboxDeps(deps), dir, { taskDelayMs, failNewTasks: flags.failNewTasks });
       deps.ui.result(sandboxResetReport(info));
     });
 }

@@ -70,8 +70,10 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
   const region = flags.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined);
   const regionFrom =
     region === undefined ? undefined : flags.region !== undefined ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+  // Every problem of the region, endpoint and retries at once (a validation pass of its own, nested in the command's).
+  const problems: string[] = [];
   if (region !== undefined && !REGION.test(region)) {
-    throw new UsageError(`${regionFrom}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
+    problems.push(`${regionFrom}: "${escapeControls(region)}" is not an AWS region name (for example us-west-2)`);
   }
   // --endpoint-url beats everything; without it each client gets what the SDK's chain gives its service
   // (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services section or endpoint_url: src/aws/shared-config.ts).
@@ -81,10 +83,11 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
   const [checked, from] =
     endpointUrl !== undefined ? [endpointUrl, '--endpoint-url'] : ignoresConfigured(deps.env) ? [] : [generalEndpoint, 'AWS_ENDPOINT_URL'];
   const problem = checked === undefined ? undefined : endpointUrlProblem(checked, from!);
-  if (problem) throw new UsageError(problem);
+  if (problem) problems.push(problem);
   const attempts = deps.env.AWS_MAX_ATTEMPTS?.trim();
   if (attempts && !/^([1-9]|1\d|20)$/.test(attempts))
-    throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" is not a whole number from 1 to 20`);
+    problems.push(`AWS_MAX_ATTEMPTS: "${escapeControls(attempts)}" is not a whole number from 1 to 20`);
+  if (problems.length) throw UsageError.of(problems);
   const ui = deps.ui;
   const sandbox = sandboxOf(flags, deps.env);
   const aws = announceSandbox(

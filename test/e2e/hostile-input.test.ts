@@ -17,6 +17,7 @@ let endpoint: RecordingEndpoint;
 /** Files each case may name, written into `dir` (a folder name ending in / is a folder of files). */
 const FILES: Record<string, string> = {
   'long-wait/meshctl.yaml': 'timeouts:\n  wait: 1000h\n',
+  'bad-config/meshctl.yaml': 'clustr: c\ninterval: soon\n',
 };
 
 beforeAll(async () => {
@@ -51,6 +52,9 @@ interface Where {
 const BG = ['migrate', 'apply', '--cluster', 'c', '--service', 'a', '--strategy', 'blue-green'];
 const LONGER = /is longer than 15 days \(360h\), the longest duration meshctl takes/;
 
+/** A message that holds every one of `parts`, in any order. */
+const allOf = (...parts: string[]) => new RegExp(parts.map((p) => `(?=[\\s\\S]*${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`).join(''));
+
 const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = [
   // 3. durations past what a timer holds fired at once: every duration has one maximum
   ['--step-wait past the maximum', [...BG, '--step-wait', '1000h'], new RegExp(`--step-wait: "1000h" ${LONGER.source}`)],
@@ -65,6 +69,28 @@ const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = 
     ['wait-running', '--cluster', 'c'],
     /meshctl\.yaml: timeouts\.wait: "1000h" is longer/,
     { cwd: 'long-wait' },
+  ],
+  // 13. every problem in one run: the flags of blue/green, the environment, and meshctl.yaml with the flags
+  [
+    'blue-green --shift, --step-wait and --max-5xx-ratio',
+    [...BG, '--shift', '50,10,100', '--step-wait', '1y', '--max-5xx-ratio', '2'],
+    allOf('3 problems with the input', '--shift: "50,10,100": the steps must rise', '--step-wait: "1y"', '--max-5xx-ratio: "2"'),
+  ],
+  [
+    'blue-green --green-name, --route53 and --shift',
+    [...BG, '--green-name', 'x y', '--route53', 'bad', '--shift', '0'],
+    allOf('3 problems with the input', '--green-name: "x y"', '--route53: "bad"', '--shift: "0"'),
+  ],
+  [
+    'meshctl.yaml and a flag',
+    ['wait-running', '--cluster', 'c', '--count', 'x'],
+    allOf('3 problems with the input', '--count: "x"', 'meshctl.yaml: unknown key "clustr"', 'meshctl.yaml: interval: "soon"'),
+    { cwd: 'bad-config' },
+  ],
+  [
+    'region, endpoint and a flag',
+    ['update-service', '--region', 'mars', '--endpoint-url', 'ftp://x', '--service', 'a b'],
+    allOf('3 problems with the input', '--region: "mars"', '--endpoint-url: "ftp://x"', '--service: "a b"'),
   ],
 ];
 

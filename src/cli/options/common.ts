@@ -33,9 +33,27 @@ export function checkAll<const T extends readonly (() => unknown)[]>(...checks: 
   return results as Results<T>;
 }
 
-/** The step context for a command: its global flags and main.ts's deps. */
+/** Problems found before a command's action (the config file's), kept for its validation pass. */
+const deferred = new WeakMap<Command, UsageError | InputError>();
+
+/** Keeps `problem` for `cmd`'s validation pass, which throws it with its own (deferredProblems, contextOf). */
+export function deferProblems(cmd: Command, problem: UsageError | InputError): void {
+  deferred.set(cmd, problem);
+}
+
+/** A check for a validation pass: throws what was found before the action (a bad meshctl.yaml), once. */
+export function deferredProblems(cmd: Command): void {
+  const problem = deferred.get(cmd);
+  deferred.delete(cmd);
+  if (problem) throw problem;
+}
+
+/** The step context for a command: its global flags and main.ts's deps; also throws deferredProblems. */
 export function contextOf(cmd: Command, deps: Deps): Context {
-  return createContext(cmd.optsWithGlobals<GlobalFlags>(), deps);
+  return checkAll(
+    () => deferredProblems(cmd),
+    () => createContext(cmd.optsWithGlobals<GlobalFlags>(), deps),
+  )[1];
 }
 
 /** Parses an optional duration flag, at least `minMs` (a poll interval or a timeout shorter than that means nothing). */

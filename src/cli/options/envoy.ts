@@ -68,7 +68,7 @@ export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
 /** --app-ports: a comma-separated list of distinct ports. */
 function appPortsFlag(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
-  const ports = value.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);
+  const ports = checkAll(...value.split(',').map((p) => () => intFlag(p.trim(), '--app-ports', 1, 65535)!));
   if (new Set(ports).size !== ports.length) throw new UsageError(`--app-ports: "${value}" names a port twice`);
   return ports;
 }
