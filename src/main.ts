@@ -245,8 +245,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      // A second signal: the user wants out now.
-      process.exit(130);
+      // A second signal: the user wants out now. Not process.exit, which waits for the thread pool (a read
+      // blocked in it, a FIFO say, would hold it for ever): the signal's own default action ends the
+      // process at once (128 + the signal's number: 130 for SIGINT), with the cursor a spinner hid shown again.
+      if (facts.stderrIsTTY) process.stderr.write('\u001b[?25h');
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return;
     }
     ui.info(`\n${signal}: stopping at the next safe point…`);
     controller.abort();

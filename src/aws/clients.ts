@@ -38,6 +38,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
   };
   const shared = once(async () => {
     const m = await import('./shared-config.js');
+    m.checkSdkFiles();
     await m.checkProfile(config);
     return m;
   });

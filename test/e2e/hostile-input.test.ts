@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,8 @@ let endpoint: RecordingEndpoint;
 const FILES: Record<string, string> = {
   'long-wait/meshctl.yaml': 'timeouts:\n  wait: 1000h\n',
   'bad-config/meshctl.yaml': 'clustr: c\ninterval: soon\n',
+  // A flow mapping: YAML allows a block mapping's plain key only 1024 characters.
+  'huge-key/meshctl.yaml': `{${'k'.repeat(4 * 1024 * 1024)}: 1}\n`,
 };
 
 beforeAll(async () => {
@@ -26,6 +30,10 @@ beforeAll(async () => {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
   }
+  // Nothing ever writes to these FIFOs: a read that waited for a writer would wait forever.
+  execFileSync('mkfifo', [join(dir, 'a-fifo')]);
+  mkdirSync(join(dir, 'fifo-home', '.aws'), { recursive: true });
+  execFileSync('mkfifo', [join(dir, 'fifo-home', '.aws', 'credentials')]);
   endpoint = await startRecordingEndpoint();
 });
 afterAll(async () => endpoint?.close());
@@ -34,12 +42,14 @@ beforeEach(() => endpoint.clear());
 /** A run that outlasts this is killed (SIGKILL: a process stuck in a read ignores SIGTERM) and fails. */
 const WATCHDOG_MS = 8_000;
 
+/** runCli with a watchdog: a run stuck in a read ends with SIGKILL, and the test fails. */
 function run(args: string[], options: CliOptions) {
   return runCli(args, {
     ...options,
     onSpawn: (child) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), WATCHDOG_MS);
       child.on('exit', () => clearTimeout(timer));
+      options.onSpawn?.(child);
     },
   });
 }
@@ -92,6 +102,38 @@ const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = 
     ['update-service', '--region', 'mars', '--endpoint-url', 'ftp://x', '--service', 'a b'],
     allOf('3 problems with the input', '--region: "mars"', '--endpoint-url: "ftp://x"', '--service: "a b"'),
   ],
+  // 10. what would hang: files the SDK reads that are not regular files, keys no typo is that long
+  [
+    'AWS_CONFIG_FILE a FIFO',
+    ['update-service', '--cluster', 'c', '--service', 's'],
+    /AWS_CONFIG_FILE: ".*a-fifo" is a named pipe \(FIFO\), expected a regular file/,
+    { env: { AWS_CONFIG_FILE: 'a-fifo' } },
+  ],
+  [
+    'AWS_SHARED_CREDENTIALS_FILE a FIFO, credentials from the files',
+    ['wait-running', '--cluster', 'c', '--service', 's'],
+    /AWS_SHARED_CREDENTIALS_FILE: ".*a-fifo" is a named pipe/,
+    { env: { AWS_SHARED_CREDENTIALS_FILE: 'a-fifo', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } },
+  ],
+  [
+    'AWS_CONFIG_FILE a device',
+    ['doctor', '--cluster', 'c'],
+    /AWS_CONFIG_FILE: "\/dev\/zero" is a device/,
+    { env: { AWS_CONFIG_FILE: '/dev/zero' } },
+  ],
+  [
+    'AWS_SHARED_CREDENTIALS_FILE a folder, with a profile',
+    ['migrate', 'plan', '--cluster', 'c'],
+    /AWS_SHARED_CREDENTIALS_FILE: "\." is a folder/,
+    { env: { AWS_SHARED_CREDENTIALS_FILE: '.', AWS_PROFILE: 'p' } },
+  ],
+  [
+    '~/.aws/credentials a FIFO',
+    ['update-service', '--cluster', 'c', '--service', 's'],
+    /\.aws\/credentials \(the default of AWS_SHARED_CREDENTIALS_FILE\) is a named pipe/,
+    { cwd: 'fifo-home', env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } },
+  ],
+  ['a 4 MiB key in meshctl.yaml', ['wait-running', '--cluster', 'c'], /unknown key "k{64}…" \(4194304 characters\)/, { cwd: 'huge-key' }],
 ];
 
 describe('hostile input: refused before any request', () => {
@@ -106,5 +148,38 @@ describe('hostile input: refused before any request', () => {
     expect(r.stderr).not.toMatch(/meshctl bug|TimeoutOverflowWarning/);
     expect(r.stderr + r.stdout).not.toMatch(/(?!\n)\p{Cc}/u);
     expect(endpoint.seen, r.stderr).toEqual([]);
+  });
+});
+
+describe('a second signal ends meshctl at once', () => {
+  it('even while the SDK is blocked in a read no signal reaches (an SSO token cache that is a FIFO)', async () => {
+    // The SDK reads the token of an SSO profile from ~/.aws/sso/cache/<sha1 of the start URL>.json, in
+    // its thread pool: a FIFO there blocks that thread, and process.exit would wait for it for ever.
+    const home = join(dir, 'sso-home');
+    const url = 'https://example.awsapps.com/start';
+    mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true });
+    writeFileSync(
+      join(home, '.aws', 'config'),
+      `[profile sso]\nsso_start_url = ${url}\nsso_account_id = 123456789012\nsso_region = us-east-1\nsso_role_name = r\nregion = us-west-2\n`,
+    );
+    execFileSync('mkfifo', [join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(url).digest('hex')}.json`)]);
+    let err = '';
+    let signals = 0;
+    const r = await run(['update-service', '--cluster', 'c', '--service', 's', '--verbose'], {
+      cwd: home,
+      env: { AWS_ENDPOINT_URL: endpoint.url, AWS_PROFILE: 'sso', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+      onSpawn: (child) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          // The first once the ECS client is made (its credentials come next), the second once meshctl heard it.
+          if (signals === 0 && /aws ECS: endpoint/.test(err)) signals += Number(child.kill('SIGINT'));
+          else if (signals === 1 && /stopping at the next safe point/.test(err)) signals += Number(child.kill('SIGINT'));
+        });
+      },
+    });
+    expect(signals, r.stderr).toBe(2);
+    // Ended by the signal's own default action (a shell shows 130), not by the watchdog's SIGKILL.
+    expect(r.signal, r.stderr).toBe('SIGINT');
+    expect(endpoint.seen).toEqual([]);
   });
 });

@@ -100,6 +100,32 @@ describe('nearestKey', () => {
   ])('%s -> %s', (typo, meant) => {
     expect(nearestKey(typo, keys)).toBe(meant);
   });
+
+  it('compares only keys of plausible length: a 4 MiB key is no typo, and costs no distance table', () => {
+    const huge = 'c'.repeat(4 * 1024 * 1024);
+    expect(nearestKey(huge, keys)).toBeUndefined();
+    expect(nearestKey('concurrencyyy', keys)).toBe('concurrency');
+    expect(nearestKey('concurrencyyyy', keys)).toBeUndefined();
+  });
+});
+
+describe('a file of hostile keys', () => {
+  it('shows a long key cut, with its length, and escaped', () => {
+    const key = `\u001b[2J${'k'.repeat(5000)}`;
+    const { problems } = configShape({ [key]: 1 }, F);
+    expect(problems).toEqual([expect.stringMatching(/^meshctl\.yaml: unknown key "\\u001b\[2Jk{60}…" \(5004 characters\); known keys: /)]);
+  });
+
+  it('names ten unknown keys of a mapping and counts the rest', () => {
+    const value = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key${i}`, i]));
+    const { problems } = configShape({ ...value, timeouts: { a: 1, b: 2 } }, F);
+    expect(problems).toHaveLength(13);
+    expect(problems.slice(10)).toEqual([
+      expect.stringMatching(/unknown key "timeouts\.a"/),
+      expect.stringMatching(/unknown key "timeouts\.b"/),
+      'meshctl.yaml: 4990 more unknown keys; is it the right file?',
+    ]);
+  });
 });
 
 describe("checkConfigValues: values by the flags' own rules, named by key", () => {
