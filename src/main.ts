@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
+import { escapeControlsButNewlines } from './core/escape.js';
 import { resumeCommand } from './cli/options/common.js';
 import {
   AwsCallError,
@@ -122,8 +123,9 @@ export async function buildProgram(deps: Deps, args: readonly string[] = []): Pr
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
-      writeErr: (s) => process.stderr.write(s),
+      // commander's own messages quote what was typed (an unknown command, option or value): escaped as every message is.
+      writeOut: (s) => process.stdout.write(escapeControlsButNewlines(s)),
+      writeErr: (s) => process.stderr.write(escapeControlsButNewlines(s)),
     })
     .addHelpText(
       'after',

@@ -1,8 +1,7 @@
 import { configShape, type ConfigFile } from '../core/config-file.js';
 import { escapeControls } from '../core/escape.js';
-import { InputError } from '../errors.js';
 import { readOptionalFile, readTextFile } from './files.js';
-import { loadYaml } from './yaml.js';
+import { parseYaml } from './yaml.js';
 
 /** The files looked for in the current folder when --config is not given, in this order. */
 export const DEFAULT_CONFIG_FILES = ['meshctl.yaml', 'meshctl.yml'] as const;
@@ -37,12 +36,6 @@ export async function loadConfigFile(explicit: string | undefined): Promise<Load
   if (file === undefined || text === undefined) return undefined;
   const name = escapeControls(file);
   // yaml loads only when there is a config file: it would cost every start.
-  const { parse } = await loadYaml();
-  let value: unknown;
-  try {
-    value = parse(text.replace(/^\uFEFF/, ''), { maxAliasCount: 100 });
-  } catch (err) {
-    throw new InputError(`${name}: not valid YAML (${escapeControls((err as Error).message.split('\n')[0]!)})`);
-  }
+  const value = await parseYaml(text, file, 'YAML');
   return { file: name, ...configShape(value, name) };
 }

@@ -5,7 +5,7 @@ import { pollUntil } from '../core/poll.js';
 import { AwsCallError, CheckFailedError, InputError, MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
 import { readTextFile } from './files.js';
-import { loadYaml } from './yaml.js';
+import { loadYaml, parseYaml } from './yaml.js';
 
 // migrate-cluster reads its sources' YAML through this module.
 export { loadYaml };
@@ -14,14 +14,7 @@ export { loadYaml };
 export async function readMeshFile(path: string): Promise<MeshFile> {
   const text = await readTextFile(path, 'the mesh file');
   // yaml loads only for the mesh commands: it would cost every start.
-  const { parse: parseYaml } = await loadYaml();
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (err) {
-    throw new InputError(`${path}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
-  }
-  return validateMeshFile(value, path);
+  return validateMeshFile(await parseYaml(text, path, 'YAML or JSON'), path);
 }
 
 type Listable = Exclude<AppMeshKind, 'mesh'>;

@@ -14,11 +14,11 @@ import type { MeshDescription } from '../core/mesh-description.js';
 import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
 import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
 import { meshNodeOf } from '../core/service-connect.js';
-import { InputError, MeshctlError } from '../errors.js';
-import { escapeControls } from '../core/escape.js';
+import { MeshctlError } from '../errors.js';
 import type { Context } from './context.js';
 import { readJsonFile, readTextFile } from './files.js';
-import { loadYaml, readMeshFile, waitForNamespace } from './mesh.js';
+import { readMeshFile, waitForNamespace } from './mesh.js';
+import { parseYaml } from './yaml.js';
 import { readAppMesh } from './read-mesh.js';
 import { registerOnce } from './register-once.js';
 import { runUpdateService } from './service.js';
@@ -57,29 +57,51 @@ async function parseTemplate(path: string): Promise<unknown> {
 }
 
 /**
+ * CloudFormation's short forms of its intrinsic and condition functions (the YAML tags a template may
+ * use): https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+ */
+const SHORT_FORMS = [
+  'Ref',
+  'Condition',
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Length',
+  'Select',
+  'Split',
+  'Sub',
+  'ToJsonString',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+] as const;
+
+/**
  * A CloudFormation template's text (JSON or YAML, as a file or GetTemplate gives it), with YAML's short
  * forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. `source` names it in errors.
  */
 export async function parseTemplateText(body: string, source: string): Promise<unknown> {
-  const yaml = await loadYaml();
-  const text = body.replace(/^\uFEFF/, '');
-  const tag = (name: string, fn: string, split = false) => ({
-    tag: `!${name}`,
-    resolve: (value: unknown) => ({ [fn]: split && typeof value === 'string' ? value.split('.') : value }),
+  // Each short form on any node: a scalar (!Ref x), a list (!Join [...]) or a mapping (!Base64 {...}, !Transform {...}).
+  const tags = SHORT_FORMS.flatMap((name) => {
+    const fn = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+    // A list or mapping arrives as the library's node: its plain value, or the reader would see a YAMLSeq, not an array.
+    const plain = (value: unknown) =>
+      typeof (value as { toJSON?: unknown })?.toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value;
+    const resolve = (value: unknown) => ({ [fn]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : plain(value) });
+    return [
+      { tag: `!${name}`, resolve },
+      { tag: `!${name}`, collection: 'seq' as const, resolve },
+      { tag: `!${name}`, collection: 'map' as const, resolve },
+    ];
   });
-  const scalar = ['Ref', 'Sub', 'GetAtt', 'ImportValue', 'GetAZs', 'Base64'].map((n) =>
-    n === 'Ref' ? tag('Ref', 'Ref') : tag(n, `Fn::${n}`, n === 'GetAtt'),
-  );
-  const seq = ['Join', 'Sub', 'Select', 'Split', 'If', 'FindInMap', 'GetAtt', 'Equals', 'Not', 'And', 'Or'].map((n) => ({
-    ...tag(n, `Fn::${n}`),
-    collection: 'seq' as const,
-  }));
-  try {
-    return yaml.parse(text, { customTags: [...scalar, ...seq] as never, maxAliasCount: 100 });
-  } catch (err) {
-    const why = /call stack/i.test((err as Error).message) ? 'nested too deeply' : (err as Error).message.split('\n')[0];
-    throw new InputError(`${source}: not valid YAML or JSON (${escapeControls(why ?? '')})`);
-  }
+  return parseYaml(body, source, 'YAML or JSON', tags as never);
 }
 
 /** The mesh descriptions the user gave, each naming its file. */

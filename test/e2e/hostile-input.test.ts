@@ -15,11 +15,16 @@ import { startRecordingEndpoint, type RecordingEndpoint } from '../support/recor
 
 let dir: string;
 let endpoint: RecordingEndpoint;
+const ESC = String.fromCharCode(27);
+const BEL = String.fromCharCode(7);
 
 /** Files each case may name, written into `dir` (a folder name ending in / is a folder of files). */
 const FILES: Record<string, string> = {
   'long-wait/meshctl.yaml': 'timeouts:\n  wait: 1000h\n',
   'bad-config/meshctl.yaml': 'clustr: c\ninterval: soon\n',
+  'tagged-config/meshctl.yaml': 'cluster: !foo c\n',
+  'tagged-template.yaml': 'Resources:\n  M:\n    Type: AWS::AppMesh::Mesh\n    Properties:\n      MeshName: !Bogus m\n',
+  'tagged-mesh.yaml': 'mesh:\n  name: !unknown m\n',
   // A flow mapping: YAML allows a block mapping's plain key only 1024 characters.
   'huge-key/meshctl.yaml': `{${'k'.repeat(4 * 1024 * 1024)}: 1}\n`,
 };
@@ -134,6 +139,31 @@ const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = 
     { cwd: 'fifo-home', env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } },
   ],
   ['a 4 MiB key in meshctl.yaml', ['wait-running', '--cluster', 'c'], /unknown key "k{64}…" \(4194304 characters\)/, { cwd: 'huge-key' }],
+  // 12. nothing printed raw: the YAML library's warnings are meshctl's errors, commander's messages are escaped
+  [
+    'unknown tag in meshctl.yaml',
+    ['wait-running', '--cluster', 'c'],
+    /meshctl\.yaml: cluster \(line 1\): unknown tag "!foo"/,
+    { cwd: 'tagged-config' },
+  ],
+  [
+    'unknown tag in a template (mesh import)',
+    ['mesh', 'import', '--from-cloudformation', 'tagged-template.yaml'],
+    /tagged-template\.yaml: Resources\.M\.Properties\.MeshName \(line 5\): unknown tag "!Bogus"/,
+  ],
+  [
+    'unknown tag in a template (migrate plan)',
+    ['migrate', 'plan', '--cluster', 'c', '--from-cloudformation', 'tagged-template.yaml'],
+    /tagged-template\.yaml: Resources\.M\.Properties\.MeshName \(line 5\): unknown tag "!Bogus"/,
+  ],
+  [
+    'unknown tag in a mesh file',
+    ['mesh', 'plan', '-f', 'tagged-mesh.yaml'],
+    /tagged-mesh\.yaml: mesh\.name \(line 2\): unknown tag "!unknown"/,
+  ],
+  ['unknown command with escapes', [`dep${ESC}]0;owned${BEL}loy`], /unknown command 'dep\\u001b\]0;owned\\u0007loy'/],
+  ['unknown option with escapes', ['add-envoy', `--col${ESC}[2Jour`], /unknown option '--col\\u001b\[2Jour'/],
+  ['argument value with escapes', ['completion', `ba${ESC}[31msh`], /value 'ba\\u001b\[31msh' is invalid for argument 'shell'/],
 ];
 
 describe('hostile input: refused before any request', () => {
