@@ -8,7 +8,7 @@ import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type 
 import { readMeshSources } from '../steps/migrate-cluster.js';
 import { toMeshFile as toMeshFileFromDescription } from '../core/mesh-sources.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, contextOf, deferredProblems } from './options/common.js';
+import { checkAll, contextOf, deferredProblems, namespaceFlag } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';
 
 function planReport(meshName: string, records: ActionRecord[], notes: string[], extra: Record<string, unknown> = {}): Report {
@@ -112,6 +112,7 @@ export function registerMesh(program: Command, deps: Deps): void {
         () => meshNameFlag(flags.mesh, '--mesh'),
         () => flags.output !== undefined && refuseExisting(flags.output, flags.force === true, '--output'),
         () => contextOf(cmd, deps),
+        () => namespaceFlag(flags.namespace),
       );
       const notes: string[] = [];
       let objects = await readActual(ctx, flags.mesh, undefined, notes);

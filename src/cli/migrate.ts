@@ -31,7 +31,18 @@ import { gatherCleanup, runCleanup } from '../steps/migrate-cleanup.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { checkServiceConnectTraffic } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, collect, contextOf, targetFlags, durationFlag, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import {
+  checkAll,
+  collect,
+  contextOf,
+  distinctServices,
+  namespaceFlag,
+  targetFlags,
+  durationFlag,
+  intFlag,
+  nameFlag,
+  resumeCommand,
+} from './options/common.js';
 import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
 
@@ -132,7 +143,8 @@ const APP_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
 
 /** Every flag checked before the first AWS call. */
 function toMigrateOptions(flags: MigrateFlags) {
-  const services = [...new Set(flags.service ?? [])];
+  // The action has made --service distinct (distinctServices): a service is never planned or sent twice.
+  const services = flags.service ?? [];
   const appProtocol = flags.appProtocol;
   const [, , , concurrency] = checkAll(
     () => {
@@ -144,6 +156,7 @@ function toMigrateOptions(flags: MigrateFlags) {
         throw new UsageError(`--app-protocol: "${appProtocol}" is not one of ${APP_PROTOCOLS.join(', ')}`);
     },
     () => intFlag(flags.concurrency ?? String(DEFAULT_MIGRATE_CONCURRENCY), '--concurrency', 1, 50)!,
+    () => namespaceFlag(flags.namespace),
   );
   return {
     selection: flags.allServices ? undefined : services.length ? services : [DEFAULT_SERVICE],
@@ -296,6 +309,7 @@ export function registerMigrate(program: Command, deps: Deps): void {
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
+      flags.service = distinctServices(flags.service, (m) => deps.ui.warn(m));
       const [opts, ctx] = checkAll(
         () => toMigrateOptions(flags),
         () => contextOf(cmd, deps),
@@ -350,6 +364,7 @@ ${SOURCES_HELP}`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
+      flags.service = distinctServices(flags.service, (m) => deps.ui.warn(m));
       const [opts, wait, blueGreen, context] = checkAll(
         () => toMigrateOptions(flags),
         () => (flags.wait === false ? undefined : toWaitOptions(flags)),
@@ -421,7 +436,7 @@ ${SOURCES_HELP}`,
       .option('--route53 <zone-id:name>', 'with one --service: the Route 53 record apply made weighted (a =value after it is ignored)');
   const choose = async (cmd: Command) => {
     const flags = cmd.optsWithGlobals<MigrateFlags>();
-    const selected = [...new Set(flags.service ?? [])];
+    const selected = distinctServices(flags.service, (m) => deps.ui.warn(m)) ?? [];
     const [ctx, , , , route53] = checkAll(
       () => contextOf(cmd, deps),
       () => targetFlags(flags),

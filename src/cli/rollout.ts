@@ -16,7 +16,17 @@ import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, collect, contextOf, intFlag, nameFlag, otherCommand, resumeCommand, targetFlags } from './options/common.js';
+import {
+  checkAll,
+  collect,
+  contextOf,
+  distinctServices,
+  intFlag,
+  nameFlag,
+  otherCommand,
+  resumeCommand,
+  targetFlags,
+} from './options/common.js';
 import { toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
@@ -276,7 +286,7 @@ succeeded.`,
       const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
       // A service named twice is one service: rolled out once, never registered twice.
-      const services = [...new Set(flags.service ?? [])];
+      const services = distinctServices(flags.service, (m) => deps.ui.warn(m)) ?? [];
       const many = flags.allServices === true || services.length > 1;
       // Every flag is checked before the first AWS call, all in one pass; templates are checked with a sample name.
       const sample = (v: string | undefined) => (v === undefined ? undefined : forService(v, 'service'));
@@ -299,8 +309,6 @@ succeeded.`,
         () => contextOf(cmd, deps),
         () => targetFlags({ service: services, cluster: flags.cluster }),
       );
-      if (services.length < (flags.service ?? []).length)
-        deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
       verify.target.host = (many ? flags.host : fill(flags.host)) ?? verify.target.host;
       const opts: ServiceRolloutOptions = {
         from,

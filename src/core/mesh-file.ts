@@ -814,6 +814,16 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
     'virtualNodes',
   );
   const nodePorts = new Map(virtualNodes.map((n) => [n.name, portsOf(n)]));
+  // A node found through the file's own namespace needs its Cloud Map service declared there: apply
+  // creates only those, and App Mesh takes a node whose service is missing, which then resolves nothing.
+  virtualNodes.forEach((n, i) => {
+    const cm = 'cloudMap' in n.serviceDiscovery ? n.serviceDiscovery.cloudMap : undefined;
+    if (namespace && cm && cm.namespace === namespace.name && !namespace.services.includes(cm.service))
+      r.fail(
+        `virtualNodes[${i}].serviceDiscovery.cloudMap.service`,
+        `"${cm.service}" is not among namespace.services (${namespace.services.join(', ') || 'none'}); declare it there`,
+      );
+  });
 
   const virtualRouters = r.unique(
     r.arr(root.virtualRouters, 'virtualRouters').map((v, i): VirtualRouterDecl => {

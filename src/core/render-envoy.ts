@@ -202,6 +202,9 @@ function checkFields(obj: Record<string, unknown>, fields: Fields, path: PathPar
   }
 }
 
+/** A task definition family as RegisterTaskDefinition takes it (API_RegisterTaskDefinition.html, `family`). */
+const TASK_DEFINITION_FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+
 /**
  * Accepts a DescribeTaskDefinition answer (`{ taskDefinition, tags }`) or a bare task definition,
  * as parsed JSON; `source` names it in errors. Checks the shape of every field meshctl reads, and
@@ -219,6 +222,12 @@ export function toDescribed(value: unknown, source: string): DescribedTaskDefini
   if (!isJsonObject(td)) throw new InputError(`${source}: taskDefinition: must be an object, found ${jsonKind(td)}`);
   if (td.family === undefined || td.family === null || td.family === '') {
     throw new InputError(`${source}: ${where('family')} is missing; is this a DescribeTaskDefinition output?`);
+  }
+  // RegisterTaskDefinition would refuse it: judged here, before any request (a family not a string is checkFields').
+  if (typeof td.family === 'string' && !TASK_DEFINITION_FAMILY.test(td.family)) {
+    throw new InputError(
+      `${source}: ${where('family')} "${escapeControls(td.family)}" is not a family ECS takes (1 to 255 letters, digits, - and _)`,
+    );
   }
   const containers = td.containerDefinitions;
   if (containers === undefined || containers === null || (Array.isArray(containers) && containers.length === 0)) {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ let endpoint: RecordingEndpoint;
 const ESC = String.fromCharCode(27);
 const BEL = String.fromCharCode(7);
 
+const crystal = JSON.parse(readFileSync(new URL('../fixtures/crystal-describe.json', import.meta.url), 'utf8'));
+
 /** Files each case may name, written into `dir` (a folder name ending in / is a folder of files). */
 const FILES: Record<string, string> = {
   'long-wait/meshctl.yaml': 'timeouts:\n  wait: 1000h\n',
@@ -25,6 +27,13 @@ const FILES: Record<string, string> = {
   'tagged-config/meshctl.yaml': 'cluster: !foo c\n',
   'tagged-template.yaml': 'Resources:\n  M:\n    Type: AWS::AppMesh::Mesh\n    Properties:\n      MeshName: !Bogus m\n',
   'tagged-mesh.yaml': 'mesh:\n  name: !unknown m\n',
+  'undeclared-service.yaml': readFileSync(new URL('../../examples/local-mesh.yaml', import.meta.url), 'utf8').replace(
+    'services: [payments, products]',
+    'services: [payments]',
+  ),
+  'td-bad-family.json': JSON.stringify({
+    taskDefinition: { ...crystal.taskDefinition, family: 'crystal lb!' },
+  }),
   // A flow mapping: YAML allows a block mapping's plain key only 1024 characters.
   'huge-key/meshctl.yaml': `{${'k'.repeat(4 * 1024 * 1024)}: 1}\n`,
 };
@@ -164,6 +173,32 @@ const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = 
   ['unknown command with escapes', [`dep${ESC}]0;owned${BEL}loy`], /unknown command 'dep\\u001b\]0;owned\\u0007loy'/],
   ['unknown option with escapes', ['add-envoy', `--col${ESC}[2Jour`], /unknown option '--col\\u001b\[2Jour'/],
   ['argument value with escapes', ['completion', `ba${ESC}[31msh`], /value 'ba\\u001b\[31msh' is invalid for argument 'shell'/],
+  // 6. judged locally, before the first request
+  [
+    'a task definition file whose family ECS would refuse',
+    ['add-envoy', '--from-file', 'td-bad-family.json', '--skip-mesh-check'],
+    /td-bad-family\.json: taskDefinition\.family "crystal lb!" is not a family ECS takes/,
+  ],
+  [
+    '--namespace not a Cloud Map name (migrate plan)',
+    ['migrate', 'plan', '--cluster', 'c', '--namespace', 'a b'],
+    /--namespace: namespace "a b" has characters Cloud Map rejects/,
+  ],
+  [
+    '--namespace an ARN (migrate apply)',
+    ['migrate', 'apply', '--cluster', 'c', '--namespace', 'arn:aws:servicediscovery:us-west-2:123456789012:namespace/ns-1', '--dry-run'],
+    /--namespace: namespace "arn:aws:servicediscovery:.*" starts with "arn:"/,
+  ],
+  [
+    '--namespace not a Cloud Map name (mesh export)',
+    ['mesh', 'export', '--mesh', 'm', '--namespace', ''],
+    /--namespace: namespace name is empty/,
+  ],
+  [
+    "a mesh file whose node's Cloud Map service is not declared",
+    ['mesh', 'apply', '-f', 'undeclared-service.yaml'],
+    /undeclared-service\.yaml: virtualNodes\[1\]\.serviceDiscovery\.cloudMap\.service: "products" is not among namespace\.services \(payments\)/,
+  ],
 ];
 
 describe('hostile input: refused before any request', () => {

@@ -166,6 +166,11 @@ describe('validateMeshFile', () => {
       'virtualGateway.routes[0].rewritePrefix: must be true or false',
     ],
     ['a bad VPC id', (f) => (f.namespace.vpc = 'default'), 'namespace.vpc: must be a VPC id'],
+    [
+      "a node's Cloud Map service the file's namespace does not declare",
+      (f) => (f.virtualNodes[0].serviceDiscovery = { cloudMap: { namespace: f.namespace.name, service: 'orders' } }),
+      'virtualNodes[0].serviceDiscovery.cloudMap.service: "orders" is not among namespace.services (',
+    ],
     ['a bad name', (f) => (f.virtualNodes[0].name = 'pay ments'), 'virtualNodes[0].name: must be a name'],
     [
       'a health check interval too short',

@@ -139,6 +139,12 @@ describe('toDescribed', () => {
     [{ taskDefinition: { family: 'x' } }, /containerDefinitions is missing or empty/],
     [{ taskDefinition: { family: 'x', containerDefinitions: [] } }, /containerDefinitions is missing or empty/],
     [{ taskDefinition: { containerDefinitions: [{ name: 'a' }] } }, /family is missing/],
+    [
+      { taskDefinition: { family: 'my family!', containerDefinitions: [{ name: 'a' }] } },
+      /td\.json: taskDefinition\.family "my family!" is not a family ECS takes \(1 to 255 letters, digits, - and _\)/,
+    ],
+    [{ taskDefinition: { family: 'f'.repeat(256), containerDefinitions: [{ name: 'a' }] } }, /family "f{256}" is not a family ECS takes/],
+    [{ family: 'x\u001b[2J', containerDefinitions: [{ name: 'a' }] }, /^td\.json: family "x\\u001b\[2J" is not a family/],
     [{ taskDefinition: { family: 'x', containerDefinitions: [{ image: 'a' }] } }, /containerDefinitions\[0\]\.name is missing/],
     [
       { taskDefinition: { family: 'x', containerDefinitions: [{ name: 'a' }, { name: 'a' }] } },

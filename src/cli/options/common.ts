@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { ecsNameProblem } from '../../core/arn.js';
+import { ecsNameProblem, nameOfArn } from '../../core/arn.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
+import { httpNamespaceNameProblem } from '../../core/ecs-names.js';
 import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -73,6 +74,16 @@ export function intFlag(value: string | undefined, flag: string, min: number, ma
   return n;
 }
 
+/**
+ * A Cloud Map namespace named by a flag, when given: as Cloud Map takes a name (an HTTP namespace's
+ * rule, the loosest: printable ASCII without spaces, at most 1024, not an ARN), judged before any request.
+ */
+export function namespaceFlag(value: string | undefined, flag = '--namespace'): string | undefined {
+  const problem = value === undefined ? undefined : httpNamespaceNameProblem(value);
+  if (problem) throw new UsageError(`${flag}: ${problem}`);
+  return value;
+}
+
 /** A resource name as ECS takes it (see ecsNameProblem); with `kind`, that ECS resource's ARN too. */
 export function nameFlag(value: string, flag: string, kind?: 'cluster' | 'service'): string {
   const problem = ecsNameProblem(value, flag, kind);
@@ -90,6 +101,25 @@ export function targetFlags(flags: { service?: string | string[]; cluster?: stri
     ...services.map((s) => () => nameFlag(s, '--service', 'service')),
     () => flags.cluster !== undefined && nameFlag(flags.cluster, '--cluster', 'cluster'),
   );
+}
+
+/**
+ * --service given more than once (or meshctl.yaml's services): each service once, in the order first
+ * named, a name and its ARN counting as one, so that no service is ever acted on twice; `warn` hears
+ * which were repeated. Undefined stays undefined (the command's default applies).
+ */
+export function distinctServices(values: string[] | undefined, warn: (message: string) => void): string[] | undefined {
+  if (values === undefined) return undefined;
+  const byName = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const v of values) {
+    const name = v.startsWith('arn:') ? nameOfArn(v) : v;
+    if (byName.has(name)) repeated.add(name);
+    else byName.set(name, v);
+  }
+  if (repeated.size)
+    warn(`--service names ${[...repeated].join(', ')} more than once; each service is taken once: ${[...byName.values()].join(', ')}`);
+  return [...byName.values()];
 }
 
 /** commander's collector for a repeated flag. */
