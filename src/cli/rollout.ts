@@ -150,7 +150,11 @@ interface ServiceResult {
 
 /** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
 async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, concurrency: number, deps: Deps): Promise<void> {
-  const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName', 'cluster');
+  const cluster = nameFlag(
+    await ctx.cfn('cluster', flags.cluster),
+    flags.cluster ? '--cluster' : `${ctx.cfnFile}: EcsClusterName`,
+    'cluster',
+  );
   const ecs = await ctx.aws.ecs();
   const names = flags.allServices ? (await ecs.listServices(cluster)).map(nameOfArn) : flags.service!;
   const described = new Map((await ecs.describeServicesBatch(cluster, names)).map((s) => [s.serviceName!, s]));

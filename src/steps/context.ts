@@ -45,6 +45,8 @@ export interface Context {
   cfn(field: CfnField, flag: string | undefined): Promise<string>;
   /** A cfn-output.json value, or undefined when there is no file or no such key (never a flag's stand-in). */
   cfnIfPresent(field: CfnField): Promise<string | undefined>;
+  /** The cfn-output file as the user named it (--cfn-output, else ./cfn-output.json), escaped: messages name a value's real source. */
+  cfnFile: string;
   /** --show-secrets: print secret-looking values instead of ***. */
   showSecrets: boolean;
   /** Set when the endpoint is a `meshctl sandbox` (moto): the AWS clients said so once, on stderr. */
@@ -113,6 +115,7 @@ export function createContext(flags: GlobalFlags, deps: Deps): Context {
     region,
     sandbox,
     showSecrets: flags.showSecrets === true,
+    cfnFile: escapeControls(file),
     async cfn(field, flag) {
       // An explicit --cfn-output is read even when flags cover every key, so a typo in its name shows.
       return cfnValue(field, flag, flag !== undefined && !explicitFile ? undefined : await load(), file);
