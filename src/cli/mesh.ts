@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
 import { deletionOrder, refuseUnexpressibleLosses, toMeshFile } from '../core/mesh-plan.js';
-import { CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
+import { AwsCallError, CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
 import type { Deps } from '../steps/context.js';
 import { refuseExisting, writeFileAtomic } from '../steps/files.js';
 import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type ActionRecord } from '../steps/mesh.js';
@@ -116,7 +116,15 @@ export function registerMesh(program: Command, deps: Deps): void {
       );
       const notes: string[] = [];
       let objects = await readActual(ctx, flags.mesh, undefined, notes);
-      if (!objects.some((o) => o.kind === 'mesh')) throw new InputError(`--mesh: mesh "${flags.mesh}" does not exist`);
+      // A mesh the user named that App Mesh does not have: exit 3, as for any named thing AWS does not have.
+      if (!objects.some((o) => o.kind === 'mesh'))
+        throw new AwsCallError(
+          'DescribeMesh',
+          'NotFoundException',
+          404,
+          `--mesh: mesh "${flags.mesh}" does not exist; check --mesh and the region`,
+          'check --mesh and the region',
+        );
       const used = objects
         .map((o) =>
           o.kind === 'virtualNode'

@@ -28,7 +28,7 @@ import {
   type ServiceMigration,
 } from '../steps/migrate-cluster.js';
 import { gatherCleanup, runCleanup } from '../steps/migrate-cleanup.js';
-import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../steps/service.js';
 import { checkServiceConnectTraffic } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
 import {
@@ -159,7 +159,12 @@ function toMigrateOptions(flags: MigrateFlags) {
     () => namespaceFlag(flags.namespace),
   );
   return {
-    selection: flags.allServices ? undefined : services.length ? services : [DEFAULT_SERVICE],
+    // By name: a service's ARN names it as well (the plan knows services by name).
+    selection: flags.allServices
+      ? undefined
+      : services.length
+        ? services.map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s))
+        : [DEFAULT_SERVICE],
     concurrency,
     sources: { meshFile: flags.meshFile, cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform },
     overrides: {
@@ -274,6 +279,9 @@ name, the Cloud Map name, or the Route 53 record), never a load balancer's DNS n
 async function readAndPlan(ctx: Context, flags: MigrateFlags, opts: ReturnType<typeof toMigrateOptions>) {
   const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
   const gathered = await gatherCluster(ctx, { cluster, sources: opts.sources, overrides: opts.overrides, concurrency: opts.concurrency });
+  // A service named that the cluster does not have is no empty plan: exit 3, naming it.
+  const missing = (opts.selection ?? []).filter((name) => !gathered.services.some((s) => s.serviceName === name));
+  if (missing.length) throw servicesMissing(cluster, missing, flags.service === undefined);
   const full = planCluster(gathered.input);
   const plan = selectPlan(full, opts.selection);
   const current = new Map(gathered.services.map((s) => [s.serviceName!, s.taskDefinition!]));
@@ -447,12 +455,20 @@ ${SOURCES_HELP}`,
       () => route53Flag(flags),
     );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
-    const names = flags.allServices ? await pairedServices(ctx, cluster) : selected.length ? selected : [DEFAULT_SERVICE];
+    const names = flags.allServices
+      ? await pairedServices(ctx, cluster)
+      : (selected.length ? selected : [DEFAULT_SERVICE]).map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s));
     const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName, route53));
+    // Neither blue nor its green: nothing the user named is there (exit 3), not a pair that is "blue only".
+    const gone = read.filter((p) => !p.blue && !p.greenService).map((p) => p.service);
+    if (gone.length) throw servicesMissing(cluster, gone, !flags.allServices && selected.length === 0);
     return { flags, ctx, cluster, read, route53 };
   };
   const statusLine = (p: PairStatus) =>
     `${p.service} → ${p.green}: ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}${p.greenDesired ? `, green ${p.greenRunning}/${p.greenDesired} running` : ''}${p.record ? `; record ${p.record}` : ''}`;
+  // --all-services in a cluster without a pair says so: an empty output would look like success on something.
+  const statusLines = (cluster: string, pairs: PairStatus[]) =>
+    pairs.length ? pairs.map(statusLine) : [`no blue/green pairs in cluster ${cluster}: no service has a green beside it`];
   const pairData = (p: PairStatus) => ({
     service: p.service,
     green: p.green,
@@ -470,7 +486,7 @@ ${SOURCES_HELP}`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const { cluster, read } = await choose(cmd);
-      deps.ui.result({ data: { ok: true, cluster, services: read.map(pairData) }, lines: read.map(statusLine) });
+      deps.ui.result({ data: { ok: true, cluster, services: read.map(pairData) }, lines: statusLines(cluster, read) });
     });
   const ending = (name: 'abort' | 'finish', plan: typeof abortPlan, run: typeof runAbort, description: string, help: string) =>
     pairs(migrate.command(name))
@@ -480,6 +496,8 @@ ${SOURCES_HELP}`,
       .action(async (_local: unknown, cmd: Command) => {
         const { flags, ctx, cluster, read, route53 } = await choose(cmd);
         const plans = read.map((p) => plan(p));
+        if (plans.length === 0)
+          return deps.ui.result({ data: { ok: true, cluster, done: [], services: [] }, lines: statusLines(cluster, []) });
         const shown = plans.flatMap((p) => [`${p.service}:`, ...p.actions.map((a) => `  - ${a}`)]);
         if (!flags.yes) {
           if (!deps.confirm)
@@ -492,7 +510,7 @@ ${SOURCES_HELP}`,
         deps.ui.info(shown.join('\n'));
         for (const p of read) await run(ctx, cluster, p);
         const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName, route53));
-        deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: after.map(statusLine) });
+        deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: statusLines(cluster, after) });
       });
   ending(
     'abort',

@@ -12,7 +12,7 @@ import {
   type ServiceRolloutOutcome,
   withoutStepName,
 } from '../steps/rollout-service.js';
-import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
@@ -156,8 +156,14 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
     'cluster',
   );
   const ecs = await ctx.aws.ecs();
-  const names = flags.allServices ? (await ecs.listServices(cluster)).map(nameOfArn) : flags.service!;
+  // By name: a service's ARN names it as well, and DescribeServices answers with names.
+  const names = (flags.allServices ? await ecs.listServices(cluster) : flags.service!).map((s) =>
+    s.startsWith('arn:') ? nameOfArn(s) : s,
+  );
   const described = new Map((await ecs.describeServicesBatch(cluster, names)).map((s) => [s.serviceName!, s]));
+  // A service named that the cluster does not have stops the run before any other starts (exit 3).
+  const missing = names.filter((n) => !described.has(n));
+  if (missing.length) throw servicesMissing(cluster, missing);
   const board = deps.ui.startBoard(names);
   const taskSource = clusterTaskSource(ecs, cluster, () => deps.clock.now());
   // Stopped whatever happens: a board left running would redraw its lines under the error and the resume.
@@ -169,11 +175,11 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
       const svc = described.get(service);
       const family = parseTaskDefinitionRef(svc?.taskDefinition ?? '')?.family;
       if (!svc || !family) {
-        sctx.ui.step('add-envoy', 'fail', `service "${service}" not found in cluster "${cluster}"`);
+        sctx.ui.step('add-envoy', 'fail', `service "${service}" reports no task definition`);
         return {
           service,
           status: 'failed',
-          error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster`,
+          error: `service "${service}" in cluster "${cluster}" reports no task definition`,
           events: [],
           plan: opts.dryRun ? emptyRolloutPlan() : null,
         };

@@ -85,7 +85,15 @@ async function execute(
   const namespaceId = async (name: string) => {
     if (!namespaceIds.has(name)) {
       const ns = await (await sd()).findNamespace(name);
-      if (!ns) throw new InputError(`Cloud Map namespace "${name}" does not exist`);
+      // Named by the file, not there in AWS: exit 3, as for any named thing AWS does not have.
+      if (!ns)
+        throw new AwsCallError(
+          'ListNamespaces',
+          'NamespaceNotFound',
+          404,
+          `Cloud Map namespace "${name}" does not exist`,
+          'declare it in the file (namespace, with its vpc) or create it',
+        );
       namespaceIds.set(name, ns.id);
     }
     return namespaceIds.get(name)!;

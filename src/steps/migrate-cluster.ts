@@ -107,7 +107,7 @@ export async function parseTemplateText(body: string, source: string): Promise<u
 /** The mesh descriptions the user gave, each naming its file. */
 export async function readMeshSources(sources: MeshSources): Promise<MeshDescription[]> {
   const out: MeshDescription[] = [];
-  if (sources.meshFile) out.push(fromMeshFile(await readMeshFile(sources.meshFile), `mesh file ${sources.meshFile}`));
+  if (sources.meshFile) out.push(fromMeshFile(await readMeshFile(sources.meshFile), sources.meshFile));
   if (sources.cloudFormation) out.push(...fromCloudFormation(await parseTemplate(sources.cloudFormation), sources.cloudFormation));
   if (sources.terraform) out.push(...fromTerraformState(await readJsonFile(sources.terraform, '--from-terraform'), sources.terraform));
   return out;

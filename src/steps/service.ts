@@ -33,6 +33,25 @@ export async function resolveServiceTarget(ctx: Context, flags: { service?: stri
 }
 
 /**
+ * The one answer, in every command, for services the user named (by flag, by meshctl.yaml, or by
+ * default) that the cluster does not have: exit 3, as for any named thing AWS does not have, each named
+ * (as DescribeServices' own refusal in src/aws/ecs.ts says it). `defaulted`: no service was named, the
+ * default was taken.
+ */
+export function servicesMissing(cluster: string, services: readonly string[], defaulted = false): AwsCallError {
+  const one = services.length === 1;
+  const list = services.map((s) => `"${escapeControls(s)}"`).join(', ');
+  const next = defaulted ? `no --service was given and ${DEFAULT_SERVICE} is the default; pass --service` : 'check --service and --cluster';
+  return new AwsCallError(
+    'DescribeServices',
+    'ServiceNotFoundException',
+    400,
+    `service${one ? '' : 's'} ${list} in cluster "${escapeControls(cluster)}" ${one ? 'is' : 'are'} MISSING; ${next}`,
+    next,
+  );
+}
+
+/**
  * The family a service deploys from: its own current task definition's family. cfn-output.json's
  * CrystalTaskDefinition speaks only for the workshop's service, and only when it is that service's own
  * family; another family is refused (exit 2) unless --task-definition names it.

@@ -213,6 +213,9 @@ describe('hostile input: refused before any request', () => {
     expect(r.stderr).not.toMatch(/meshctl bug|TimeoutOverflowWarning/);
     expect(r.stderr + r.stdout).not.toMatch(/(?!\n)\p{Cc}/u);
     expect(endpoint.seen, r.stderr).toEqual([]);
+    // Output that runs on into the next line: none.
+    expect(r.stderr).toMatch(/\n$/);
+    expect(r.stdout === '' || r.stdout.endsWith('\n')).toBe(true);
   });
 });
 
@@ -246,5 +249,26 @@ describe('a second signal ends meshctl at once', () => {
     // Ended by the signal's own default action (a shell shows 130), not by the watchdog's SIGKILL.
     expect(r.signal, r.stderr).toBe('SIGINT');
     expect(endpoint.seen).toEqual([]);
+  });
+});
+
+describe('a reader that went away', () => {
+  it.each([
+    ['migrate apply --help', ['migrate', 'apply', '--help']],
+    ['--help (from the cache)', ['--help']],
+    ['completion bash', ['completion', 'bash']],
+    [
+      'mesh import to stdout',
+      ['mesh', 'import', '--from-cloudformation', new URL('../fixtures/cfn-appmesh.yaml', import.meta.url).pathname],
+    ],
+  ])('%s | head: a closed stdout ends meshctl quietly, exit 0', async (_name, args) => {
+    const r = await run(args, {
+      cwd: dir,
+      env: { AWS_ENDPOINT_URL: endpoint.url, AWS_REGION: 'us-west-2' },
+      // The reading end closed before meshctl writes: each write of its answers EPIPE.
+      onSpawn: (child) => void child.stdout!.destroy(),
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.code, r.stderr).toBe(0);
   });
 });
