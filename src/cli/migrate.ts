@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { nameOfArn } from '../core/arn.js';
 import { parseShift } from '../core/migrate/blue-green.js';
 import { parseRoute53Flag, type Route53Target } from '../core/migrate/dns-weights.js';
-import { planCluster, type ClusterPlan, type Finding } from '../core/migrate/plan.js';
+import { planCluster } from '../core/migrate/plan.js';
+import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import {

@@ -1,4 +1,4 @@
-import { TaskDefinition, Tag, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { TaskDefinition, Tag, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { InputError } from '../errors.js';
 import { escapeControls } from './escape.js';
 import { jsonKind, isJsonObject, PathPart, jsonPath, checkJsonDepth } from './json.js';

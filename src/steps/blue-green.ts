@@ -15,7 +15,7 @@ import {
   type PairState,
 } from '../core/migrate/blue-green.js';
 import { nameOfArn } from '../core/arn.js';
-import type { ClusterPlan, ServicePlan } from '../core/migrate/plan.js';
+import type { ClusterPlan, ServicePlan } from '../core/migrate/types.js';
 import { hasEnvoy } from '../core/envoy/proxy.js';
 import { CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
 import type { Context } from '../runtime/context.js';

@@ -8,7 +8,7 @@ import {
   type PrivateRecord,
   type ServiceFacts,
   type ServicePlan,
-} from '../core/migrate/plan.js';
+} from '../core/migrate/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import type { MeshDescription } from '../core/mesh/description.js';
 import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh/sources.js';

@@ -1,13 +1,13 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
+import { planCluster } from '../../../src/core/migrate/plan.js';
 import {
-  planCluster,
   type ClusterPlan,
   type ClusterPlanInput,
   type NamespaceFacts,
   type ServiceFacts,
   type ServicePlan,
-} from '../../../src/core/migrate/plan.js';
+} from '../../../src/core/migrate/types.js';
 import { emptyMesh, type DescribedVirtualNode, type MeshDescription, type MeshProtocol } from '../../../src/core/mesh/description.js';
 import type { DescribedTaskDefinition } from '../../../src/core/task-definition.js';
 
