@@ -12,7 +12,7 @@ import {
   TimeoutError,
   UsageError,
 } from './errors.js';
-import type { Deps } from './steps/context.js';
+import type { Deps } from './runtime/context.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
 
@@ -109,7 +109,7 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
   if (env.GITHUB_ACTIONS !== 'true') return undefined;
   const path = env.GITHUB_STEP_SUMMARY;
   // Loaded only here: a run outside GitHub Actions does not pay for it.
-  const appendToFile = path ? (await import('./steps/files.js')).appendToFile : undefined;
+  const appendToFile = path ? (await import('./runtime/files.js')).appendToFile : undefined;
   return {
     command: commandWordsOf(args),
     appendSummary: path && appendToFile ? (markdown) => appendToFile(path, markdown, 'GITHUB_STEP_SUMMARY') : undefined,

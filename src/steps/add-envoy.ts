@@ -8,12 +8,12 @@ import {
   type DescribedTaskDefinition,
   type EnvoyOptions,
   type EnvoyPlan,
-} from '../core/render-envoy.js';
+} from '../core/envoy/render.js';
 import { nextRevision, type AddEnvoyPlan } from '../core/rollout-plan.js';
 import { maskSecrets } from '../core/secrets.js';
 import { CheckFailedError, InputError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
-import { readJsonFile, writeFileAtomic } from './files.js';
+import type { Context } from '../runtime/context.js';
+import { readJsonFile, writeFileAtomic } from '../runtime/files.js';
 import { registerOnce } from './register-once.js';
 
 export const DEFAULT_MESH = 'appmesh-workshop';

@@ -10,9 +10,9 @@ import {
   type RolePolicy,
   type ServiceConnectFacts,
   type TaskRoleFacts,
-} from '../core/doctor.js';
-import { meshNodeOf } from '../core/service-connect.js';
-import type { Context } from './context.js';
+} from '../core/doctor/checks.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
+import type { Context } from '../runtime/context.js';
 import { isAppMeshUnreachable } from './read-mesh.js';
 import type { ServiceTarget } from './service.js';
 
