@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { escapeControls } from './escape.js';
-import { jsonKind } from './envoy/render.js';
+import { jsonKind } from './json.js';
 
 /** meshctl.yaml, its shape checked: every value as text, as a flag would give it (values are checked by the flags' own rules). */
 export interface ConfigFile {

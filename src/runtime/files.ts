@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { escapeControls } from '../core/escape.js';
-import { checkJsonDepth } from '../core/envoy/render.js';
+import { checkJsonDepth } from '../core/json.js';
 import { InputError, UsageError } from '../errors.js';
 
 // Synchronous on purpose: a CLI reads and writes one small file at a time, and node:fs/promises

@@ -1,14 +1,7 @@
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, type Change } from '../core/json-diff.js';
-import {
-  renderEnvoy,
-  toDescribed,
-  virtualNodeName,
-  workshopEnvoyImage,
-  type DescribedTaskDefinition,
-  type EnvoyOptions,
-  type EnvoyPlan,
-} from '../core/envoy/render.js';
+import { renderEnvoy, virtualNodeName, workshopEnvoyImage, type EnvoyOptions, type EnvoyPlan } from '../core/envoy/render.js';
+import { toDescribed, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { nextRevision, type AddEnvoyPlan } from '../core/rollout-plan.js';
 import { maskSecrets } from '../core/secrets.js';
 import { CheckFailedError, InputError, UsageError } from '../errors.js';

@@ -1,6 +1,7 @@
 import { diffJson } from '../core/json-diff.js';
 import { renderGatewayTaskDefinition } from '../core/envoy/gateway.js';
-import { envoyImageNotes, toRegisterInput, workshopEnvoyImage, type DescribedTaskDefinition } from '../core/envoy/render.js';
+import { envoyImageNotes, workshopEnvoyImage } from '../core/envoy/render.js';
+import { toRegisterInput, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { CheckFailedError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { writeFileAtomic } from '../runtime/files.js';

@@ -16,7 +16,7 @@ import {
 } from '../core/migrate/blue-green.js';
 import { nameOfArn } from '../core/arn.js';
 import type { ClusterPlan, ServicePlan } from '../core/migrate/plan.js';
-import { hasEnvoy } from '../core/envoy/render.js';
+import { hasEnvoy } from '../core/envoy/proxy.js';
 import { CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { describeRecord, type Route53Target } from '../core/migrate/dns-weights.js';

@@ -9,7 +9,7 @@ import {
   type RoleFacts,
 } from '../core/migrate/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
-import { ENVOY_CONTAINER, hasEnvoy } from '../core/envoy/render.js';
+import { ENVOY_CONTAINER, hasEnvoy } from '../core/envoy/proxy.js';
 import { AwsCallError, MeshctlError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { parseTemplateText } from './migrate-cluster.js';

@@ -12,7 +12,9 @@ import {
 import { mapLimit } from '../core/concurrency.js';
 import type { MeshDescription } from '../core/mesh/description.js';
 import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh/sources.js';
-import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/envoy/render.js';
+import { virtualNodeName } from '../core/envoy/render.js';
+import { hasEnvoy } from '../core/envoy/proxy.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
 import { meshNodeOf } from '../core/envoy/proxy.js';
 import { InputError, MeshctlError } from '../errors.js';
 import { escapeControls } from '../core/escape.js';

@@ -1,6 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { pollDelay } from '../core/poll.js';
-import type { DescribedTaskDefinition } from '../core/envoy/render.js';
+import type { DescribedTaskDefinition } from '../core/task-definition.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 

@@ -1,5 +1,6 @@
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { hasEnvoy, type DescribedTaskDefinition } from '../core/envoy/render.js';
+import { hasEnvoy } from '../core/envoy/proxy.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
 import { meshNodeOf } from '../core/envoy/proxy.js';
 import { isAppMeshUnreachable } from './read-mesh.js';
 import { previousRevision, revisionFromFlag } from '../core/revisions.js';

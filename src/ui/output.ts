@@ -1,6 +1,6 @@
 import { escapeControlsButNewlines } from '../core/escape.js';
 import { failureAnnotations, stepSummary, type CiOutcome } from '../core/github-actions.js';
-import type { Note } from '../core/envoy/render.js';
+import type { Note } from '../core/note.js';
 import { redactUrlUserinfo } from '../core/secrets.js';
 import { createPlainBoard, createTtyBoard, type Board } from './board.js';
 import { NO_COLORS, type Colors } from './color.js';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkJsonDepth, jsonKind, jsonPath, MAX_JSON_DEPTH, renderEnvoy, toDescribed } from '../../src/core/envoy/render.js';
+import { renderEnvoy } from '../../src/core/envoy/render.js';
+import { toDescribed } from '../../src/core/task-definition.js';
+import { checkJsonDepth, jsonKind, jsonPath, MAX_JSON_DEPTH } from '../../src/core/json.js';
 import { InputError } from '../../src/errors.js';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { InputError } from '../../errors.js';
-import { ENVOY_CONTAINER, envoyHealthCheck } from './render.js';
+import { envoyHealthCheck } from './render.js';
+import { ENVOY_CONTAINER } from './proxy.js';
 
 export interface GatewayOptions {
   family: string;

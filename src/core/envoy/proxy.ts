@@ -1,4 +1,4 @@
-import { ENVOY_CONTAINER, type DescribedTaskDefinition } from './render.js';
+import { type DescribedTaskDefinition } from '../task-definition.js';
 
 /** The parts of an App Mesh virtual node spec the translation reads (DescribeVirtualNode's `spec`). */
 export interface VirtualNodeSpec {
@@ -32,4 +32,10 @@ export function meshNodeOf(described: DescribedTaskDefinition): { mesh: string; 
     if (m) return { mesh: m[1]!, node: m[2]! };
   }
   return undefined;
+}
+
+export const ENVOY_CONTAINER = 'envoy';
+/** True when the task definition has an envoy container. */
+export function hasEnvoy(described: DescribedTaskDefinition): boolean {
+  return described.taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER) ?? false;
 }

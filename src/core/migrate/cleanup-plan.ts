@@ -1,5 +1,6 @@
 import { nameOfArn, parseTaskDefinitionRef, sameRevision } from '../arn.js';
-import { ENVOY_ACCESS_POLICY, policyOnlyAllowsAppMesh } from '../doctor/checks.js';
+import { ENVOY_ACCESS_POLICY } from '../doctor/checks.js';
+import { policyOnlyAllowsAppMesh } from '../iam-policy.js';
 
 /*
  * What App Mesh leaves behind after a cluster's move, and what `migrate cleanup` may remove: envoy

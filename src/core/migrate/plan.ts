@@ -21,7 +21,9 @@ import type {
   MeshDescription,
   MeshProtocol,
 } from '../mesh/description.js';
-import { hasEnvoy, toRegisterInput, virtualNodeName, type DescribedTaskDefinition } from '../envoy/render.js';
+import { virtualNodeName } from '../envoy/render.js';
+import { hasEnvoy } from '../envoy/proxy.js';
+import { toRegisterInput, type DescribedTaskDefinition } from '../task-definition.js';
 import { meshNodeOf, proxyContainers } from '../envoy/proxy.js';
 
 /*

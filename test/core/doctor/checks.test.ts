@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  CHECKS,
-  ENVOY_ACCESS_POLICY,
-  policyAllows,
-  policyDenies,
-  policyPermits,
-  runChecks,
-  type DoctorFacts,
-  type RolePolicy,
-} from '../../../src/core/doctor/checks.js';
-import { renderEnvoy, toDescribed, workshopEnvoyImage } from '../../../src/core/envoy/render.js';
+import { CHECKS, ENVOY_ACCESS_POLICY, runChecks, type DoctorFacts, type RolePolicy } from '../../../src/core/doctor/checks.js';
+import { policyAllows, policyDenies, policyPermits } from '../../../src/core/iam-policy.js';
+import { renderEnvoy, workshopEnvoyImage } from '../../../src/core/envoy/render.js';
+import { toDescribed } from '../../../src/core/task-definition.js';
 
 const plain = toDescribed(JSON.parse(readFileSync(new URL('../../fixtures/crystal-describe.json', import.meta.url), 'utf8')), 'fixture');
 

@@ -13,15 +13,11 @@ import { GetServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  ENVOY_ACCESS_POLICY,
-  hostRefsIn,
-  policyOnlyAllowsAppMesh,
-  runChecks,
-  type DoctorFacts,
-  type RolePolicy,
-} from '../../../src/core/doctor/checks.js';
-import { renderEnvoy, toDescribed, type DescribedTaskDefinition } from '../../../src/core/envoy/render.js';
+import { ENVOY_ACCESS_POLICY, runChecks, type DoctorFacts, type RolePolicy } from '../../../src/core/doctor/checks.js';
+import { policyOnlyAllowsAppMesh } from '../../../src/core/iam-policy.js';
+import { hostRefsIn } from '../../../src/core/host-refs.js';
+import { renderEnvoy } from '../../../src/core/envoy/render.js';
+import { toDescribed, type DescribedTaskDefinition } from '../../../src/core/task-definition.js';
 import { runInProcess } from '../../support/fake-deps.js';
 
 // The Service Connect checklist: pure checks on plain data first, then the command in-process against

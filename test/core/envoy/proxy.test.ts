@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderEnvoy, toDescribed, workshopEnvoyImage, type DescribedTaskDefinition } from '../../../src/core/envoy/render.js';
+import { renderEnvoy, workshopEnvoyImage } from '../../../src/core/envoy/render.js';
+import { toDescribed, type DescribedTaskDefinition } from '../../../src/core/task-definition.js';
 import { meshNodeOf } from '../../../src/core/envoy/proxy.js';
 
 const original = toDescribed(JSON.parse(readFileSync(new URL('../../fixtures/crystal-describe.json', import.meta.url), 'utf8')), 'fixture');

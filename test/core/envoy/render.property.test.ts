@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { READ_ONLY_TASK_DEFINITION_FIELDS, renderEnvoy, toDescribed, type EnvoyOptions } from '../../../src/core/envoy/render.js';
+import { renderEnvoy, type EnvoyOptions } from '../../../src/core/envoy/render.js';
+import { READ_ONLY_TASK_DEFINITION_FIELDS, toDescribed } from '../../../src/core/task-definition.js';
 import { describedTaskDefinition } from '../../support/arbitraries.js';
 
 const options: EnvoyOptions = { mesh: 'm', virtualNode: 'n', envoyImage: 'example/envoy:v1.29.0.0-prod' };

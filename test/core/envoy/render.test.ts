@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  READ_ONLY_TASK_DEFINITION_FIELDS,
-  renderEnvoy,
-  toDescribed,
-  workshopEnvoyImage,
-  type DescribedTaskDefinition,
-  type EnvoyOptions,
-} from '../../../src/core/envoy/render.js';
+import { renderEnvoy, workshopEnvoyImage, type EnvoyOptions } from '../../../src/core/envoy/render.js';
+import { READ_ONLY_TASK_DEFINITION_FIELDS, toDescribed, type DescribedTaskDefinition } from '../../../src/core/task-definition.js';
 import { InputError } from '../../../src/errors.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8'));

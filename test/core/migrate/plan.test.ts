@@ -9,7 +9,7 @@ import {
   type ServicePlan,
 } from '../../../src/core/migrate/plan.js';
 import { emptyMesh, type DescribedVirtualNode, type MeshDescription, type MeshProtocol } from '../../../src/core/mesh/description.js';
-import type { DescribedTaskDefinition } from '../../../src/core/envoy/render.js';
+import type { DescribedTaskDefinition } from '../../../src/core/task-definition.js';
 
 // ---- test data builders: plain JSON as DescribeTaskDefinition, Cloud Map and Route 53 return it ----
 
