@@ -84,7 +84,7 @@ const services: Use = { option: 'service', key: 'services', value: (c) => c.serv
 
 const cluster: Use = { option: 'cluster', key: 'cluster', value: (c) => c.cluster };
 
-/** The options each command takes from the file (the README's "Configuration file" table says the same). */
+/** The options each command takes from the file (docs/configuration.md's meshctl.yaml table says the same). */
 export const CONFIG_USES: Readonly<Record<string, readonly Use[]>> = {
   'add-envoy': [plain('mesh'), { ...literal('virtualNode'), when: (o) => o.virtualGateway === undefined }, plain('envoyImage')],
   'update-service': [oneService],
