@@ -1,9 +1,10 @@
+import type { MeshProtocol } from '../protocol.js';
 // App Mesh's API shapes, to and from the file's terms. The file mirrors App Mesh's field names, so most of
 // this is moving fields: a listener's portMapping is flattened, a route's kind becomes `protocol`, its match
 // prefix the route's `prefix`, and names become plain strings.
 
 import { diffJson } from '../json-diff.js';
-import type { Protocol, NodeListener, GatewayListener, HealthCheck } from './file.js';
+import type { NodeListener, GatewayListener, HealthCheck } from './file.js';
 import { MeshKind, UNEXPRESSIBLE } from './plan.js';
 import { Shape, SHAPES, compact, fromAwsShape, listenerFields } from './shapes.js';
 
@@ -15,15 +16,15 @@ const ROUTE_KEYS = [
   ['http2', 'http2Route'],
   ['grpc', 'grpcRoute'],
   ['tcp', 'tcpRoute'],
-] as const satisfies readonly (readonly [Protocol, string])[];
-const ROUTE_SHAPES: Record<Protocol, { match: Shape; retry?: Shape; timeout: Shape }> = {
+] as const satisfies readonly (readonly [MeshProtocol, string])[];
+const ROUTE_SHAPES: Record<MeshProtocol, { match: Shape; retry?: Shape; timeout: Shape }> = {
   http: { match: SHAPES.httpMatch, retry: SHAPES.httpRetryPolicy, timeout: SHAPES.httpRouteTimeout },
   http2: { match: SHAPES.httpMatch, retry: SHAPES.httpRetryPolicy, timeout: SHAPES.httpRouteTimeout },
   grpc: { match: SHAPES.grpcMatch, retry: SHAPES.grpcRetryPolicy, timeout: SHAPES.httpRouteTimeout },
   tcp: { match: SHAPES.tcpMatch, timeout: SHAPES.tcpRouteTimeout },
 };
-const routeKey = (protocol: Protocol) => ROUTE_KEYS.find(([p]) => p === protocol)![1];
-const hasPrefix = (protocol: Protocol) => protocol === 'http' || protocol === 'http2';
+const routeKey = (protocol: MeshProtocol) => ROUTE_KEYS.find(([p]) => p === protocol)![1];
+const hasPrefix = (protocol: MeshProtocol) => protocol === 'http' || protocol === 'http2';
 
 /** A decl's listeners, whichever form it has (a node's `healthCheck` belongs to its one `listener`). */
 function listenersOf(d: Decl): Decl[] {
@@ -60,7 +61,7 @@ export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown
     case 'virtualRouter':
       return { listeners: listenersOf(d).map((l) => ({ portMapping: { port: l.port, protocol: l.protocol } })) };
     case 'route': {
-      const protocol: Protocol = d.protocol ?? 'http';
+      const protocol: MeshProtocol = d.protocol ?? 'http';
       const match = hasPrefix(protocol) ? compact({ prefix: d.prefix, ...d.match }) : d.match;
       const route = compact({
         // App Mesh requires a match object on every kind but tcp.
@@ -83,7 +84,7 @@ export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown
     case 'virtualGateway':
       return compact({ listeners: listenersOf(d).map(listenerToAws), backendDefaults: d.backendDefaults, logging: d.logging });
     case 'gatewayRoute': {
-      const protocol: Protocol = d.protocol ?? 'http';
+      const protocol: MeshProtocol = d.protocol ?? 'http';
       const action = compact({
         target: compact({ virtualService: { virtualServiceName: d.virtualService }, port: d.targetPort }),
         // App Mesh rewrites the matched prefix to / unless told not to; the file says which.
@@ -99,7 +100,7 @@ export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown
 
 const portOf = (l: AwsSpec | undefined) => ({
   port: l?.portMapping?.port ?? 0,
-  protocol: (l?.portMapping?.protocol ?? 'http') as Protocol,
+  protocol: (l?.portMapping?.protocol ?? 'http') as MeshProtocol,
 });
 
 function nodeListenerFromAws(l: AwsSpec | undefined): NodeListener {

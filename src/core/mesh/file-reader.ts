@@ -1,6 +1,7 @@
+import type { MeshProtocol } from '../protocol.js';
 import { InputError } from '../../errors.js';
 import { APP_MESH_NAME } from './description.js';
-import type { Protocol, Listener, HealthCheck } from './file.js';
+import type { Listener, HealthCheck } from './file.js';
 import { Obj, isObj, Shape, BIG, HEALTH_THRESHOLDS, compact } from './shapes.js';
 
 const NAME = APP_MESH_NAME;
@@ -82,13 +83,13 @@ export class FileReader {
     }
   }
   /** A timeout or connection pool: App Mesh keys it by protocol, which must be the listener's. */
-  byProtocol<T>(s: Shape, v: unknown, path: string, protocol: Protocol): T | undefined {
+  byProtocol<T>(s: Shape, v: unknown, path: string, protocol: MeshProtocol): T | undefined {
     const value = this.shape<Obj>(s, v, path);
     const key = value && Object.keys(value)[0];
     if (key !== undefined && key !== protocol) this.fail(at(path, key), `must be the listener's protocol: write ${protocol}`);
     return value as T | undefined;
   }
-  healthCheck(v: unknown, path: string, protocols: readonly Protocol[], listenerPort: number): HealthCheck {
+  healthCheck(v: unknown, path: string, protocols: readonly MeshProtocol[], listenerPort: number): HealthCheck {
     const h = this.obj(v, path);
     this.only(h, path, ['protocol', 'path', 'port', ...Object.keys(HEALTH_THRESHOLDS)]);
     const protocol = this.oneOf(h.protocol, `${path}.protocol`, protocols, 'http');
@@ -103,7 +104,7 @@ export class FileReader {
     ) as Pick<HealthCheck, keyof typeof HEALTH_THRESHOLDS>;
     return compact({ protocol, path: checked, port, ...thresholds });
   }
-  listener(v: unknown, path: string, protocols: readonly Protocol[]): Listener {
+  listener(v: unknown, path: string, protocols: readonly MeshProtocol[]): Listener {
     const o = this.obj(v, path);
     this.only(o, path, ['port', 'protocol']);
     return { port: this.int(o.port, `${path}.port`, 1, 65535), protocol: this.oneOf(o.protocol, `${path}.protocol`, protocols, 'http') };
@@ -112,7 +113,7 @@ export class FileReader {
   listeners<L extends Listener>(
     o: Obj,
     path: string,
-    protocols: readonly Protocol[],
+    protocols: readonly MeshProtocol[],
     read: (v: unknown, path: string) => L,
     shorthand: (l: Listener) => L,
   ): L[] {

@@ -3,12 +3,12 @@
 // read by the same code whether they come from a file (validated) or from App Mesh (copied, fields it names only).
 // https://docs.aws.amazon.com/app-mesh/latest/APIReference/API_Types.html
 
-export type Protocol = 'http' | 'http2' | 'grpc' | 'tcp';
+import type { MeshProtocol } from '../protocol.js';
 
 /** A listener as the mesh file's shorthand writes it: `listener: { port, protocol }`. */
 export interface Listener {
   port: number;
-  protocol: Protocol;
+  protocol: MeshProtocol;
 }
 
 export interface Duration {
@@ -17,7 +17,7 @@ export interface Duration {
 }
 
 export interface HealthCheck {
-  protocol: Protocol;
+  protocol: MeshProtocol;
   path?: string;
   /** App Mesh: must be the listener's port. */
   port?: number;
@@ -152,7 +152,7 @@ export interface RetryPolicy {
 export interface RouteDecl {
   name: string;
   /** Absent: http (App Mesh's httpRoute). */
-  protocol?: Protocol;
+  protocol?: MeshProtocol;
   priority?: number;
   /** http and http2 routes: the path prefix matched (default /, unless `match.path` is given). */
   prefix?: string;
@@ -179,7 +179,7 @@ export interface VirtualServiceDecl {
 export interface GatewayRouteDecl {
   name: string;
   /** Absent: http. */
-  protocol?: Protocol;
+  protocol?: MeshProtocol;
   priority?: number;
   /** http and http2 routes: the prefix matched, unless `match.path` is given. */
   prefix?: string;

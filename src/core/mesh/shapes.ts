@@ -1,3 +1,4 @@
+import { MESH_PROTOCOLS as PROTOCOLS } from '../protocol.js';
 import type { Listener, HealthCheck } from './file.js';
 
 /** A value's shape: what validation checks in a file, and which fields are copied from App Mesh. */
@@ -32,8 +33,6 @@ export const obj = (fields: Record<string, Shape>, required: string[] = [], anyO
 const union = (fields: Record<string, Shape>): Shape => ({ kind: 'object', fields, required: [], union: true });
 
 const PORT = int(1, 65535);
-export const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
-export const GATEWAY_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
 /** Health check timings and thresholds: App Mesh's range and the file's default. */
 export const HEALTH_THRESHOLDS = {
   intervalMillis: [5000, 300000, 5000],

@@ -1,3 +1,4 @@
+import type { MeshProtocol } from '../protocol.js';
 import type {
   Listener,
   ListenerTimeout,
@@ -10,7 +11,6 @@ import type {
   HealthCheck,
 } from './file.js';
 import {
-  Protocol,
   NodeListener,
   ConnectionPool,
   GatewayListener,
@@ -24,8 +24,9 @@ import {
   VirtualServiceDecl,
   VirtualGatewayDecl,
 } from './file.js';
-import { Obj, isObj, Shape, compact, listenerFields, PROTOCOLS, SHAPES, GATEWAY_PROTOCOLS } from './shapes.js';
+import { Obj, isObj, Shape, compact, listenerFields, SHAPES } from './shapes.js';
 import { FileReader, at } from './file-reader.js';
+import { MESH_PROTOCOLS as PROTOCOLS, APP_PROTOCOLS as GATEWAY_PROTOCOLS } from '../protocol.js';
 
 /** The `listener`, `listeners` (and a node's `healthCheck`) a validated file holds for these listeners. */
 function validatedListeners<L extends Listener & { healthCheck?: HealthCheck }>(ls: L[], liftHealthCheck: boolean) {
@@ -146,7 +147,7 @@ function readNode(r: FileReader, v: unknown, p: string): VirtualNodeDecl {
 }
 
 /** The match shape, whether a prefix applies, and whether retries do, for each route protocol. */
-const ROUTE_KINDS: Record<Protocol, { match: Shape; prefix: boolean; retry?: Shape; timeout: Shape }> = {
+const ROUTE_KINDS: Record<MeshProtocol, { match: Shape; prefix: boolean; retry?: Shape; timeout: Shape }> = {
   http: { match: SHAPES.httpMatch, prefix: true, retry: SHAPES.httpRetryPolicy, timeout: SHAPES.httpRouteTimeout },
   http2: { match: SHAPES.httpMatch, prefix: true, retry: SHAPES.httpRetryPolicy, timeout: SHAPES.httpRouteTimeout },
   grpc: { match: SHAPES.grpcMatch, prefix: false, retry: SHAPES.grpcRetryPolicy, timeout: SHAPES.httpRouteTimeout },
@@ -164,8 +165,8 @@ function readMatch(
   o: Obj,
   p: string,
   listeners: readonly Listener[],
-  matchShape: (protocol: Protocol) => Shape,
-  prefixes: (protocol: Protocol) => boolean,
+  matchShape: (protocol: MeshProtocol) => Shape,
+  prefixes: (protocol: MeshProtocol) => boolean,
   owner: string,
   prefixRequired: boolean,
 ) {
@@ -198,7 +199,7 @@ function readRoute(r: FileReader, v: unknown, rp: string, router: { listeners: L
   const ro = r.obj(v, rp);
   r.only(ro, rp, ['name', 'protocol', 'priority', 'prefix', 'match', 'targets', 'retryPolicy', 'timeout']);
   const name = r.name(ro.name, `${rp}.name`);
-  const kinds = (protocol: Protocol) => ROUTE_KINDS[protocol];
+  const kinds = (protocol: MeshProtocol) => ROUTE_KINDS[protocol];
   const { protocol, prefix, match } = readMatch(
     r,
     ro,
@@ -247,7 +248,7 @@ function readGatewayRoute(
   const ro = r.obj(v, rp);
   r.only(ro, rp, ['name', 'protocol', 'priority', 'prefix', 'match', 'virtualService', 'targetPort', 'rewritePrefix']);
   const name = r.name(ro.name, `${rp}.name`);
-  const prefixes = (x: Protocol) => x !== 'grpc';
+  const prefixes = (x: MeshProtocol) => x !== 'grpc';
   const { protocol, prefix, match } = readMatch(r, ro, rp, gateway.listeners, (x) => GATEWAY_ROUTE_MATCH[x]!, prefixes, 'gateway', true);
   const vs = r.name(ro.virtualService, `${rp}.virtualService`);
   const ports = services.get(vs);

@@ -3,7 +3,7 @@
  * template, the JSON of `terraform show -json`; and a description back into a mesh file for `mesh import`.
  * App Mesh was discontinued on 2026-09-30, so these files are what is left to tell what a mesh looked like.
  */
-import { APP_MESH_NAME, type MeshProtocol } from '../description.js';
+import { APP_MESH_NAME } from '../description.js';
 import type { MeshFile } from '../file.js';
 
 // MeshDescription has no field for these, but the mesh file needs them to say the same thing again. The
@@ -16,7 +16,6 @@ export type GatewayRouteExtras = { rewritePrefix?: boolean };
 export type Obj = Record<string, unknown>;
 export type Kind = 'mesh' | 'virtualNode' | 'virtualService' | 'virtualRouter' | 'route' | 'virtualGateway' | 'gatewayRoute';
 
-export const PROTOCOLS: readonly MeshProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
 export const PORTS = { min: 1, max: 65535 };
 export const WEIGHTS = { min: 0, max: 100 };
 /** The names validateMeshFile accepts (mesh-file.ts keeps its pattern to itself). */

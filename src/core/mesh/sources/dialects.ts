@@ -1,7 +1,8 @@
 // ---- The two dialects: CloudFormation's PascalCase objects, Terraform's snake_case blocks (always lists).
 
-import { MeshProtocol } from '../description.js';
-import { Kind, Obj, isObj, shown, PROTOCOLS } from './common.js';
+import { MeshProtocol } from '../../protocol.js';
+import { Kind, Obj, isObj, shown } from './common.js';
+import { MESH_PROTOCOLS as PROTOCOLS } from '../../protocol.js';
 
 /** Each spec field's key as [CloudFormation, Terraform] write it. */
 const KEYS = {

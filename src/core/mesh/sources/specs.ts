@@ -6,11 +6,11 @@ import {
   NodeDiscovery,
   DescribedVirtualNode,
   DescribedVirtualRouter,
-  MeshProtocol,
   DescribedRoute,
   DescribedVirtualService,
   DescribedGatewayRoute,
 } from '../description.js';
+import { MeshProtocol } from '../../protocol.js';
 import { Obj, PORTS, WEIGHTS, RouteExtras, GatewayRouteExtras, shown } from './common.js';
 import { Reader, At, Field } from './dialects.js';
 

@@ -22,7 +22,8 @@ import {
   VirtualGatewayDecl,
   MeshFile,
 } from '../file.js';
-import { PORTS, PROTOCOLS, isName, WEIGHTS } from './common.js';
+import { PORTS, isName, WEIGHTS } from './common.js';
+import { MESH_PROTOCOLS as PROTOCOLS } from '../../protocol.js';
 
 const fmt = (l: MeshListener): string => `${l.port}/${l.protocol}`;
 const validListener = (l: MeshListener): boolean =>
