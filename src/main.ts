@@ -4,12 +4,9 @@ import { resumeCommand } from './cli/options/common.js';
 import type { PollClock } from './core/poll.js';
 import {
   AwsCallError,
-  CheckFailedError,
   CommandFailedError,
-  InputError,
   InterruptedError,
   MeshctlError,
-  TimeoutError,
   UsageError,
 } from './errors.js';
 import type { Deps } from './runtime/context.js';
@@ -174,31 +171,14 @@ async function askYes(question: string): Promise<boolean> {
   }
 }
 
-type ErrorClass = abstract new (...args: never[]) => MeshctlError;
-
-/**
- * Each error class's kind in --json: its name without `Error`, in kebab-case. A table, not the class
- * name read at run time: --json keys must not depend on how the bundle is built (minified, names kept or not).
- */
-const KINDS: readonly (readonly [ErrorClass, ErrorKind])[] = [
-  [UsageError, 'usage'],
-  [InputError, 'input'],
-  [CheckFailedError, 'check-failed'],
-  [TimeoutError, 'timeout'],
-  [AwsCallError, 'aws-call'],
-  [InterruptedError, 'interrupted'],
-];
-
-/** The error a CommandFailedError wraps (its kind, operation and hint are the cause's). */
+/** The error a CommandFailedError wraps (its operation and hint are the cause's). */
 function rootOf(err: MeshctlError): MeshctlError {
   return err instanceof CommandFailedError ? rootOf(err.cause) : err;
 }
 
 /** An error's kind in --json: a CommandFailedError has its cause's, anything but a MeshctlError is a bug. */
 export function errorKind(err: unknown): ErrorKind {
-  if (!(err instanceof MeshctlError)) return 'bug';
-  const root = rootOf(err);
-  return KINDS.find(([type]) => root instanceof type)?.[1] ?? 'bug';
+  return err instanceof MeshctlError ? err.kind : 'bug';
 }
 
 /** commander's own message: `error: ` goes (the JSON says it is one); help shown for a missing command gets a sentence. */
