@@ -2,13 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { resumeCommand } from './cli/options/common.js';
 import type { PollClock } from './core/poll.js';
-import {
-  AwsCallError,
-  CommandFailedError,
-  InterruptedError,
-  MeshctlError,
-  UsageError,
-} from './errors.js';
+import { AwsCallError, CommandFailedError, InterruptedError, MeshctlError, UsageError } from './errors.js';
 import type { Deps } from './runtime/context.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';

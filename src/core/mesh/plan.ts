@@ -175,7 +175,7 @@ export function unexpressibleNotes(objects: readonly MeshObject[]): string[] {
 }
 
 /** What exists, as a mesh file: `mesh export` writes it, so export then plan shows no change (what it cannot express is left out, with a note). */
-export function toMeshFile(objects: readonly MeshObject[]): Partial<MeshFile> {
+export function objectsToMeshFile(objects: readonly MeshObject[]): Partial<MeshFile> {
   const of = (kind: MeshKind) => objects.filter((o) => o.kind === kind).map((o) => ({ ...o, decl: withoutUnexpressible(o.decl) }));
   const f: Partial<MeshFile> = {};
   const ns = of('namespace')[0];

@@ -54,11 +54,9 @@ function namedMappings(mappings: PortMapping[], listeners: PlannedListener[]): P
   return out;
 }
 
-// TODO: use service-connect's withoutEnvoy once exported
 /**
  * The register input without envoy (and the container an APPMESH proxyConfiguration names), the waits for
- * it and the proxy configuration; the app's ports named. Unlike service-connect's, it reads the proxy's name
- * from the proxyConfiguration too and leaves a missing app container to the findings instead of throwing.
+ * it and the proxy configuration; the app's ports named. A missing app container is left to the findings.
  */
 function withoutEnvoy(d: Draft): RegisterTaskDefinitionCommandInput {
   const input = toRegisterInput(d.facts.described);

@@ -7,7 +7,7 @@ import { APP_MESH_NAME } from '../description.js';
 import type { MeshFile } from '../file.js';
 
 // MeshDescription has no field for these, but the mesh file needs them to say the same thing again. The
-// sources here set them on the objects they build; toMeshFile reads them where present and says so where not.
+// sources here set them on the objects they build; descriptionToMeshFile reads them where present and says so where not.
 export type EgressFilter = MeshFile['mesh']['egressFilter'];
 export type MeshExtras = { egressFilter?: EgressFilter };
 export type RouteExtras = { prefix?: string };

@@ -194,7 +194,7 @@ function egressOf(desc: MeshDescription): EgressFilter {
  * cannot hold (a second listener, a non-http route, a second gateway, ...) naming the object and what was left
  * out. Anything left out takes what depends on it along (a route to a left-out node), so the file validates.
  */
-export function toMeshFile(desc: MeshDescription): { file: MeshFile; notes: string[] } {
+export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; notes: string[] } {
   if (!isName(desc.mesh)) {
     throw new InputError(`${desc.source}: mesh "${desc.mesh}" is not a name the mesh file can hold (letters, digits, . _ -)`);
   }
