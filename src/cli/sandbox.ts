@@ -89,7 +89,7 @@ export function sandboxUpReport(info: SandboxInfo, reused: boolean): Report {
       processes: state.processes.map(({ name, pid }) => ({ name, pid })),
       scheduler: state.scheduler ?? null,
       stateFile: info.stateFile,
-      files: state.files,
+      files: state.files.map((f) => f.name),
     },
     lines: exportLines(info.env),
   };
@@ -101,7 +101,7 @@ function upNotes(info: SandboxInfo): string[] {
   const pid = (name: string) => state.processes.find((p) => p.name === name)?.pid ?? '-';
   return [
     `sandbox: the ${state.world} world runs at ${state.endpoint}: moto PID ${pid('moto')}, ECS scheduler stand-in PID ${pid('scheduler')} (${schedulerText(info)})`,
-    `sandbox: in ${state.dir}: ${[...state.files, SANDBOX_FILES.state].join(', ')}`,
+    `sandbox: in ${state.dir}: ${[...state.files.map((f) => f.name), SANDBOX_FILES.state].join(', ')}`,
     `sandbox: without the variables, use its profile: ${info.profile.usage} <command>`,
     `sandbox: stop it with: meshctl sandbox down${dirArg(state.dir)}`,
   ];
@@ -131,7 +131,7 @@ export function sandboxStatusReport(r: Awaited<ReturnType<typeof sandboxStatus>>
       createdAt: state.createdAt,
       processes: r.processes.map((p) => ({ ...p, alive: p.status === 'running' })),
       scheduler: state.scheduler ?? null,
-      files: state.files,
+      files: state.files.map((f) => f.name),
     },
     lines: [
       `sandbox in ${r.dir}: the ${state.world} world at ${state.endpoint} (up since ${state.createdAt})`,
@@ -154,6 +154,7 @@ export function sandboxDownReport(r: SandboxDownResult): Report {
       ? [
           ...r.processes.map((p) => said[p.outcome](p)),
           `removed from ${r.dir}: ${r.removed.join(', ') || 'nothing'}${r.removedDir ? ' (and the folder, which up had made)' : ''}`,
+          ...(r.left.length > 0 ? [`left in ${r.dir}: ${r.left.join(', ')} (changed or replaced since up wrote them)`] : []),
         ]
       : [`no sandbox in ${r.dir}: nothing to stop`],
   };
@@ -212,8 +213,10 @@ stdout: export lines for AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SE
 and MESHCTL_SANDBOX, shell-quoted; with --json one object. The folder also gets a profile
 meshctl-sandbox (files config and credentials): AWS_CONFIG_FILE=… AWS_SHARED_CREDENTIALS_FILE=…
 AWS_PROFILE=meshctl-sandbox meshctl <command> (the SDK reads the profile's endpoint_url only through
-AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded by PID in
-.meshctl-sandbox.json (mode 0600); a second up in the folder prints the same environment.`,
+AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded by PID (with the files
+up wrote and a random token) in .meshctl-sandbox.json and in a private record under
+$XDG_STATE_HOME/meshctl (else ~/.local/state/meshctl), both mode 0600; a second up in the folder prints
+the same environment.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const opts = toSandboxUpOptions(cmd.optsWithGlobals<SandboxFlags>());
@@ -227,7 +230,7 @@ AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded b
     .option('--dir <folder>', 'the sandbox folder (default: .)')
     .addHelpText('after', '\nExamples:\n  meshctl sandbox status\n  meshctl sandbox status --dir .sandbox --json')
     .action(async (_local: unknown, cmd: Command) => {
-      const r = await sandboxStatus(dirFlag(cmd.optsWithGlobals<SandboxFlags>()));
+      const r = await sandboxStatus(deps, dirFlag(cmd.optsWithGlobals<SandboxFlags>()));
       const report = sandboxStatusReport(r);
       if (!r.running) {
         const why = r.info
@@ -239,7 +242,7 @@ AWS_PROFILE). moto and the stand-in run detached, bound to 127.0.0.1, recorded b
     });
   sandbox
     .command('down')
-    .description('stop the recorded moto and stand-in PIDs and remove every file up wrote')
+    .description('stop the moto and stand-in up started and remove the files it wrote, unchanged ones only')
     .option('--dir <folder>', 'the sandbox folder (default: .)')
     .addHelpText(
       'after',
@@ -248,11 +251,16 @@ Examples:
   meshctl sandbox down
   meshctl sandbox down --dir .sandbox --json
 
-A PID is signalled only while its command line still is the launcher's or the stand-in's; a PID that
-now belongs to another program is left alone and said so. No sandbox in the folder: exit 0, nothing to do.`,
+down acts on meshctl's private record of the sandbox (under $XDG_STATE_HOME/meshctl or
+~/.local/state/meshctl), never on what the folder's state file lists: a state file without that record
+(a copied or cloned folder) or with another token is refused, exit 2, nothing stopped or removed.
+A PID is signalled only while its command line still runs the launcher's or the stand-in's exact path;
+a PID that now belongs to another program is left alone and said so. A file up wrote is removed only
+while unchanged (others are left and listed); the folder only when up made it and it is empty.
+No sandbox in the folder: exit 0, nothing to do.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
-      deps.ui.result(sandboxDownReport(await sandboxDown(dirFlag(cmd.optsWithGlobals<SandboxFlags>()))));
+      deps.ui.result(sandboxDownReport(await sandboxDown(sandboxDeps(deps), dirFlag(cmd.optsWithGlobals<SandboxFlags>()))));
     });
   sandbox
     .command('reset')
