@@ -16,6 +16,26 @@ export interface StandInOptions {
   failNewTasks?: boolean;
   /** Told after each deployment it played (the sandbox's stand-in logs it). */
   onDeploy?: (service: string, taskDefinition: string, failed: boolean) => void;
+  /** Told after it stopped the tasks of a service scaled to 0 or deleted. */
+  onStop?: (service: string, stopped: number, why: IdleReason) => void;
+}
+
+/** Why a service runs no task: scaled to 0, or deleted (INACTIVE or DRAINING, or no longer listed). */
+export type IdleReason = 'scaled to 0' | 'deleted';
+
+/** The reason ECS gives the tasks it stops when a service is scaled in or deleted. */
+const SCALING_REASON = 'Scaling activity initiated by (deployment ecs-svc/0123456789)';
+
+/** Stands in for the ECS scheduler when a service is scaled to 0 or deleted: stops its tasks that still run; how many. */
+export async function actAsEcsSchedulerForScaleToZero(endpoint: string, serviceName: string, cluster = CLUSTER): Promise<number> {
+  const ecs = ecsClient(endpoint);
+  try {
+    const running = (await serviceTasks(endpoint, serviceName, cluster)).filter((t) => t.lastStatus !== 'STOPPED');
+    for (const t of running) await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn!, reason: SCALING_REASON }));
+    return running.length;
+  } finally {
+    ecs.destroy();
+  }
 }
 
 /**
@@ -48,9 +68,7 @@ export async function actAsEcsSchedulerForDeployment(
     await runServiceTasks(endpoint, target, service.desiredCount ?? 3, net, serviceName, cluster);
     for (const t of await serviceTasks(endpoint, serviceName, cluster)) {
       if (t.taskDefinitionArn !== target && t.lastStatus !== 'STOPPED') {
-        await ecs.send(
-          new StopTaskCommand({ cluster, task: t.taskArn!, reason: 'Scaling activity initiated by (deployment ecs-svc/0123456789)' }),
-        );
+        await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn!, reason: SCALING_REASON }));
       }
     }
     return target;
@@ -61,8 +79,11 @@ export async function actAsEcsSchedulerForDeployment(
 
 /**
  * One pass of the stand-in per tick(now): every service of the cluster that moved to another revision
- * since the last pass (or was created after the first one, like blue/green's green service) gets its
- * deployment played, at once or `taskDelayMs` later. The first pass only learns what runs.
+ * since the last pass (or was created after the first one, like blue/green's green service, or scaled
+ * up from 0) gets its deployment played, at once or `taskDelayMs` later. A service scaled to 0 or
+ * deleted (blue/green's finish and abort do both) has its running tasks stopped, once, as ECS would:
+ * moto leaves them RUNNING, and a later wait would count them. The first pass only learns what runs
+ * (and stops the tasks of services already scaled to 0).
  */
 export function createEcsSchedulerStandIn(ecs: ECSClient, endpoint: string, net: TaskNetwork, options: StandInOptions = {}) {
   const cluster = options.cluster ?? CLUSTER;
@@ -71,7 +92,15 @@ export function createEcsSchedulerStandIn(ecs: ECSClient, endpoint: string, net:
   /** Revisions seen running or deployed: a rollback to one of them works even with failNewTasks. */
   const proven = new Set<string>();
   const due = new Map<string, number>();
+  /** Services scaled to 0 or deleted whose tasks were stopped. */
+  const idle = new Set<string>();
   let first = true;
+  const stopAll = async (service: string, why: IdleReason) => {
+    due.delete(service);
+    idle.add(service);
+    const stopped = await actAsEcsSchedulerForScaleToZero(endpoint, service, cluster);
+    options.onStop?.(service, stopped, why);
+  };
   const deploy = async (service: string) => {
     const target = known.get(service)!;
     const fail = options.failNewTasks === true && !proven.has(target);
@@ -82,19 +111,32 @@ export function createEcsSchedulerStandIn(ecs: ECSClient, endpoint: string, net:
   return {
     async tick(now: number): Promise<void> {
       const arns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
+      const listed = new Set<string>();
       for (let i = 0; i < arns.length; i += 10) {
         const services = (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? [];
         for (const s of services) {
           const name = s.serviceName!;
+          listed.add(name);
           const before = known.get(name);
           known.set(name, s.taskDefinition!);
           if (first) proven.add(s.taskDefinition!);
-          const created = before === undefined && !first && s.status === 'ACTIVE';
-          if ((before !== undefined && before !== s.taskDefinition) || created) {
+          // moto lists a deleted service as INACTIVE; ECS as DRAINING for a while, then not at all.
+          if (s.status !== 'ACTIVE' || s.desiredCount === 0) {
+            if (!idle.has(name)) await stopAll(name, s.status !== 'ACTIVE' ? 'deleted' : 'scaled to 0');
+            continue;
+          }
+          const revived = idle.delete(name) && !first;
+          const created = before === undefined && !first;
+          if ((before !== undefined && before !== s.taskDefinition) || created || revived) {
             if (delay === 0) await deploy(name);
             else due.set(name, now + delay);
           }
         }
+      }
+      for (const name of [...known.keys()].filter((n) => !listed.has(n))) {
+        known.delete(name);
+        if (!idle.has(name)) await stopAll(name, 'deleted');
+        idle.delete(name);
       }
       first = false;
       for (const [name, at] of [...due]) {
