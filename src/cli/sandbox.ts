@@ -6,7 +6,7 @@ import { exportLines } from '../sandbox/environment.js';
 import { sandboxRun, type SandboxRunResult } from '../sandbox/run.js';
 import { SANDBOX_FILES, WORLDS, type World } from '../sandbox/state.js';
 import { WORLD_SUMMARIES } from '../sandbox/world-names.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import {
   sandboxDown,
   sandboxReset,

@@ -4,7 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import { escapeControls } from '../core/escape.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { InputError, UsageError } from '../errors.js';
-import { readOptionalFile, writeFileAtomic } from '../steps/files.js';
+import { readOptionalFile, writeFileAtomic } from '../runtime/files.js';
 import { formatSandboxState, isToken, parseSandboxState, SANDBOX_FILES, type SandboxState } from './state.js';
 
 // `up` keeps a private record of each sandbox it starts, beside the state it writes into the folder:
