@@ -16,7 +16,7 @@ import {
   type SandboxDownResult,
   type SandboxInfo,
   type ProcessReport,
-} from '../steps/sandbox.js';
+} from '../sandbox/lifecycle.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, intFlag } from './options/common.js';
 

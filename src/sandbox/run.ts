@@ -5,14 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellJoin, shellQuote } from '../core/shell-quote.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import {
-  sandboxDown,
-  sandboxUp,
-  type SandboxDeps,
-  type SandboxDownResult,
-  type SandboxInfo,
-  type SandboxUpOptions,
-} from '../steps/sandbox.js';
+import { sandboxDown, sandboxUp, type SandboxDeps, type SandboxDownResult, type SandboxInfo, type SandboxUpOptions } from './lifecycle.js';
 import { SANDBOX_FILES } from './state.js';
 
 /** What `sandbox run` starts (as up does) and the meshctl command it runs against it. */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { readRecord, recordPath, writeSandboxState } from '../../src/sandbox/record.js';
 import type { SandboxFile, SandboxState } from '../../src/sandbox/state.js';
-import { sandboxDown } from '../../src/steps/sandbox.js';
+import { sandboxDown } from '../../src/sandbox/lifecycle.js';
 
 // down against a record written here (no moto): what it stops, removes and leaves, and what it refuses.
 const children: ChildProcess[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxDownReport, sandboxUpReport, taskDelayFlag, toSandboxUpOptions } from '../../src/cli/sandbox.js';
 import { UsageError } from '../../src/errors.js';
-import { infoOf } from '../../src/steps/sandbox.js';
+import { infoOf } from '../../src/sandbox/lifecycle.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 
 describe('sandbox up flags', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxDownReport, sandboxResetReport, sandboxStatusReport, sandboxUpReport } from '../../src/cli/sandbox.js';
-import type { SandboxInfo } from '../../src/steps/sandbox.js';
+import type { SandboxInfo } from '../../src/sandbox/lifecycle.js';
 import { schemaErrors } from '../support/json-schemas.js';
 
 // The sandbox commands' --json against their schemas, from plain data (the e2e sandbox tests check up,

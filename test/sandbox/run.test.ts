@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCommandArg, runEndedLine, runFailure, sandboxRunReport, toSandboxRunOptions } from '../../src/cli/sandbox.js';
 import { UsageError } from '../../src/errors.js';
 import { runArguments, runEnvironment, type SandboxRunResult } from '../../src/sandbox/run.js';
-import { infoOf } from '../../src/steps/sandbox.js';
+import { infoOf } from '../../src/sandbox/lifecycle.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 import { schemaErrors } from '../support/json-schemas.js';
 

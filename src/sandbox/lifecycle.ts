@@ -17,20 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { escapeControls } from '../core/escape.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { AwsCallError, CheckFailedError, InterruptedError, UsageError } from '../errors.js';
-import { SANDBOX_PROFILE } from '../sandbox/detect.js';
-import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from '../sandbox/environment.js';
-import { checkMoto, freePort, keepTasksWhereTheyAre, launcherPath, portIsFree, resetMoto, waitForMoto } from '../sandbox/moto.js';
-import { commandLineOf, processStatus, spawnDetached, stopProcess, type ProcessStatus, type StopOutcome } from '../sandbox/processes.js';
-import { newToken, removeRecord, trustedSandbox, writeSandboxState } from '../sandbox/record.js';
-import {
-  SANDBOX_FILES,
-  type SandboxFile,
-  type SandboxProcess,
-  type SandboxState,
-  type SchedulerSettings,
-  type World,
-} from '../sandbox/state.js';
 import { readOptionalFile, writeFileAtomic } from '../runtime/files.js';
+import { SANDBOX_PROFILE } from './detect.js';
+import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from './environment.js';
+import { checkMoto, freePort, keepTasksWhereTheyAre, launcherPath, portIsFree, resetMoto, waitForMoto } from './moto.js';
+import { commandLineOf, processStatus, spawnDetached, stopProcess, type ProcessStatus, type StopOutcome } from './processes.js';
+import { newToken, removeRecord, trustedSandbox, writeSandboxState } from './record.js';
+import { SANDBOX_FILES, type SandboxFile, type SandboxProcess, type SandboxState, type SchedulerSettings, type World } from './state.js';
 
 /** What the sandbox's steps need from main.ts: the environment its processes inherit, and the signal. */
 export interface SandboxDeps {
@@ -246,7 +239,7 @@ async function startScheduler(deps: SandboxDeps, state: SandboxState, settings: 
 
 /** Seeds the world and writes its cfn-output.json; the stand-in's settings. */
 async function seed(state: SandboxState, scheduler: Pick<SchedulerSettings, 'taskDelayMs' | 'failNewTasks'>): Promise<SchedulerSettings> {
-  const { seedWorld } = await import('../sandbox/worlds.js');
+  const { seedWorld } = await import('./worlds.js');
   let seeded;
   try {
     seeded = await seedWorld(state.world, state.endpoint);
