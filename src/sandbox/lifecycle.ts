@@ -244,13 +244,15 @@ async function seed(state: SandboxState, scheduler: Pick<SchedulerSettings, 'tas
   try {
     seeded = await seedWorld(state.world, state.endpoint);
   } catch (err) {
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    // The AWS layer has translated moto's answer already (an AwsCallError names its operation).
+    const call = err instanceof AwsCallError ? err : undefined;
+    const name = call?.errorName ?? (err as Error).name ?? 'Error';
     const log = shown(at(state.dir, SANDBOX_FILES.motoLog));
     throw new AwsCallError(
-      'seed',
-      e.name ?? 'Error',
-      e.$metadata?.httpStatusCode,
-      `sandbox: seeding the ${state.world} world into moto failed: ${e.name ?? 'Error'}: ${escapeControls(String(e.message ?? err))}; see ${log}`,
+      call?.operation ?? 'seed',
+      name,
+      call?.httpStatus,
+      `sandbox: seeding the ${state.world} world into moto failed: ${escapeControls(String((err as Error).message ?? err))}; see ${log}`,
     );
   }
   await writeFileAtomic(at(state.dir, SANDBOX_FILES.cfnOutput), `${JSON.stringify(seeded.cfnOutput, null, 2)}\n`, true, 'sandbox');

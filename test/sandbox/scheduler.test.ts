@@ -54,16 +54,8 @@ function fakeEcs(revision: string) {
   return { world, running };
 }
 
-const standIn = (options: Parameters<typeof createEcsSchedulerStandIn>[3] = {}) =>
-  createEcsSchedulerStandIn(
-    new ECSClient({ region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
-    'http://e',
-    net,
-    {
-      cluster: 'c',
-      ...options,
-    },
-  );
+const standIn = (options: Parameters<typeof createEcsSchedulerStandIn>[2] = {}) =>
+  createEcsSchedulerStandIn('http://127.0.0.1:5000', net, { cluster: 'c', ...options });
 
 beforeEach(() => {
   ecsMock.reset();
