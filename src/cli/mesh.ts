@@ -6,7 +6,7 @@ import type { Deps } from '../runtime/context.js';
 import { refuseExisting, writeFileAtomic } from '../runtime/files.js';
 import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type ActionRecord } from '../steps/mesh.js';
 import { readMeshSources } from '../steps/migrate-cluster.js';
-import { toMeshFile as toMeshFileFromDescription } from '../core/mesh/sources.js';
+import { toMeshFile as toMeshFileFromDescription } from '../core/mesh/sources/to-mesh-file.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';

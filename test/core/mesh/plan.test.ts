@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateMeshFile, type MeshFile } from '../../../src/core/mesh/file.js';
+import { type MeshFile } from '../../../src/core/mesh/file.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
 import {
-  fromAwsSpec,
   meshObjects,
   planMesh,
   refuseUnexpressibleLosses,
-  toAwsSpec,
   toMeshFile,
   unexpressibleLosses,
   unexpressibleNotes,
   type MeshKind,
   type MeshObject,
 } from '../../../src/core/mesh/plan.js';
+import { fromAwsSpec, toAwsSpec } from '../../../src/core/mesh/aws-spec.js';
 import { InputError } from '../../../src/errors.js';
 
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { validateMeshFile } from '../../../src/core/mesh/file.js';
-import { fromAwsSpec, meshObjects, planMesh, toAwsSpec, toMeshFile, type MeshKind, type MeshObject } from '../../../src/core/mesh/plan.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
+import { meshObjects, planMesh, toMeshFile, type MeshKind, type MeshObject } from '../../../src/core/mesh/plan.js';
+import { fromAwsSpec, toAwsSpec } from '../../../src/core/mesh/aws-spec.js';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8')) as T;
 

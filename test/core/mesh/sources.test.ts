@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener } from '../../../src/core/mesh/description.js';
-import { validateMeshFile, type MeshFile } from '../../../src/core/mesh/file.js';
-import { fromCloudFormation, fromMeshFile, fromTerraformState, toMeshFile } from '../../../src/core/mesh/sources.js';
+import { type MeshFile } from '../../../src/core/mesh/file.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
+import { toMeshFile } from '../../../src/core/mesh/sources/to-mesh-file.js';
+import { fromMeshFile } from '../../../src/core/mesh/sources/mesh-file.js';
+import { fromTerraformState } from '../../../src/core/mesh/sources/terraform.js';
+import { fromCloudFormation } from '../../../src/core/mesh/sources/cloudformation.js';
 import { InputError } from '../../../src/errors.js';
 
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
