@@ -229,7 +229,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   // The SDK warns on every run that its 2027 releases need Node 22; meshctl pins its SDK, so the
   // notice is ours to act on (see docs/configuration.md), not the user's to read in every CI log.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const has = (flag: string) => args.includes(flag);
+  // Only meshctl's own flags: after `--` they belong to another command (sandbox run's).
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const has = (flag: string) => own.includes(flag);
   const facts: UiFacts = {
     stderrIsTTY: process.stderr.isTTY === true,
     ci: isCi(env.CI),
