@@ -55,8 +55,8 @@ export interface EcsApi {
   deregisterTaskDefinition(arn: string): Promise<void>;
   /** Every service ARN of the cluster, following pages. */
   listServices(cluster: string): Promise<string[]>;
-  /** Describes services in batches of 10, the API's limit; unknown ones are left out. */
-  describeServicesBatch(cluster: string, services: readonly string[]): Promise<Service[]>;
+  /** Describes services in batches of 10, the API's limit; unknown ones are left out. With `tags`, each with its tags. */
+  describeServicesBatch(cluster: string, services: readonly string[], options?: { tags?: boolean }): Promise<Service[]>;
   /** Describes tasks in batches of 100, the API's limit. */
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
 }
@@ -169,11 +169,12 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
         const out = await send('ListServices', new ListServicesCommand({ cluster, nextToken }));
         return { items: out.serviceArns ?? [], nextToken: out.nextToken };
       }),
-    async describeServicesBatch(cluster, services) {
+    async describeServicesBatch(cluster, services, options = {}) {
       const found: Service[] = [];
       for (let i = 0; i < services.length; i += DESCRIBE_SERVICES_BATCH) {
         const batch = services.slice(i, i + DESCRIBE_SERVICES_BATCH);
-        const out = await send('DescribeServices', new DescribeServicesCommand({ cluster, services: batch }));
+        const include = options.tags ? { include: ['TAGS' as const] } : {};
+        const out = await send('DescribeServices', new DescribeServicesCommand({ cluster, services: batch, ...include }));
         found.push(...(out.services ?? []).filter((s) => s.status !== 'INACTIVE'));
       }
       return found;

@@ -8,6 +8,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { pairMark, greenTargetGroupName } from '../../src/core/blue-green.js';
 import { interruptOnce, motoEnv, runCli } from '../support/cli.js';
 import { seedClusterWorld } from '../support/cluster-world.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
@@ -18,6 +19,7 @@ const config = () => ({ endpoint: env.moto.url, region: REGION, credentials: { a
 const elb = () => new ElasticLoadBalancingV2Client(config());
 const BLUE = 'crystal-service-lb';
 const GREEN = 'crystal-service-lb-sc';
+const GREEN_TG = greenTargetGroupName(CLUSTER, GREEN);
 let greenTg: string;
 let lbArn: string;
 
@@ -91,9 +93,16 @@ beforeEach(async () => {
   const [lb] = (await elb().send(new DescribeLoadBalancersCommand({ Names: ['IntLB-appmesh-workshop'] }))).LoadBalancers!;
   lbArn = lb!.LoadBalancerArn!;
   const [blueTg] = (await elb().send(new DescribeTargetGroupsCommand({ Names: ['crystal-tg'] }))).TargetGroups!;
-  // Green's target group made ahead (as a resumed run finds it), so that its metrics can be written first.
+  // Green's target group made ahead, with meshctl's mark (as a resumed run finds it), so that its metrics can be written first.
   const made = await elb().send(
-    new CreateTargetGroupCommand({ Name: 'crystal-tg-sc', Protocol: 'HTTP', Port: 3000, VpcId: blueTg!.VpcId, TargetType: 'ip' }),
+    new CreateTargetGroupCommand({
+      Name: GREEN_TG,
+      Protocol: 'HTTP',
+      Port: 3000,
+      VpcId: blueTg!.VpcId,
+      TargetType: 'ip',
+      Tags: Object.entries(pairMark({ cluster: CLUSTER, blue: BLUE, green: GREEN })).map(([Key, Value]) => ({ Key, Value })),
+    }),
   );
   greenTg = made.TargetGroups![0]!.TargetGroupArn!;
 });
@@ -152,7 +161,7 @@ describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
       const left = await elb()
         .send(new DescribeTargetGroupsCommand({}))
         .then((o) => o.TargetGroups!.map((g) => g.TargetGroupName));
-      expect(left).not.toContain('crystal-tg-sc');
+      expect(left).not.toContain(GREEN_TG);
 
       const nothing = await env.cli(['migrate', 'abort', '--service', BLUE, '--yes']);
       expect(nothing.code).toBe(2);
@@ -178,7 +187,7 @@ describe('blue/green interrupted at each state change resumes without creating a
         .services!;
       expect(services.filter((s) => s.status === 'ACTIVE')).toHaveLength(1);
       const groups = (await elb().send(new DescribeTargetGroupsCommand({}))).TargetGroups!.map((g) => g.TargetGroupName);
-      expect(groups.filter((n) => n === 'crystal-tg-sc')).toHaveLength(1);
+      expect(groups.filter((n) => n === GREEN_TG)).toHaveLength(1);
       expect(await weights()).toBe('blue:0,green:100');
     });
   });
