@@ -43,7 +43,10 @@ export function revisionFromFlag(to: string, current: string): string | undefine
 function filledInByEcs(path: string, value: unknown): boolean {
   if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) return true;
   if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0) return true;
-  const key = path.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const key = path
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/, '');
   return (
     (key === 'hostPort' && typeof value === 'number') ||
     (key === 'protocol' && value === 'tcp') ||

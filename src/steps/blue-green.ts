@@ -186,19 +186,21 @@ async function greenRunning(ctx: Context, cluster: string, green: Service): Prom
  * moment: ELB answers the second request of one name and settings with the existing group, and moto
  * refuses it (DuplicateTargetGroupName); either way the group of that name is taken only with the mark.
  */
-async function createGreenTargetGroup(ctx: Context, blueTg: TargetGroup, pair: Pair): Promise<TargetGroup> {
+async function createGreenTargetGroup(ctx: Context, blueTg: TargetGroup, pair: Pair): Promise<{ group: TargetGroup; raced: boolean }> {
   const elb = await ctx.aws.elbv2();
   const input = planGreenTargetGroup(blueTg, pair);
-  let made: TargetGroup | undefined;
+  let group: TargetGroup | undefined;
+  let raced = false;
   try {
-    made = await elb.createTargetGroup(input);
+    group = await elb.createTargetGroup(input);
   } catch (err) {
-    if (!(err instanceof AwsCallError) || err.errorName !== 'DuplicateTargetGroupName') throw err;
-    made = await elb.findTargetGroup(input.Name!);
-    if (!made) throw err;
+    if (!(err instanceof AwsCallError) || !err.errorName.startsWith('DuplicateTargetGroupName')) throw err;
+    group = await elb.findTargetGroup(input.Name!);
+    if (!group) throw err;
+    raced = true;
   }
-  await checkTargetGroupMark(ctx, made, pair);
-  return made;
+  await checkTargetGroupMark(ctx, group, pair);
+  return { group, raced };
 }
 
 /**
@@ -256,9 +258,12 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
     if (dns && edge) throw new UsageError(routeAndBalancer(plan.service));
     if (edge && !edge.greenTargetGroupArn) {
       ctx.checkpoint();
-      const created = await createGreenTargetGroup(ctx, edge.blueTargetGroup, pair);
-      say('target group', `created ${created.TargetGroupName}`);
-      edge = await readEdge(ctx, blue, pair, created.TargetGroupArn);
+      const { group, raced } = await createGreenTargetGroup(ctx, edge.blueTargetGroup, pair);
+      say(
+        'target group',
+        raced ? `${group.TargetGroupName}: another apply created it at the same time` : `created ${group.TargetGroupName}`,
+      );
+      edge = await readEdge(ctx, blue, pair, group.TargetGroupArn);
     }
     if (edge) {
       result.greenTargetGroupArn = edge.greenTargetGroupArn;
@@ -276,7 +281,12 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
     if (!greenService) {
       ctx.checkpoint();
       const registered = await registerOrReuse(ctx, plan.taskDefinition!);
-      if (registered.reused) say('revision', `${registered.arn} is already the migrated revision; registered nothing`);
+      if (registered.how === 'reused') say('revision', `${registered.arn} is already the migrated revision; registered nothing`);
+      if (registered.how === 'raced')
+        say(
+          'revision',
+          `another apply registered ${registered.arn} at the same time; deregistered ${registered.dropped}, this run's, and use it`,
+        );
       const taskDefinitionArn = registered.arn;
       const input = planGreenService(blue, {
         cluster: opts.cluster,
@@ -356,8 +366,14 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
     return result;
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
-    ctx.ui.step(plan.service, 'fail', `wave ${wave}: ${err.message.split('\n')[0]}`);
-    return { ...result, status: 'failed', error: err.message };
+    // An interruption names where it stopped: inside a wait (`during`), else after the last step said.
+    const last = result.steps.at(-1);
+    const message =
+      err instanceof InterruptedError && !err.message.startsWith('interrupted during ')
+        ? `interrupted during wave ${wave} of ${plan.service}, ${last ? `after "${last.step}: ${last.detail}"` : 'before its first change'}`
+        : err.message;
+    ctx.ui.step(plan.service, 'fail', `wave ${wave}: ${message.split('\n')[0]}`);
+    return { ...result, status: 'failed', error: message };
   }
 }
 

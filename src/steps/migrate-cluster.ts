@@ -13,7 +13,7 @@ import {
 import { mapLimit } from '../core/concurrency.js';
 import type { MeshDescription } from '../core/mesh-description.js';
 import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
-import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
 import { meshNodeOf } from '../core/service-connect.js';
 import { AwsCallError, InputError, MeshctlError } from '../errors.js';
 import { pollUntil } from '../core/poll.js';

@@ -43,16 +43,19 @@ export async function registerOnce(
  * earlier one is the same, deregisters its own (which nothing runs yet) and takes the earlier one.
  * Revision numbers only grow, so the earliest of the race is kept by everyone.
  */
-export async function registerOrReuse(ctx: Context, input: RegisterTaskDefinitionCommandInput): Promise<{ arn: string; reused: boolean }> {
+export async function registerOrReuse(
+  ctx: Context,
+  input: RegisterTaskDefinitionCommandInput,
+): Promise<{ arn: string; how: 'registered' | 'reused' | 'raced'; dropped?: string }> {
   const ecs = await ctx.aws.ecs();
   const family = input.family!;
   const latest = await ecs.describeTaskDefinitionIfExists(family);
-  if (latest && sameRegistration(latest, input)) return { arn: latest.taskDefinition.taskDefinitionArn!, reused: true };
+  if (latest && sameRegistration(latest, input)) return { arn: latest.taskDefinition.taskDefinitionArn!, how: 'reused' };
   ctx.checkpoint();
   const arn = await registerOnce(ctx, input, (d) => sameRegistration(d, input));
   const mine = parseTaskDefinitionRef(arn)?.revision;
   const since = latest?.taskDefinition.revision ?? 0;
-  if (mine === undefined) return { arn, reused: false };
+  if (mine === undefined) return { arn, how: 'registered' };
   const between = (await ecs.listTaskDefinitions(family))
     .map((a) => ({ a, ref: parseTaskDefinitionRef(a) }))
     .filter(({ ref }) => ref?.family === family && ref.revision !== undefined && ref.revision > since && ref.revision < mine)
@@ -62,7 +65,7 @@ export async function registerOrReuse(ctx: Context, input: RegisterTaskDefinitio
     if (!other || !sameRegistration(other, input)) continue;
     ctx.ui.verbose(`${a} registered the same revision at the same time; deregistering ${arn}, which this run registered, and using ${a}`);
     await ecs.deregisterTaskDefinition(arn);
-    return { arn: other.taskDefinition.taskDefinitionArn ?? a, reused: true };
+    return { arn: other.taskDefinition.taskDefinitionArn ?? a, how: 'raced', dropped: arn };
   }
-  return { arn, reused: false };
+  return { arn, how: 'registered' };
 }
