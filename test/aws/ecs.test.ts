@@ -31,6 +31,17 @@ describe('EcsApi', () => {
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'crystal', include: ['TAGS'] });
   });
 
+  it('describes services with their tags only when asked (blue/green reads its mark)', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'g', status: 'ACTIVE', tags: [{ key: 'k', value: 'v' }] }] });
+    await api().describeServicesBatch('c', ['g']);
+    const [g] = await api().describeServicesBatch('c', ['g'], { tags: true });
+    expect(ecsMock.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'c', services: ['g'] },
+      { cluster: 'c', services: ['g'], include: ['TAGS'] },
+    ]);
+    expect(g!.tags).toEqual([{ key: 'k', value: 'v' }]);
+  });
+
   it('follows every ListTasks page', async () => {
     ecsMock
       .on(ListTasksCommand)
