@@ -7,6 +7,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -14,6 +15,7 @@ import {
   type CreateServiceCommandInput,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  type Tag,
   type ServiceConnectConfiguration,
   type Task,
 } from '@aws-sdk/client-ecs';
@@ -55,8 +57,13 @@ export interface EcsApi {
   deregisterTaskDefinition(arn: string): Promise<void>;
   /** Every service ARN of the cluster, following pages. */
   listServices(cluster: string): Promise<string[]>;
-  /** Describes services in batches of 10, the API's limit; unknown ones are left out. With `tags`, each with its tags. */
-  describeServicesBatch(cluster: string, services: readonly string[], options?: { tags?: boolean }): Promise<Service[]>;
+  /** Describes services in batches of 10, the API's limit; unknown ones are left out. */
+  describeServicesBatch(cluster: string, services: readonly string[]): Promise<Service[]>;
+  /**
+   * A resource's tags (a service's, by its ARN). Blue/green reads its mark this way, not with DescribeServices'
+   * include=TAGS: moto keeps that choice in state shared by concurrent requests, so an answer can lose its tags.
+   */
+  listTagsForResource(arn: string): Promise<Tag[]>;
   /** Describes tasks in batches of 100, the API's limit. */
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
 }
@@ -169,15 +176,17 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
         const out = await send('ListServices', new ListServicesCommand({ cluster, nextToken }));
         return { items: out.serviceArns ?? [], nextToken: out.nextToken };
       }),
-    async describeServicesBatch(cluster, services, options = {}) {
+    async describeServicesBatch(cluster, services) {
       const found: Service[] = [];
       for (let i = 0; i < services.length; i += DESCRIBE_SERVICES_BATCH) {
         const batch = services.slice(i, i + DESCRIBE_SERVICES_BATCH);
-        const include = options.tags ? { include: ['TAGS' as const] } : {};
-        const out = await send('DescribeServices', new DescribeServicesCommand({ cluster, services: batch, ...include }));
+        const out = await send('DescribeServices', new DescribeServicesCommand({ cluster, services: batch }));
         found.push(...(out.services ?? []).filter((s) => s.status !== 'INACTIVE'));
       }
       return found;
+    },
+    async listTagsForResource(resourceArn) {
+      return (await send('ListTagsForResource', new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
     },
     listTasks: (cluster, service) =>
       allPages(async (nextToken) => {

@@ -19,6 +19,7 @@ import {
   type PairState,
 } from '../core/blue-green.js';
 import { nameOfArn } from '../core/arn.js';
+import { mapLimit } from '../core/concurrency.js';
 import type { ClusterPlan, ServicePlan } from '../core/cluster-plan.js';
 import { formatDuration } from '../core/duration.js';
 import { AwsCallError, CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
@@ -168,9 +169,10 @@ async function serviceIfExists(ctx: Context, cluster: string, name: string): Pro
  * CheckFailedError, ACTIVE or DRAINING, before anything is changed.
  */
 export async function greenServiceOf(ctx: Context, pair: Pair): Promise<Service | undefined> {
-  const [found] = await (await ctx.aws.ecs()).describeServicesBatch(pair.cluster, [pair.green], { tags: true });
+  const ecs = await ctx.aws.ecs();
+  const [found] = await ecs.describeServicesBatch(pair.cluster, [pair.green]);
   if (!found) return undefined;
-  const problem = markProblem(`service ${pair.green}`, tagsOf(found.tags), pair, 'service');
+  const problem = markProblem(`service ${pair.green}`, tagsOf(await ecs.listTagsForResource(found.serviceArn!)), pair, 'service');
   if (problem) throw new CheckFailedError(problem);
   return found.status === 'ACTIVE' ? found : undefined;
 }
@@ -249,7 +251,9 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
   };
   try {
     const ecs = await ctx.aws.ecs();
-    const blue = await ecs.describeServices(opts.cluster, plan.service);
+    // Blue's tags go to green (DescribeServices gives them only when asked, and moto not reliably then).
+    const blue = { ...(await ecs.describeServices(opts.cluster, plan.service)) };
+    blue.tags = await ecs.listTagsForResource(blue.serviceArn!);
     // Everything read and green's name checked before the first write: a service or target group of
     // green's name that meshctl did not create for this pair stops here, with nothing changed.
     let greenService = await greenServiceOf(ctx, pair);
@@ -595,6 +599,7 @@ export async function applyBlueGreen(
  */
 export async function blueGreenPairs(ctx: Context, cluster: string): Promise<Pair[]> {
   const ecs = await ctx.aws.ecs();
-  const names = (await ecs.listServices(cluster)).map(nameOfArn);
-  return pairsOf(cluster, await ecs.describeServicesBatch(cluster, names, { tags: true }));
+  const arns = await ecs.listServices(cluster);
+  const services = await mapLimit(arns, 4, async (arn) => ({ serviceName: nameOfArn(arn), tags: await ecs.listTagsForResource(arn) }));
+  return pairsOf(cluster, services);
 }

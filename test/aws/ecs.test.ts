@@ -3,6 +3,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -31,15 +32,12 @@ describe('EcsApi', () => {
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'crystal', include: ['TAGS'] });
   });
 
-  it('describes services with their tags only when asked (blue/green reads its mark)', async () => {
-    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'g', status: 'ACTIVE', tags: [{ key: 'k', value: 'v' }] }] });
-    await api().describeServicesBatch('c', ['g']);
-    const [g] = await api().describeServicesBatch('c', ['g'], { tags: true });
-    expect(ecsMock.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input)).toEqual([
-      { cluster: 'c', services: ['g'] },
-      { cluster: 'c', services: ['g'], include: ['TAGS'] },
+  it("reads a service's tags with ListTagsForResource", async () => {
+    ecsMock.on(ListTagsForResourceCommand).resolves({ tags: [{ key: 'meshctl:created-by', value: 'meshctl' }] });
+    expect(await api().listTagsForResource('arn:aws:ecs:us-west-2:1:service/c/g')).toEqual([
+      { key: 'meshctl:created-by', value: 'meshctl' },
     ]);
-    expect(g!.tags).toEqual([{ key: 'k', value: 'v' }]);
+    expect(ecsMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: 'arn:aws:ecs:us-west-2:1:service/c/g' });
   });
 
   it('follows every ListTasks page', async () => {

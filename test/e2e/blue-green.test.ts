@@ -123,7 +123,7 @@ beforeEach(async () => {
 });
 
 describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
-  it('creates green beside blue, shifts 50 then 100 with a passing check, and finish removes blue', async () => {
+  it('creates green beside blue, shifts 50 then 100 with a passing check, and finish removes blue', { timeout: 90_000 }, async () => {
     await greenMetrics(200, 0);
     await env.withScheduler(async () => {
       const r = await apply('--json');
@@ -137,6 +137,9 @@ describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
 
       const status = await env.cli(['migrate', 'status', '--service', BLUE, '--json']);
       expect(JSON.parse(status.stdout).services).toEqual([expect.objectContaining({ service: BLUE, state: 'green-only', weight: 100 })]);
+      // --all-services finds the pair by green's mark.
+      const all = await env.cli(['migrate', 'status', '--all-services', '--json']);
+      expect(JSON.parse(all.stdout).services).toEqual([expect.objectContaining({ service: BLUE, green: GREEN, state: 'green-only' })]);
 
       // Running it again changes nothing: green exists, the weights are where they were.
       const again = await apply('--json');
@@ -156,7 +159,7 @@ describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
     });
   });
 
-  it('a failing check shifts back to blue, leaves green running, exits 1; abort then removes green', async () => {
+  it('a failing check shifts back to blue, leaves green running, exits 1; abort then removes green', { timeout: 90_000 }, async () => {
     await greenMetrics(100, 40);
     await env.withScheduler(async () => {
       const r = await apply();
