@@ -12,7 +12,7 @@ import {
   TimeoutError,
   UsageError,
 } from './errors.js';
-import type { Deps } from './steps/context.js';
+import type { Deps } from './runtime/context.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
 
@@ -109,7 +109,7 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
   if (env.GITHUB_ACTIONS !== 'true') return undefined;
   const path = env.GITHUB_STEP_SUMMARY;
   // Loaded only here: a run outside GitHub Actions does not pay for it.
-  const appendToFile = path ? (await import('./steps/files.js')).appendToFile : undefined;
+  const appendToFile = path ? (await import('./runtime/files.js')).appendToFile : undefined;
   return {
     command: commandWordsOf(args),
     appendSummary: path && appendToFile ? (markdown) => appendToFile(path, markdown, 'GITHUB_STEP_SUMMARY') : undefined,
@@ -120,7 +120,12 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
 export async function buildProgram(deps: Deps, args: readonly string[] = []): Promise<Command> {
   const program = new Command('meshctl')
     .description(
-      "Put an Envoy sidecar (AWS App Mesh) next to an ECS service, roll it out, wait for it and verify it: the workshop runbook's jq + aws steps as one tool. App Mesh ended on 2026-09-30; meshctl keeps these meshes working.",
+      [
+        'Take Amazon ECS services off AWS App Mesh, which ended on 2026-09-30, to ECS Service Connect:',
+        'planned from what still exists, servers before clients, in place or blue/green, checked,',
+        "reversible, cleaned up. And run the App Mesh workshop's steps (add envoy, roll out, wait, verify)",
+        'on a local sandbox.',
+      ].join(' '),
     )
     .version(VERSION, '-V, --version')
     .option('--config <file>', 'a file of defaults for flags (default: ./meshctl.yaml, else ./meshctl.yml, when there)')
@@ -248,7 +253,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const args = argv.slice(2);
   const env = process.env;
   // The SDK warns on every run that its 2027 releases need Node 22; meshctl pins its SDK, so the
-  // notice is ours to act on (see the README), not the user's to read in every CI log.
+  // notice is ours to act on (see docs/configuration.md), not the user's to read in every CI log.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const has = (flag: string) => args.includes(flag);
   const facts: UiFacts = {

@@ -13,7 +13,7 @@ export interface AwsConfig {
   /** `--profile` or `AWS_PROFILE`, for messages. */
   profileFrom?: string;
   /**
-   * The endpoint of this client: --endpoint-url when given (steps/context.ts); else the one the SDK's
+   * The endpoint of this client: --endpoint-url when given (runtime/context.ts); else the one the SDK's
    * configuration chain gives for the service (shared-config.ts: AWS_ENDPOINT_URL_<SERVICE>,
    * AWS_ENDPOINT_URL, the profile's services section, its endpoint_url), or undefined for AWS.
    */

@@ -19,7 +19,7 @@ import {
   type ServiceConnectConfiguration,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { toDescribed, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { toDescribed, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { AwsCallError, InputError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
-import { deletionOrder, refuseUnexpressibleLosses, toMeshFile } from '../core/mesh-plan.js';
+import { deletionOrder, refuseUnexpressibleLosses, toMeshFile } from '../core/mesh/plan.js';
 import { CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
-import type { Deps } from '../steps/context.js';
-import { refuseExisting, writeFileAtomic } from '../steps/files.js';
+import type { Deps } from '../runtime/context.js';
+import { refuseExisting, writeFileAtomic } from '../runtime/files.js';
 import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type ActionRecord } from '../steps/mesh.js';
 import { readMeshSources } from '../steps/migrate-cluster.js';
-import { toMeshFile as toMeshFileFromDescription } from '../core/mesh-sources.js';
+import { toMeshFile as toMeshFileFromDescription } from '../core/mesh/sources.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';

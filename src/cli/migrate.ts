@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { nameOfArn } from '../core/arn.js';
-import { greenNameOf, greenNameProblem, parseShift } from '../core/blue-green.js';
-import { parseRoute53Flag, type Route53Target } from '../core/dns-weights.js';
-import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
+import { greenNameOf, greenNameProblem, parseShift } from '../core/migrate/blue-green.js';
+import { parseRoute53Flag, type Route53Target } from '../core/migrate/dns-weights.js';
+import { planCluster } from '../core/migrate/plan.js';
+import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import {
@@ -17,7 +18,7 @@ import {
   type BlueGreenResult,
   type PairStatus,
 } from '../steps/blue-green.js';
-import type { Context, Deps } from '../steps/context.js';
+import type { Context, Deps } from '../runtime/context.js';
 import {
   applyClusterPlan,
   backendsLeftBehind,

@@ -5,7 +5,7 @@ import { CheckFailedError, CommandFailedError, UsageError } from '../errors.js';
 import { exportLines } from '../sandbox/environment.js';
 import { SANDBOX_FILES, WORLDS, type World } from '../sandbox/state.js';
 import { WORLD_SUMMARIES } from '../sandbox/world-names.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import {
   sandboxDown,
   sandboxReset,

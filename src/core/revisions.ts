@@ -1,7 +1,7 @@
 import type { Deployment, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { parseTaskDefinitionRef, sameRevision } from './arn.js';
 import { diffJson } from './json-diff.js';
-import { toRegisterInput, type DescribedTaskDefinition } from './render-envoy.js';
+import { toRegisterInput, type DescribedTaskDefinition } from './task-definition.js';
 
 /**
  * The revision a service ran before its current one: an older deployment still listed, else the

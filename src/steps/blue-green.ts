@@ -17,14 +17,14 @@ import {
   weightedForward,
   type Pair,
   type PairState,
-} from '../core/blue-green.js';
+} from '../core/migrate/blue-green.js';
 import { nameOfArn } from '../core/arn.js';
 import { mapLimit } from '../core/concurrency.js';
-import type { ClusterPlan, ServicePlan } from '../core/cluster-plan.js';
+import type { ClusterPlan, ServicePlan } from '../core/migrate/types.js';
 import { formatDuration } from '../core/duration.js';
 import { AwsCallError, CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
-import { describeRecord, type Route53Target } from '../core/dns-weights.js';
+import type { Context } from '../runtime/context.js';
+import { describeRecord, type Route53Target } from '../core/migrate/dns-weights.js';
 import { dnsLine, dnsProblem, dnsWeight, mergeRecord, readDnsEdge, shiftRecord, splitRecord, type DnsEdge } from './dns-edge.js';
 import { createNamespaces, runWaves } from './migrate-cluster.js';
 import { registerOrReuse } from './register-once.js';

@@ -9,17 +9,18 @@ import {
   type PrivateRecord,
   type ServiceFacts,
   type ServicePlan,
-} from '../core/cluster-plan.js';
+} from '../core/migrate/types.js';
 import { mapLimit } from '../core/concurrency.js';
-import type { MeshDescription } from '../core/mesh-description.js';
-import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
-import { virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
-import { meshNodeOf } from '../core/service-connect.js';
+import type { MeshDescription } from '../core/mesh/description.js';
+import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh/sources.js';
+import { virtualNodeName } from '../core/envoy/render.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
 import { AwsCallError, InputError, MeshctlError } from '../errors.js';
 import { pollUntil } from '../core/poll.js';
 import { escapeControls } from '../core/escape.js';
-import type { Context } from './context.js';
-import { readJsonFile, readTextFile } from './files.js';
+import type { Context } from '../runtime/context.js';
+import { readJsonFile, readTextFile } from '../runtime/files.js';
 import { loadYaml, readMeshFile, waitForNamespace } from './mesh.js';
 import { readAppMesh } from './read-mesh.js';
 import { registerOrReuse } from './register-once.js';

@@ -6,9 +6,9 @@ import {
   type MeshListener,
   type MeshProtocol,
   type NodeDiscovery,
-} from '../core/mesh-description.js';
+} from '../core/mesh/description.js';
 import { AwsCallError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 /**
  * App Mesh is gone (2026-09-30) or out of reach: access denied, the operation not offered (an HTML

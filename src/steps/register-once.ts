@@ -2,9 +2,9 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { parseTaskDefinitionRef } from '../core/arn.js';
 import { pollDelay } from '../core/poll.js';
 import { sameRegistration } from '../core/revisions.js';
-import type { DescribedTaskDefinition } from '../core/render-envoy.js';
+import type { DescribedTaskDefinition } from '../core/task-definition.js';
 import { AwsCallError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 export const REGISTER_ATTEMPTS = 5;
 

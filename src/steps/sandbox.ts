@@ -28,7 +28,7 @@ import {
   type SchedulerSettings,
   type World,
 } from '../sandbox/state.js';
-import { readOptionalFile, writeFileAtomic } from './files.js';
+import { readOptionalFile, writeFileAtomic } from '../runtime/files.js';
 
 /** What the sandbox's steps need from main.ts: the environment its processes inherit, and the signal. */
 export interface SandboxDeps {

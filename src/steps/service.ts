@@ -2,7 +2,7 @@ import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import { ecsNameProblem, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import type { UpdateServicePlan } from '../core/rollout-plan.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 export const DEFAULT_SERVICE = 'crystal-service-lb';
 

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Context } from '../../src/steps/context.js';
+import type { Context } from '../../src/runtime/context.js';
 import { registerOrReuse } from '../../src/steps/register-once.js';
 import { createUi } from '../../src/ui/output.js';
 import { captureStream, fakeClock, mockedAwsClients } from '../support/fake-deps.js';

@@ -10,7 +10,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { pairMark, greenTargetGroupName } from '../../src/core/blue-green.js';
+import { pairMark, greenTargetGroupName } from '../../src/core/migrate/blue-green.js';
 import { interruptOnce, motoEnv, runCli } from '../support/cli.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { seedClusterWorld } from '../support/cluster-world.js';

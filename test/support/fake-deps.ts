@@ -21,7 +21,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createCloudFormationApi } from '../../src/aws/cloudformation.js';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
-import type { Deps } from '../../src/steps/context.js';
+import type { Deps } from '../../src/runtime/context.js';
 import type { PollClock } from '../../src/core/poll.js';
 import { buildProgram, reportError } from '../../src/main.js';
 import { createUi, type UiFacts } from '../../src/ui/output.js';
