@@ -8,6 +8,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -18,6 +19,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type RunTaskCommandInput,
   type Service,
+  type Tag,
   type ServiceConnectConfiguration,
   type Task,
 } from '@aws-sdk/client-ecs';
@@ -61,6 +63,11 @@ export interface EcsApi {
   listServices(cluster: string): Promise<string[]>;
   /** Describes services in batches of 10, the API's limit; unknown ones are left out. */
   describeServicesBatch(cluster: string, services: readonly string[]): Promise<Service[]>;
+  /**
+   * A resource's tags (a service's, by its ARN). Blue/green reads its mark this way, not with DescribeServices'
+   * include=TAGS: moto keeps that choice in state shared by concurrent requests, so an answer can lose its tags.
+   */
+  listTagsForResource(arn: string): Promise<Tag[]>;
   /** Describes tasks in batches of 100, the API's limit. */
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
   /** A cluster (the sandbox's worlds). */
@@ -187,6 +194,9 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
         found.push(...(out.services ?? []).filter((s) => s.status !== 'INACTIVE'));
       }
       return found;
+    },
+    async listTagsForResource(resourceArn) {
+      return (await send('ListTagsForResource', new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
     },
     listTasks: (cluster, service) =>
       allPages(async (nextToken) => {

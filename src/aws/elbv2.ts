@@ -6,6 +6,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
@@ -31,7 +32,10 @@ export interface Elbv2Api {
   describeTargetGroupsFull(arns: readonly string[]): Promise<TargetGroup[]>;
   /** The target group of that name, or undefined. */
   findTargetGroup(name: string): Promise<TargetGroup | undefined>;
+  /** Creates a target group; ELB answers with the existing one when one of that name has the same settings. */
   createTargetGroup(input: CreateTargetGroupInput): Promise<TargetGroup>;
+  /** The tags of each resource (target groups here), as key → value, by ARN. */
+  describeTags(arns: readonly string[]): Promise<Map<string, Record<string, string>>>;
   deleteTargetGroup(arn: string): Promise<void>;
   /** A load balancer's listeners with their default actions. */
   describeListeners(loadBalancerArn: string): Promise<{ arn: string; defaultActions: Action[] }[]>;
@@ -77,6 +81,15 @@ export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: 
     async createTargetGroup(input) {
       const out = await send('CreateTargetGroup', new CreateTargetGroupCommand(input));
       return out.TargetGroups![0]!;
+    },
+    async describeTags(arns) {
+      const out = new Map<string, Record<string, string>>();
+      for (const ResourceArns of batches(arns)) {
+        const page = await send('DescribeTags', new DescribeTagsCommand({ ResourceArns }));
+        for (const d of page.TagDescriptions ?? [])
+          if (d.ResourceArn) out.set(d.ResourceArn, Object.fromEntries((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])));
+      }
+      return out;
     },
     async deleteTargetGroup(TargetGroupArn) {
       await send('DeleteTargetGroup', new DeleteTargetGroupCommand({ TargetGroupArn }));

@@ -18,14 +18,17 @@ import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from '.
 export interface ServiceDiscoveryApi {
   getService(id: string): Promise<{ name?: string; namespaceId?: string }>;
   getNamespace(id: string): Promise<{ name?: string; type?: string }>;
-  /** Every namespace, with its type (HTTP, DNS_PRIVATE, DNS_PUBLIC). */
-  listNamespaces(): Promise<{ id: string; name: string; type: string }[]>;
+  /** Every namespace, with its type (HTTP, DNS_PRIVATE, DNS_PUBLIC), and when it was created. */
+  listNamespaces(): Promise<{ id: string; name: string; type: string; createDate?: Date }[]>;
   /** The namespace of that name, or undefined. */
   findNamespace(name: string): Promise<{ id: string; name: string } | undefined>;
   /** Starts creating a private DNS namespace; returns the operation's id (see getOperation). */
   createPrivateDnsNamespace(name: string, vpc: string): Promise<string>;
-  /** Starts creating an HTTP namespace (what Service Connect needs at least); returns the operation's id. */
-  createHttpNamespace(name: string): Promise<string>;
+  /**
+   * Starts creating an HTTP namespace (what Service Connect needs at least); returns the operation's id.
+   * Cloud Map runs a request with a CreatorRequestId it has seen once.
+   */
+  createHttpNamespace(name: string, creatorRequestId?: string): Promise<string>;
   /** The state of an asynchronous Cloud Map operation: SUBMITTED, PENDING, SUCCESS or FAIL. */
   getOperation(id: string): Promise<{ status: string; namespaceId?: string; error?: string }>;
   listServices(namespaceId: string): Promise<{ id: string; name: string }[]>;
@@ -51,7 +54,12 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
         const out = await send('ListNamespaces', new ListNamespacesCommand({ NextToken }));
         return { items: out.Namespaces ?? [], nextToken: out.NextToken };
       });
-      return all.map((n) => ({ id: n.Id!, name: n.Name!, type: n.Type ?? 'DNS_PRIVATE' }));
+      return all.map((n) => ({
+        id: n.Id!,
+        name: n.Name!,
+        type: n.Type ?? 'DNS_PRIVATE',
+        ...(n.CreateDate ? { createDate: n.CreateDate } : {}),
+      }));
     },
     async findNamespace(name) {
       const ns = (await this.listNamespaces()).find((n) => n.name === name);
@@ -60,8 +68,10 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
     async createPrivateDnsNamespace(Name, Vpc) {
       return (await send('CreatePrivateDnsNamespace', new CreatePrivateDnsNamespaceCommand({ Name, Vpc }))).OperationId!;
     },
-    async createHttpNamespace(Name) {
-      return (await send('CreateHttpNamespace', new CreateHttpNamespaceCommand({ Name }))).OperationId!;
+    async createHttpNamespace(Name, CreatorRequestId) {
+      return (
+        await send('CreateHttpNamespace', new CreateHttpNamespaceCommand({ Name, ...(CreatorRequestId ? { CreatorRequestId } : {}) }))
+      ).OperationId!;
     },
     async getOperation(OperationId) {
       const op = (await send('GetOperation', new GetOperationCommand({ OperationId }))).Operation;

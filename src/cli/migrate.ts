@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { nameOfArn } from '../core/arn.js';
-import { parseShift } from '../core/migrate/blue-green.js';
+import { greenNameOf, greenNameProblem, parseShift } from '../core/migrate/blue-green.js';
 import { parseRoute53Flag, type Route53Target } from '../core/migrate/dns-weights.js';
 import { planCluster } from '../core/migrate/plan.js';
 import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
@@ -11,7 +11,7 @@ import {
   applyBlueGreen,
   checkRoute53,
   finishPlan,
-  pairedServices,
+  blueGreenPairs,
   readPair,
   runAbort,
   runFinish,
@@ -72,6 +72,22 @@ function route53Flag(flags: MigrateFlags): Route53Target | undefined {
   return parsed;
 }
 
+/**
+ * `--green-name`, with exactly one --service (blue): a valid service name that is not blue's own, checked
+ * before any AWS call (blue/green would otherwise adopt blue as its green, shift to nothing and delete blue).
+ */
+function greenNameFlag(green: string, services: readonly string[] | undefined): void {
+  const blue = [...new Set(services ?? [])];
+  checkAll(
+    () => nameFlag(green, '--green-name'),
+    () => {
+      if (blue.length !== 1) throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+      const problem = greenNameProblem(blue[0]!, green);
+      if (problem) throw new UsageError(problem);
+    },
+  );
+}
+
 /** --strategy blue-green's flags, checked before any AWS call. */
 function toBlueGreenFlags(flags: MigrateFlags) {
   const strategy = flags.strategy ?? 'in-place';
@@ -91,11 +107,7 @@ function toBlueGreenFlags(flags: MigrateFlags) {
     if (given.length) throw new UsageError(`${given.join(', ')} only apply with --strategy blue-green`);
     return undefined;
   }
-  if (flags.greenName !== undefined) {
-    nameFlag(flags.greenName, '--green-name');
-    if ((flags.service ?? []).length !== 1)
-      throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-  }
+  if (flags.greenName !== undefined) greenNameFlag(flags.greenName, flags.service);
   const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
   if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
   const check = toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio });
@@ -204,8 +216,10 @@ function finishApply<R extends { status: string }>(
     lines: [...report.lines, ...lines],
   };
   if (!next) return deps.ui.result(done);
+  // A service stopped inside a step names it (blue/green's step wait, say); else the run stopped between waves.
+  const inside = failed.map((r) => (r as { error?: string }).error).find((e) => e?.startsWith('interrupted during '));
   const cause = interrupted
-    ? new InterruptedError('interrupted between waves')
+    ? new InterruptedError(inside ?? 'interrupted between waves')
     : new CheckFailedError(
         `${failed.length} of ${results.length} services did not get there; the waves after the failed one did not start`,
       );
@@ -355,7 +369,8 @@ ${SOURCES_HELP}`,
         );
       }
       // A dry run checks the record too (it exists, green's value fits it, the service has no load balancer).
-      if (flags.dryRun && blueGreen?.route53) await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53 });
+      if (flags.dryRun && blueGreen?.route53)
+        await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53, greenName: blueGreen.greenName });
       if (flags.dryRun)
         return deps.ui.result({
           ...report,
@@ -399,28 +414,26 @@ ${SOURCES_HELP}`,
   const pairs = (cmd: Command) =>
     cmd
       .option('--service <name>', 'a blue service; repeat for several', collect)
-      .option('--all-services', 'every service of the cluster that has a green beside it')
+      .option('--all-services', 'every blue/green pair of the cluster: each green meshctl created (by its tags) beside its blue')
       .option('--green-name <name>', 'with one --service: the green service (default: <name>-sc)')
       .option('--route53 <zone-id:name>', 'with one --service: the Route 53 record apply made weighted (a =value after it is ignored)');
   const choose = async (cmd: Command) => {
     const flags = cmd.optsWithGlobals<MigrateFlags>();
     const selected = [...new Set(flags.service ?? [])];
-    const [ctx, , , , , route53] = checkAll(
+    const [ctx, , , , route53] = checkAll(
       () => contextOf(cmd, deps),
       () => targetFlags(flags),
       () => {
         if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
       },
-      () => flags.greenName !== undefined && nameFlag(flags.greenName, '--green-name'),
-      () => {
-        if (flags.greenName !== undefined && selected.length !== 1)
-          throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-      },
+      () => flags.greenName !== undefined && greenNameFlag(flags.greenName, selected),
       () => route53Flag(flags),
     );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
-    const names = flags.allServices ? await pairedServices(ctx, cluster) : selected.length ? selected : [DEFAULT_SERVICE];
-    const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName, route53));
+    const pairs = flags.allServices
+      ? await blueGreenPairs(ctx, cluster)
+      : (selected.length ? selected : [DEFAULT_SERVICE]).map((blue) => ({ blue, green: greenNameOf(blue, flags.greenName) }));
+    const read = await mapLimit(pairs, 4, (p) => readPair(ctx, cluster, p.blue, p.green, route53));
     return { flags, ctx, cluster, read, route53 };
   };
   const statusLine = (p: PairStatus) =>
@@ -463,7 +476,7 @@ ${SOURCES_HELP}`,
         }
         deps.ui.info(shown.join('\n'));
         for (const p of read) await run(ctx, cluster, p);
-        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName, route53));
+        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, p.green, route53));
         deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: after.map(statusLine) });
       });
   ending(
