@@ -2,18 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { escapeControlsButNewlines } from './core/escape.js';
 import { resumeCommand } from './cli/options/common.js';
-import {
-  AwsCallError,
-  CheckFailedError,
-  CommandFailedError,
-  InputError,
-  InterruptedError,
-  MeshctlError,
-  TimeoutError,
-  UsageError,
-} from './errors.js';
-import { realClock } from './steps/clock.js';
-import type { Deps } from './steps/context.js';
+import { AwsCallError, CommandFailedError, InterruptedError, MeshctlError, UsageError } from './errors.js';
+import { realClock } from './runtime/clock.js';
+import type { Deps } from './runtime/context.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
 
@@ -92,7 +83,7 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
   if (env.GITHUB_ACTIONS !== 'true') return undefined;
   const path = env.GITHUB_STEP_SUMMARY;
   // Loaded only here: a run outside GitHub Actions does not pay for it.
-  const appendToFile = path ? (await import('./steps/files.js')).appendToFile : undefined;
+  const appendToFile = path ? (await import('./runtime/files.js')).appendToFile : undefined;
   return {
     command: commandWordsOf(args),
     appendSummary: path && appendToFile ? (markdown) => appendToFile(path, markdown, 'GITHUB_STEP_SUMMARY') : undefined,
@@ -103,7 +94,12 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
 export async function buildProgram(deps: Deps, args: readonly string[] = []): Promise<Command> {
   const program = new Command('meshctl')
     .description(
-      "Put an Envoy sidecar (AWS App Mesh) next to an ECS service, roll it out, wait for it and verify it: the workshop runbook's jq + aws steps as one tool. App Mesh ended on 2026-09-30; meshctl keeps these meshes working.",
+      [
+        'Take Amazon ECS services off AWS App Mesh, which ended on 2026-09-30, to ECS Service Connect:',
+        'planned from what still exists, servers before clients, in place or blue/green, checked,',
+        "reversible, cleaned up. And run the App Mesh workshop's steps (add envoy, roll out, wait, verify)",
+        'on a local sandbox.',
+      ].join(' '),
     )
     .version(VERSION, '-V, --version')
     .option('--config <file>', 'a file of defaults for flags (default: ./meshctl.yaml, else ./meshctl.yml, when there)')
@@ -153,31 +149,14 @@ async function askYes(question: string): Promise<boolean> {
   }
 }
 
-type ErrorClass = abstract new (...args: never[]) => MeshctlError;
-
-/**
- * Each error class's kind in --json: its name without `Error`, in kebab-case. A table, not the class
- * name read at run time: --json keys must not depend on how the bundle is built (minified, names kept or not).
- */
-const KINDS: readonly (readonly [ErrorClass, ErrorKind])[] = [
-  [UsageError, 'usage'],
-  [InputError, 'input'],
-  [CheckFailedError, 'check-failed'],
-  [TimeoutError, 'timeout'],
-  [AwsCallError, 'aws-call'],
-  [InterruptedError, 'interrupted'],
-];
-
-/** The error a CommandFailedError wraps (its kind, operation and hint are the cause's). */
+/** The error a CommandFailedError wraps (its operation and hint are the cause's). */
 function rootOf(err: MeshctlError): MeshctlError {
   return err instanceof CommandFailedError ? rootOf(err.cause) : err;
 }
 
 /** An error's kind in --json: a CommandFailedError has its cause's, anything but a MeshctlError is a bug. */
 export function errorKind(err: unknown): ErrorKind {
-  if (!(err instanceof MeshctlError)) return 'bug';
-  const root = rootOf(err);
-  return KINDS.find(([type]) => root instanceof type)?.[1] ?? 'bug';
+  return err instanceof MeshctlError ? err.kind : 'bug';
 }
 
 /** commander's own message: `error: ` goes (the JSON says it is one); help shown for a missing command gets a sentence. */
@@ -232,9 +211,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   const args = argv.slice(2);
   const env = process.env;
   // The SDK warns on every run that its 2027 releases need Node 22; meshctl pins its SDK, so the
-  // notice is ours to act on (see the README), not the user's to read in every CI log.
+  // notice is ours to act on (see docs/configuration.md), not the user's to read in every CI log.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const has = (flag: string) => args.includes(flag);
+  // Only meshctl's own flags: after `--` they belong to another command (sandbox run's).
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const has = (flag: string) => own.includes(flag);
   const facts: UiFacts = {
     stderrIsTTY: process.stderr.isTTY === true,
     ci: isCi(env.CI),

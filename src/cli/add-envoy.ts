@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
-import { APP_MESH_NAME } from '../core/mesh-description.js';
+import { APP_MESH_NAME } from '../core/mesh/description.js';
 import { UsageError } from '../errors.js';
 import { addEnvoyPlanLine } from '../core/rollout-plan.js';
 import { addEnvoyPlanOf, runAddEnvoy, DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyResult } from '../steps/add-envoy.js';
 import { runAddGateway, type AddGatewayResult, type GatewayOptions } from '../steps/add-gateway.js';
-import type { Context, Deps } from '../steps/context.js';
-import { refuseExisting } from '../steps/files.js';
+import type { Context, Deps } from '../runtime/context.js';
+import { refuseExisting } from '../runtime/files.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf, intFlag, nameFlag } from './options/common.js';
 import { meshNameFlag, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';

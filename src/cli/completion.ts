@@ -1,6 +1,6 @@
 import { Argument, type Command, type Option } from 'commander';
 import { completionScript, SHELLS, type CompletionCommand, type CompletionOption, type Shell } from '../core/completion.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import type { Report } from '../ui/output.js';
 import { deferredProblems } from './options/common.js';
 

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { nameOfArn } from '../core/arn.js';
-import { parseShift } from '../core/blue-green.js';
-import { parseRoute53Flag, type Route53Target } from '../core/dns-weights.js';
-import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
+import { greenNameOf, greenNameProblem, parseShift } from '../core/migrate/blue-green.js';
+import { parseRoute53Flag, type Route53Target } from '../core/migrate/dns-weights.js';
+import { planCluster } from '../core/migrate/plan.js';
+import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
 import { escapeControls } from '../core/escape.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
@@ -11,14 +12,14 @@ import {
   applyBlueGreen,
   checkRoute53,
   finishPlan,
-  pairedServices,
+  blueGreenPairs,
   readPair,
   runAbort,
   runFinish,
   type BlueGreenResult,
   type PairStatus,
 } from '../steps/blue-green.js';
-import type { Context, Deps } from '../steps/context.js';
+import type { Context, Deps } from '../runtime/context.js';
 import {
   applyClusterPlan,
   backendsLeftBehind,
@@ -45,6 +46,7 @@ import {
 } from './options/common.js';
 import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
+import { APP_PROTOCOLS } from '../core/protocol.js';
 
 interface MigrateFlags extends WaitFlags {
   service?: string[];
@@ -89,14 +91,18 @@ function route53Flag(flags: MigrateFlags): Route53Target | undefined {
   return parsed;
 }
 
-/** --green-name, when given: a valid name, with exactly one --service. */
-function greenNameFlag(flags: MigrateFlags): void {
-  if (flags.greenName === undefined) return;
+/**
+ * `--green-name`, with exactly one --service (blue): a valid service name that is not blue's own, checked
+ * before any AWS call (blue/green would otherwise adopt blue as its green, shift to nothing and delete blue).
+ */
+function greenNameFlag(green: string, services: readonly string[] | undefined): void {
+  const blue = [...new Set(services ?? [])];
   checkAll(
-    () => nameFlag(flags.greenName!, '--green-name'),
+    () => nameFlag(green, '--green-name'),
     () => {
-      if ((flags.service ?? []).length !== 1)
-        throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+      if (blue.length !== 1) throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+      const problem = greenNameProblem(blue[0]!, green);
+      if (problem) throw new UsageError(problem);
     },
   );
 }
@@ -122,7 +128,7 @@ function toBlueGreenFlags(flags: MigrateFlags) {
     return undefined;
   }
   const [, shift, check, route53, stepWaitMs] = checkAll(
-    () => greenNameFlag(flags),
+    () => flags.greenName !== undefined && greenNameFlag(flags.greenName, flags.service),
     () => {
       const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
       if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
@@ -139,7 +145,6 @@ export const DEFAULT_SHIFT = '10,50,100';
 export const DEFAULT_STEP_WAIT_MS = 5 * 60_000;
 
 export const DEFAULT_MIGRATE_CONCURRENCY = 4;
-const APP_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
 
 /** Every flag checked before the first AWS call. */
 function toMigrateOptions(flags: MigrateFlags) {
@@ -239,8 +244,10 @@ function finishApply<R extends { status: string }>(
     lines: [...report.lines, ...lines],
   };
   if (!next) return deps.ui.result(done);
+  // A service stopped inside a step names it (blue/green's step wait, say); else the run stopped between waves.
+  const inside = failed.map((r) => (r as { error?: string }).error).find((e) => e?.startsWith('interrupted during '));
   const cause = interrupted
-    ? new InterruptedError('interrupted between waves')
+    ? new InterruptedError(inside ?? 'interrupted between waves')
     : new CheckFailedError(
         `${failed.length} of ${results.length} services did not get there; the waves after the failed one did not start`,
       );
@@ -395,7 +402,8 @@ ${SOURCES_HELP}`,
         );
       }
       // A dry run checks the record too (it exists, green's value fits it, the service has no load balancer).
-      if (flags.dryRun && blueGreen?.route53) await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53 });
+      if (flags.dryRun && blueGreen?.route53)
+        await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53, greenName: blueGreen.greenName });
       if (flags.dryRun)
         return deps.ui.result({
           ...report,
@@ -439,7 +447,7 @@ ${SOURCES_HELP}`,
   const pairs = (cmd: Command) =>
     cmd
       .option('--service <name>', 'a blue service; repeat for several', collect)
-      .option('--all-services', 'every service of the cluster that has a green beside it')
+      .option('--all-services', 'every blue/green pair of the cluster: each green meshctl created (by its tags) beside its blue')
       .option('--green-name <name>', 'with one --service: the green service (default: <name>-sc)')
       .option('--route53 <zone-id:name>', 'with one --service: the Route 53 record apply made weighted (a =value after it is ignored)');
   const choose = async (cmd: Command) => {
@@ -451,14 +459,17 @@ ${SOURCES_HELP}`,
       () => {
         if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
       },
-      () => greenNameFlag({ ...flags, service: selected }),
+      () => flags.greenName !== undefined && greenNameFlag(flags.greenName, selected),
       () => route53Flag(flags),
     );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
-    const names = flags.allServices
-      ? await pairedServices(ctx, cluster)
-      : (selected.length ? selected : [DEFAULT_SERVICE]).map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s));
-    const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName, route53));
+    // By name: a service's ARN names it as well.
+    const pairs = flags.allServices
+      ? await blueGreenPairs(ctx, cluster)
+      : (selected.length ? selected : [DEFAULT_SERVICE])
+          .map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s))
+          .map((blue) => ({ blue, green: greenNameOf(blue, flags.greenName) }));
+    const read = await mapLimit(pairs, 4, (p) => readPair(ctx, cluster, p.blue, p.green, route53));
     // Neither blue nor its green: nothing the user named is there (exit 3), not a pair that is "blue only".
     const gone = read.filter((p) => !p.blue && !p.greenService).map((p) => p.service);
     if (gone.length) throw servicesMissing(cluster, gone, !flags.allServices && selected.length === 0);
@@ -509,7 +520,7 @@ ${SOURCES_HELP}`,
         }
         deps.ui.info(shown.join('\n'));
         for (const p of read) await run(ctx, cluster, p);
-        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName, route53));
+        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, p.green, route53));
         deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: statusLines(cluster, after) });
       });
   ending(

@@ -3,7 +3,7 @@ import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
 import { mapLimit } from '../core/concurrency.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { emptyRolloutPlan, type RolloutPlan } from '../core/rollout-plan.js';
-import type { Context, Deps } from '../steps/context.js';
+import type { Context, Deps } from '../runtime/context.js';
 import {
   ROLLOUT_STEPS,
   runServiceRollout,

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { escapeControls } from './escape.js';
-import { jsonKind } from './render-envoy.js';
+import { jsonKind } from './json.js';
 
 /** meshctl.yaml, its shape checked: every value as text, as a flag would give it (values are checked by the flags' own rules). */
 export interface ConfigFile {
@@ -18,7 +18,7 @@ export interface ConfigFile {
 /** What a value may be written as: a string; a string or a number (a duration, a count); a list of strings; a mapping. */
 type Kind = 'string' | 'scalar' | 'list' | { readonly [key: string]: Kind };
 
-/** Every key meshctl.yaml may hold (the README's "Configuration file" lists them with the flags they stand for). */
+/** Every key meshctl.yaml may hold (docs/configuration.md lists them with the flags they stand for). */
 export const CONFIG_KEYS = {
   cluster: 'string',
   services: 'list',

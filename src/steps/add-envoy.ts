@@ -1,20 +1,13 @@
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, type Change } from '../core/json-diff.js';
-import {
-  renderEnvoy,
-  toDescribed,
-  virtualNodeName,
-  workshopEnvoyImage,
-  type DescribedTaskDefinition,
-  type EnvoyOptions,
-  type EnvoyPlan,
-} from '../core/render-envoy.js';
+import { renderEnvoy, virtualNodeName, workshopEnvoyImage, type EnvoyOptions, type EnvoyPlan } from '../core/envoy/render.js';
+import { toDescribed, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { nextRevision, type AddEnvoyPlan } from '../core/rollout-plan.js';
 import { escapeControls } from '../core/escape.js';
 import { maskSecrets } from '../core/secrets.js';
 import { CheckFailedError, InputError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
-import { readJsonFile, writeFileAtomic } from './files.js';
+import type { Context } from '../runtime/context.js';
+import { readJsonFile, writeFileAtomic } from '../runtime/files.js';
 import { registerOnce } from './register-once.js';
 import { describeNamedTaskDefinition } from './service.js';
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readCloudMap, registryOf } from './cloud-map.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import { nameOfArn } from '../core/arn.js';
@@ -8,19 +9,23 @@ import {
   type PrivateRecord,
   type ServiceFacts,
   type ServicePlan,
-} from '../core/cluster-plan.js';
+} from '../core/migrate/types.js';
 import { mapLimit } from '../core/concurrency.js';
-import type { MeshDescription } from '../core/mesh-description.js';
-import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
-import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
-import { meshNodeOf } from '../core/service-connect.js';
-import { MeshctlError } from '../errors.js';
-import type { Context } from './context.js';
-import { readJsonFile, readTextFile } from './files.js';
+import type { MeshDescription } from '../core/mesh/description.js';
+import { fromMeshFile } from '../core/mesh/sources/mesh-file.js';
+import { fromTerraformState } from '../core/mesh/sources/terraform.js';
+import { fromCloudFormation } from '../core/mesh/sources/cloudformation.js';
+import { virtualNodeName } from '../core/envoy/render.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
+import { AwsCallError, MeshctlError } from '../errors.js';
+import { pollUntil } from '../core/poll.js';
+import type { Context } from '../runtime/context.js';
+import { readJsonFile, readTextFile } from '../runtime/files.js';
+import { parseYaml } from '../runtime/yaml.js';
 import { readMeshFile, waitForNamespace } from './mesh.js';
-import { parseYaml } from './yaml.js';
 import { readAppMesh } from './read-mesh.js';
-import { registerOnce } from './register-once.js';
+import { registerOrReuse } from './register-once.js';
 import { runUpdateService } from './service.js';
 import { clusterTaskSource } from './task-source.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
@@ -254,16 +259,55 @@ export interface ApplyOptions {
   current: ReadonlyMap<string, string>;
 }
 
-/** Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). */
+/**
+ * Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). The
+ * CreatorRequestId is derived from the name (and the hour), so that Cloud Map runs two applies' requests
+ * once; should two namespaces of the name appear all the same (an emulator that ignores the id), the
+ * later one, this run's own, is deleted.
+ */
 export async function createNamespaces(ctx: Context, names: readonly string[]): Promise<void> {
   const sd = await ctx.aws.serviceDiscovery();
   for (const name of names) {
     if (await sd.findNamespace(name)) continue;
     ctx.checkpoint();
     ctx.ui.step(`namespace ${name}`, 'start');
-    await waitForNamespace(ctx, await sd.createHttpNamespace(name), name);
-    ctx.ui.step(`namespace ${name}`, 'ok', 'created (HTTP)');
+    const id = await createHttpNamespaceOnce(ctx, name);
+    ctx.ui.step(`namespace ${name}`, 'ok', id ? 'created (HTTP)' : 'created (HTTP) by another run at the same time');
   }
+}
+
+/** Creates one HTTP namespace; returns its id, or undefined when another run's request made it. */
+async function createHttpNamespaceOnce(ctx: Context, name: string): Promise<string | undefined> {
+  const sd = await ctx.aws.serviceDiscovery();
+  const hour = new Date(ctx.clock.now()).toISOString().slice(0, 13);
+  const requestId = `meshctl-${createHash('sha256').update(`${name}|${hour}`).digest('hex').slice(0, 48)}`;
+  let operation: string;
+  try {
+    operation = await sd.createHttpNamespace(name, requestId);
+  } catch (err) {
+    // Another run's request for the name is running (DuplicateRequest) or done (NamespaceAlreadyExists).
+    if (!(err instanceof AwsCallError) || !['DuplicateRequest', 'NamespaceAlreadyExists'].includes(err.errorName)) throw err;
+    await pollUntil(
+      async () => await sd.findNamespace(name),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 5000,
+        signal: ctx.signal,
+        timeoutMessage: () => `Cloud Map namespace "${name}" was not created within 2 minutes; run the same command again`,
+      },
+      ctx.clock,
+    );
+    return undefined;
+  }
+  const id = await waitForNamespace(ctx, operation, name);
+  const same = (await sd.listNamespaces()).filter((n) => n.name === name);
+  const first = same.sort((a, b) => (a.createDate?.getTime() ?? 0) - (b.createDate?.getTime() ?? 0) || a.id.localeCompare(b.id))[0];
+  if (first && first.id !== id) {
+    ctx.ui.verbose(`Cloud Map namespace "${name}" was created twice at once; deleting ${id}, this run's, and keeping ${first.id}`);
+    await sd.deleteNamespace(id);
+    return undefined;
+  }
+  return id;
 }
 
 /** One service: the envoy-free revision registered once, the service updated with Service Connect, then waited for. */
@@ -279,7 +323,7 @@ async function migrateService(
     ctx.checkpoint();
     base.appMeshTaskDefinitionArn = opts.current.get(p.service);
     ctx.ui.step(p.service, 'start', `wave ${wave}: register`);
-    const arn = await registerOnce(ctx, p.taskDefinition!, (latest) => !hasEnvoy(latest));
+    const { arn } = await registerOrReuse(ctx, p.taskDefinition!);
     ctx.checkpoint();
     const update = await runUpdateService(ctx, { cluster: opts.cluster, service: p.service }, arn, p.serviceConnectConfiguration);
     base.taskDefinitionArn = update.taskDefinitionArn;

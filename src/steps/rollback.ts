@@ -1,10 +1,11 @@
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { hasEnvoy, type DescribedTaskDefinition } from '../core/render-envoy.js';
-import { meshNodeOf } from '../core/service-connect.js';
+import { hasEnvoy } from '../core/envoy/proxy.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
 import { isAppMeshUnreachable } from './read-mesh.js';
 import { previousRevision, revisionFromFlag } from '../core/revisions.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 import { describeNamedTaskDefinition, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './service.js';
 import { runWaitRunning, type WaitOptions, type WaitResult, type WaitSeen } from './wait-running.js';
 

@@ -2,9 +2,9 @@ import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import { ecsNameProblem, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import type { UpdateServicePlan } from '../core/rollout-plan.js';
 import { escapeControls } from '../core/escape.js';
-import type { DescribedTaskDefinition } from '../core/render-envoy.js';
+import type { DescribedTaskDefinition } from '../core/task-definition.js';
 import { AwsCallError, CheckFailedError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 export const DEFAULT_SERVICE = 'crystal-service-lb';
 

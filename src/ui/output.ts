@@ -1,6 +1,6 @@
 import { escapeControlsButNewlines } from '../core/escape.js';
 import { failureAnnotations, stepSummary, type CiOutcome } from '../core/github-actions.js';
-import type { Note } from '../core/render-envoy.js';
+import type { Note } from '../core/note.js';
 import { redactUrlUserinfo } from '../core/secrets.js';
 import { createPlainBoard, createTtyBoard, type Board } from './board.js';
 import { NO_COLORS, type Colors } from './color.js';
@@ -15,24 +15,13 @@ export interface UiFacts {
   verbose: boolean;
 }
 
+import type { ErrorKind, Report } from '../errors.js';
+export { ERROR_KINDS, type ErrorKind, type Report } from '../errors.js';
+
 export interface Streams {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
-
-/** What a command reports: `data` for --json, `lines` for people. */
-export interface Report {
-  data: Record<string, unknown>;
-  lines: string[];
-}
-
-/**
- * The kinds of failure --json names, one per error class (the class name without `Error`, in
- * kebab-case); `bug` is any error that is not a MeshctlError. Listed in the README and in
- * schemas/error.json.
- */
-export const ERROR_KINDS = ['usage', 'input', 'check-failed', 'timeout', 'aws-call', 'interrupted', 'bug'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** The `error` object of a failure with --json. Every key is always there; null when it does not apply. */
 export interface ErrorInfo {
@@ -162,7 +151,7 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       if (!github) return;
       const outcome = { ok: false, data: failure.report?.data ?? {}, message: failure.error.message, resumeCommand: failure.resumeCommand };
       // On stderr, with or without --json: stdout holds the result alone, and the runner reads workflow
-      // commands from both streams (README, "CI").
+      // commands from both streams (docs/ci.md).
       for (const line of failureAnnotations({ ...outcome, command: github.command })) write(line);
       summarize(outcome);
     },

@@ -4,7 +4,7 @@ import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudWatchApi, METRIC_DATA_QUERIES_MAX } from '../../src/aws/cloudwatch.js';
-import type { MetricQuery } from '../../src/core/traffic-check.js';
+import type { MetricQuery } from '../../src/core/migrate/traffic-check.js';
 import { AwsCallError } from '../../src/errors.js';
 import { runInProcess } from '../support/fake-deps.js';
 

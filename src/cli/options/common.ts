@@ -5,7 +5,7 @@ import { httpNamespaceNameProblem } from '../../core/ecs-names.js';
 import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { InputError, UsageError } from '../../errors.js';
-import { createContext, type Context, type Deps, type GlobalFlags } from '../../steps/context.js';
+import { createContext, type Context, type Deps, type GlobalFlags } from '../../runtime/context.js';
 
 type Results<T extends readonly (() => unknown)[]> = { -readonly [K in keyof T]: ReturnType<T[K]> };
 

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { ConfigFile } from '../../core/config-file.js';
 import { escapeControls } from '../../core/escape.js';
 import { InputError, UsageError } from '../../errors.js';
-import { loadConfigFile, type LoadedConfig } from '../../steps/config-file.js';
-import type { Deps } from '../../steps/context.js';
+import { loadConfigFile, type LoadedConfig } from '../../runtime/config-file.js';
+import type { Deps } from '../../runtime/context.js';
 import { checkAll, deferProblems, durationFlag, intFlag, nameFlag } from './common.js';
 import { envoyImageFlag, meshNameFlag } from './envoy.js';
 import { hostFlag } from './verify.js';
@@ -101,7 +101,7 @@ const services: Use = { option: 'service', key: 'services', value: (c) => c.serv
 
 const cluster: Use = { option: 'cluster', key: 'cluster', value: (c) => c.cluster };
 
-/** The options each command takes from the file (the README's "Configuration file" table says the same). */
+/** The options each command takes from the file (docs/configuration.md's meshctl.yaml table says the same). */
 export const CONFIG_USES: Readonly<Record<string, readonly Use[]>> = {
   'add-envoy': [plain('mesh'), { ...literal('virtualNode'), when: (o) => o.virtualGateway === undefined }, plain('envoyImage')],
   'update-service': [oneService],

@@ -1,6 +1,6 @@
 import { parseTaskDefinitionRef } from '../../core/arn.js';
 import { escapeControls } from '../../core/escape.js';
-import { APP_MESH_NAME } from '../../core/mesh-description.js';
+import { APP_MESH_NAME } from '../../core/mesh/description.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
 import { checkAll, intFlag } from './common.js';
