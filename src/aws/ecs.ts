@@ -1,4 +1,5 @@
 import {
+  CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -11,9 +12,12 @@ import {
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type CreateServiceCommandInput,
   type RegisterTaskDefinitionCommandInput,
+  type RunTaskCommandInput,
   type Service,
   type Tag,
   type ServiceConnectConfiguration,
@@ -66,6 +70,12 @@ export interface EcsApi {
   listTagsForResource(arn: string): Promise<Tag[]>;
   /** Describes tasks in batches of 100, the API's limit. */
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
+  /** A cluster (the sandbox's worlds). */
+  createCluster(clusterName: string): Promise<void>;
+  /** Starts tasks: the sandbox's scheduler stand-in does ECS's job with it. The tasks started. */
+  runTask(input: RunTaskCommandInput): Promise<Task[]>;
+  /** Stops a task, with the reason ECS shows for it. */
+  stopTask(cluster: string, task: string, reason: string): Promise<void>;
 }
 
 export const DESCRIBE_TASKS_BATCH = 100;
@@ -193,6 +203,15 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
         const out = await send('ListTasks', new ListTasksCommand({ cluster, serviceName: service, nextToken }));
         return { items: out.taskArns ?? [], nextToken: out.nextToken };
       }),
+    async createCluster(clusterName) {
+      await send('CreateCluster', new CreateClusterCommand({ clusterName }));
+    },
+    async runTask(input) {
+      return (await send('RunTask', new RunTaskCommand(input))).tasks ?? [];
+    },
+    async stopTask(cluster, task, reason) {
+      await send('StopTask', new StopTaskCommand({ cluster, task, reason }));
+    },
     async describeTasks(cluster, taskArns) {
       const tasks: Task[] = [];
       for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {

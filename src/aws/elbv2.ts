@@ -1,4 +1,6 @@
 import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
@@ -10,9 +12,12 @@ import {
   ModifyListenerCommand,
   ModifyRuleCommand,
   type Action,
+  type CreateListenerInput,
+  type CreateLoadBalancerInput,
   type CreateTargetGroupInput,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AwsCallError } from '../errors.js';
 import { sender, unlessNotFound } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
@@ -38,6 +43,10 @@ export interface Elbv2Api {
   describeRules(listenerArn: string): Promise<{ arn: string; isDefault: boolean; actions: Action[] }[]>;
   modifyListener(listenerArn: string, defaultActions: Action[]): Promise<void>;
   modifyRule(ruleArn: string, actions: Action[]): Promise<void>;
+  /** A load balancer (the sandbox's workshop ALB); its ARN and DNS name. */
+  createLoadBalancer(input: CreateLoadBalancerInput): Promise<{ arn: string; dnsName: string }>;
+  /** A listener; its ARN. */
+  createListener(input: CreateListenerInput): Promise<string>;
 }
 
 /** DescribeTargetGroups and DescribeLoadBalancers take at most 20 ARNs a call. */
@@ -57,6 +66,17 @@ export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: 
     async findTargetGroup(name) {
       const out = await unlessNotFound(send('DescribeTargetGroups', new DescribeTargetGroupsCommand({ Names: [name] })));
       return out?.TargetGroups?.[0];
+    },
+    async createLoadBalancer(input) {
+      const lb = (await send('CreateLoadBalancer', new CreateLoadBalancerCommand(input))).LoadBalancers?.[0];
+      if (!lb?.LoadBalancerArn || !lb.DNSName)
+        throw new AwsCallError('CreateLoadBalancer', 'EmptyResponse', undefined, 'CreateLoadBalancer returned no load balancer');
+      return { arn: lb.LoadBalancerArn, dnsName: lb.DNSName };
+    },
+    async createListener(input) {
+      const arn = (await send('CreateListener', new CreateListenerCommand(input))).Listeners?.[0]?.ListenerArn;
+      if (!arn) throw new AwsCallError('CreateListener', 'EmptyResponse', undefined, 'CreateListener returned no listener');
+      return arn;
     },
     async createTargetGroup(input) {
       const out = await send('CreateTargetGroup', new CreateTargetGroupCommand(input));

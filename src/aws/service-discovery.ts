@@ -32,7 +32,8 @@ export interface ServiceDiscoveryApi {
   /** The state of an asynchronous Cloud Map operation: SUBMITTED, PENDING, SUCCESS or FAIL. */
   getOperation(id: string): Promise<{ status: string; namespaceId?: string; error?: string }>;
   listServices(namespaceId: string): Promise<{ id: string; name: string }[]>;
-  createService(name: string, namespaceId: string): Promise<void>;
+  /** A Cloud Map service (an A record per task); its id and ARN (an ECS service's registry). */
+  createService(name: string, namespaceId: string): Promise<{ id: string; arn: string }>;
   deleteService(id: string): Promise<void>;
   deleteNamespace(id: string): Promise<void>;
 }
@@ -86,7 +87,7 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
       }),
     async createService(Name, NamespaceId) {
       // As the runbook's console steps make them: an A record per task, found through the namespace's DNS.
-      await send(
+      const out = await send(
         'CreateService',
         new CreateServiceCommand({
           Name,
@@ -95,6 +96,7 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
           HealthCheckCustomConfig: { FailureThreshold: 1 },
         }),
       );
+      return { id: out?.Service?.Id ?? '', arn: out?.Service?.Arn ?? '' };
     },
     async deleteService(Id) {
       await send('DeleteService', new DeleteServiceCommand({ Id }));

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
-import { deletionOrder, refuseUnexpressibleLosses, toMeshFile } from '../core/mesh/plan.js';
+import { deletionOrder, refuseUnexpressibleLosses, objectsToMeshFile } from '../core/mesh/plan.js';
 import { CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
 import type { Deps } from '../runtime/context.js';
 import { refuseExisting, writeFileAtomic } from '../runtime/files.js';
 import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type ActionRecord } from '../steps/mesh.js';
 import { readMeshSources } from '../steps/migrate-cluster.js';
-import { toMeshFile as toMeshFileFromDescription } from '../core/mesh/sources.js';
+import { descriptionToMeshFile } from '../core/mesh/sources/to-mesh-file.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';
@@ -129,7 +129,7 @@ export function registerMesh(program: Command, deps: Deps): void {
           ...(await readActual(ctx, flags.mesh, namespace, [])).filter((o) => o.kind === 'namespace' || o.kind === 'cloudMapService'),
           ...objects,
         ];
-      const file = toMeshFile(objects);
+      const file = objectsToMeshFile(objects);
       const { stringify: toYaml } = await loadYaml();
       for (const n of notes) deps.ui.warn(n);
       if (flags.output) {
@@ -179,7 +179,7 @@ export function registerMesh(program: Command, deps: Deps): void {
               : `${source}: holds ${names.length} meshes (${names.join(', ')}); pass --mesh`,
         );
       }
-      const { file, notes } = toMeshFileFromDescription(chosen[0]!);
+      const { file, notes } = descriptionToMeshFile(chosen[0]!);
       for (const n of [...chosen[0]!.unresolved, ...notes]) deps.ui.warn(n);
       const { stringify: toYaml } = await loadYaml();
       if (flags.output) {

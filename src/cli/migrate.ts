@@ -34,6 +34,7 @@ import type { Report } from '../ui/output.js';
 import { checkAll, collect, contextOf, targetFlags, durationFlag, intFlag, nameFlag, resumeCommand } from './options/common.js';
 import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
+import { APP_PROTOCOLS } from '../core/protocol.js';
 
 interface MigrateFlags extends WaitFlags {
   service?: string[];
@@ -123,7 +124,6 @@ export const DEFAULT_SHIFT = '10,50,100';
 export const DEFAULT_STEP_WAIT_MS = 5 * 60_000;
 
 export const DEFAULT_MIGRATE_CONCURRENCY = 4;
-const APP_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
 
 /** Every flag checked before the first AWS call. */
 function toMigrateOptions(flags: MigrateFlags) {

@@ -11,9 +11,15 @@ export interface HostRef {
   variable: string;
 }
 
-// An optional scheme, a host, an optional port: `http://payments.local:5000/x`, `payments.local:5000`, `payments`.
-const HOST_REF = /(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::(\d{1,5}))?/gi;
+// An optional scheme (and user info), a host, an optional port: `http://u:p@payments.local:5000/x`,
+// `payments.local:5000`, `payments`.
+const HOST_REF = /(?:([a-z][a-z0-9+.-]*):\/\/(?:[^@/?#\s]*@)?)?([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::(\d{1,5}))?/gi;
 const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443 };
+
+/** The distinct hosts of hostRefsIn, without ports: what the migration planner matches against names. */
+export function hostsIn(value: string): string[] {
+  return [...new Set(hostRefsIn(value).map((r) => r.host))];
+}
 
 /** Hosts an environment value may name: URL hosts, dotted names, or the whole value when it is one word (not a path segment). */
 export function hostRefsIn(value: string): { host: string; port?: number }[] {

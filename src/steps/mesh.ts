@@ -1,6 +1,8 @@
 import type { AppMeshKind } from '../aws/mesh-resources.js';
-import { validateMeshFile, type MeshFile } from '../core/mesh/file.js';
-import { fromAwsSpec, planMesh, toAwsSpec, unexpressibleNotes, type MeshAction, type MeshObject } from '../core/mesh/plan.js';
+import { type MeshFile } from '../core/mesh/file.js';
+import { validateMeshFile } from '../core/mesh/validate.js';
+import { planMesh, unexpressibleNotes, type MeshAction, type MeshObject } from '../core/mesh/plan.js';
+import { fromAwsSpec, toAwsSpec } from '../core/mesh/aws-spec.js';
 import { pollUntil } from '../core/poll.js';
 import { AwsCallError, CheckFailedError, InputError, MeshctlError } from '../errors.js';
 import type { Context } from '../runtime/context.js';

@@ -12,7 +12,9 @@ import {
 } from '../core/migrate/types.js';
 import { mapLimit } from '../core/concurrency.js';
 import type { MeshDescription } from '../core/mesh/description.js';
-import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh/sources.js';
+import { fromMeshFile } from '../core/mesh/sources/mesh-file.js';
+import { fromTerraformState } from '../core/mesh/sources/terraform.js';
+import { fromCloudFormation } from '../core/mesh/sources/cloudformation.js';
 import { virtualNodeName } from '../core/envoy/render.js';
 import { type DescribedTaskDefinition } from '../core/task-definition.js';
 import { meshNodeOf } from '../core/envoy/proxy.js';

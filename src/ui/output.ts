@@ -15,24 +15,13 @@ export interface UiFacts {
   verbose: boolean;
 }
 
+import type { ErrorKind, Report } from '../errors.js';
+export { ERROR_KINDS, type ErrorKind, type Report } from '../errors.js';
+
 export interface Streams {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
-
-/** What a command reports: `data` for --json, `lines` for people. */
-export interface Report {
-  data: Record<string, unknown>;
-  lines: string[];
-}
-
-/**
- * The kinds of failure --json names, one per error class (the class name without `Error`, in
- * kebab-case); `bug` is any error that is not a MeshctlError. Listed in docs/json-output.md and in
- * schemas/error.json.
- */
-export const ERROR_KINDS = ['usage', 'input', 'check-failed', 'timeout', 'aws-call', 'interrupted', 'bug'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** The `error` object of a failure with --json. Every key is always there; null when it does not apply. */
 export interface ErrorInfo {

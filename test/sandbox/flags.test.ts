@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxDownReport, sandboxUpReport, taskDelayFlag, toSandboxUpOptions } from '../../src/cli/sandbox.js';
 import { UsageError } from '../../src/errors.js';
-import { infoOf } from '../../src/steps/sandbox.js';
+import { infoOf } from '../../src/sandbox/lifecycle.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 
 describe('sandbox up flags', () => {
@@ -39,7 +39,8 @@ describe('sandbox up flags', () => {
 });
 
 const state: SandboxState = {
-  version: 1,
+  version: 2,
+  token: 'T'.repeat(43),
   world: 'runbook',
   dir: '/tmp/sb',
   endpoint: 'http://127.0.0.1:5000',
@@ -48,10 +49,10 @@ const state: SandboxState = {
   createdAt: '2026-12-01T00:00:00.000Z',
   createdDir: true,
   processes: [
-    { name: 'moto', pid: 100, match: ['m'] },
-    { name: 'scheduler', pid: 101, match: ['s'] },
+    { name: 'moto', pid: 100, path: '/d/dist/moto_launcher.py', option: ['-p', '5000'] },
+    { name: 'scheduler', pid: 101, path: '/d/dist/sandbox-scheduler.js', option: ['--endpoint', 'http://127.0.0.1:5000'] },
   ],
-  files: ['cfn-output.json'],
+  files: [{ name: 'cfn-output.json', size: 2, mtimeMs: 1, ino: 3 }],
 };
 
 describe('sandbox reports', () => {
@@ -71,7 +72,9 @@ describe('sandbox reports', () => {
         { name: 'scheduler', pid: 101 },
       ],
       stateFile: '/tmp/sb/.meshctl-sandbox.json',
+      files: ['cfn-output.json'],
     });
+    expect(JSON.stringify(report.data)).not.toContain(state.token);
   });
 
   it('down: what it stopped, what it left alone, what it removed', () => {
@@ -82,13 +85,15 @@ describe('sandbox reports', () => {
         { name: 'scheduler', pid: 101, outcome: 'not-ours' },
         { name: 'moto', pid: 100, outcome: 'stopped' },
       ],
-      removed: ['cfn-output.json', '.meshctl-sandbox.json'],
-      removedDir: true,
+      removed: ['config', '.meshctl-sandbox.json'],
+      left: ['cfn-output.json'],
+      removedDir: false,
     });
     expect(report.lines).toEqual([
       'left PID 101 alone: it is no longer the ECS scheduler stand-in',
       'stopped moto (PID 100)',
-      'removed from /tmp/sb: cfn-output.json, .meshctl-sandbox.json (and the folder, which up had made)',
+      'removed from /tmp/sb: config, .meshctl-sandbox.json',
+      'left in /tmp/sb: cfn-output.json (changed or replaced since up wrote them)',
     ]);
   });
 });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxDownReport, sandboxResetReport, sandboxStatusReport, sandboxUpReport } from '../../src/cli/sandbox.js';
-import type { SandboxInfo } from '../../src/steps/sandbox.js';
+import type { SandboxInfo } from '../../src/sandbox/lifecycle.js';
 import { schemaErrors } from '../support/json-schemas.js';
 
 // The sandbox commands' --json against their schemas, from plain data (the e2e sandbox tests check up,
 // status and down as a user runs them; reset's output is only cheap to make here).
 const info = (scheduler = true): SandboxInfo => ({
   state: {
-    version: 1,
+    version: 2,
+    token: 'T'.repeat(43),
     world: 'workshop',
     dir: '/tmp/s',
     endpoint: 'http://127.0.0.1:40123',
@@ -19,11 +20,11 @@ const info = (scheduler = true): SandboxInfo => ({
       ? { cluster: 'appmesh-workshop', subnetId: 'subnet-1', securityGroupId: 'sg-1', taskDelayMs: 0, failNewTasks: false }
       : undefined,
     processes: [
-      { name: 'moto', pid: 101, match: ['python3', 'moto_launcher.py'] },
-      { name: 'scheduler', pid: 102, match: ['node', 'sandbox-scheduler.js'] },
+      { name: 'moto', pid: 101, path: '/d/dist/moto_launcher.py', option: ['-p', '40123'] },
+      { name: 'scheduler', pid: 102, path: '/d/dist/sandbox-scheduler.js', option: ['--endpoint', 'http://127.0.0.1:40123'] },
     ],
-    files: ['cfn-output.json', 'config', 'credentials'],
-  } as SandboxInfo['state'],
+    files: ['cfn-output.json', 'config', 'credentials'].map((name, i) => ({ name, size: 1, mtimeMs: 1, ino: i + 10 })),
+  },
   stateFile: '/tmp/s/.meshctl-sandbox.json',
   env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:40123', AWS_REGION: 'us-west-2' },
   profile: {
@@ -69,10 +70,11 @@ describe('sandbox --json matches schemas/sandbox-*.json', () => {
       endpoint: 'http://127.0.0.1:40123',
       processes: [{ name: 'moto', pid: 101, outcome: 'stopped' }],
       removed: ['cfn-output.json'],
+      left: ['config'],
       removedDir: true,
     }).data;
     expect(schemaErrors('sandbox-down.json', found)).toEqual([]);
-    const none = sandboxDownReport({ dir: '/tmp/s', found: false, processes: [], removed: [], removedDir: false }).data;
+    const none = sandboxDownReport({ dir: '/tmp/s', found: false, processes: [], removed: [], left: [], removedDir: false }).data;
     expect(none).toMatchObject({ world: null, endpoint: null });
     expect(schemaErrors('sandbox-down.json', none)).toEqual([]);
   });

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createEcsSchedulerStandIn, FAILED_TASK_REASON } from '../../src/sandbox/scheduler.js';
+import { createEcsSchedulerStandIn, FAILED_TASK_REASON, type IdleReason } from '../../src/sandbox/scheduler.js';
 
 const ecsMock = mockClient(ECSClient);
 const net = { subnetId: 'subnet-1', securityGroupId: 'sg-1' };
@@ -18,15 +18,22 @@ const REV = (n: number) => `arn:aws:ecs:us-west-2:123456789012:task-definition/c
 
 /** A one-service ECS in memory: the service's revision, and tasks RunTask and StopTask change. */
 function fakeEcs(revision: string) {
-  const world = { revision, tasks: [] as Task[], mostRunning: new Map<string, number>() };
+  const world = {
+    revision,
+    desiredCount: 2,
+    status: 'ACTIVE',
+    listed: true,
+    tasks: [] as Task[],
+    mostRunning: new Map<string, number>(),
+  };
   let next = 0;
   const run = (taskDefinitionArn: string) =>
     world.tasks.push({ taskArn: `t${++next}`, taskDefinitionArn, lastStatus: 'RUNNING', group: 'service:crystal' });
   run(revision);
   run(revision);
-  ecsMock.on(ListServicesCommand).callsFake(async () => ({ serviceArns: ['arn:svc/crystal'] }));
+  ecsMock.on(ListServicesCommand).callsFake(async () => ({ serviceArns: world.listed ? ['arn:svc/crystal'] : [] }));
   ecsMock.on(DescribeServicesCommand).callsFake(async () => ({
-    services: [{ serviceName: 'crystal', taskDefinition: world.revision, desiredCount: 2, status: 'ACTIVE' }],
+    services: [{ serviceName: 'crystal', taskDefinition: world.revision, desiredCount: world.desiredCount, status: world.status }],
   }));
   ecsMock.on(RunTaskCommand).callsFake(async (input) => {
     const started = Array.from({ length: input.count }, () => world.tasks[run(input.taskDefinition) - 1]!);
@@ -47,16 +54,8 @@ function fakeEcs(revision: string) {
   return { world, running };
 }
 
-const standIn = (options: Parameters<typeof createEcsSchedulerStandIn>[3] = {}) =>
-  createEcsSchedulerStandIn(
-    new ECSClient({ region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
-    'http://e',
-    net,
-    {
-      cluster: 'c',
-      ...options,
-    },
-  );
+const standIn = (options: Parameters<typeof createEcsSchedulerStandIn>[2] = {}) =>
+  createEcsSchedulerStandIn('http://127.0.0.1:5000', net, { cluster: 'c', ...options });
 
 beforeEach(() => {
   ecsMock.reset();
@@ -109,5 +108,48 @@ describe('the ECS scheduler stand-in', () => {
     await s.tick(500);
     expect(deployed).toEqual(['crystal 2 true', 'crystal 1 false']);
     expect(ecs.world.tasks.filter((t) => t.lastStatus === 'STOPPED' && t.stoppedReason !== FAILED_TASK_REASON)).toEqual([]);
+  });
+
+  it.each([
+    ['scaled to 0', (w: ReturnType<typeof fakeEcs>['world']) => (w.desiredCount = 0), 'scaled to 0'],
+    [
+      'deleted (moto: listed INACTIVE)',
+      (w: ReturnType<typeof fakeEcs>['world']) => ((w.desiredCount = 0), (w.status = 'INACTIVE')),
+      'deleted',
+    ],
+    ['deleted (ECS: no longer listed)', (w: ReturnType<typeof fakeEcs>['world']) => (w.listed = false), 'deleted'],
+  ])('a service %s: its running tasks are stopped, once, with the reason ECS gives', async (_what, change, why) => {
+    const ecs = fakeEcs(REV(1));
+    const stops: string[] = [];
+    const s = standIn({ onStop: (service, n, reason: IdleReason) => stops.push(`${service} ${n} ${reason}`) });
+    await s.tick(0);
+    change(ecs.world);
+    await s.tick(250);
+    expect(ecs.running()).toEqual([]);
+    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, {
+      cluster: 'c',
+      reason: expect.stringMatching(/^Scaling activity initiated by/),
+    });
+    expect(stops).toEqual([`crystal 2 ${why}`]);
+    await s.tick(500);
+    expect(ecsMock).toHaveReceivedCommandTimes(StopTaskCommand, 2);
+    expect(ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+  });
+
+  it('a deployment still waiting for --task-delay is dropped when the service is scaled to 0; scaled up again, it gets its tasks', async () => {
+    const ecs = fakeEcs(REV(1));
+    const s = standIn({ taskDelayMs: 1000 });
+    await s.tick(0);
+    ecs.world.revision = REV(2);
+    await s.tick(100);
+    ecs.world.desiredCount = 0;
+    await s.tick(200);
+    await s.tick(5000);
+    expect(ecs.running()).toEqual([]);
+    expect(ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+    ecs.world.desiredCount = 2;
+    await s.tick(6000);
+    await s.tick(7000);
+    expect(ecs.running()).toEqual(['2', '2']);
   });
 });

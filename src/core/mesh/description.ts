@@ -4,10 +4,10 @@
  * this one shape, so the migration plan does not care where the facts came from.
  */
 
+import { MeshProtocol } from '../protocol.js';
+
 /** An App Mesh object's name: letters, digits, `_`, `.` and `-`, at most 255 (the one copy of the rule). */
 export const APP_MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
-
-export type MeshProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
 
 export interface MeshListener {
   port: number;

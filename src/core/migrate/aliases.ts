@@ -3,7 +3,8 @@
 import { dnsNameProblem } from '../ecs-names.js';
 import { virtualNodeName } from '../envoy/render.js';
 import { DescribedVirtualRouter, MeshDescription, DescribedVirtualService } from '../mesh/description.js';
-import { byName, Draft, normalizeHost, ServiceFacts, LOAD_BALANCER_NAME, PrivateRecord, Candidate, note, addSource } from './types.js';
+import { byName, Draft, ServiceFacts, LOAD_BALANCER_NAME, PrivateRecord, Candidate, note, addSource } from './types.js';
+import { normalizeHost } from '../host-refs.js';
 
 /** Total weight per target node over a router's routes, heaviest first (ties by name, so the choice is stable). */
 function routerWeights(router: DescribedVirtualRouter): [string, number][] {

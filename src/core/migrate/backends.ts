@@ -1,6 +1,7 @@
 // ---- rule 7: backends --------------------------------------------------------------------------
 
-import { Draft, normalizeHost, URL_HOST, HOST_WORD, containersOf, note } from './types.js';
+import { Draft, containersOf, note } from './types.js';
+import { normalizeHost, hostsIn } from '../host-refs.js';
 
 interface NameIndex {
   /** The alias a service publishes (or keeps publishing) on Service Connect. */
@@ -25,17 +26,6 @@ function serversOf(index: NameIndex, name: string): { server: Draft; primary: bo
   if (primary) return { server: primary, primary: true };
   const secondary = index.secondary.get(name)?.[0];
   return secondary ? { server: secondary, primary: false } : undefined;
-}
-
-/**
- * The hosts a value may name: URL hosts, dotted words, or the whole value when it is one word. A single
- * word elsewhere (a path segment like `/payments`) is no host.
- */
-function hostsIn(value: string): string[] {
-  const urls = [...value.matchAll(URL_HOST)].map((m) => m[1]!);
-  const words = (value.match(HOST_WORD) ?? []).filter((w) => w.includes('.'));
-  const whole = /^[a-z0-9_-]+$/i.test(value.trim()) ? [value.trim()] : [];
-  return [...new Set([...urls, ...words, ...whole].map(normalizeHost))];
 }
 
 /** Names of other services of the input that an app container's environment values mention. */

@@ -2,8 +2,10 @@
 
 import type { PortMapping } from '@aws-sdk/client-ecs';
 import { httpNamespaceNameProblem } from '../ecs-names.js';
-import { MeshProtocol } from '../mesh/description.js';
-import { Draft, ClusterPlanInput, note, addSource, normalizeHost, NamespaceFacts, containersOf, APP_PROTOCOLS } from './types.js';
+import { MeshProtocol } from '../protocol.js';
+import { Draft, ClusterPlanInput, note, addSource, NamespaceFacts, containersOf } from './types.js';
+import { isAppProtocol } from '../protocol.js';
+import { normalizeHost } from '../host-refs.js';
 
 function namespaceCandidate(d: Draft, overrides: ClusterPlanInput['overrides']): { name?: string; source?: string } {
   if (overrides.namespace !== undefined) return { name: overrides.namespace, source: 'overrides' };
@@ -66,7 +68,7 @@ export function describeMigrated(d: Draft, namespaces: NamespaceFacts[]): void {
     const discoveryName = s.discoveryName ?? s.portName;
     const aliases = s.clientAliases?.length ? s.clientAliases : mapping?.containerPort ? [{ port: mapping.containerPort }] : [];
     const appProtocol = mapping?.appProtocol?.toLowerCase();
-    const protocol = (appProtocol && APP_PROTOCOLS.includes(appProtocol) ? appProtocol : 'tcp') as MeshProtocol;
+    const protocol = (isAppProtocol(appProtocol) ? appProtocol : 'tcp') as MeshProtocol;
     for (const a of aliases) {
       const dnsName = normalizeHost(a.dnsName ?? `${discoveryName}.${d.namespace ?? ''}`);
       const port = mapping?.containerPort ?? a.port;

@@ -2,7 +2,8 @@
 
 import type { PortMapping, RegisterTaskDefinitionCommandInput, ContainerDefinition } from '@aws-sdk/client-ecs';
 import { toRegisterInput } from '../task-definition.js';
-import { Draft, Provided, note, PlannedListener, APP_PROTOCOLS, ServicePlan } from './types.js';
+import { Draft, Provided, note, PlannedListener, ServicePlan } from './types.js';
+import { isAppProtocol } from '../protocol.js';
 
 const SUGGEST = {
   weighted: 'use an ECS blue/green deployment, or two services behind one client alias shifting traffic by desired count',
@@ -45,7 +46,7 @@ function namedMappings(mappings: PortMapping[], listeners: PlannedListener[]): P
   for (const l of listeners) {
     const i = out.findIndex((m) => m.containerPort === l.port);
     const named: PortMapping = { ...(i >= 0 ? out[i] : { containerPort: l.port, protocol: 'tcp' as const }), name: l.portName };
-    if (APP_PROTOCOLS.includes(l.protocol)) named.appProtocol = l.protocol as PortMapping['appProtocol'];
+    if (isAppProtocol(l.protocol)) named.appProtocol = l.protocol as PortMapping['appProtocol'];
     else delete named.appProtocol;
     if (i >= 0) out[i] = named;
     else out.push(named);
@@ -53,11 +54,9 @@ function namedMappings(mappings: PortMapping[], listeners: PlannedListener[]): P
   return out;
 }
 
-// TODO: use service-connect's withoutEnvoy once exported
 /**
  * The register input without envoy (and the container an APPMESH proxyConfiguration names), the waits for
- * it and the proxy configuration; the app's ports named. Unlike service-connect's, it reads the proxy's name
- * from the proxyConfiguration too and leaves a missing app container to the findings instead of throwing.
+ * it and the proxy configuration; the app's ports named. A missing app container is left to the findings.
  */
 function withoutEnvoy(d: Draft): RegisterTaskDefinitionCommandInput {
   const input = toRegisterInput(d.facts.described);

@@ -3,8 +3,10 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import { hasEnvoy, proxyContainers } from '../envoy/proxy.js';
 import { virtualNodeName } from '../envoy/render.js';
-import { MeshDescription, MeshProtocol } from '../mesh/description.js';
-import { ServiceFacts, ServicePlan, Draft, containersOf, note, addSource, ClusterPlanInput, MESH_PROTOCOLS } from './types.js';
+import { MeshDescription } from '../mesh/description.js';
+import { MeshProtocol } from '../protocol.js';
+import { ServiceFacts, ServicePlan, Draft, containersOf, note, addSource, ClusterPlanInput } from './types.js';
+import { isMeshProtocol } from '../protocol.js';
 
 /** The envoy sidecar: the container named envoy, and the one an APPMESH proxyConfiguration names. */
 function statusOf(facts: ServiceFacts): ServicePlan['status'] {
@@ -97,7 +99,7 @@ export function listenPorts(d: Draft, overrides: ClusterPlanInput['overrides']):
   const assumed: number[] = [];
   d.ports = ports.map((port) => {
     const declared = app?.portMappings?.find((m) => m.containerPort === port)?.appProtocol?.toLowerCase();
-    if (declared && MESH_PROTOCOLS.includes(declared)) return { port, protocol: declared as MeshProtocol };
+    if (isMeshProtocol(declared)) return { port, protocol: declared as MeshProtocol };
     if (overrides.appProtocol) return { port, protocol: overrides.appProtocol };
     assumed.push(port);
     return { port, protocol: 'http' as const };

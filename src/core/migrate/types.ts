@@ -1,5 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput, ServiceConnectConfiguration, ContainerDefinition } from '@aws-sdk/client-ecs';
-import { MeshDescription, MeshProtocol, DescribedVirtualRouter, DescribedVirtualNode, DescribedGatewayRoute } from '../mesh/description.js';
+import { MeshDescription, DescribedVirtualRouter, DescribedVirtualNode, DescribedGatewayRoute } from '../mesh/description.js';
+import { MeshProtocol } from '../protocol.js';
 import { DescribedTaskDefinition } from '../task-definition.js';
 
 /** What meshctl read about one ECS service of the cluster. */
@@ -135,23 +136,12 @@ export interface Draft {
   sources: string[];
 }
 
-export const APP_PROTOCOLS: readonly string[] = ['http', 'http2', 'grpc'];
-export const MESH_PROTOCOLS: readonly string[] = ['http', 'http2', 'grpc', 'tcp'];
 /** ALB (`x.us-west-2.elb.amazonaws.com`), NLB (`x.elb.us-west-2.amazonaws.com`) and China (`….com.cn`) names. */
 export const LOAD_BALANCER_NAME = /(^|\.)elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
-/** The host of each URL in a value: `http://user@payments.local:5000/x` holds `payments.local`. */
-export const URL_HOST = /[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?([a-z0-9_.-]+)/gi;
-/** Host-like words of a value (`payments.local:5000,orders.local:80`). */
-export const HOST_WORD = /[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?/gi;
 
 /** Code-unit order, the same on every machine (localeCompare is not). */
 export function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Lower case, no surrounding space, no trailing dot: how DNS names are compared. */
-export function normalizeHost(name: string): string {
-  return name.trim().toLowerCase().replace(/\.+$/, '');
 }
 
 export function note(d: Draft, level: Finding['level'], message: string): void {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateMeshFile } from '../../../src/core/mesh/file.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
 import { InputError } from '../../../src/errors.js';
 
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');

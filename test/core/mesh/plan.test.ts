@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateMeshFile, type MeshFile } from '../../../src/core/mesh/file.js';
+import { type MeshFile } from '../../../src/core/mesh/file.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
 import {
-  fromAwsSpec,
   meshObjects,
   planMesh,
   refuseUnexpressibleLosses,
-  toAwsSpec,
-  toMeshFile,
+  objectsToMeshFile,
   unexpressibleLosses,
   unexpressibleNotes,
   type MeshKind,
   type MeshObject,
 } from '../../../src/core/mesh/plan.js';
+import { fromAwsSpec, toAwsSpec } from '../../../src/core/mesh/aws-spec.js';
 import { InputError } from '../../../src/errors.js';
 
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
@@ -108,7 +108,7 @@ describe('planMesh', () => {
   });
 
   it('exports what exists as a file that plans to no change', () => {
-    const exported = toMeshFile(applied(local()));
+    const exported = objectsToMeshFile(applied(local()));
     const { vpc: _vpc, ...ns } = local().namespace!;
     expect(exported.namespace).toEqual(ns);
     expect(
@@ -159,7 +159,7 @@ describe('what the mesh file cannot express', () => {
       readBack('virtualNode', 'crystal-lb-vanilla', spec),
     ];
     // Export then plan: the file has everything else, so only that field differs.
-    const exported = validateMeshFile(JSON.parse(JSON.stringify(toMeshFile(actual))), 'exported.json');
+    const exported = validateMeshFile(JSON.parse(JSON.stringify(objectsToMeshFile(actual))), 'exported.json');
     const actions = planMesh(exported, actual);
     expect(actions.map((a) => [a.action, a.changes])).toEqual([
       ['unchanged', []],
@@ -173,7 +173,7 @@ describe('what the mesh file cannot express', () => {
     expect(unexpressibleNotes(actual)).toEqual([
       'virtualNode crystal-lb-vanilla: spec.listeners[0].keepAlive is not expressible in the mesh file; export leaves it out, and apply refuses to update it',
     ]);
-    expect(JSON.stringify(toMeshFile(actual))).not.toMatch(/keepAlive|unexpressible/);
+    expect(JSON.stringify(objectsToMeshFile(actual))).not.toMatch(/keepAlive|unexpressible/);
   });
 
   const target = { target: { virtualService: { virtualServiceName: 'payments.local' } } };

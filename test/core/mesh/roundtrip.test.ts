@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { validateMeshFile } from '../../../src/core/mesh/file.js';
-import { fromAwsSpec, meshObjects, planMesh, toAwsSpec, toMeshFile, type MeshKind, type MeshObject } from '../../../src/core/mesh/plan.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
+import { meshObjects, planMesh, objectsToMeshFile, type MeshKind, type MeshObject } from '../../../src/core/mesh/plan.js';
+import { fromAwsSpec, toAwsSpec } from '../../../src/core/mesh/aws-spec.js';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8')) as T;
 
@@ -43,7 +44,7 @@ describe('AWS spec → mesh file → AWS spec', () => {
   });
 
   it('writes the workshop node with the listener shorthand, its health check port and access log', () => {
-    const { virtualNodes } = toMeshFile(read([workshopNode]));
+    const { virtualNodes } = objectsToMeshFile(read([workshopNode]));
     expect(virtualNodes).toEqual([
       {
         name: 'crystal-lb-vanilla',
@@ -65,7 +66,7 @@ describe('AWS spec → mesh file → AWS spec', () => {
   });
 
   it('goes through the written file too: export, YAML, validation and apply give back every spec', () => {
-    const text = stringify(toMeshFile(read(described)));
+    const text = stringify(objectsToMeshFile(read(described)));
     const file = validateMeshFile(parse(text), 'exported.yaml');
     const specs = meshObjects(file).map((o) => ({
       kind: o.kind,
@@ -79,14 +80,14 @@ describe('AWS spec → mesh file → AWS spec', () => {
 
   it('plans no change for an exported mesh that really is unchanged', () => {
     const actual = read(described);
-    const file = validateMeshFile(JSON.parse(JSON.stringify(toMeshFile(actual))), 'exported.json');
+    const file = validateMeshFile(JSON.parse(JSON.stringify(objectsToMeshFile(actual))), 'exported.json');
     const actions = planMesh(file, actual);
     expect(actions.filter((a) => a.action !== 'unchanged')).toEqual([]);
     expect(actions).toHaveLength(described.length);
   });
 
   it('writes every listener, route kind and field the rich mesh holds, in the file terms', () => {
-    const f = toMeshFile(read(described));
+    const f = objectsToMeshFile(read(described));
     const rich = f.virtualNodes!.find((n) => n.name === 'crystal-lb-rich')!;
     expect(rich.listeners!.map((l) => [l.port, l.protocol, Object.keys(l).sort()])).toEqual([
       [3000, 'http', ['connectionPool', 'healthCheck', 'outlierDetection', 'port', 'protocol', 'timeout', 'tls']],
@@ -145,7 +146,7 @@ describe('AWS spec → mesh file → AWS spec', () => {
     };
     const actual = read([workshopNode, ...described.filter((o) => o.name === 'crystal-router'), route]);
     expect(actual[2]!.decl).toEqual({ prefix: '/', targets: [{ virtualNode: 'crystal-lb-vanilla', weight: 1 }] });
-    const file = validateMeshFile(JSON.parse(JSON.stringify({ mesh: { name: 'm' }, ...toMeshFile(actual) })), 'exported.json');
+    const file = validateMeshFile(JSON.parse(JSON.stringify({ mesh: { name: 'm' }, ...objectsToMeshFile(actual) })), 'exported.json');
     expect(planMesh(file, actual).map((a) => a.action)).toEqual(['create', 'unchanged', 'unchanged', 'unchanged']);
   });
 });

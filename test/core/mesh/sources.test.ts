@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener } from '../../../src/core/mesh/description.js';
-import { validateMeshFile, type MeshFile } from '../../../src/core/mesh/file.js';
-import { fromCloudFormation, fromMeshFile, fromTerraformState, toMeshFile } from '../../../src/core/mesh/sources.js';
+import { type MeshFile } from '../../../src/core/mesh/file.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
+import { descriptionToMeshFile } from '../../../src/core/mesh/sources/to-mesh-file.js';
+import { fromMeshFile } from '../../../src/core/mesh/sources/mesh-file.js';
+import { fromTerraformState } from '../../../src/core/mesh/sources/terraform.js';
+import { fromCloudFormation } from '../../../src/core/mesh/sources/cloudformation.js';
 import { InputError } from '../../../src/errors.js';
 
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
@@ -471,10 +475,10 @@ const route = (name: string, kind: DescribedRoute['kind'], targets: DescribedRou
   return r;
 };
 
-describe('toMeshFile', () => {
+describe('descriptionToMeshFile', () => {
   it.each(['local-mesh.yaml', 'appmesh-workshop.yaml'])('gives back the example %s, less what no description holds', (name) => {
     const original = example(name);
-    const { file, notes } = toMeshFile(fromMeshFile(original, name));
+    const { file, notes } = descriptionToMeshFile(fromMeshFile(original, name));
     const { vpc: _vpc, ...namespace } = original.namespace ?? { vpc: undefined };
     const expected = {
       ...original,
@@ -487,7 +491,7 @@ describe('toMeshFile', () => {
   });
 
   it('writes the workshop template as a mesh file that validates', () => {
-    const { file, notes } = toMeshFile(fromCloudFormation(fixture('cfn-appmesh.yaml'), 'cfn-appmesh.yaml')[0]!);
+    const { file, notes } = descriptionToMeshFile(fromCloudFormation(fixture('cfn-appmesh.yaml'), 'cfn-appmesh.yaml')[0]!);
     expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
     expect(file).toEqual({
       mesh: { name: 'appmesh-workshop', egressFilter: 'DROP_ALL' },
@@ -499,7 +503,7 @@ describe('toMeshFile', () => {
   });
 
   it('writes the local-mesh template with a note for each thing the file cannot hold', () => {
-    const { file, notes } = toMeshFile(fromCloudFormation(fixture('cfn-appmesh.json'), 'cfn-appmesh.json')[0]!);
+    const { file, notes } = descriptionToMeshFile(fromCloudFormation(fixture('cfn-appmesh.json'), 'cfn-appmesh.json')[0]!);
     expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
     expect(file.namespace).toEqual({ name: 'local', services: ['payments', 'payments-v2', 'products'] });
     expect(file.virtualNodes.find((n) => n.name === 'products')).toEqual({
@@ -577,7 +581,7 @@ describe('toMeshFile', () => {
         { gateway: 'gone', name: 'x', prefix: '/', virtualService: 'orders.local' },
       ],
     };
-    const { file, notes } = toMeshFile(desc);
+    const { file, notes } = descriptionToMeshFile(desc);
     expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
     const ordersOnly = { virtualNode: 'orders', weight: 80 };
     expect(file).toEqual({
@@ -616,11 +620,11 @@ describe('toMeshFile', () => {
 
   it('keeps an ALLOW_ALL egress filter read from a template', () => {
     const d = onlyMesh({ Resources: { Mesh: { ...MESH, Properties: { MeshName: 'm', Spec: { EgressFilter: { Type: 'ALLOW_ALL' } } } } } });
-    expect(toMeshFile(d).file.mesh).toEqual({ name: 'm', egressFilter: 'ALLOW_ALL' });
+    expect(descriptionToMeshFile(d).file.mesh).toEqual({ name: 'm', egressFilter: 'ALLOW_ALL' });
   });
 
   it('throws an InputError for a mesh name the file cannot hold', () => {
-    expect(() => toMeshFile(emptyMesh('my mesh', 'CloudFormation template t.yaml'))).toThrow(
+    expect(() => descriptionToMeshFile(emptyMesh('my mesh', 'CloudFormation template t.yaml'))).toThrow(
       new InputError('CloudFormation template t.yaml: mesh "my mesh" is not a name the mesh file can hold (letters, digits, . _ -)'),
     );
   });

@@ -8,7 +8,8 @@ import {
   type ServiceFacts,
   type ServicePlan,
 } from '../../../src/core/migrate/types.js';
-import { emptyMesh, type DescribedVirtualNode, type MeshDescription, type MeshProtocol } from '../../../src/core/mesh/description.js';
+import { emptyMesh, type DescribedVirtualNode, type MeshDescription } from '../../../src/core/mesh/description.js';
+import { type MeshProtocol } from '../../../src/core/protocol.js';
 import type { DescribedTaskDefinition } from '../../../src/core/task-definition.js';
 
 // ---- test data builders: plain JSON as DescribeTaskDefinition, Cloud Map and Route 53 return it ----

@@ -7,6 +7,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmdirSync,
   unlinkSync,
   writeSync,
@@ -14,21 +15,15 @@ import {
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeControls } from '../core/escape.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { AwsCallError, CheckFailedError, InterruptedError, UsageError } from '../errors.js';
-import { SANDBOX_PROFILE } from '../sandbox/detect.js';
-import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from '../sandbox/environment.js';
-import { checkMoto, freePort, keepTasksWhereTheyAre, launcherPath, portIsFree, resetMoto, waitForMoto } from '../sandbox/moto.js';
-import { commandLineOf, processStatus, spawnDetached, stopProcess, type ProcessStatus, type StopOutcome } from '../sandbox/processes.js';
-import {
-  formatSandboxState,
-  parseSandboxState,
-  SANDBOX_FILES,
-  type SandboxProcess,
-  type SandboxState,
-  type SchedulerSettings,
-  type World,
-} from '../sandbox/state.js';
 import { readOptionalFile, writeFileAtomic } from '../runtime/files.js';
+import { SANDBOX_PROFILE } from './detect.js';
+import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from './environment.js';
+import { checkMoto, freePort, keepTasksWhereTheyAre, launcherPath, portIsFree, resetMoto, waitForMoto } from './moto.js';
+import { commandLineOf, processStatus, spawnDetached, stopProcess, type ProcessStatus, type StopOutcome } from './processes.js';
+import { newToken, removeRecord, trustedSandbox, writeSandboxState } from './record.js';
+import { SANDBOX_FILES, type SandboxFile, type SandboxProcess, type SandboxState, type SchedulerSettings, type World } from './state.js';
 
 /** What the sandbox's steps need from main.ts: the environment its processes inherit, and the signal. */
 export interface SandboxDeps {
@@ -77,14 +72,15 @@ export function infoOf(state: SandboxState): SandboxInfo {
   };
 }
 
-/** The state file of the sandbox in `dir`, or undefined when there is none. */
-export async function readSandboxState(dir: string): Promise<SandboxState | undefined> {
-  const file = at(dir, SANDBOX_FILES.state);
-  const text = await readOptionalFile(file);
-  return text === undefined ? undefined : parseSandboxState(text, file);
+/** The folder, absolute, its symbolic links resolved when it exists (the record is kept by that path). */
+function canonical(dirFlag: string): string {
+  const dir = resolve(dirFlag);
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
-
-const writeState = (state: SandboxState) => writeFileAtomic(at(state.dir, SANDBOX_FILES.state), formatSandboxState(state), true, 'sandbox');
 
 /**
  * Runs `work` holding the folder's lock file (O_EXCL), so two sandbox commands in one folder never
@@ -101,13 +97,17 @@ async function withLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
         throw new UsageError(`sandbox: cannot write ${shown(lock)} (${(err as Error).message})`);
-      const holder = Number(readFileSync(lock, 'utf8').trim());
-      if (attempt === 0 && !(Number.isInteger(holder) && holder > 1 && commandLineOf(holder) !== undefined)) {
+      const text = readFileSync(lock, 'utf8').trim();
+      const holder = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      // Taken over only when it holds a PID that no longer runs: a lock file is all this removes.
+      if (attempt === 0 && holder > 1 && commandLineOf(holder) === undefined) {
         unlinkSync(lock);
         continue;
       }
       throw new UsageError(
-        `sandbox: another meshctl sandbox command (PID ${holder}) is working in ${shown(dir)}; wait for it to end (or remove ${shown(lock)} if none runs)`,
+        Number.isNaN(holder)
+          ? `sandbox: ${shown(lock)} is not a lock meshctl wrote (no PID in it); remove it if no meshctl sandbox command works in ${shown(dir)}`
+          : `sandbox: another meshctl sandbox command (PID ${holder}) is working in ${shown(dir)}; wait for it to end (or remove ${shown(lock)} if none runs)`,
       );
     }
   }
@@ -135,6 +135,36 @@ const exists = (path: string) => {
     return false;
   }
 };
+
+/** Records the file `name` of the folder as up left it (replacing an earlier record of it). */
+function noteFile(state: SandboxState, name: string, grows = false): void {
+  const info = lstatSync(at(state.dir, name));
+  const file: SandboxFile = { name, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, ...(grows ? { grows: true as const } : {}) };
+  state.files = [...state.files.filter((f) => f.name !== name), file];
+}
+
+/** Removes a file up wrote while it is still that file; `changed`: it is another file now, or was written since, and stays. */
+function removeOwnFile(dir: string, f: SandboxFile): 'removed' | 'gone' | 'changed' {
+  let info;
+  try {
+    info = lstatSync(at(dir, f.name));
+  } catch {
+    return 'gone';
+  }
+  const same = info.isFile() && info.ino === f.ino && (f.grows === true || (info.size === f.size && info.mtimeMs === f.mtimeMs));
+  return same && removeFile(at(dir, f.name)) ? 'removed' : 'changed';
+}
+
+/** Removes a PID file or ready file a recorded process wrote, while it holds that process's PID and nothing else. */
+function removeIfHolds(path: string, pids: readonly number[]): boolean {
+  try {
+    const info = lstatSync(path);
+    if (!info.isFile() || info.size > 20) return false;
+    return pids.map(String).includes(readFileSync(path, 'utf8').trim()) && removeFile(path);
+  } catch {
+    return false;
+  }
+}
 
 function checkpoint(deps: SandboxDeps): void {
   if (deps.signal.aborted) throw new InterruptedError('interrupted');
@@ -191,8 +221,10 @@ async function startScheduler(deps: SandboxDeps, state: SandboxState, settings: 
   const scheduler: SandboxProcess = {
     name: 'scheduler',
     pid: await spawnDetached(process.execPath, args, log, { ...deps.env }),
-    match: [script, state.endpoint],
+    path: script,
+    option: ['--endpoint', state.endpoint],
   };
+  noteFile(state, SANDBOX_FILES.schedulerLog, true);
   // In the state before it is ready, so that a failure from here on stops it too.
   state.processes.push(scheduler);
   for (let waited = 0; !exists(ready); waited += 50) {
@@ -207,29 +239,35 @@ async function startScheduler(deps: SandboxDeps, state: SandboxState, settings: 
 
 /** Seeds the world and writes its cfn-output.json; the stand-in's settings. */
 async function seed(state: SandboxState, scheduler: Pick<SchedulerSettings, 'taskDelayMs' | 'failNewTasks'>): Promise<SchedulerSettings> {
-  const { seedWorld } = await import('../sandbox/worlds.js');
+  const { seedWorld } = await import('./worlds.js');
   let seeded;
   try {
     seeded = await seedWorld(state.world, state.endpoint);
   } catch (err) {
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    // The AWS layer has translated moto's answer already (an AwsCallError names its operation).
+    const call = err instanceof AwsCallError ? err : undefined;
+    const name = call?.errorName ?? (err as Error).name ?? 'Error';
     const log = shown(at(state.dir, SANDBOX_FILES.motoLog));
     throw new AwsCallError(
-      'seed',
-      e.name ?? 'Error',
-      e.$metadata?.httpStatusCode,
-      `sandbox: seeding the ${state.world} world into moto failed: ${e.name ?? 'Error'}: ${escapeControls(String(e.message ?? err))}; see ${log}`,
+      call?.operation ?? 'seed',
+      name,
+      call?.httpStatus,
+      `sandbox: seeding the ${state.world} world into moto failed: ${escapeControls(String((err as Error).message ?? err))}; see ${log}`,
     );
   }
   await writeFileAtomic(at(state.dir, SANDBOX_FILES.cfnOutput), `${JSON.stringify(seeded.cfnOutput, null, 2)}\n`, true, 'sandbox');
+  noteFile(state, SANDBOX_FILES.cfnOutput);
   return { cluster: seeded.cluster, subnetId: seeded.net.subnetId, securityGroupId: seeded.net.securityGroupId, ...scheduler };
 }
 
 /** Stops what a half-done up started and removes what it wrote (its failure is rethrown by the caller). */
-async function undo(state: SandboxState, createdDir: boolean): Promise<void> {
+async function undo(deps: SandboxDeps, state: SandboxState): Promise<void> {
   for (const p of [...state.processes].reverse()) await stopProcess(p, pause);
-  for (const name of [...state.files, SANDBOX_FILES.state, SANDBOX_FILES.pid, SANDBOX_FILES.ready]) removeFile(at(state.dir, name));
-  if (createdDir) removeEmptyDir(state.dir, [SANDBOX_FILES.lock]);
+  for (const f of state.files) removeOwnFile(state.dir, f);
+  const pids = state.processes.map((p) => p.pid);
+  for (const name of [SANDBOX_FILES.pid, SANDBOX_FILES.ready]) removeIfHolds(at(state.dir, name), pids);
+  removeFile(at(state.dir, SANDBOX_FILES.state));
+  await removeRecord(deps.env, state.dir);
 }
 
 function removeEmptyDir(dir: string, ignoring: readonly string[] = []): boolean {
@@ -249,14 +287,19 @@ function removeEmptyDir(dir: string, ignoring: readonly string[] = []): boolean 
  * recorded by PID in the state file. A sandbox already running in the folder is reused.
  */
 export async function sandboxUp(deps: SandboxDeps, opts: SandboxUpOptions): Promise<SandboxInfo & { reused: boolean }> {
-  const dir = resolve(opts.dir);
-  const createdDir = !existsSync(dir);
-  if (createdDir) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  else if (!lstatSync(dir).isDirectory()) throw new UsageError(`--dir: ${shown(dir)} is not a folder`);
+  const createdDir = !existsSync(resolve(opts.dir));
+  if (createdDir) mkdirSync(resolve(opts.dir), { recursive: true, mode: 0o700 });
+  const dir = canonical(opts.dir);
+  if (!createdDir && !lstatSync(dir).isDirectory()) throw new UsageError(`--dir: ${shown(dir)} is not a folder`);
   try {
     return await withLock(dir, async () => {
-      const existing = await readSandboxState(dir);
-      if (existing) return { ...reuse(existing, opts, deps), reused: true };
+      const existing = await trustedSandbox(deps.env, dir, 'up');
+      if (existing?.stateFileGone) {
+        throw new UsageError(
+          `sandbox: a sandbox up started in ${shown(dir)} lost its state file ${SANDBOX_FILES.state}; run meshctl sandbox down --dir ${shown(shellQuote(dir))} to stop it, then sandbox up again`,
+        );
+      }
+      if (existing) return { ...reuse(existing.state, opts, deps), reused: true };
       const taken = WRITTEN.filter((name) => exists(at(dir, name)));
       if (taken.length > 0 && !opts.force) {
         throw new UsageError(
@@ -270,7 +313,8 @@ export async function sandboxUp(deps: SandboxDeps, opts: SandboxUpOptions): Prom
       }
       checkpoint(deps);
       const state: SandboxState = {
-        version: 1,
+        version: 2,
+        token: await newToken(),
         world: opts.world ?? 'workshop',
         dir,
         endpoint: `http://127.0.0.1:${port}`,
@@ -284,7 +328,7 @@ export async function sandboxUp(deps: SandboxDeps, opts: SandboxUpOptions): Prom
       try {
         await start(deps, state, opts, version);
       } catch (err) {
-        await undo(state, false);
+        await undo(deps, state);
         throw err;
       }
       return { ...infoOf(state), reused: false };
@@ -299,32 +343,36 @@ async function start(deps: SandboxDeps, state: SandboxState, opts: SandboxUpOpti
   const launcher = launcherPath();
   const motoLog = at(state.dir, SANDBOX_FILES.motoLog);
   const pidFile = at(state.dir, SANDBOX_FILES.pid);
-  state.files.push(...WRITTEN);
+  // Only --force gets here with these files present: the user asked to replace them.
   for (const name of WRITTEN) removeFile(at(state.dir, name));
   removeFile(pidFile);
   // AWS managed policies (AWSAppMeshEnvoyAccess, for doctor) exist in moto only when asked for.
   const env = { ...deps.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
   const args = [launcher, '--pid-file', pidFile, '-H', '127.0.0.1', '-p', String(state.port)];
   const spawned = await spawnDetached('python3', args, motoLog, env);
-  const moto: SandboxProcess = { name: 'moto', pid: spawned, match: [launcher, String(state.port)] };
+  const moto: SandboxProcess = { name: 'moto', pid: spawned, path: launcher, option: ['-p', String(state.port)] };
   state.processes.push(moto);
+  noteFile(state, SANDBOX_FILES.motoLog, true);
   // Written now, so that down can clean up after an up that dies half-way.
-  await writeState(state);
+  await writeSandboxState(deps.env, state);
   await waitForMoto(state.endpoint, spawned, motoLog);
   // The launcher's own PID: `python3` may be a shim that started it as a child.
   const own = Number((await readOptionalFile(pidFile))?.trim());
-  removeFile(pidFile);
   if (Number.isInteger(own) && own > 1) moto.pid = own;
+  removeIfHolds(pidFile, [moto.pid]);
+  await writeSandboxState(deps.env, state);
   deps.info(`sandbox: moto ${version} answers on ${state.endpoint} (PID ${moto.pid}); seeding the ${state.world} world…`);
   checkpoint(deps);
   await keepTasksWhereTheyAre(state.endpoint);
   const settings = await seed(state, { taskDelayMs: opts.taskDelayMs, failNewTasks: opts.failNewTasks });
   checkpoint(deps);
   await writeFileAtomic(at(state.dir, SANDBOX_FILES.config), profileConfigText(state.endpoint), true, 'sandbox');
+  noteFile(state, SANDBOX_FILES.config);
   await writeFileAtomic(at(state.dir, SANDBOX_FILES.credentials), profileCredentialsText(), true, 'sandbox');
+  noteFile(state, SANDBOX_FILES.credentials);
   state.scheduler = settings;
   await startScheduler(deps, state, settings);
-  await writeState(state);
+  await writeSandboxState(deps.env, state);
 }
 
 export interface ProcessReport {
@@ -335,10 +383,11 @@ export interface ProcessReport {
 
 /** `sandbox status`: the recorded sandbox and whether each of its processes still runs. */
 export async function sandboxStatus(
+  deps: Pick<SandboxDeps, 'env'>,
   dirFlag: string,
 ): Promise<{ dir: string; info?: SandboxInfo; processes: ProcessReport[]; running: boolean }> {
-  const dir = resolve(dirFlag);
-  const state = await readSandboxState(dir);
+  const dir = canonical(dirFlag);
+  const state = (await trustedSandbox(deps.env, dir, 'status'))?.state;
   if (!state) return { dir, processes: [], running: false };
   const processes = state.processes.map((p) => ({ name: p.name, pid: p.pid, status: processStatus(p) }));
   return { dir, info: infoOf(state), processes, running: processes.length === 2 && processes.every((p) => p.status === 'running') };
@@ -351,28 +400,45 @@ export interface SandboxDownResult {
   endpoint?: string;
   processes: { name: SandboxProcess['name']; pid: number; outcome: StopOutcome }[];
   removed: string[];
+  /** Files up wrote that are another file now, or were written since: they stay. */
+  left: string[];
   removedDir: boolean;
 }
 
 /**
- * `sandbox down`: stops exactly the recorded PIDs (each only while its command line still is the
- * launcher's or the stand-in's), then removes what up wrote, and the folder when up made it and it is empty.
+ * `sandbox down`, on the sandbox up recorded in the folder (and only when the folder's state carries
+ * the record's token): stops exactly the recorded PIDs (each only while its command line still runs the
+ * launcher or the stand-in), removes the files up wrote that are unchanged, the record, and the folder
+ * when up made it and it is empty.
  */
-export async function sandboxDown(dirFlag: string): Promise<SandboxDownResult> {
-  const dir = resolve(dirFlag);
-  if (!existsSync(dir)) return { dir, found: false, processes: [], removed: [], removedDir: false };
-  const result = await withLock(dir, async (): Promise<SandboxDownResult> => {
-    const state = await readSandboxState(dir);
-    if (!state) return { dir, found: false, processes: [], removed: [], removedDir: false };
+export async function sandboxDown(deps: Pick<SandboxDeps, 'env' | 'info'>, dirFlag: string): Promise<SandboxDownResult> {
+  const dir = canonical(dirFlag);
+  const work = async (): Promise<SandboxDownResult & { createdDir: boolean }> => {
+    const none = { dir, found: false, processes: [], removed: [], left: [], removedDir: false, createdDir: false };
+    const trusted = await trustedSandbox(deps.env, dir, 'down');
+    if (!trusted) return none;
+    const { state } = trusted;
+    if (trusted.stateFileGone)
+      deps.info(`sandbox: ${SANDBOX_FILES.state} is gone from ${shown(dir)}; stopping what meshctl's own record lists`);
     const processes: SandboxDownResult['processes'] = [];
     // The stand-in first: it would only fail against a stopped moto.
     for (const p of [...state.processes].reverse()) processes.push({ name: p.name, pid: p.pid, outcome: await stopProcess(p, pause) });
-    const removed = [...state.files, SANDBOX_FILES.pid, SANDBOX_FILES.ready, SANDBOX_FILES.state].filter((name) =>
-      removeFile(at(dir, name)),
-    );
-    return { dir, found: true, world: state.world, endpoint: state.endpoint, processes, removed, removedDir: state.createdDir };
-  });
-  return { ...result, removedDir: result.removedDir && removeEmptyDir(dir) };
+    const removed: string[] = [];
+    const left: string[] = [];
+    for (const f of state.files) {
+      const outcome = removeOwnFile(dir, f);
+      if (outcome === 'removed') removed.push(f.name);
+      if (outcome === 'changed') left.push(f.name);
+    }
+    const pids = state.processes.map((p) => p.pid);
+    for (const name of [SANDBOX_FILES.pid, SANDBOX_FILES.ready]) if (removeIfHolds(at(dir, name), pids)) removed.push(name);
+    if (!trusted.stateFileGone && removeFile(at(dir, SANDBOX_FILES.state))) removed.push(SANDBOX_FILES.state);
+    await removeRecord(deps.env, dir);
+    return { ...none, found: true, world: state.world, endpoint: state.endpoint, processes, removed, left, createdDir: state.createdDir };
+  };
+  // A folder removed by hand: its record still says what runs.
+  const { createdDir, ...result } = existsSync(dir) ? await withLock(dir, work) : await work();
+  return { ...result, removedDir: createdDir && removeEmptyDir(dir) };
 }
 
 /**
@@ -384,30 +450,32 @@ export async function sandboxReset(
   dirFlag: string,
   changes: { taskDelayMs?: number; failNewTasks?: boolean },
 ): Promise<SandboxInfo> {
-  const dir = resolve(dirFlag);
-  if (!existsSync(dir)) throw new UsageError(`sandbox: no sandbox in ${shown(dir)}; start one with meshctl sandbox up --dir ${shown(dir)}`);
+  const dir = canonical(dirFlag);
+  const noSandbox = () =>
+    new UsageError(`sandbox: no sandbox in ${shown(dir)}; start one with meshctl sandbox up --dir ${shown(shellQuote(dir))}`);
+  if (!existsSync(dir)) throw noSandbox();
   return withLock(dir, async () => {
-    const state = await readSandboxState(dir);
-    if (!state) throw new UsageError(`sandbox: no sandbox in ${shown(dir)}; start one with meshctl sandbox up --dir ${shown(dir)}`);
+    const trusted = await trustedSandbox(deps.env, dir, 'reset');
+    if (!trusted || trusted.stateFileGone) throw noSandbox();
+    const { state } = trusted;
     const moto = state.processes.find((p) => p.name === 'moto');
     if (!moto || processStatus(moto) !== 'running') {
       throw new UsageError(
-        `sandbox: moto of the sandbox in ${shown(dir)} is not running; run meshctl sandbox down --dir ${shown(dir)}, then sandbox up`,
+        `sandbox: moto of the sandbox in ${shown(dir)} is not running; run meshctl sandbox down --dir ${shown(shellQuote(dir))}, then sandbox up`,
       );
     }
     for (const p of state.processes.filter((x) => x.name === 'scheduler')) await stopProcess(p, pause);
     state.processes = [moto];
-    await writeState(state);
+    await writeSandboxState(deps.env, state);
     await resetMoto(state.endpoint);
     deps.info(`sandbox: moto at ${state.endpoint} emptied; seeding the ${state.world} world again…`);
     const settings = await seed(state, {
       taskDelayMs: changes.taskDelayMs ?? state.scheduler?.taskDelayMs ?? 0,
       failNewTasks: changes.failNewTasks ?? state.scheduler?.failNewTasks ?? false,
     });
-    if (!state.files.includes(SANDBOX_FILES.cfnOutput)) state.files.push(SANDBOX_FILES.cfnOutput);
     state.scheduler = settings;
     await startScheduler(deps, state, settings);
-    await writeState(state);
+    await writeSandboxState(deps.env, state);
     return infoOf(state);
   });
 }

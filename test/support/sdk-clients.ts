@@ -7,19 +7,14 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './environment.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../src/sandbox/environment.js';
 
-// The seeds and the scheduler stand-in talk to moto with plain SDK clients: they build an emulator's
-// world, they are not meshctl's AWS layer (no retries to tune, no errors to translate for a user).
+// Plain SDK clients for the tests' own look at moto (what a command left behind) and for test-only
+// seeds. meshctl and the sandbox's worlds reach moto through src/aws/clients.ts instead.
 
 const config = (endpoint: string) => ({ endpoint, region: SANDBOX_REGION, credentials: { ...SANDBOX_CREDENTIALS } });
 
-/** ECS alone: what the scheduler stand-in needs. */
-export function ecsClient(endpoint: string): ECSClient {
-  return new ECSClient(config(endpoint));
-}
-
-/** The clients the workshop's seed and the tests use most. */
+/** The clients the tests use most. */
 export function sdkClients(endpoint: string) {
   const c = config(endpoint);
   return {
@@ -31,7 +26,7 @@ export function sdkClients(endpoint: string) {
   };
 }
 
-/** The others a world's seed needs. */
+/** The others. */
 export function seedClients(endpoint: string) {
   const c = config(endpoint);
   return {
