@@ -1,29 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { resumeCommand } from './cli/options/common.js';
-import type { PollClock } from './core/poll.js';
 import { AwsCallError, CommandFailedError, InterruptedError, MeshctlError, UsageError } from './errors.js';
 import type { Deps } from './runtime/context.js';
+import { realClock } from './steps/clock.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
-
-const realClock: PollClock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new InterruptedError('interrupted'));
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new InterruptedError('interrupted'));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
 
 /** package.json's version, put in by the build (scripts/build.mjs) and by vitest.config.ts: one source. */
 declare const __MESHCTL_VERSION__: string;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ecsNameProblem } from '../../core/arn.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
+import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { InputError, UsageError } from '../../errors.js';
 import { createContext, type Context, type Deps, type GlobalFlags } from '../../runtime/context.js';
@@ -41,7 +42,7 @@ export function contextOf(cmd: Command, deps: Deps): Context {
 export function durationFlag(value: string | undefined, flag: string, fallbackMs: number, minMs = 1): number {
   if (value === undefined) return fallbackMs;
   const ms = parseDuration(value, flag);
-  if (ms < minMs) throw new UsageError(`${flag}: "${value}" is shorter than ${formatDuration(minMs)}, the least it takes`);
+  if (ms < minMs) throw new UsageError(`${flag}: "${escapeControls(value)}" is shorter than ${formatDuration(minMs)}, the least it takes`);
   return ms;
 }
 
