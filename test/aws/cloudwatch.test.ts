@@ -295,7 +295,7 @@ describe('verify --service-connect with mocked AWS', () => {
 
   it.each([
     [['--window', '30s'], /--window: "30s" is shorter than 1m/],
-    [['--window', '16d'], /--window: "16d" is not a duration/],
+    [['--window', '16d'], /--window: "16d" is longer than 15 days/],
     [['--window', '400h'], /--window: "400h" is longer than 15 days/],
     [['--max-5xx-ratio', '5'], /--max-5xx-ratio: "5" is not a ratio from 0 to 1 or a percentage \(0\.01 or 1%\)/],
     [['--max-5xx-ratio', '-1%'], /--max-5xx-ratio: "-1%" is not a ratio/],
