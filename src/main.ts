@@ -3,8 +3,8 @@ import { createAwsClients } from './aws/clients.js';
 import { escapeControlsButNewlines } from './core/escape.js';
 import { resumeCommand } from './cli/options/common.js';
 import { AwsCallError, CommandFailedError, InterruptedError, MeshctlError, UsageError } from './errors.js';
-import { realClock } from './runtime/clock.js';
 import type { Deps } from './runtime/context.js';
+import { realClock } from './steps/clock.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
 

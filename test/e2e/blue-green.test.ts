@@ -210,7 +210,7 @@ describe('blue/green interrupted at each state change resumes without creating a
     [
       'after green is created',
       /green: created/,
-      /interrupted during (wave 1 of crystal-service-lb, after "green: created|the wait for green crystal-service-lb-sc to run)/,
+      /interrupted during (wave 1 of crystal-service-lb, after "green: |the wait for green crystal-service-lb-sc to run)/,
     ],
     ['during the shift', /shift: green 50%/, /interrupted during the shift to 50%, in its 2s wait before the traffic check/],
   ])('SIGINT %s, then the same command finishes with one green service and one green target group', async (_when, marker, said) => {

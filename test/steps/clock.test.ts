@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_TIMER_MS } from '../../src/core/duration.js';
-import { sleep } from '../../src/runtime/clock.js';
+import { sleep } from '../../src/steps/clock.js';
 import { InterruptedError } from '../../src/errors.js';
 
 describe('sleep', () => {
