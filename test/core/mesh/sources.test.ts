@@ -23,7 +23,7 @@ const grpc = (port: number): MeshListener => ({ port, protocol: 'grpc' });
 const cloudMap = (service: string) => ({ cloudMap: { namespace: 'local', service } });
 const WORKSHOP_LB = 'IntLB-appmesh-workshop-1234567890.us-west-2.elb.amazonaws.com';
 const workshopDns = { dns: { hostname: WORKSHOP_LB } };
-const DEPLOYED = 'known only when the stack is deployed';
+const DEPLOYED = 'known once the stack is deployed; pass --from-stack STACK to read the deployed stack';
 
 /** The console runbook's local mesh as cfn-appmesh.json and terraform-appmesh.json both declare it. */
 const localMesh = (source: string) => ({
@@ -155,18 +155,34 @@ describe('fromCloudFormation', () => {
   });
 
   const unresolvable: [string, unknown, string][] = [
-    ['a parameter without a Default', { Ref: 'InternalLbDns' }, 'Ref InternalLbDns: a parameter without a Default'],
-    ['Fn::ImportValue', { 'Fn::ImportValue': 'workshop-InternalLbDns' }, 'Fn::ImportValue cannot be resolved from the template'],
-    ['a pseudo parameter in Fn::Sub', { 'Fn::Sub': 'lb.${AWS::Region}.x' }, `Fn::Sub \${AWS::Region}: a pseudo parameter, ${DEPLOYED}`],
-    ['a Ref to a pseudo parameter', { Ref: 'AWS::StackName' }, `Ref AWS::StackName: a pseudo parameter, ${DEPLOYED}`],
-    ['Fn::GetAtt of a load balancer', { 'Fn::GetAtt': ['Alb', 'DNSName'] }, `Fn::GetAtt Alb.DNSName: ${DEPLOYED}`],
-    ['a Ref to a load balancer', { Ref: 'Alb' }, `Ref Alb: AWS::ElasticLoadBalancingV2::LoadBalancer, ${DEPLOYED}`],
+    [
+      'a parameter without a Default',
+      { Ref: 'InternalLbDns' },
+      'Ref InternalLbDns: a parameter without a Default, and no value was given; pass --parameter InternalLbDns=VALUE',
+    ],
+    [
+      'Fn::ImportValue',
+      { 'Fn::ImportValue': 'workshop-InternalLbDns' },
+      'Fn::ImportValue workshop-InternalLbDns: no export of that name was given or read; pass --export workshop-InternalLbDns=VALUE',
+    ],
+    [
+      'a pseudo parameter in Fn::Sub',
+      { 'Fn::Sub': 'lb.${AWS::Region}.x' },
+      `Fn::Sub \${AWS::Region}: the stack's region; pass --region REGION`,
+    ],
+    ['a Ref to a pseudo parameter', { Ref: 'AWS::StackName' }, `Ref AWS::StackName: the stack's name; pass --stack-name NAME`],
+    [
+      'Fn::GetAtt of a load balancer',
+      { 'Fn::GetAtt': ['Alb', 'DNSName'] },
+      `Fn::GetAtt Alb.DNSName: an attribute of AWS::ElasticLoadBalancingV2::LoadBalancer, ${DEPLOYED}`,
+    ],
+    ['a Ref to a load balancer', { Ref: 'Alb' }, `Ref Alb: the physical ID of AWS::ElasticLoadBalancingV2::LoadBalancer, ${DEPLOYED}`],
     ['a Ref to nothing', { Ref: 'Nope' }, 'Ref Nope: not a parameter or resource of this template'],
-    ['Fn::If', { 'Fn::If': ['IsProd', 'a', 'b'] }, 'Fn::If cannot be resolved from the template'],
+    ['Fn::If of an undeclared condition', { 'Fn::If': ['IsProd', 'a', 'b'] }, 'Fn::If IsProd: Conditions.IsProd is not in the template'],
     [
       'an unresolvable Fn::Sub variable',
       { 'Fn::Sub': ['${X}', { X: { 'Fn::ImportValue': 'e' } }] },
-      'Fn::Sub ${X}: Fn::ImportValue cannot be resolved from the template',
+      'Fn::Sub ${X}: Fn::ImportValue e: no export of that name was given or read; pass --export e=VALUE',
     ],
     [
       'Fn::GetAtt of a name a mesh does not have',
@@ -213,7 +229,7 @@ describe('fromCloudFormation', () => {
     expect(d.virtualNodes.map((n) => n.discovery)).toEqual([{ dns: { hostname: 'deep.local' } }, undefined]);
     expect(d.unresolved).toHaveLength(1);
     expect(d.unresolved[0]).toMatch(/^Other\.Properties\.Spec\.ServiceDiscovery\.DNS\.Hostname: (Fn::Join: )+/);
-    expect(d.unresolved[0]).toMatch(/: intrinsic functions nested more than 16 deep$/);
+    expect(d.unresolved[0]).toMatch(/: intrinsic functions nested more than 64 deep$/);
   });
 
   const PORT_RANGE = 'must be a whole number from 1 to 65535';
@@ -327,7 +343,8 @@ describe('fromCloudFormation', () => {
       }),
       't.json',
     );
-    const nodeC = 'NodeC.Properties.MeshName: Fn::ImportValue cannot be resolved from the template';
+    const nodeC =
+      'NodeC.Properties.MeshName: Fn::ImportValue SharedMesh: no export of that name was given or read; pass --export SharedMesh=VALUE';
     expect(all.map((d) => [d.mesh, d.virtualNodes.map((n) => n.name), d.unresolved])).toEqual([
       ['m', ['a'], [nodeC]],
       ['other', ['b'], [nodeC]],
@@ -337,7 +354,9 @@ describe('fromCloudFormation', () => {
   it('notes a resource that exists only under a Condition', () => {
     const d = onlyMesh(template({ Canary: { ...crystalNode(dnsSpec('c.local')), Condition: 'WithCanary' } }));
     expect(d.virtualNodes.map((n) => n.name)).toEqual(['crystal']);
-    expect(d.unresolved).toEqual(['Canary.Condition: exists only when WithCanary holds; read as if it does']);
+    expect(d.unresolved).toEqual([
+      'Canary.Condition: exists only when WithCanary holds, which is unknown (Conditions.WithCanary is not in the template); read as if it does',
+    ]);
   });
 
   it('returns [] for a template without App Mesh resources', () => {
@@ -358,7 +377,7 @@ describe('fromCloudFormation', () => {
 
   it('throws an InputError when no App Mesh resource names a mesh it can resolve', () => {
     const t = { Resources: { Mesh: { Type: 'AWS::AppMesh::Mesh', Properties: { MeshName: { 'Fn::ImportValue': 'm' } } } } };
-    const why = 'Mesh.Properties.MeshName: Fn::ImportValue cannot be resolved from the template';
+    const why = 'Mesh.Properties.MeshName: Fn::ImportValue m: no export of that name was given or read; pass --export m=VALUE';
     const message = `t.yaml: no App Mesh resource names a mesh meshctl can resolve: ${why}`;
     expect(() => fromCloudFormation(t, 't.yaml')).toThrow(new InputError(message));
   });
