@@ -70,6 +70,9 @@ function attachRoutes(pending: PendingRoute[]): void {
   }
 }
 
+/** Problems a message lists before it counts the rest. */
+const SHOWN = 20;
+
 export function groupByMesh(raws: RawResource[], r: Reader, source: string, file: string): MeshDescription[] {
   const meshes = new Map<string, Described>();
   const orphans: string[] = [];
@@ -80,13 +83,15 @@ export function groupByMesh(raws: RawResource[], r: Reader, source: string, file
     const mesh = props && r.text(props, raw.meshKey, raw.path, true);
     const desc = mesh === undefined ? undefined : (meshes.get(mesh) ?? meshes.set(mesh, emptyMesh(mesh, source)).get(mesh)!);
     if (desc && props) readResource(r, raw, { value: props, path: raw.path }, desc, pending);
-    (desc ? desc.unresolved : orphans).push(...r.notes);
+    const into = desc ? desc.unresolved : orphans;
+    for (const n of r.notes) into.push(n);
   }
   attachRoutes(pending);
   if (raws.length > 0 && meshes.size === 0) {
-    throw new InputError(`${file}: no App Mesh resource names a mesh meshctl can resolve: ${orphans.join('; ')}`);
+    const more = orphans.length > SHOWN ? `; and ${orphans.length - SHOWN} more` : '';
+    throw new InputError(`${file}: no App Mesh resource names a mesh meshctl can resolve: ${orphans.slice(0, SHOWN).join('; ')}${more}`);
   }
   // A resource whose mesh is unknown may belong to any of them: each description says it is missing.
-  for (const desc of meshes.values()) desc.unresolved.push(...orphans);
+  for (const desc of meshes.values()) for (const n of orphans) desc.unresolved.push(n);
   return [...meshes.values()];
 }

@@ -18,19 +18,41 @@ function tfResource(resource: unknown): RawResource[] {
   return [raw];
 }
 
-/** Every resource of a module and its child modules, depth first. */
-function tfModuleResources(module: unknown, path: string, file: string, depth: number): unknown[] {
-  if (depth > MAX_DEPTH) throw new InputError(`${file}: ${path}: modules nested more than ${MAX_DEPTH} deep`);
-  if (!isObj(module)) throw new InputError(`${file}: ${path} must be an object, found ${shown(module)}`);
-  const listAt = (key: string): unknown[] => {
-    const v = module[key];
-    if (v !== undefined && v !== null && !Array.isArray(v)) {
-      throw new InputError(`${file}: ${path}.${key} must be a list, found ${shown(v)}`);
+/**
+ * How much of a state meshctl reads: App Mesh's own quotas keep a real mesh far below this, and a state of
+ * hundreds of thousands of resources is walked without recursion, so only the count can stop it.
+ */
+export const TF_LIMITS = { resources: 200_000, depth: MAX_DEPTH };
+
+/** Every resource of a module and its child modules, in document order (a loop, not recursion: a state can be huge). */
+function tfModuleResources(root: unknown, rootPath: string, file: string): unknown[] {
+  const out: unknown[] = [];
+  const todo: { module: unknown; path: string; depth: number }[] = [{ module: root, path: rootPath, depth: 0 }];
+  while (todo.length > 0) {
+    const { module, path, depth } = todo.pop()!;
+    if (depth > TF_LIMITS.depth) throw new InputError(`${file}: ${path}: modules nested more than ${TF_LIMITS.depth} deep`);
+    if (!isObj(module)) throw new InputError(`${file}: ${path} must be an object, found ${shown(module)}`);
+    const listAt = (key: string): unknown[] => {
+      const v = module[key];
+      if (v !== undefined && v !== null && !Array.isArray(v)) {
+        throw new InputError(`${file}: ${path}.${key} must be a list, found ${shown(v)}`);
+      }
+      return v ?? [];
+    };
+    const resources = listAt('resources');
+    if (out.length + resources.length > TF_LIMITS.resources) {
+      const limit = `meshctl reads at most ${TF_LIMITS.resources} resources of a state`;
+      throw new InputError(
+        `${file}: ${path}: more than ${TF_LIMITS.resources} resources; ${limit}: pass the state of the configuration that holds the mesh`,
+      );
     }
-    return v ?? [];
-  };
-  const children = listAt('child_modules').flatMap((child, i) => tfModuleResources(child, `${path}.child_modules[${i}]`, file, depth + 1));
-  return [...listAt('resources'), ...children];
+    for (const r of resources) out.push(r);
+    const children = listAt('child_modules');
+    // Pushed in reverse, so the first child is read first.
+    for (let i = children.length - 1; i >= 0; i--)
+      todo.push({ module: children[i], path: `${path}.child_modules[${i}]`, depth: depth + 1 });
+  }
+  return out;
 }
 
 /**
@@ -43,7 +65,7 @@ export function fromTerraformState(state: unknown, file: string): MeshDescriptio
     const expected = "expected `terraform show -json` of a state that has resources (a plan's JSON has planned_values)";
     throw new InputError(`${file}: has no "values" object; ${expected}`);
   }
-  const resources = tfModuleResources(state.values.root_module, 'values.root_module', file, 0);
+  const resources = tfModuleResources(state.values.root_module, 'values.root_module', file);
   const reader = new Reader(1, (v) => ({ value: v }));
   return groupByMesh(resources.flatMap(tfResource), reader, `Terraform state ${file}`, file);
 }
