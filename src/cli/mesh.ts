@@ -10,6 +10,8 @@ import { descriptionToMeshFile } from '../core/mesh/sources/to-mesh-file.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf, deferredProblems, namespaceFlag } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';
+import { addSourceFlags, toSourceOptions, type SourceFlags } from './options/source.js';
+import type { Context } from '../runtime/context.js';
 
 function planReport(meshName: string, records: ActionRecord[], notes: string[], extra: Record<string, unknown> = {}): Report {
   const count = (action: string) => records.filter((r) => r.action === action).length;
@@ -48,6 +50,19 @@ function finish(
     report,
     undefined,
     `${failure.message}\n${done} done, ${left} not done; ${rerun} completes the rest`,
+  );
+}
+
+/**
+ * Nothing is left out in silence: what could not be resolved or written (each named above with its path and
+ * what to pass) fails the import, unless --allow-partial says to write the rest. A resource whose Condition is
+ * false is not among them: CloudFormation does not create it either.
+ */
+function refuseLosses(unresolved: readonly string[], notes: readonly string[], allowPartial: boolean): void {
+  const lost = [...unresolved, ...notes.filter((n) => /left out/.test(n))];
+  if (lost.length === 0 || allowPartial) return;
+  throw new InputError(
+    `${lost.length} thing(s) could not be imported (named above); pass the values they name, or --allow-partial to write the file without them`,
   );
 }
 
@@ -147,10 +162,12 @@ export function registerMesh(program: Command, deps: Deps): void {
         deps.ui.result({ data: { mesh: flags.mesh, written: flags.output }, lines: [`wrote ${flags.output}`] });
       } else deps.ui.result({ data: file as Record<string, unknown>, lines: [toYaml(file).trimEnd()] });
     });
-  mesh
-    .command('import')
-    .description('write the mesh file for a mesh you kept as a CloudFormation template or Terraform state (App Mesh need not answer)')
+  addSourceFlags(mesh.command('import'))
+    .description(
+      'write the mesh file for a mesh you kept as a CloudFormation template or stack, or Terraform state (App Mesh need not answer)',
+    )
     .option('--from-cloudformation <template>', 'a CloudFormation template (JSON or YAML) with AWS::AppMesh::* resources')
+    .option('--allow-partial', 'write the file without what could not be imported (each is still named on stderr)')
     .option('--from-terraform <state>', 'the JSON of terraform show -json, with aws_appmesh_* resources')
     .option('--mesh <name>', 'the mesh to import, when the source holds several')
     .option('-o, --output <file>', 'write to this file (atomic, mode 0600) instead of stdout')
@@ -160,24 +177,31 @@ export function registerMesh(program: Command, deps: Deps): void {
       '\nExamples:\n  meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml\n  meshctl mesh import --from-terraform state.json --mesh local-mesh --json\n\nWhat the mesh file cannot express (a second listener, a tcp route, ...) is listed as a note on stderr.',
     )
     .action(async (_local: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<{
-        fromCloudformation?: string;
-        fromTerraform?: string;
-        mesh?: string;
-        output?: string;
-        force?: boolean;
-      }>();
-      checkAll(
+      const flags = cmd.optsWithGlobals<
+        {
+          fromCloudformation?: string;
+          fromTerraform?: string;
+          mesh?: string;
+          output?: string;
+          force?: boolean;
+          allowPartial?: boolean;
+        } & SourceFlags
+      >();
+      const [, cfn] = checkAll(
         () => {
-          if ((flags.fromCloudformation === undefined) === (flags.fromTerraform === undefined))
-            throw new UsageError('mesh import reads one source: pass --from-cloudformation or --from-terraform');
+          const given = [flags.fromCloudformation, flags.fromTerraform, flags.fromStack?.length ? 'stack' : undefined];
+          if (given.filter((g) => g !== undefined).length !== 1)
+            throw new UsageError('mesh import reads one source: pass --from-cloudformation, --from-stack or --from-terraform');
         },
+        () => toSourceOptions(flags),
         () => flags.mesh !== undefined && meshNameFlag(flags.mesh, '--mesh'),
         () => flags.output !== undefined && refuseExisting(flags.output, flags.force === true, '--output'),
         () => deferredProblems(cmd),
       );
-      const meshes = await readMeshSources({ cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform });
-      const source = flags.fromCloudformation ?? flags.fromTerraform!;
+      let ctx: Context | undefined;
+      const sources = { cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform, cfn };
+      const meshes = await readMeshSources(sources, () => (ctx ??= contextOf(cmd, deps)));
+      const source = flags.fromCloudformation ?? flags.fromTerraform ?? `stack ${flags.fromStack!.join(', ')}`;
       const names = meshes.map((m) => m.mesh);
       const chosen = flags.mesh ? meshes.filter((m) => m.mesh === flags.mesh) : meshes;
       if (chosen.length !== 1) {
@@ -191,6 +215,7 @@ export function registerMesh(program: Command, deps: Deps): void {
       }
       const { file, notes } = descriptionToMeshFile(chosen[0]!);
       for (const n of [...chosen[0]!.unresolved, ...notes]) deps.ui.warn(n);
+      refuseLosses(chosen[0]!.unresolved, notes, flags.allowPartial === true);
       const { stringify: toYaml } = await loadYaml();
       if (flags.output) {
         const text = flags.output.endsWith('.json') ? `${JSON.stringify(file, null, 2)}\n` : toYaml(file);

@@ -46,9 +46,10 @@ import {
 } from './options/common.js';
 import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
+import { addSourceFlags, toSourceOptions, type SourceFlags } from './options/source.js';
 import { APP_PROTOCOLS } from '../core/protocol.js';
 
-interface MigrateFlags extends WaitFlags {
+interface MigrateFlags extends WaitFlags, SourceFlags {
   service?: string[];
   allServices?: boolean;
   cluster?: string;
@@ -171,7 +172,12 @@ function toMigrateOptions(flags: MigrateFlags) {
         ? services.map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s))
         : [DEFAULT_SERVICE],
     concurrency,
-    sources: { meshFile: flags.meshFile, cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform },
+    sources: {
+      meshFile: flags.meshFile,
+      cloudFormation: flags.fromCloudformation,
+      terraform: flags.fromTerraform,
+      cfn: toSourceOptions(flags),
+    },
     overrides: {
       namespace: flags.namespace,
       clientAlias: flags.clientAlias,
@@ -296,7 +302,7 @@ async function readAndPlan(ctx: Context, flags: MigrateFlags, opts: ReturnType<t
 }
 
 function addPlanFlags(cmd: Command): Command {
-  return cmd
+  return addSourceFlags(cmd)
     .option('--service <name>', `ECS service; repeat for several (default: ${DEFAULT_SERVICE})`, collect)
     .option('--all-services', 'every service of the cluster that runs envoy, in waves: servers before their clients')
     .option('--mesh-file <file>', "meshctl's mesh file describing the mesh (App Mesh need not answer)")

@@ -21,8 +21,8 @@ import { meshNodeOf } from '../core/envoy/proxy.js';
 import { AwsCallError, MeshctlError } from '../errors.js';
 import { pollUntil } from '../core/poll.js';
 import type { Context } from '../runtime/context.js';
-import { readJsonFile, readTextFile } from '../runtime/files.js';
-import { parseYaml } from '../runtime/yaml.js';
+import { readJsonFile } from '../runtime/files.js';
+import { readTemplates, type StackInputs } from './cfn-stack.js';
 import { readMeshFile, waitForNamespace } from './mesh.js';
 import { readAppMesh } from './read-mesh.js';
 import { registerOrReuse } from './register-once.js';
@@ -35,6 +35,8 @@ export interface MeshSources {
   meshFile?: string;
   cloudFormation?: string;
   terraform?: string;
+  /** --from-stack, --parameter, --parameters-file, --stack-name, --export. */
+  cfn?: StackInputs;
 }
 
 export interface GatherOptions {
@@ -56,65 +58,19 @@ export interface Gathered {
 
 type Obj = Record<string, unknown>;
 
-/** A template file, read and parsed (parseTemplateText). */
-async function parseTemplate(path: string): Promise<unknown> {
-  return parseTemplateText(await readTextFile(path, 'the template'), path);
-}
-
-/**
- * CloudFormation's short forms of its intrinsic and condition functions (the YAML tags a template may
- * use): https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
- */
-const SHORT_FORMS = [
-  'Ref',
-  'Condition',
-  'Base64',
-  'Cidr',
-  'FindInMap',
-  'GetAtt',
-  'GetAZs',
-  'ImportValue',
-  'Join',
-  'Length',
-  'Select',
-  'Split',
-  'Sub',
-  'ToJsonString',
-  'Transform',
-  'And',
-  'Equals',
-  'If',
-  'Not',
-  'Or',
-] as const;
-
-/**
- * A CloudFormation template's text (JSON or YAML, as a file or GetTemplate gives it), with YAML's short
- * forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. `source` names it in errors.
- */
-export async function parseTemplateText(body: string, source: string): Promise<unknown> {
-  // Each short form on any node: a scalar (!Ref x), a list (!Join [...]) or a mapping (!Base64 {...}, !Transform {...}).
-  const tags = SHORT_FORMS.flatMap((name) => {
-    const fn = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-    // A list or mapping arrives as the library's node: its plain value, or the reader would see a YAMLSeq, not an array.
-    const plain = (value: unknown) =>
-      typeof (value as { toJSON?: unknown })?.toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value;
-    const resolve = (value: unknown) => ({ [fn]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : plain(value) });
-    return [
-      { tag: `!${name}`, resolve },
-      { tag: `!${name}`, collection: 'seq' as const, resolve },
-      { tag: `!${name}`, collection: 'map' as const, resolve },
-    ];
-  });
-  return parseYaml(body, source, 'YAML or JSON', tags as never);
-}
+export { parseTemplateText } from './cfn-stack.js';
 
 /** The mesh descriptions the user gave, each naming its file. */
-export async function readMeshSources(sources: MeshSources): Promise<MeshDescription[]> {
+export async function readMeshSources(sources: MeshSources, ctx?: () => Context): Promise<MeshDescription[]> {
   const out: MeshDescription[] = [];
   if (sources.meshFile) out.push(fromMeshFile(await readMeshFile(sources.meshFile), sources.meshFile));
-  if (sources.cloudFormation) out.push(...fromCloudFormation(await parseTemplate(sources.cloudFormation), sources.cloudFormation));
   if (sources.terraform) out.push(...fromTerraformState(await readJsonFile(sources.terraform, '--from-terraform'), sources.terraform));
+  // Every file before the first request: a bad one is exit 2 with nothing sent.
+  for (const t of await readTemplates(sources.cloudFormation, sources.cfn, ctx)) {
+    const meshes = fromCloudFormation(t.template, t.source, t.deployment);
+    for (const m of meshes) for (const n of t.notes) m.unresolved.push(n);
+    out.push(...meshes);
+  }
   return out;
 }
 
@@ -124,7 +80,7 @@ const namespaceType = (t: string | undefined) => NAMESPACE_TYPES.find((x) => x =
 /** Reads the cluster as it still exists: services, task definitions, Cloud Map, load balancers, Route 53, and the mesh. */
 export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<Gathered> {
   // The files first: a bad one is exit 2 before any AWS call.
-  const given = await readMeshSources(opts.sources);
+  const given = await readMeshSources(opts.sources, () => ctx);
   const ecs = await ctx.aws.ecs();
   const names = (await ecs.listServices(opts.cluster)).map(nameOfArn);
   const services = await ecs.describeServicesBatch(opts.cluster, names);

@@ -65,7 +65,7 @@ describe('flags are checked before any AWS call', () => {
     [['migrate', 'apply', '--all-services', '--service', 'x'], /--all-services and --service both choose the services/],
     [['migrate', 'plan', '--service', 'a b'], /--service: "a b" is not a valid name/],
     [['mesh', 'export', '--mesh', 'bad name!'], /--mesh: "bad name!" is not a valid App Mesh name/],
-    [['mesh', 'import'], /pass --from-cloudformation or --from-terraform/],
+    [['mesh', 'import'], /pass --from-cloudformation, --from-stack or --from-terraform/],
   ])('%j: exit 2', async (args, message) => {
     const r = await run(args);
     expect(r.code, r.stderr).toBe(2);

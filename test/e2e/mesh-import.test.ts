@@ -38,6 +38,6 @@ describe('meshctl mesh import', () => {
   it('refuses both sources, or none (exit 2)', async () => {
     const none = await runCli(['mesh', 'import']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/pass --from-cloudformation or --from-terraform/);
+    expect(none.stderr).toMatch(/pass --from-cloudformation, --from-stack or --from-terraform/);
   });
 });
