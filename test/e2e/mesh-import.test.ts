@@ -23,8 +23,11 @@ describe('meshctl mesh import', () => {
     expect(again.stderr).toMatch(/--output: .* already exists; pass --force/);
   });
 
-  it('reads Terraform state, and says on stderr what the mesh file cannot hold', async () => {
-    const r = await runCli(['mesh', 'import', '--from-terraform', fixture('terraform-appmesh.json'), '--json']);
+  it('reads Terraform state, and says on stderr what the mesh file cannot hold: exit 2 unless --allow-partial', async () => {
+    const refused = await runCli(['mesh', 'import', '--from-terraform', fixture('terraform-appmesh.json'), '--json']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/could not be imported \(named above\); pass the values they name, or --allow-partial/);
+    const r = await runCli(['mesh', 'import', '--from-terraform', fixture('terraform-appmesh.json'), '--json', '--allow-partial']);
     expect(r.code, r.stderr).toBe(0);
     const file = JSON.parse(r.stdout);
     expect(file.mesh.name).toBe('local-mesh');
