@@ -26,7 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   verify: async () => (await import('./cli/verify.js')).registerVerify,
   rollout: async () => (await import('./cli/rollout.js')).registerRollout,
   rollback: async () => (await import('./cli/rollback.js')).registerRollback,
-  migrate: async () => (await import('./cli/migrate.js')).registerMigrate,
+  migrate: async () => (await import('./cli/migrate/index.js')).registerMigrate,
   doctor: async () => (await import('./cli/doctor.js')).registerDoctor,
   mesh: async () => (await import('./cli/mesh.js')).registerMesh,
   sandbox: async () => (await import('./cli/sandbox.js')).registerSandbox,

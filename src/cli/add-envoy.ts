@@ -27,7 +27,10 @@ type AddEnvoyFlags = EnvoyFlags & GatewayFlags & { region?: string };
 /** add-envoy's own flags beside the ones that render envoy (ENVOY_OPTIONS), for a sidecar or a gateway. */
 const ADD_ENVOY_OPTIONS = {
   fromFile: { flags: '--from-file <file>', help: 'read a DescribeTaskDefinition JSON instead of calling AWS' },
-  dryRun: { flags: '--dry-run', help: 'make every read and check (the virtual node too), register nothing; with --from-file, no AWS call at all' },
+  dryRun: {
+    flags: '--dry-run',
+    help: 'make every read and check (the virtual node too), register nothing; with --from-file, no AWS call at all',
+  },
   write: { flags: '--write <file>', help: 'write the RegisterTaskDefinition input JSON to this file (atomic, mode 0600)' },
   force: { flags: '--force', help: 'let --write replace an existing file' },
 } as const satisfies Partial<Record<keyof AddEnvoyFlags, OptionDecl>>;

@@ -16,16 +16,7 @@ import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../steps
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import {
-  checkAll,
-  contextOf,
-  distinctServices,
-  intFlag,
-  nameFlag,
-  otherCommand,
-  resumeCommand,
-  targetFlags,
-} from './options/common.js';
+import { checkAll, contextOf, distinctServices, intFlag, nameFlag, otherCommand, resumeCommand, targetFlags } from './options/common.js';
 import { addOptions, type OptionDecl } from './options/declare.js';
 import { addEnvoyFlags, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 import { keptFlags } from './options/global.js';
@@ -71,7 +62,7 @@ function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, un
 }
 
 /** rollout's own flags, beside add-envoy's (ENVOY_OPTIONS), verify's (VERIFY_OPTIONS) and the wait's. */
-const ROLLOUT_OPTIONS = {
+export const ROLLOUT_OPTIONS = {
   service: {
     flags: '--service <name>',
     help: `ECS service; repeat for several, rolled out side by side (default: ${DEFAULT_SERVICE})`,
@@ -93,7 +84,7 @@ const ROLLOUT_OPTIONS = {
  * rollback: the kept global ones, and the wait's pace and limit (not --count: rollback waits for the
  * count the service asks for).
  */
-const ROLLBACK_KEEPS = keptFlags([WAIT_OPTIONS.interval, WAIT_OPTIONS.timeout]);
+export const ROLLBACK_KEEPS = keptFlags([WAIT_OPTIONS.interval, WAIT_OPTIONS.timeout]);
 
 /**
  * What to run after a failed rollout of one service, and how to say it. After --rollback-on-failure
@@ -276,8 +267,9 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
 
 export function registerRollout(program: Command, deps: Deps): void {
   const { service, allServices, concurrency, verifyTimeout, dryRun, rollbackOnFailure, from } = ROLLOUT_OPTIONS;
-  const rollout = addWaitFlags(program.command('rollout'))
-    .description('add-envoy, update-service, wait-running and verify, in order, stopping at the first failure');
+  const rollout = addWaitFlags(program.command('rollout')).description(
+    'add-envoy, update-service, wait-running and verify, in order, stopping at the first failure',
+  );
   addOptions(rollout, [service, allServices, concurrency]);
   addOptions(addVerifyFlags(addEnvoyFlags(rollout)), [verifyTimeout, dryRun, rollbackOnFailure, from])
     .addHelpText(
