@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { escapeControls } from '../../core/escape.js';
 import { UsageError } from '../../errors.js';
 import type { StackInputs } from '../../steps/cfn-stack.js';
-import { checkAll, collect } from './common.js';
+import { checkAll } from './common.js';
+import { addOptions, type OptionDecl } from './declare.js';
 
 /** The flags that give a CloudFormation template what its deployment knows, or read the deployed stack itself. */
 export interface SourceFlags {
@@ -13,28 +14,33 @@ export interface SourceFlags {
   export?: string[];
 }
 
-/**
- * Declares the CloudFormation source flags once, for every command that reads a template (mesh import,
- * migrate plan and apply): one line in each command calls it.
- */
+/** The CloudFormation source flags, declared once for every command that reads a template (mesh import, migrate plan and apply). */
+export const SOURCE_OPTIONS = {
+  fromStack: {
+    flags: '--from-stack <name>',
+    help: 'a deployed CloudFormation stack: its template, parameters, resources, nested stacks; repeat for several',
+    repeat: true,
+  },
+  parameter: {
+    flags: '--parameter <key=value>',
+    help: "a template parameter's value (also AWS::AccountId); repeat for several",
+    repeat: true,
+  },
+  parametersFile: {
+    flags: '--parameters-file <file>',
+    help: 'parameter values: the aws cloudformation JSON list ([{"ParameterKey": …, "ParameterValue": …}]) or KEY=VALUE lines',
+  },
+  stackName: { flags: '--stack-name <name>', help: "the stack's name, for AWS::StackName in a template file" },
+  export: {
+    flags: '--export <name=value>',
+    help: "an export for Fn::ImportValue (the account's exports are read when AWS answers); repeat for several",
+    repeat: true,
+  },
+} as const satisfies Record<keyof SourceFlags, OptionDecl>;
+
+/** Adds --from-stack, --parameter, --parameters-file, --stack-name and --export: one line in each command. */
 export function addSourceFlags(cmd: Command): Command {
-  return cmd
-    .option(
-      '--from-stack <name>',
-      'a deployed CloudFormation stack: its template, parameters, resources, nested stacks; repeat for several',
-      collect,
-    )
-    .option('--parameter <key=value>', "a template parameter's value (also AWS::AccountId); repeat for several", collect)
-    .option(
-      '--parameters-file <file>',
-      'parameter values: the aws cloudformation JSON list ([{"ParameterKey": …, "ParameterValue": …}]) or KEY=VALUE lines',
-    )
-    .option('--stack-name <name>', "the stack's name, for AWS::StackName in a template file")
-    .option(
-      '--export <name=value>',
-      "an export for Fn::ImportValue (the account's exports are read when AWS answers); repeat for several",
-      collect,
-    );
+  return addOptions(cmd, Object.values(SOURCE_OPTIONS));
 }
 
 /** `KEY=VALUE`: the key before the first `=`, not empty, without spaces; the value may be empty. */
