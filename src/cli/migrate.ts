@@ -3,6 +3,7 @@ import { nameOfArn } from '../core/arn.js';
 import { greenNameOf, greenNameProblem, parseShift } from '../core/migrate/blue-green.js';
 import { parseRoute53Flag, type Route53Target } from '../core/migrate/dns-weights.js';
 import { planCluster } from '../core/migrate/plan.js';
+import { parseAliasOwner, parseClientAlias } from '../core/migrate/alias-flags.js';
 import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
 import { escapeControls } from '../core/escape.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
@@ -57,6 +58,7 @@ interface MigrateFlags extends WaitFlags {
   fromTerraform?: string;
   namespace?: string;
   clientAlias?: string;
+  aliasOwner?: string[];
   appProtocol?: string;
   appContainer?: string;
   createNamespace?: boolean;
@@ -146,12 +148,38 @@ export const DEFAULT_STEP_WAIT_MS = 5 * 60_000;
 
 export const DEFAULT_MIGRATE_CONCURRENCY = 4;
 
+/** --client-alias NAME[:PORT] for the one service selected, and each --alias-owner VS=SERVICE: exit 2 before any request. */
+function aliasFlags(flags: MigrateFlags, services: string[]) {
+  return checkAll(
+    () => {
+      if (flags.clientAlias === undefined) return undefined;
+      const parsed = parseClientAlias(flags.clientAlias);
+      if ('problem' in parsed) throw new UsageError(parsed.problem);
+      if (flags.allServices || services.length > 1)
+        throw new UsageError('--client-alias names the alias of one service: pass exactly one --service with it');
+      const service = services[0] ?? DEFAULT_SERVICE;
+      return { service: service.startsWith('arn:') ? nameOfArn(service) : service, ...parsed };
+    },
+    () => {
+      const owners: Record<string, string> = {};
+      for (const value of flags.aliasOwner ?? []) {
+        const parsed = parseAliasOwner(value);
+        if ('problem' in parsed) throw new UsageError(parsed.problem);
+        if (owners[parsed.virtualService] !== undefined && owners[parsed.virtualService] !== parsed.service)
+          throw new UsageError(`--alias-owner: ${parsed.virtualService} is given twice, to two services; pass one`);
+        owners[parsed.virtualService] = parsed.service;
+      }
+      return owners;
+    },
+  );
+}
+
 /** Every flag checked before the first AWS call. */
 function toMigrateOptions(flags: MigrateFlags) {
   // The action has made --service distinct (distinctServices): a service is never planned or sent twice.
   const services = flags.service ?? [];
   const appProtocol = flags.appProtocol;
-  const [, , , concurrency] = checkAll(
+  const [, , , concurrency, , [clientAlias, aliasOwners]] = checkAll(
     () => {
       if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
     },
@@ -162,6 +190,7 @@ function toMigrateOptions(flags: MigrateFlags) {
     },
     () => intFlag(flags.concurrency ?? String(DEFAULT_MIGRATE_CONCURRENCY), '--concurrency', 1, 50)!,
     () => namespaceFlag(flags.namespace),
+    () => aliasFlags(flags, services),
   );
   return {
     // By name: a service's ARN names it as well (the plan knows services by name).
@@ -174,7 +203,8 @@ function toMigrateOptions(flags: MigrateFlags) {
     sources: { meshFile: flags.meshFile, cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform },
     overrides: {
       namespace: flags.namespace,
-      clientAlias: flags.clientAlias,
+      clientAlias,
+      aliasOwners,
       appProtocol: appProtocol as (typeof APP_PROTOCOLS)[number] | undefined,
       createNamespace: flags.createNamespace === true,
       appContainer: flags.appContainer,
@@ -190,7 +220,7 @@ export function planReport(cluster: string, plan: ClusterPlan, notes: string[], 
   const rows = plan.waves.flatMap((w) =>
     w.services.map((name) => {
       const p = plan.services.find((s) => s.service === name)!;
-      const alias = p.listeners.map((l) => `${l.alias.dnsName}:${l.alias.port}`).join(' ') || '-';
+      const alias = p.listeners.map((l) => `${l.alias.dnsName}:${l.alias.port}`).join(' ') || (p.kind === 'client-only' ? '(client only)' : '-');
       const backends = p.backends.map((b) => b.servedBy ?? `${b.name}?`).join(',') || '-';
       const findings = p.findings.filter((f) => f.level !== 'info').length;
       return [String(w.wave), name, p.namespace ?? '-', alias, backends, findings ? `${findings}` : '-'];
@@ -265,6 +295,16 @@ function blueGreenLines(results: BlueGreenResult[]): string[] {
   });
 }
 
+/** Virtual gateway services: apply leaves them as they are, and says so. */
+function gatewayLines(plan: ClusterPlan): string[] {
+  return plan.services
+    .filter((s) => s.status === 'gateway')
+    .map((s) => {
+      const rules = s.gateway?.routes.length ? `; the plan lists ${s.gateway.routes.length} listener rules to replace it` : '';
+      return `${s.service}: virtual gateway ${s.gateway?.name ?? ''}, left untouched${rules}; migrate cleanup lists it`;
+    });
+}
+
 function applyLines(results: ServiceMigration[]): string[] {
   return results.map((r) => {
     const from = r.appMeshTaskDefinitionArn ? ` (App Mesh revision ${r.appMeshTaskDefinitionArn})` : '';
@@ -303,7 +343,15 @@ function addPlanFlags(cmd: Command): Command {
     .option('--from-cloudformation <template>', 'a CloudFormation template (JSON or YAML) with AWS::AppMesh::* resources')
     .option('--from-terraform <state>', 'the JSON of terraform show -json, with aws_appmesh_* resources')
     .option('--namespace <name>', 'Cloud Map namespace for Service Connect (default: the one the service registers in)')
-    .option('--client-alias <dns-name>', 'the name clients call (one service only; default: from the mesh, Cloud Map or Route 53)')
+    .option(
+      '--client-alias <name[:port]>',
+      'with one --service: the name (and port) its clients call (default: from the mesh, Cloud Map or Route 53)',
+    )
+    .option(
+      '--alias-owner <virtual-service=service>',
+      "the ECS service that takes a virtual service's name when its routes do not decide (ties, header routing); repeat for several",
+      collect,
+    )
     .option('--app-protocol <protocol>', 'http, http2 or grpc where the mesh does not say (default: http)')
     .option('--app-container <name>', 'application container (default: the first that is not envoy)')
     .option('--create-namespace', 'create the Cloud Map HTTP namespace when it does not exist')
@@ -441,7 +489,8 @@ ${SOURCES_HELP}`,
         return finishApply(deps, ctx.signal.aborted, report, results, blueGreenLines(results), (r) => r.status === 'green-only');
       }
       const results = await applyClusterPlan(ctx, plan, { cluster, concurrency: opts.concurrency, wait, createNamespaces, current });
-      finishApply(deps, ctx.signal.aborted, report, results, applyLines(results), (r) => r.status === 'migrated');
+      const lines = [...applyLines(results), ...gatewayLines(plan)];
+      finishApply(deps, ctx.signal.aborted, report, results, lines, (r) => r.status === 'migrated');
     });
 
   const pairs = (cmd: Command) =>

@@ -24,6 +24,7 @@ export function fromMeshFile(file: MeshFile, source: string): MeshDescription {
       retryPolicy: false,
       timeout: false,
       prefix: rt.prefix,
+      ...(rt.prefix !== '/' ? { matches: [`prefix ${rt.prefix}`] } : {}),
     })),
   }));
   desc.virtualServices = file.virtualServices.map((s) => ({ name: s.name, provider: { ...s.provider } }));
