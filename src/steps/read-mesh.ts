@@ -1,6 +1,13 @@
 import type { MeshResourceApi } from '../aws/mesh-resources.js';
 import { matchConditions } from '../core/mesh/match.js';
-import { emptyMesh, type DescribedGatewayRoute, type DescribedRoute, type MeshDescription, type MeshListener, type NodeDiscovery } from '../core/mesh/description.js';
+import {
+  emptyMesh,
+  type DescribedGatewayRoute,
+  type DescribedRoute,
+  type MeshDescription,
+  type MeshListener,
+  type NodeDiscovery,
+} from '../core/mesh/description.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { MESH_PROTOCOLS as PROTOCOLS, MESH_PROTOCOLS } from '../core/protocol.js';
