@@ -349,7 +349,7 @@ function addPlanFlags(cmd: Command): Command {
       'with one --service: the name (and port) its clients call (default: from the mesh, Cloud Map or Route 53)',
     )
     .option(
-      '--alias-owner <virtual-service=service>',
+      '--alias-owner <vs=service>',
       "the ECS service that takes a virtual service's name when its routes do not decide (ties, header routing); repeat for several",
       collect,
     )

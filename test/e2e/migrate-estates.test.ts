@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerMeshTask, seedNamespace } from '../../src/sandbox/runbook-world.js';
 import { runServiceTasks } from '../../src/sandbox/workshop-world.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { seedClients } from '../support/sdk-clients.js';
 import { actAsEcsSchedulerWhileRunning, CLUSTER, sdkClients } from '../support/workshop.js';
@@ -157,7 +158,7 @@ describe('a canary estate with App Mesh gone', () => {
   it('migrate plan --all-services: exit 0, the name to the heavier version on the router port, front after both', async () => {
     const r = await cli(['migrate', 'plan', '--all-services', '--mesh-file', meshFile, '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const out = JSON.parse(r.stdout) as PlanOut;
+    const out = expectJsonMatchesSchema('migrate plan', r.stdout) as unknown as PlanOut;
     const of = (name: string) => out.services.find((s) => s.service === name)!;
     expect(of('hue-v1').listeners.map((l) => [l.alias, l.port])).toEqual([[{ dnsName: 'hue.paint.internal', port: 3000 }, 9080]]);
     expect(of('hue-v2').listeners.map((l) => l.alias)).toEqual([{ dnsName: 'hue-v2.paint.internal', port: 9080 }]);
