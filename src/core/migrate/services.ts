@@ -41,7 +41,10 @@ export function pickApp(d: Draft, wanted: string | undefined): void {
   const containers = containersOf(d);
   if (wanted === undefined) {
     d.app = containers.find((c) => !d.proxies.has(c.name ?? ''))?.name;
-    if (!d.app) note(d, 'error', 'the task definition has no container besides envoy; there is no application to keep');
+    if (!d.app) {
+      const why = 'the task definition has no container besides envoy, and envoy names no virtual gateway: there is no application to keep';
+      note(d, 'error', `${why}; plan the other services with --service`);
+    }
     return;
   }
   if (d.proxies.has(wanted)) {
