@@ -1,18 +1,11 @@
 import { fromMeshObjects, type MeshDescription } from '../core/mesh/description.js';
+import { isServiceGone } from '../aws/aws-error.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { readActual } from './mesh.js';
 
-/**
- * App Mesh is gone (2026-09-30) or out of reach: access denied, the operation not offered (an HTML
- * 404), the connection refused or reset, the name not resolved. Anything else (throttling after
- * retries, a bug) is not "unreachable" and is thrown.
- */
-export function isAppMeshUnreachable(err: unknown): err is AwsCallError {
-  if (!(err instanceof AwsCallError)) return false;
-  if (err.httpStatus === 403 || /AccessDenied|Forbidden|UnrecognizedClient|NotImplemented/.test(err.errorName)) return true;
-  return err.httpStatus === undefined && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH)$/.test(err.errorName);
-}
+/** App Mesh is gone (2026-09-30) or out of reach, however it answers (src/aws/aws-error.ts isServiceGone). */
+export const isAppMeshUnreachable = isServiceGone;
 
 /**
  * Reads one mesh from App Mesh into the source-neutral description: the same objects `mesh plan`, `apply` and
@@ -22,8 +15,12 @@ export function isAppMeshUnreachable(err: unknown): err is AwsCallError {
 export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<MeshDescription> {
   const notes: string[] = [];
   const objects = await readActual(ctx, mesh, undefined, notes);
-  if (!objects.some((o) => o.kind === 'mesh'))
+  if (!objects.some((o) => o.kind === 'mesh')) {
+    // DescribeMesh said "not found", as a gone App Mesh's bare 404 also says: listing tells the two apart (a
+    // real App Mesh answers NotFoundException, thrown; a gone one what isServiceGone knows).
+    await (await ctx.aws.meshResources()).list('virtualNode', mesh);
     throw new AwsCallError('DescribeMesh', 'NotFoundException', 404, `mesh "${mesh}" does not exist`, 'check the mesh name and the region');
+  }
   const desc = fromMeshObjects(mesh, 'App Mesh', objects);
   desc.unresolved.push(...notes);
   return desc;
