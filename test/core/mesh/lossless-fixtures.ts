@@ -1,7 +1,11 @@
 // One mesh, ours, written three ways: as App Mesh describes it (API shapes), as a CloudFormation template
 // declares it, and as `terraform show -json` holds it. Shapes learnt from AWS's App Mesh walkthroughs (gRPC,
 // HTTP/2, retries, timeouts, outlier detection, mutual TLS from files, an ingress gateway); names and values ours.
-import type { MeshKind } from '../../../src/core/mesh/plan.js';
+import { toAwsSpec } from '../../../src/core/mesh/aws-spec.js';
+import type { MeshDescription } from '../../../src/core/mesh/description.js';
+import { meshObjects, type MeshKind } from '../../../src/core/mesh/plan.js';
+import { descriptionToMeshFile } from '../../../src/core/mesh/sources/to-mesh-file.js';
+import { validateMeshFile } from '../../../src/core/mesh/validate.js';
 
 export interface Described {
   kind: MeshKind;
@@ -301,3 +305,33 @@ export function tf(v: Json, inList = false): Json {
   );
   return inList ? out : [out];
 }
+
+// ---- Through the mesh file and back.
+
+/** A spec as compared: no empty lists or objects (App Mesh leaves some out, sends others). */
+export function normalized(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(normalized) : undefined;
+  if (v && typeof v === 'object') {
+    const e = Object.entries(v).flatMap(([k, x]) => (normalized(x) === undefined ? [] : [[k, normalized(x)]]));
+    return e.length ? Object.fromEntries(e) : undefined;
+  }
+  return v;
+}
+
+/** Description → mesh file (validated, as `mesh plan -f` reads it) → the specs mesh apply would send, by object. */
+export function specsThroughFile(desc: MeshDescription) {
+  const { file, notes } = descriptionToMeshFile(desc);
+  const validated = validateMeshFile(JSON.parse(JSON.stringify(file)), 'imported.yaml');
+  const specs = meshObjects(validated)
+    .filter((o) => o.kind !== 'namespace' && o.kind !== 'cloudMapService')
+    .map((o) => [`${o.kind} ${o.parent ?? ''}/${o.name}`, normalized(toAwsSpec(o.kind, o.decl))]);
+  return { file, validated, notes, specs: Object.fromEntries(specs) };
+}
+// The prefix rewrite App Mesh applies by default is written out where a route did not say: the same behaviour.
+export const EXPECTED = Object.fromEntries(
+  API.map((o) => {
+    const spec = structuredClone(o.spec) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (o.name === 'ledger-exact') spec.httpRoute.action.rewrite.prefix = undefined;
+    return [`${o.kind} ${o.parent ?? ''}/${o.name}`, normalized(spec)];
+  }),
+);

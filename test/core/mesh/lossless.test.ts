@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fromAwsSpec, toAwsSpec } from '../../../src/core/mesh/aws-spec.js';
-import { fromMeshObjects, type MeshDescription } from '../../../src/core/mesh/description.js';
+import { fromAwsSpec } from '../../../src/core/mesh/aws-spec.js';
+import { fromMeshObjects } from '../../../src/core/mesh/description.js';
 import { meshObjects, type MeshObject } from '../../../src/core/mesh/plan.js';
 import { fromCloudFormation } from '../../../src/core/mesh/sources/cloudformation.js';
 import { fromMeshFile } from '../../../src/core/mesh/sources/mesh-file.js';
 import { fromTerraformState } from '../../../src/core/mesh/sources/terraform.js';
 import { descriptionToMeshFile } from '../../../src/core/mesh/sources/to-mesh-file.js';
-import { validateMeshFile } from '../../../src/core/mesh/validate.js';
-import { API, cfn, tf, type Described } from './lossless-fixtures.js';
+import { API, EXPECTED, cfn, specsThroughFile, tf, type Described } from './lossless-fixtures.js';
 
 const CFN_TYPES: Record<string, [string, string, string?]> = {
   mesh: ['AWS::AppMesh::Mesh', 'MeshName'],
@@ -66,34 +65,6 @@ function state(items: readonly Described[]) {
 
 const read = (items: readonly Described[]): MeshObject[] =>
   items.map((o) => ({ kind: o.kind, name: o.name, ...(o.parent ? { parent: o.parent } : {}), decl: fromAwsSpec(o.kind, o.spec) }));
-
-/** A spec as compared: no empty lists or objects (App Mesh leaves some out, sends others). */
-function normalized(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(normalized) : undefined;
-  if (v && typeof v === 'object') {
-    const e = Object.entries(v).flatMap(([k, x]) => (normalized(x) === undefined ? [] : [[k, normalized(x)]]));
-    return e.length ? Object.fromEntries(e) : undefined;
-  }
-  return v;
-}
-
-/** Description → mesh file (validated, as `mesh plan -f` reads it) → the specs mesh apply would send, by object. */
-function specsThroughFile(desc: MeshDescription) {
-  const { file, notes } = descriptionToMeshFile(desc);
-  const validated = validateMeshFile(JSON.parse(JSON.stringify(file)), 'imported.yaml');
-  const specs = meshObjects(validated)
-    .filter((o) => o.kind !== 'namespace' && o.kind !== 'cloudMapService')
-    .map((o) => [`${o.kind} ${o.parent ?? ''}/${o.name}`, normalized(toAwsSpec(o.kind, o.decl))]);
-  return { file, validated, notes, specs: Object.fromEntries(specs) };
-}
-// The prefix rewrite App Mesh applies by default is written out where a route did not say: the same behaviour.
-const EXPECTED = Object.fromEntries(
-  API.map((o) => {
-    const spec = structuredClone(o.spec) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (o.name === 'ledger-exact') spec.httpRoute.action.rewrite.prefix = undefined;
-    return [`${o.kind} ${o.parent ?? ''}/${o.name}`, normalized(spec)];
-  }),
-);
 
 describe('App Mesh → mesh file → App Mesh, losing nothing', () => {
   it.each([
