@@ -157,7 +157,7 @@ export function registerMesh(program: Command, deps: Deps): void {
     .option('--force', 'let --output replace an existing file')
     .addHelpText(
       'after',
-      '\nExamples:\n  meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml\n  meshctl mesh import --from-terraform state.json --mesh local-mesh --json\n\nWhat the mesh file cannot express (a second listener, a tcp route, ...) is listed as a note on stderr.',
+      '\nExamples:\n  meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml\n  meshctl mesh import --from-terraform state.json --mesh local-mesh --json\n\nEvery route kind, listener and policy App Mesh held is kept; what the file cannot hold (a node without listener) is a note on stderr.',
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{
