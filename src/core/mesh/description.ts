@@ -6,6 +6,7 @@
 
 import { MeshProtocol } from '../protocol.js';
 import type { MeshObject } from './plan.js';
+import { matchConditions } from './match.js';
 
 /** An App Mesh object's name: letters, digits, `_`, `.` and `-`, at most 255 (the one copy of the rule). */
 export const APP_MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
@@ -34,6 +35,8 @@ export interface DescribedRoute {
   timeout: boolean;
   /** http and http2 routes that match by path prefix. */
   prefix?: string;
+  /** Its match conditions (core/mesh/match.ts); none or absent: a default route that takes every request. */
+  matches?: string[];
 }
 
 export interface DescribedVirtualRouter {
@@ -55,6 +58,8 @@ export interface DescribedGatewayRoute {
   virtualService?: string;
   /** Whether App Mesh rewrites the matched prefix to / (its default) for a prefix route. */
   rewritePrefix?: boolean;
+  /** Its match conditions besides the prefix (hostname, headers, method, …; core/mesh/match.ts). */
+  matches?: string[];
 }
 
 export interface MeshDescription {
@@ -140,6 +145,8 @@ export function fromMeshObjects(mesh: string, source: string, objects: readonly 
       timeout: d.timeout !== undefined,
     };
     if (typeof d.prefix === 'string') route.prefix = d.prefix;
+    const matches = matchConditions({ prefix: d.prefix, ...d.match });
+    if (matches.length) route.matches = matches;
     router.routes.push(route);
   }
   desc.virtualServices = of('virtualService').map(({ name, d }) => {
@@ -153,6 +160,8 @@ export function fromMeshObjects(mesh: string, source: string, objects: readonly 
     if (typeof d.prefix === 'string') route.prefix = d.prefix;
     if (typeof d.virtualService === 'string') route.virtualService = d.virtualService;
     if (typeof d.rewritePrefix === 'boolean') route.rewritePrefix = d.rewritePrefix;
+    const matches = matchConditions(d.match);
+    if (matches.length) route.matches = matches;
     return route;
   });
   return desc;
