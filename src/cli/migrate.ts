@@ -7,18 +7,9 @@ import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
 import { escapeControls } from '../core/escape.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
-import {
-  abortPlan,
-  applyBlueGreen,
-  checkRoute53,
-  finishPlan,
-  blueGreenPairs,
-  readPair,
-  runAbort,
-  runFinish,
-  type BlueGreenResult,
-  type PairStatus,
-} from '../steps/blue-green.js';
+import { applyBlueGreen, checkRoute53, type BlueGreenResult } from '../steps/blue-green.js';
+import { abortPlan, finishPlan, runAbort, runFinish } from '../steps/blue-green-end.js';
+import { blueGreenPairs, readPair, type PairStatus } from '../steps/blue-green-pair.js';
 import type { Context, Deps } from '../runtime/context.js';
 import {
   applyClusterPlan,
