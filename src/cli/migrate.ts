@@ -510,7 +510,7 @@ ${SOURCES_HELP}`,
             throw new UsageError(`not confirmed; nothing was changed`);
         }
         deps.ui.info(shown.join('\n'));
-        for (const p of read) await run(ctx, cluster, p);
+        await run(ctx, cluster, read);
         const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, p.green, route53));
         deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: statusLines(cluster, after) });
       });

@@ -102,3 +102,6 @@ export async function blueGreenPairs(ctx: Context, cluster: string): Promise<Pai
   const services = await mapLimit(arns, 4, async (arn) => ({ serviceName: nameOfArn(arn), tags: await ecs.listTagsForResource(arn) }));
   return pairsOf(cluster, services);
 }
+
+/** One pair as readPair found it: what abort and finish plan and carry out. */
+export type PairFacts = Awaited<ReturnType<typeof readPair>>;

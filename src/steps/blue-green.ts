@@ -92,6 +92,7 @@ async function during<T>(what: string, work: () => Promise<T>): Promise<T> {
  * forward (blue 100, green 0) first, since ECS refuses a target group no load balancer forwards to; the
  * green service with the migrated revision and Service Connect, waited for; then the shift in steps,
  * each followed by the traffic check. A failed check shifts back to 100% blue and leaves green running.
+ * `ctx` draws blue's line of the board (runWaves): each change is a state of that line.
  */
 export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, plan: ServicePlan, wave: number): Promise<BlueGreenResult> {
   const green = greenNameOf(plan.service, opts.greenName);
@@ -99,7 +100,7 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
   const result: BlueGreenResult = { service: plan.service, green, wave, status: 'green-only', steps: [], checks: [] };
   const say = (step: string, detail: string) => {
     result.steps.push({ step, detail });
-    ctx.ui.step(plan.service, 'start', `wave ${wave}: ${step}: ${detail}`);
+    ctx.ui.step(`wave ${wave}`, 'start', `${step}: ${detail}`);
   };
   try {
     const ecs = await ctx.aws.ecs();
@@ -167,6 +168,8 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
         `green ${green} does not register in target group ${edge.greenTargetGroupArn}; shifting to it would send traffic to an empty group, so nothing was shifted`,
       );
     if (opts.wait) {
+      // The wait's progress (n/m RUNNING and its clock) shows on blue's line, after the step's name.
+      ctx.ui.step(`wave ${wave}: wait-running`, 'start', green);
       const w = await during(`the wait for green ${green} to run`, () =>
         runWaitRunning(
           ctx,
@@ -218,7 +221,7 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
       }
     }
     result.weight = 100;
-    ctx.ui.step(plan.service, 'ok', `wave ${wave}: green ${green} has all the traffic ${where}; meshctl migrate finish removes blue`);
+    ctx.ui.step(`wave ${wave}`, 'ok', `green ${green} has all the traffic ${where}; meshctl migrate finish removes blue`);
     return result;
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
@@ -228,7 +231,7 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
       err instanceof InterruptedError && !err.message.startsWith('interrupted during ')
         ? `interrupted during wave ${wave} of ${plan.service}, ${last ? `after "${last.step}: ${last.detail}"` : 'before its first change'}`
         : err.message;
-    ctx.ui.step(plan.service, 'fail', `wave ${wave}: ${message.split('\n')[0]}`);
+    ctx.ui.step(`wave ${wave}`, 'fail', message.split('\n')[0]);
     return { ...result, status: 'failed', error: message };
   }
 }
@@ -268,7 +271,7 @@ export async function applyBlueGreen(
     ctx,
     plan,
     opts.concurrency,
-    (p, wave) => blueGreenService(ctx, opts, p, wave),
+    (line, p, wave) => blueGreenService(line, opts, p, wave),
     (p, wave) => ({
       service: p.service,
       green: greenNameOf(p.service, opts.greenName),
