@@ -343,7 +343,7 @@ async function migrateService(
       base.running = w.running;
       base.wanted = w.wanted;
     }
-    ctx.ui.step(`wave ${wave}`, 'ok', `runs ${update.taskDefinitionArn} on Service Connect`);
+    ctx.ui.step(`wave ${wave}`, 'ok', `runs ${nameOfArn(update.taskDefinitionArn)} on Service Connect`);
     return base;
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;

@@ -123,13 +123,13 @@ describe('migrate apply on the board', () => {
       'payments: ▸ wave 1: wait-running · payments:2',
       // Its clock is the wait's own (not asserted).
       expect.stringMatching(/^payments: ▸ wave 1: wait-running: 1\/1 RUNNING · /),
-      `payments: ✔ wave 1 · runs ${arn('payments', 2)} on Service Connect`,
+      'payments: ✔ wave 1 · runs payments:2 on Service Connect',
       'orders: ▸ wave 2 · register',
       'orders: ▸ wave 2 · update-service: orders:2 with Service Connect',
       'orders: ▸ wave 2: wait-running · orders:2',
       // Its clock is the wait's own (not asserted).
       expect.stringMatching(/^orders: ▸ wave 2: wait-running: 1\/1 RUNNING · /),
-      `orders: ✔ wave 2 · runs ${arn('orders', 2)} on Service Connect`,
+      'orders: ✔ wave 2 · runs orders:2 on Service Connect',
     ]);
   });
 
@@ -138,8 +138,8 @@ describe('migrate apply on the board', () => {
     const { ctx, stderr } = context(true);
     await applyClusterPlan(ctx, plan, applyOpts);
     expect(renderScreen(stderr.text()).filter(Boolean)).toEqual([
-      `payments  ✔ wave 1 · runs ${arn('payments', 2)} on Service Connect`,
-      `orders    ✔ wave 2 · runs ${arn('orders', 2)} on Service Connect`,
+      'payments  ✔ wave 1 · runs payments:2 on Service Connect',
+      'orders    ✔ wave 2 · runs orders:2 on Service Connect',
     ]);
   });
 
