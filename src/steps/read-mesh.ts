@@ -1,19 +1,12 @@
 import type { MeshResourceApi } from '../aws/mesh-resources.js';
 import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener, type NodeDiscovery } from '../core/mesh/description.js';
+import { isServiceGone } from '../aws/aws-error.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { MESH_PROTOCOLS as PROTOCOLS, MESH_PROTOCOLS } from '../core/protocol.js';
 
-/**
- * App Mesh is gone (2026-09-30) or out of reach: access denied, the operation not offered (an HTML
- * 404), the connection refused or reset, the name not resolved. Anything else (throttling after
- * retries, a bug) is not "unreachable" and is thrown.
- */
-export function isAppMeshUnreachable(err: unknown): err is AwsCallError {
-  if (!(err instanceof AwsCallError)) return false;
-  if (err.httpStatus === 403 || /AccessDenied|Forbidden|UnrecognizedClient|NotImplemented/.test(err.errorName)) return true;
-  return err.httpStatus === undefined && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH)$/.test(err.errorName);
-}
+/** App Mesh is gone (2026-09-30) or out of reach, however it answers (src/aws/aws-error.ts isServiceGone). */
+export const isAppMeshUnreachable = isServiceGone;
 
 type Spec = Record<string, unknown>;
 type Obj = Record<string, unknown>;
