@@ -1,5 +1,13 @@
 import type { MeshResourceApi } from '../aws/mesh-resources.js';
-import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener, type NodeDiscovery } from '../core/mesh/description.js';
+import { matchConditions } from '../core/mesh/match.js';
+import {
+  emptyMesh,
+  type DescribedGatewayRoute,
+  type DescribedRoute,
+  type MeshDescription,
+  type MeshListener,
+  type NodeDiscovery,
+} from '../core/mesh/description.js';
 import { isServiceGone } from '../aws/aws-error.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
@@ -43,6 +51,7 @@ function routeOf(name: string, spec: Spec): DescribedRoute {
     })),
     retryPolicy: route.retryPolicy !== undefined,
     timeout: route.timeout !== undefined,
+    ...(matchConditions(route.match).length ? { matches: matchConditions(route.match) } : {}),
   };
 }
 
@@ -106,12 +115,17 @@ export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<M
       const route = asObj(g?.spec.httpRoute ?? g?.spec.http2Route ?? g?.spec.grpcRoute);
       const target = asObj(asObj(asObj(asObj(route.action).target).virtualService)).virtualServiceName;
       const prefix = asObj(route.match).prefix;
+      const matches = matchConditions(route.match).filter((m) => !m.startsWith('prefix '));
+      const rewrite = asObj(asObj(asObj(route.action).rewrite).prefix).defaultPrefix;
       desc.gatewayRoutes.push({
         gateway,
         name,
         prefix: typeof prefix === 'string' ? prefix : undefined,
         virtualService: typeof target === 'string' ? target : undefined,
-      });
+        ...(matches.length ? { matches } : {}),
+        // App Mesh rewrites the matched prefix to / unless the route says DISABLED (GatewayRouteExtras).
+        ...(g?.spec.grpcRoute ? {} : { rewritePrefix: rewrite !== 'DISABLED' }),
+      } as DescribedGatewayRoute);
     }
   }
   return desc;

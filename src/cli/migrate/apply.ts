@@ -3,6 +3,7 @@ import { CheckFailedError, CommandFailedError, InterruptedError } from '../../er
 import type { Deps } from '../../runtime/context.js';
 import { applyBlueGreen, checkRoute53, type BlueGreenResult } from '../../steps/blue-green.js';
 import { applyClusterPlan, backendsLeftBehind, type ServiceMigration } from '../../steps/migrate-cluster.js';
+import type { ClusterPlan } from '../../core/migrate/types.js';
 import { checkServiceConnectTraffic } from '../../steps/verify-service-connect.js';
 import type { Report } from '../../ui/output.js';
 import { checkAll, contextOf, distinctServices, resumeCommand, targetFlags } from '../options/common.js';
@@ -45,6 +46,16 @@ function blueGreenLines(results: BlueGreenResult[]): string[] {
     if (r.status === 'failed') return `wave ${r.wave} ${r.service}: failed: ${r.error?.split('\n')[0]}`;
     return `wave ${r.wave} ${r.service}: ${r.status}`;
   });
+}
+
+/** Virtual gateway services: apply leaves them as they are, and says so. */
+function gatewayLines(plan: ClusterPlan): string[] {
+  return plan.services
+    .filter((s) => s.status === 'gateway')
+    .map((s) => {
+      const rules = s.gateway?.routes.length ? `; the plan lists ${s.gateway.routes.length} listener rules to replace it` : '';
+      return `${s.service}: virtual gateway ${s.gateway?.name ?? ''}, left untouched${rules}; migrate cleanup lists it`;
+    });
 }
 
 function applyLines(results: ServiceMigration[]): string[] {
@@ -164,6 +175,7 @@ ${SOURCES_HELP}`,
         return finishApply(deps, ctx.signal.aborted, report, results, blueGreenLines(results), (r) => r.status === 'green-only');
       }
       const results = await applyClusterPlan(ctx, plan, { cluster, concurrency: opts.concurrency, wait, createNamespaces, current });
-      finishApply(deps, ctx.signal.aborted, report, results, applyLines(results), (r) => r.status === 'migrated');
+      const lines = [...applyLines(results), ...gatewayLines(plan)];
+      finishApply(deps, ctx.signal.aborted, report, results, lines, (r) => r.status === 'migrated');
     });
 }

@@ -31,6 +31,8 @@ export interface DescribedRoute {
   targets: { virtualNode: string; weight: number; port?: number }[];
   retryPolicy: boolean;
   timeout: boolean;
+  /** Its match conditions (core/mesh/match.ts); none or absent: a default route that takes every request. */
+  matches?: string[];
 }
 
 export interface DescribedVirtualRouter {
@@ -50,6 +52,8 @@ export interface DescribedGatewayRoute {
   name: string;
   prefix?: string;
   virtualService?: string;
+  /** Its match conditions besides the prefix (hostname, headers, method, …; core/mesh/match.ts). */
+  matches?: string[];
 }
 
 export interface MeshDescription {

@@ -294,7 +294,7 @@ describe('fromCloudFormation', () => {
         routes: [{ name: 'redis', kind: 'tcp', targets: [{ virtualNode: 'redis-b', weight: 0 }], retryPolicy: false, timeout: false }],
       },
     ]);
-    expect(d.gatewayRoutes).toEqual([{ gateway: 'edge', name: 'grpc', virtualService: 'orders.local' }]);
+    expect(d.gatewayRoutes).toEqual([{ gateway: 'edge', name: 'grpc', virtualService: 'orders.local', matches: ['gRPC service orders'] }]);
     expect(d.unresolved).toEqual([
       'Route.Properties.Spec.TcpRoute.Action.WeightedTargets[0].Weight: must be a whole number from 0 to 100, found "ten"',
     ]);

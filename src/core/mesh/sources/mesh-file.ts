@@ -4,6 +4,7 @@ import { MeshDescription, emptyMesh, DescribedRoute, DescribedGatewayRoute } fro
 import { MeshFile } from '../file.js';
 import { RouteExtras, GatewayRouteExtras } from './common.js';
 import { Described } from './group.js';
+import { matchConditions } from '../match.js';
 
 /** A validated mesh file in; the same mesh as a description out (one listener per node and router, http routes by prefix). */
 export function fromMeshFile(file: MeshFile, source: string): MeshDescription {
@@ -24,6 +25,9 @@ export function fromMeshFile(file: MeshFile, source: string): MeshDescription {
       retryPolicy: false,
       timeout: false,
       prefix: rt.prefix,
+      ...(matchConditions({ prefix: rt.prefix, ...rt.match }).length
+        ? { matches: matchConditions({ prefix: rt.prefix, ...rt.match }) }
+        : {}),
     })),
   }));
   desc.virtualServices = file.virtualServices.map((s) => ({ name: s.name, provider: { ...s.provider } }));
@@ -36,6 +40,7 @@ export function fromMeshFile(file: MeshFile, source: string): MeshDescription {
       prefix: gr.prefix,
       virtualService: gr.virtualService,
       rewritePrefix: gr.rewritePrefix,
+      ...(matchConditions(gr.match).length ? { matches: matchConditions(gr.match) } : {}),
     }));
   }
   return desc;

@@ -13,6 +13,7 @@ import {
 import { MeshProtocol } from '../../protocol.js';
 import { Obj, PORTS, WEIGHTS, RouteExtras, GatewayRouteExtras, shown } from './common.js';
 import { Reader, At, Field } from './dialects.js';
+import { matchConditions } from '../match.js';
 
 export function readListeners(r: Reader, spec: At<Obj> | undefined): MeshListener[] {
   if (!spec) return [];
@@ -99,6 +100,9 @@ export function readRoute(r: Reader, props: At<Obj>, name: string): (DescribedRo
   };
   const prefix = kind === 'http' || kind === 'http2' ? readPrefix(r, block) : undefined;
   if (prefix !== undefined) route.prefix = prefix;
+  const match = r.one(block.value, 'match', block.path);
+  const matches = match ? matchConditions(match.value) : [];
+  if (matches.length) route.matches = matches;
   return route;
 }
 
@@ -136,6 +140,9 @@ export function readGatewayRoute(r: Reader, props: At<Obj>, name: string, gatewa
   if (!block) return route;
   const prefix = field === 'grpcRoute' ? undefined : readPrefix(r, block);
   if (prefix !== undefined) route.prefix = prefix;
+  const match = r.one(block.value, 'match', block.path);
+  const matches = match ? matchConditions(match.value).filter((m) => !m.startsWith('prefix ')) : [];
+  if (matches.length) route.matches = matches;
   const action = r.one(block.value, 'action', block.path, true);
   const target = action && r.one(action.value, 'target', action.path, true);
   const vs = target && r.one(target.value, 'virtualService', target.path, true);
