@@ -1,4 +1,10 @@
-import { DescribeTaskDefinitionCommand, ECSClient, type Service } from '@aws-sdk/client-ecs';
+import {
+  DescribeContainerInstancesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
 import {
   EventBridgeClient,
   ListEventBusesCommand,
@@ -199,6 +205,31 @@ describe('gatherBreakers', () => {
     // Only the schedule that starts ECS tasks is read whole.
     expect(sched.commandCalls(GetScheduleCommand)).toHaveLength(1);
     expect(got.runtime).toEqual([{ service: 'payments', launchType: 'FARGATE', capacityProviders: [] }]);
+  });
+
+  it('a service on EC2: the agents of its cluster, listed page by page and described in batches of 100', async () => {
+    eb.on(ListEventBusesCommand).resolves({ EventBuses: [] });
+    sched.on(ListSchedulesCommand).resolves({ Schedules: [] });
+    const arns = Array.from({ length: 150 }, (_, i) => `arn:aws:ecs:us-west-2:123456789012:container-instance/shop/${i}`);
+    ecs
+      .on(ListContainerInstancesCommand)
+      .resolvesOnce({ containerInstanceArns: arns.slice(0, 100), nextToken: 'p2' })
+      .resolvesOnce({ containerInstanceArns: arns.slice(100) });
+    ecs.on(DescribeContainerInstancesCommand).callsFake((input: { containerInstances: string[] }) => ({
+      containerInstances: input.containerInstances.map((arn, i) => ({
+        containerInstanceArn: arn,
+        ec2InstanceId: `i-${arn.split('/').pop()}`,
+        status: i === 0 ? 'DRAINING' : 'ACTIVE',
+        versionInfo: { agentVersion: '1.66.0' },
+      })),
+    }));
+    const onEc2 = { ...envoyService, launchType: 'EC2' } as Service;
+    const got = await gatherBreakers(context(), 'shop', [onEc2], described, []);
+    expect(ecs.commandCalls(DescribeContainerInstancesCommand).map((c) => c.args[0].input.containerInstances!.length)).toEqual([100, 50]);
+    expect(ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'shop', nextToken: 'p2' });
+    // Only ACTIVE instances take new tasks: the first of each batch is draining.
+    expect(got.runtime![0]!.agents).toHaveLength(148);
+    expect(got.runtime![0]!.agents![0]).toEqual({ instance: 'i-1', version: '1.66.0' });
   });
 
   it('throttling after retries is no "gone": it is thrown', async () => {

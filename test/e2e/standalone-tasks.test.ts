@@ -4,6 +4,7 @@ import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { seedClusterWorld } from '../support/cluster-world.js';
+import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { CLUSTER, sdkClients } from '../support/workshop.js';
 
@@ -84,9 +85,12 @@ beforeEach(async () => {
 describe('scheduled tasks that start an envoy revision', () => {
   it('migrate plan lists the rule and the schedule of the migrating family, with the fix; others are not named', async () => {
     const seeded = await seedScheduled();
-    const r = await cli(['migrate', 'plan', '--service', 'payments', '--json']);
+    const args = ['migrate', 'plan', '--service', 'payments', '--json'];
+    const r = await cli(args);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { services: { service: string; standaloneTasks: Record<string, unknown>[] }[] };
+    const out = expectJsonMatchesSchema(args, r.stdout) as unknown as {
+      services: { service: string; standaloneTasks: Record<string, unknown>[] }[];
+    };
     const payments = out.services.find((s) => s.service === 'payments')!;
     expect(payments.standaloneTasks).toEqual([
       {
@@ -121,10 +125,10 @@ describe('scheduled tasks that start an envoy revision', () => {
   it('migrate apply --yes moves the rule and the schedule to the new revision, every other field kept; the rest untouched', async () => {
     const seeded = await seedScheduled();
     const before = await ruleTarget('nightly-settle');
-    const r = await env.withScheduler(() =>
-      cli(['migrate', 'apply', '--service', 'payments', '--yes', '--interval', '1s', '--timeout', '30s', '--json']),
-    );
+    const args = ['migrate', 'apply', '--service', 'payments', '--yes', '--interval', '1s', '--timeout', '30s', '--json'];
+    const r = await env.withScheduler(() => cli(args));
     expect(r.code, r.stderr).toBe(0);
+    expectJsonMatchesSchema(args, r.stdout);
     const now = (await revisionOf('payments')).taskDefinition!;
     expect(now).not.toBe(seeded.payments);
     const out = JSON.parse(r.stdout) as { standaloneMoves: { name: string; status: string; to: string }[] };
