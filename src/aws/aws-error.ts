@@ -165,8 +165,21 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
 }
 
 /** Error names that mean "this service, or this operation, is not offered here (any more) to these credentials". */
-const GONE_NAMES =
-  /^(AccessDenied(Exception)?|Forbidden(Exception)?|UnrecognizedClient(Exception)?|InvalidClientTokenId|NotImplemented|UnknownOperation(Exception)?|UnsupportedOperation(Exception)?|InvalidAction|OptInRequired|SubscriptionRequiredException|UnreadableResponse)$/;
+const GONE_NAMES = new RegExp(
+  `^(${[
+    'AccessDenied(Exception)?',
+    'Forbidden(Exception)?',
+    'UnrecognizedClient(Exception)?',
+    'InvalidClientTokenId',
+    'NotImplemented',
+    'UnknownOperation(Exception)?',
+    'UnsupportedOperation(Exception)?',
+    'InvalidAction',
+    'OptInRequired',
+    'SubscriptionRequiredException',
+    'UnreadableResponse',
+  ].join('|')})$`,
+);
 
 /**
  * A service that ended (App Mesh on 2026-09-30) or is out of reach, however it answers: every such answer
