@@ -167,7 +167,8 @@ Examples:
   meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml
   meshctl mesh import --from-terraform state.json --mesh local-mesh --json
 
-What the mesh file cannot express (a second listener, a tcp route, ...) is listed as a note on stderr.`,
+Every route kind, listener and policy App Mesh held is kept; what the file cannot hold (a node without
+listener, say) is a note on stderr.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{

@@ -9,7 +9,7 @@ import {
   type RoleFacts,
 } from '../core/migrate/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
-import { ENVOY_CONTAINER, hasEnvoy } from '../core/envoy/proxy.js';
+import { hasEnvoy, meshGatewayOf } from '../core/envoy/proxy.js';
 import { AwsCallError, MeshctlError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { parseTemplateText } from './migrate-cluster.js';
@@ -66,12 +66,10 @@ export async function gatherCleanup(ctx: Context, cluster: string, keep: number)
   const revisions: RevisionFacts[] = await mapLimit(await ecs.listAllTaskDefinitions(), 8, async (arn) => {
     ctx.checkpoint();
     const d = await ecs.describeTaskDefinition(arn);
-    const envoy = d.taskDefinition.containerDefinitions?.find((c) => c.name === ENVOY_CONTAINER);
-    const resource = envoy?.environment?.find((e) => e.name === 'APPMESH_RESOURCE_ARN')?.value ?? '';
     return {
       arn,
-      envoy: hasEnvoy(d) || d.taskDefinition.proxyConfiguration?.type === 'APPMESH',
-      gateway: /\/virtualGateway\//.test(resource),
+      envoy: hasEnvoy(d),
+      gateway: meshGatewayOf(d) !== undefined,
       taskRoleArn: d.taskDefinition.taskRoleArn,
     };
   });

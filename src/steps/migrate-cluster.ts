@@ -230,8 +230,8 @@ export function backendsLeftBehind(plan: ClusterPlan, selection: readonly string
   for (const s of plan.services) {
     if (!chosen.has(s.service) || s.status !== 'migrate') continue;
     const behind = s.backends
-      .map((b) => b.servedBy)
-      .filter((b): b is string => !!b && b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
+      .flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])])
+      .filter((b) => b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
     if (behind.length) out.set(s.service, [...new Set(behind)]);
   }
   return out;
@@ -401,7 +401,10 @@ export function planSummary(p: ServicePlan): Obj {
   return {
     service: p.service,
     status: p.status,
+    kind: p.kind ?? null,
     virtualNode: p.virtualNode ? virtualNodeName(p.virtualNode.mesh, p.virtualNode.name) : null,
+    virtualServices: p.virtualServices ?? [],
+    gateway: p.gateway ?? null,
     namespace: p.namespace ?? null,
     namespaceExists: p.namespaceExists,
     listeners: p.listeners,

@@ -4,6 +4,7 @@ import type { Deps } from '../../runtime/context.js';
 import { applyBlueGreen, checkRoute53, type BlueGreenResult } from '../../steps/blue-green.js';
 import { applyClusterPlan, backendsLeftBehind, type ServiceMigration } from '../../steps/migrate-cluster.js';
 import { confirmStandaloneMoves, moveStandaloneTasks, standaloneResultLines, withStandaloneMoves } from '../../steps/standalone-tasks.js';
+import type { ClusterPlan } from '../../core/migrate/types.js';
 import { checkServiceConnectTraffic } from '../../steps/verify-service-connect.js';
 import type { Report } from '../../ui/output.js';
 import { checkAll, contextOf, distinctServices, resumeCommand, targetFlags } from '../options/common.js';
@@ -46,6 +47,16 @@ function blueGreenLines(results: BlueGreenResult[]): string[] {
     if (r.status === 'failed') return `wave ${r.wave} ${r.service}: failed: ${r.error?.split('\n')[0]}`;
     return `wave ${r.wave} ${r.service}: ${r.status}`;
   });
+}
+
+/** Virtual gateway services: apply leaves them as they are, and says so. */
+function gatewayLines(plan: ClusterPlan): string[] {
+  return plan.services
+    .filter((s) => s.status === 'gateway')
+    .map((s) => {
+      const rules = s.gateway?.routes.length ? `; the plan lists ${s.gateway.routes.length} listener rules to replace it` : '';
+      return `${s.service}: virtual gateway ${s.gateway?.name ?? ''}, left untouched${rules}; migrate cleanup lists it`;
+    });
 }
 
 function applyLines(results: ServiceMigration[]): string[] {
@@ -171,7 +182,7 @@ ${SOURCES_HELP}`,
       const moves = await moveStandaloneTasks(ctx, plan, now);
       const moved = withStandaloneMoves(report, moves, results, resumeCommand(deps.argv));
       if (moved.failure && results.every((r) => r.status === 'migrated')) throw moved.failure;
-      const lines = [...applyLines(results), ...standaloneResultLines(moves)];
+      const lines = [...applyLines(results), ...gatewayLines(plan), ...standaloneResultLines(moves)];
       finishApply(deps, ctx.signal.aborted, moved.report, results, lines, (r) => r.status === 'migrated');
     });
 }

@@ -14,7 +14,8 @@ export function planReport(cluster: string, plan: ClusterPlan, notes: string[], 
   const rows = plan.waves.flatMap((w) =>
     w.services.map((name) => {
       const p = plan.services.find((s) => s.service === name)!;
-      const alias = p.listeners.map((l) => `${l.alias.dnsName}:${l.alias.port}`).join(' ') || '-';
+      const alias =
+        p.listeners.map((l) => `${l.alias.dnsName}:${l.alias.port}`).join(' ') || (p.kind === 'client-only' ? '(client only)' : '-');
       const backends = p.backends.map((b) => b.servedBy ?? `${b.name}?`).join(',') || '-';
       const findings = p.findings.filter((f) => f.level !== 'info').length;
       return [String(w.wave), name, p.namespace ?? '-', alias, backends, findings ? `${findings}` : '-'];

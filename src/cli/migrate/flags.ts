@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { greenNameProblem, parseShift } from '../../core/migrate/blue-green.js';
 import { parseRoute53Flag, type Route53Target } from '../../core/migrate/dns-weights.js';
+import { parseAliasOwner, parseClientAlias } from '../../core/migrate/alias-flags.js';
 import { nameOfArn } from '../../core/arn.js';
 import { escapeControls } from '../../core/escape.js';
 import { APP_PROTOCOLS } from '../../core/protocol.js';
@@ -19,6 +20,7 @@ export interface MigrateFlags extends WaitFlags {
   fromTerraform?: string;
   namespace?: string;
   clientAlias?: string;
+  aliasOwner?: string[];
   appProtocol?: string;
   appContainer?: string;
   createNamespace?: boolean;
@@ -108,12 +110,38 @@ export const DEFAULT_STEP_WAIT_MS = 5 * 60_000;
 
 export const DEFAULT_MIGRATE_CONCURRENCY = 4;
 
+/** --client-alias NAME[:PORT] for the one service selected, and each --alias-owner VS=SERVICE: exit 2 before any request. */
+function aliasFlags(flags: MigrateFlags, services: string[]) {
+  return checkAll(
+    () => {
+      if (flags.clientAlias === undefined) return undefined;
+      const parsed = parseClientAlias(flags.clientAlias);
+      if ('problem' in parsed) throw new UsageError(parsed.problem);
+      if (flags.allServices || services.length > 1)
+        throw new UsageError('--client-alias names the alias of one service: pass exactly one --service with it');
+      const service = services[0] ?? DEFAULT_SERVICE;
+      return { service: service.startsWith('arn:') ? nameOfArn(service) : service, ...parsed };
+    },
+    () => {
+      const owners: Record<string, string> = {};
+      for (const value of flags.aliasOwner ?? []) {
+        const parsed = parseAliasOwner(value);
+        if ('problem' in parsed) throw new UsageError(parsed.problem);
+        if (owners[parsed.virtualService] !== undefined && owners[parsed.virtualService] !== parsed.service)
+          throw new UsageError(`--alias-owner: ${parsed.virtualService} is given twice, to two services; pass one`);
+        owners[parsed.virtualService] = parsed.service;
+      }
+      return owners;
+    },
+  );
+}
+
 /** Every flag checked before the first AWS call. */
 export function toMigrateOptions(flags: MigrateFlags) {
   // The action has made --service distinct (distinctServices): a service is never planned or sent twice.
   const services = flags.service ?? [];
   const appProtocol = flags.appProtocol;
-  const [, , , concurrency] = checkAll(
+  const [, , , concurrency, , [clientAlias, aliasOwners]] = checkAll(
     () => {
       if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
     },
@@ -124,6 +152,7 @@ export function toMigrateOptions(flags: MigrateFlags) {
     },
     () => intFlag(flags.concurrency ?? String(DEFAULT_MIGRATE_CONCURRENCY), '--concurrency', 1, 50)!,
     () => namespaceFlag(flags.namespace),
+    () => aliasFlags(flags, services),
   );
   return {
     // By name: a service's ARN names it as well (the plan knows services by name).
@@ -136,7 +165,8 @@ export function toMigrateOptions(flags: MigrateFlags) {
     sources: { meshFile: flags.meshFile, cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform },
     overrides: {
       namespace: flags.namespace,
-      clientAlias: flags.clientAlias,
+      clientAlias,
+      aliasOwners,
       appProtocol: appProtocol as (typeof APP_PROTOCOLS)[number] | undefined,
       createNamespace: flags.createNamespace === true,
       appContainer: flags.appContainer,
@@ -155,7 +185,15 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--from-cloudformation <template>', 'a CloudFormation template (JSON or YAML) with AWS::AppMesh::* resources')
     .option('--from-terraform <state>', 'the JSON of terraform show -json, with aws_appmesh_* resources')
     .option('--namespace <name>', 'Cloud Map namespace for Service Connect (default: the one the service registers in)')
-    .option('--client-alias <dns-name>', 'the name clients call (one service only; default: from the mesh, Cloud Map or Route 53)')
+    .option(
+      '--client-alias <name[:port]>',
+      'with one --service: the name (and port) its clients call (default: from the mesh, Cloud Map or Route 53)',
+    )
+    .option(
+      '--alias-owner <vs=service>',
+      "the ECS service that takes a virtual service's name when its routes do not decide (ties, header routing); repeat for several",
+      collect,
+    )
     .option('--app-protocol <protocol>', 'http, http2 or grpc where the mesh does not say (default: http)')
     .option('--app-container <name>', 'application container (default: the first that is not envoy)')
     .option('--create-namespace', 'create the Cloud Map HTTP namespace when it does not exist')

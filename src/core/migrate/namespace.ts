@@ -18,8 +18,10 @@ function namespaceCandidate(d: Draft, overrides: ClusterPlanInput['overrides']):
   return { name: parent || undefined };
 }
 
-export function chooseNamespace(d: Draft, input: ClusterPlanInput): void {
-  const { name, source } = namespaceCandidate(d, input.overrides);
+/** `fallback`: a client only's namespace, from the services it calls (it has no alias to take one from). */
+export function chooseNamespace(d: Draft, input: ClusterPlanInput, fallback?: { name: string; source: string }): void {
+  const found = namespaceCandidate(d, input.overrides);
+  const { name, source } = found.name === undefined && fallback ? fallback : found;
   if (!name) {
     const alias = d.alias?.name;
     if (!alias) return;

@@ -59,6 +59,8 @@ export function prerequisiteProblems(p: ServicePlan, input: ClusterPlanInput, ru
     problems.push(
       `${os}: Service Connect does not support Windows containers; keep this service on DNS (a Cloud Map DNS namespace or a load balancer)`,
     );
+  // The rest needs how the service runs, which migrate reads beside the cluster (steps/standalone-tasks.ts).
+  if (!runtime) return problems;
   if (!td.memory) {
     problems.push(
       'no task-level memory: Service Connect needs one (its proxy takes what the containers leave); set memory on the task definition',
@@ -71,7 +73,6 @@ export function prerequisiteProblems(p: ServicePlan, input: ClusterPlanInput, ru
         `the containers' memory limits (${sum} MiB) take all the task's memory (${td.memory} MiB): leave room for the Service Connect proxy (64 MiB or more)`,
       );
   }
-  if (!runtime) return problems;
   if (runtime.launchType === 'EXTERNAL')
     problems.push('external instances (ECS Anywhere) cannot run Service Connect; keep this service on DNS or run it on EC2 or Fargate');
   const version = runtime.platformVersion;

@@ -95,6 +95,10 @@ describe('Service Connect prerequisites', () => {
     expect(errors({}, { ...fargate, agents: [{ instance: 'i-old', version: '1.0.0' }] })).toEqual([]);
   });
 
+  it('the memory is judged only once how the service runs was read', () => {
+    expect(errors({ memory: undefined })).toEqual([]);
+  });
+
   it('judges only services that migrate', () => {
     const plain = serviceFacts('legacy', revision('legacy', 1, { envoy: false, fill: { networkMode: 'host' } }));
     const plan = planCluster(
