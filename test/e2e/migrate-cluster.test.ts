@@ -138,8 +138,22 @@ describe('migrate apply --all-services with App Mesh gone', () => {
         expect(td.proxyConfiguration).toBeUndefined();
         expect(x.appMeshTaskDefinitionArn).not.toBe(x.taskDefinitionArn);
       }
-      // products' stderr line comes after payments': servers before clients.
-      expect(r.stderr.indexOf('✔ products')).toBeGreaterThan(r.stderr.indexOf('✔ payments'));
+      // Piped (and --json off a terminal), the board writes a line per change, each headed by its service;
+      // products' lines come after payments': servers before clients.
+      for (const x of out.results) {
+        const name = x.taskDefinitionArn.split('/').pop()!;
+        const lines = r.stderr.split('\n').filter((l) => l.startsWith(`${x.service}: `));
+        expect(lines[0], r.stderr).toBe(`${x.service}: ▸ wave ${x.wave} · register`);
+        expect(lines, r.stderr).toContain(`${x.service}: ▸ wave ${x.wave} · update-service: ${name} with Service Connect`);
+        expect(lines, r.stderr).toContain(`${x.service}: ▸ wave ${x.wave}: wait-running · ${name}`);
+        expect(lines.at(-1), r.stderr).toBe(`${x.service}: ✔ wave ${x.wave} · runs ${name} on Service Connect`);
+        // No spinner's frames, no second progress of its own: every line of the service is a board line.
+        expect(
+          lines.every((l) => /^[\w-]+: [▸✔] wave \d/.test(l)),
+          r.stderr,
+        ).toBe(true);
+      }
+      expect(r.stderr.indexOf('products: ▸')).toBeGreaterThan(r.stderr.indexOf('payments: ✔'));
 
       const again = await cli(['migrate', 'apply', '--all-services', '--create-namespace', '--json'], url);
       expect(again.code, again.stderr).toBe(0);
@@ -220,6 +234,8 @@ describe('migrate cleanup after the move', () => {
     const done = await cli(['migrate', 'cleanup', '--keep', '0', '--yes', '--json']);
     expect(done.code, done.stderr).toBe(0);
     expect(JSON.parse(done.stdout).deregister).toEqual(plan.deregister);
+    // A line per change on stderr, headed by the family it changed.
+    expect(done.stderr).toMatch(/^payments-task: ✔ deregistered payments-task:1$/m);
     expect((await env.revisions('payments-task')).map((a) => a.split('/').pop())).toEqual(['payments-task:2']);
     const again = await cli(['migrate', 'cleanup', '--keep', '0']);
     expect(again.stdout).toMatch(/nothing to clean up/);

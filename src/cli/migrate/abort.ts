@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Deps } from '../../runtime/context.js';
-import { abortPlan, runAbort } from '../../steps/blue-green.js';
+import { abortPlan, runAbort } from '../../steps/blue-green-end.js';
 import { registerEnding } from './pairs.js';
 
 const HELP = `

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Deps } from '../../runtime/context.js';
-import { finishPlan, runFinish } from '../../steps/blue-green.js';
+import { finishPlan, runFinish } from '../../steps/blue-green-end.js';
 import { registerEnding } from './pairs.js';
 
 const HELP = `

@@ -4,7 +4,8 @@ import { mapLimit } from '../../core/concurrency.js';
 import { greenNameOf } from '../../core/migrate/blue-green.js';
 import { UsageError } from '../../errors.js';
 import type { Deps } from '../../runtime/context.js';
-import { blueGreenPairs, readPair, type abortPlan, type PairStatus, type runAbort } from '../../steps/blue-green.js';
+import type { abortPlan, runAbort } from '../../steps/blue-green-end.js';
+import { blueGreenPairs, readPair, type PairStatus } from '../../steps/blue-green-pair.js';
 import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../../steps/service.js';
 import { checkAll, contextOf, distinctServices, targetFlags } from '../options/common.js';
 import { addPairFlags, greenNameFlag, route53Flag, type MigrateFlags } from './flags.js';
@@ -84,7 +85,7 @@ export function registerEnding(
         if (!(await deps.confirm(`${shown.join('\n')}\nType yes to ${name}: `))) throw new UsageError(`not confirmed; nothing was changed`);
       }
       deps.ui.info(shown.join('\n'));
-      for (const p of read) await run(ctx, cluster, p);
+      await run(ctx, cluster, read);
       const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, p.green, route53));
       deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: statusLines(cluster, after) });
     });
