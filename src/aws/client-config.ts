@@ -47,6 +47,8 @@ export const SERVICE_IDS = {
   route53: 'Route 53',
   cloudWatch: 'CloudWatch',
   cloudFormation: 'CloudFormation',
+  eventBridge: 'EventBridge',
+  scheduler: 'Scheduler',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_IDS;

@@ -26,6 +26,8 @@ export interface AwsClients {
   route53(): Promise<Route53Api>;
   cloudWatch(): Promise<import('./cloudwatch.js').CloudWatchApi>;
   cloudFormation(): Promise<import('./cloudformation.js').CloudFormationApi>;
+  eventBridge(): Promise<import('./eventbridge.js').EventBridgeApi>;
+  scheduler(): Promise<import('./scheduler.js').SchedulerApi>;
 }
 
 /**
@@ -66,6 +68,8 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     route53: once(async () => (await import('./route53.js')).connectRoute53(await configFor('route53'))),
     cloudWatch: once(async () => (await import('./cloudwatch.js')).connectCloudWatch(await configFor('cloudWatch'))),
     cloudFormation: once(async () => (await import('./cloudformation.js')).connectCloudFormation(await configFor('cloudFormation'))),
+    eventBridge: once(async () => (await import('./eventbridge.js')).connectEventBridge(await configFor('eventBridge'))),
+    scheduler: once(async () => (await import('./scheduler.js')).connectScheduler(await configFor('scheduler'))),
   };
 }
 

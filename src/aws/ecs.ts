@@ -3,10 +3,12 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListContainerInstancesCommand,
   ListServicesCommand,
   ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
@@ -15,6 +17,7 @@ import {
   RunTaskCommand,
   StopTaskCommand,
   UpdateServiceCommand,
+  type ContainerInstance,
   type CreateServiceCommandInput,
   type RegisterTaskDefinitionCommandInput,
   type RunTaskCommandInput,
@@ -76,10 +79,15 @@ export interface EcsApi {
   runTask(input: RunTaskCommandInput): Promise<Task[]>;
   /** Stops a task, with the reason ECS shows for it. */
   stopTask(cluster: string, task: string, reason: string): Promise<void>;
+  /** ListContainerInstances of a cluster (its EC2 and external instances), following nextToken. */
+  listContainerInstances(cluster: string): Promise<string[]>;
+  /** DescribeContainerInstances in batches of 100 (the API's limit). */
+  describeContainerInstances(cluster: string, arns: readonly string[]): Promise<ContainerInstance[]>;
 }
 
 export const DESCRIBE_TASKS_BATCH = 100;
 export const DESCRIBE_SERVICES_BATCH = 10;
+export const DESCRIBE_CONTAINER_INSTANCES_BATCH = 100;
 
 /**
  * `registerClient` sends RegisterTaskDefinition without SDK retries: a retry after a lost answer would
@@ -220,6 +228,20 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
         tasks.push(...(out.tasks ?? []));
       }
       return tasks;
+    },
+    listContainerInstances: (cluster) =>
+      allPages(async (nextToken) => {
+        const out = await send('ListContainerInstances', new ListContainerInstancesCommand({ cluster, nextToken }));
+        return { items: out.containerInstanceArns ?? [], nextToken: out.nextToken };
+      }),
+    async describeContainerInstances(cluster, arns) {
+      const found: ContainerInstance[] = [];
+      for (let i = 0; i < arns.length; i += DESCRIBE_CONTAINER_INSTANCES_BATCH) {
+        const batch = arns.slice(i, i + DESCRIBE_CONTAINER_INSTANCES_BATCH);
+        const out = await send('DescribeContainerInstances', new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }));
+        found.push(...(out.containerInstances ?? []));
+      }
+      return found;
     },
   };
 }

@@ -30,6 +30,7 @@ import { registerOrReuse } from './register-once.js';
 import { runUpdateService } from './service.js';
 import { clusterTaskSource } from './task-source.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
+import { gatherBreakers } from './standalone-tasks.js';
 
 /** Where the mesh description comes from besides App Mesh (which is read only while it answers). */
 export interface MeshSources {
@@ -153,7 +154,8 @@ export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<
     const from = ['task definitions', 'ECS services', 'Cloud Map', 'load balancers', 'Route 53', ...given.map((g) => g.source)];
     notes.unshift(`${live.unreachable}; the plan was built from ${[...new Set(from)].join(', ')} instead`);
   }
-  return { input: { services: facts, meshes, records, namespaces, overrides: opts.overrides }, services, notes, meshSources };
+  const breakers = await gatherBreakers(ctx, opts.cluster, services, described, notes);
+  return { input: { services: facts, meshes, records, namespaces, overrides: opts.overrides, ...breakers }, services, notes, meshSources };
 }
 
 /** The plan for the services chosen (all of them when `selection` is undefined), waves kept in order. */
@@ -383,5 +385,6 @@ export function planSummary(p: ServicePlan): Obj {
     findings: p.findings,
     serviceConnectConfiguration: p.serviceConnectConfiguration ?? null,
     sources: p.sourceOf,
+    standaloneTasks: p.standaloneTasks ?? [],
   };
 }

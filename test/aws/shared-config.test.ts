@@ -1,3 +1,5 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -98,6 +100,8 @@ describe('SERVICE_IDS', () => {
       route53: new Route53Client({}),
       cloudWatch: new CloudWatchClient({}),
       cloudFormation: new CloudFormationClient({}),
+      eventBridge: new EventBridgeClient({}),
+      scheduler: new SchedulerClient({}),
     };
     expect(Object.keys(clients).sort()).toEqual(Object.keys(SERVICE_IDS).sort());
     for (const [name, client] of Object.entries(clients))

@@ -23,6 +23,10 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createCloudFormationApi } from '../../src/aws/cloudformation.js';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { createEventBridgeApi } from '../../src/aws/eventbridge.js';
+import { createSchedulerApi } from '../../src/aws/scheduler.js';
 import type { Deps } from '../../src/runtime/context.js';
 import type { PollClock } from '../../src/core/poll.js';
 import { buildProgram, reportError } from '../../src/main.js';
@@ -61,6 +65,8 @@ export function mockedAwsClients(): AwsClients {
     route53: async () => createRoute53Api(new Route53Client(config)),
     cloudWatch: async () => createCloudWatchApi(new CloudWatchClient(config)),
     cloudFormation: async () => createCloudFormationApi(new CloudFormationClient(config)),
+    eventBridge: async () => createEventBridgeApi(new EventBridgeClient(config)),
+    scheduler: async () => createSchedulerApi(new SchedulerClient(config)),
   };
 }
 

@@ -3,6 +3,7 @@ import { CheckFailedError, CommandFailedError, InterruptedError } from '../../er
 import type { Deps } from '../../runtime/context.js';
 import { applyBlueGreen, checkRoute53, type BlueGreenResult } from '../../steps/blue-green.js';
 import { applyClusterPlan, backendsLeftBehind, type ServiceMigration } from '../../steps/migrate-cluster.js';
+import { confirmStandaloneMoves, moveStandaloneTasks, standaloneResultLines, withStandaloneMoves } from '../../steps/standalone-tasks.js';
 import type { ClusterPlan } from '../../core/migrate/types.js';
 import { checkServiceConnectTraffic } from '../../steps/verify-service-connect.js';
 import type { Report } from '../../ui/output.js';
@@ -73,6 +74,7 @@ export function registerApply(migrate: Command, deps: Deps): void {
     .option('--dry-run', 'read and check everything, change nothing')
     .option('--no-wait', 'do not wait for the new tasks (the next wave then starts at once)')
     .option('--force', 'migrate a client although its servers still run envoy')
+    .option('--yes', 'move the EventBridge rules and schedules the plan lists without asking (needed without a terminal)')
     .option(
       '--strategy <strategy>',
       'in-place (the service itself moves) or blue-green (a green <name>-sc beside it, traffic shifted in steps)',
@@ -147,6 +149,7 @@ ${SOURCES_HELP}`,
       const createNamespaces = opts.overrides.createNamespace
         ? [...new Set(plan.services.filter((s) => s.status === 'migrate' && !s.namespaceExists && s.namespace).map((s) => s.namespace!))]
         : [];
+      if (!blueGreen) await confirmStandaloneMoves(deps.ui, deps.confirm, flags.yes === true, plan);
       if (blueGreen) {
         const check = blueGreen.check;
         const results = await applyBlueGreen(ctx, plan, {
@@ -175,7 +178,11 @@ ${SOURCES_HELP}`,
         return finishApply(deps, ctx.signal.aborted, report, results, blueGreenLines(results), (r) => r.status === 'green-only');
       }
       const results = await applyClusterPlan(ctx, plan, { cluster, concurrency: opts.concurrency, wait, createNamespaces, current });
-      const lines = [...applyLines(results), ...gatewayLines(plan)];
-      finishApply(deps, ctx.signal.aborted, report, results, lines, (r) => r.status === 'migrated');
+      const now = new Map(results.filter((r) => r.status === 'migrated').map((r) => [r.service, r.taskDefinitionArn]));
+      const moves = await moveStandaloneTasks(ctx, plan, now);
+      const moved = withStandaloneMoves(report, moves, results, resumeCommand(deps.argv));
+      if (moved.failure && results.every((r) => r.status === 'migrated')) throw moved.failure;
+      const lines = [...applyLines(results), ...gatewayLines(plan), ...standaloneResultLines(moves)];
+      finishApply(deps, ctx.signal.aborted, moved.report, results, lines, (r) => r.status === 'migrated');
     });
 }

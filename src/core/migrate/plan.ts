@@ -8,6 +8,8 @@ import { nameBook, nameListeners, checkAliasClashes } from './naming.js';
 import { indexNames, findBackends } from './backends.js';
 import { render, unsupported } from './service-connect.js';
 import { planWaves } from './waves.js';
+import { checkPrerequisites } from './prerequisites.js';
+import { planStandaloneTasks } from './standalone.js';
 import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from './types.js';
 
 /*
@@ -147,6 +149,8 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   const waves = planWaves(drafts);
   findings.push(...waves.findings);
   const services = drafts.map(toServicePlan);
+  checkPrerequisites(services, input);
+  planStandaloneTasks(services, input);
   const ok = ![...findings, ...services.flatMap((s) => s.findings)].some((f) => f.level === 'error');
   return { waves: waves.waves, services, findings, ok };
 }

@@ -2,6 +2,8 @@ import type { RegisterTaskDefinitionCommandInput, ServiceConnectConfiguration, C
 import { MeshDescription, DescribedVirtualRouter, DescribedVirtualNode, DescribedGatewayRoute } from '../mesh/description.js';
 import { MeshProtocol } from '../protocol.js';
 import { DescribedTaskDefinition } from '../task-definition.js';
+import type { ServiceRuntime } from './prerequisites.js';
+import type { ScheduledTaskFacts, StandaloneTask } from './standalone.js';
 
 /** What meshctl read about one ECS service of the cluster. */
 export interface ServiceFacts {
@@ -53,6 +55,10 @@ export interface ClusterPlanInput {
     createNamespace?: boolean;
     appContainer?: string;
   };
+  /** EventBridge rule targets and schedules that run ECS tasks (steps/standalone-tasks.ts). */
+  scheduled?: ScheduledTaskFacts[];
+  /** How each service runs: launch type, platform version, its cluster's agents (for Service Connect's prerequisites). */
+  runtime?: ServiceRuntime[];
 }
 
 /** One thing the plan wants a person to know; `error` makes the plan not ok. */
@@ -134,6 +140,8 @@ export interface ServicePlan {
   serviceConnectConfiguration?: ServiceConnectConfiguration;
   /** The sources the facts came from: 'task definition', 'Cloud Map', 'Route 53', a mesh description's source, … */
   sourceOf: string[];
+  /** EventBridge rules and schedules that still start a revision of its family with envoy. */
+  standaloneTasks?: StandaloneTask[];
 }
 
 /** The cluster's plan: waves of services to roll (servers first), each service's plan, cluster-wide findings. */
