@@ -17,7 +17,17 @@ import { escapeControls } from '../core/escape.js';
 import { AwsCallError, CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { SANDBOX_PROFILE } from '../sandbox/detect.js';
 import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from '../sandbox/environment.js';
-import { checkMoto, freePort, keepTasksWhereTheyAre, launcherPath, portIsFree, resetMoto, waitForMoto } from '../sandbox/moto.js';
+import {
+  checkMoto,
+  freePort,
+  keepTasksWhereTheyAre,
+  launcherPath,
+  MANAGED_POLICIES_ENV,
+  motoArgs,
+  portIsFree,
+  resetMoto,
+  waitForMoto,
+} from '../sandbox/moto.js';
 import { commandLineOf, processStatus, spawnDetached, stopProcess, type ProcessStatus, type StopOutcome } from '../sandbox/processes.js';
 import {
   formatSandboxState,
@@ -302,10 +312,8 @@ async function start(deps: SandboxDeps, state: SandboxState, opts: SandboxUpOpti
   state.files.push(...WRITTEN);
   for (const name of WRITTEN) removeFile(at(state.dir, name));
   removeFile(pidFile);
-  // AWS managed policies (AWSAppMeshEnvoyAccess, for doctor) exist in moto only when asked for.
-  const env = { ...deps.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
-  const args = [launcher, '--pid-file', pidFile, '-H', '127.0.0.1', '-p', String(state.port)];
-  const spawned = await spawnDetached('python3', args, motoLog, env);
+  const env = { ...deps.env, ...MANAGED_POLICIES_ENV };
+  const spawned = await spawnDetached('python3', motoArgs(state.port, { pidFile }), motoLog, env);
   const moto: SandboxProcess = { name: 'moto', pid: spawned, match: [launcher, String(state.port)] };
   state.processes.push(moto);
   // Written now, so that down can clean up after an up that dies half-way.

@@ -64,3 +64,23 @@ export function interruptOnce(marker: RegExp): NonNullable<CliOptions['onSpawn']
     });
   };
 }
+
+/**
+ * An onSpawn that waits for stderr to match `marker`, and `seen`, which resolves then, or when the run
+ * ends without it (so a test never waits for a line that cannot come, and its assertions tell why).
+ */
+export function stderrMatches(marker: RegExp): { onSpawn: NonNullable<CliOptions['onSpawn']>; seen: Promise<void> } {
+  let done: () => void = () => undefined;
+  const seen = new Promise<void>((resolve) => (done = resolve));
+  return {
+    seen,
+    onSpawn: (child) => {
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (marker.test(err)) done();
+      });
+      child.once('close', () => done());
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { beforeAll, beforeEach } from 'vitest';
 import { motoEnv, runCli, type CliResult } from './cli.js';
-import { startMoto, type Moto } from './moto.js';
+import { workerMoto, type Moto, type MotoOptions } from './moto.js';
 import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, sdkClients, seedWorkshop, SERVICE, type Workshop } from './workshop.js';
 
 export interface MotoWorkshop {
@@ -18,17 +18,14 @@ export interface MotoWorkshop {
 }
 
 /**
- * One moto server for the test file (started on a free loopback port, stopped by PID), reset and
- * seeded with the workshop's resources before each test; and the helpers every e2e file uses.
+ * The test worker's moto server (see workerMoto), reset and seeded with the workshop's resources
+ * before each test; and the helpers every e2e file uses.
  */
-export function useMotoWorkshop(options: { managedPolicies?: boolean } = {}): MotoWorkshop {
+export function useMotoWorkshop(options: MotoOptions = {}): MotoWorkshop {
   let moto: Moto | undefined;
   let ws: Workshop | undefined;
   beforeAll(async () => {
-    moto = await startMoto(options);
-  });
-  afterAll(async () => {
-    await moto?.stop();
+    moto = await workerMoto(options);
   });
   beforeEach(async () => {
     await moto!.reset();
