@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { beforeAll, beforeEach } from 'vitest';
-import { motoEnv, runCli, type CliResult } from './cli.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { killLeftoverRuns, motoEnv, runCli, type CliResult } from './cli.js';
 import { workerMoto, type Moto, type MotoOptions } from './moto.js';
 import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, sdkClients, seedWorkshop, SERVICE, type Workshop } from './workshop.js';
 
@@ -24,8 +24,14 @@ export interface MotoWorkshop {
 export function useMotoWorkshop(options: MotoOptions = {}): MotoWorkshop {
   let moto: Moto | undefined;
   let ws: Workshop | undefined;
+  const schedulers = new Set<{ stop(): Promise<void> }>();
   beforeAll(async () => {
     moto = await workerMoto(options);
+  });
+  // What a timed-out test left running must not act on the next file's world in the same moto.
+  afterAll(async () => {
+    killLeftoverRuns();
+    await Promise.allSettled([...schedulers].map((s) => s.stop()));
   });
   beforeEach(async () => {
     await moto!.reset();
@@ -49,9 +55,11 @@ export function useMotoWorkshop(options: MotoOptions = {}): MotoWorkshop {
     },
     async withScheduler(work) {
       const scheduler = actAsEcsSchedulerWhileRunning(moto!.url, ws!);
+      schedulers.add(scheduler);
       try {
         return await work();
       } finally {
+        schedulers.delete(scheduler);
         await scheduler.stop();
       }
     },
