@@ -3,6 +3,17 @@
 // from the program itself, so they start as fast as node does; everything else loads the program.
 import { readFileSync } from 'node:fs';
 
+// A reader that went away (`meshctl migrate apply --help | head`): a closed stdout ends meshctl quietly,
+// with the exit code it had so far (0 unless a failure was already reported), not with an EPIPE stack
+// trace; a closed stderr leaves nothing to tell anyone.
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+process.stderr.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const args = process.argv.slice(2);
 const isHelp = (a) => a === '--help' || a === '-h';
 let cached;

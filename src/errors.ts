@@ -1,6 +1,22 @@
-/** Every error meshctl means to show a user; main.ts turns each into its exit code. */
+/**
+ * The kinds of failure --json names, one per error class (the class name without `Error`, in
+ * kebab-case); `bug` is any error that is not a MeshctlError. Listed in docs/json-output.md and in
+ * schemas/error.json. Each class says its own, beside its exit code: --json keys must not depend on how
+ * the bundle is built (minified, names kept or not), so the kind is never read from the class name.
+ */
+export const ERROR_KINDS = ['usage', 'input', 'check-failed', 'timeout', 'aws-call', 'interrupted', 'bug'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** What a command reports: `data` for --json, `lines` for people (printed by ui/output.ts). */
+export interface Report {
+  data: Record<string, unknown>;
+  lines: string[];
+}
+
+/** Every error meshctl means to show a user; main.ts turns each into its exit code and --json kind. */
 export abstract class MeshctlError extends Error {
   abstract readonly exitCode: number;
+  abstract readonly kind: ErrorKind;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -10,16 +26,19 @@ export abstract class MeshctlError extends Error {
 /** A check failed (verify saw no envoy, a task stopped, a rollout failed). */
 export class CheckFailedError extends MeshctlError {
   readonly exitCode = 1;
+  readonly kind = 'check-failed';
 }
 
 /** A wait ran out of time. */
 export class TimeoutError extends MeshctlError {
   readonly exitCode = 1;
+  readonly kind = 'timeout';
 }
 
 /** Bad flags or arguments; `problems` lists each one when a validation pass found several. */
 export class UsageError extends MeshctlError {
   readonly exitCode = 2;
+  readonly kind = 'usage';
   readonly problems: readonly string[];
   constructor(message: string, options?: { cause?: unknown; problems?: readonly string[] }) {
     super(message, options);
@@ -37,11 +56,13 @@ export class UsageError extends MeshctlError {
 /** A file or value given to meshctl is malformed. */
 export class InputError extends MeshctlError {
   readonly exitCode = 2;
+  readonly kind = 'input';
 }
 
 /** AWS refused a call, or still failed after the SDK's retries. */
 export class AwsCallError extends MeshctlError {
   readonly exitCode = 3;
+  readonly kind = 'aws-call';
   constructor(
     readonly operation: string,
     readonly errorName: string,
@@ -67,12 +88,7 @@ export class AwsCallError extends MeshctlError {
 /** SIGINT or SIGTERM arrived while meshctl was working. */
 export class InterruptedError extends MeshctlError {
   readonly exitCode = 130;
-}
-
-/** What a command's report holds: `data` for --json, `lines` for people (the Report of ui/output.ts). */
-export interface FailureReport {
-  data: Record<string, unknown>;
-  lines: string[];
+  readonly kind = 'interrupted';
 }
 
 /**
@@ -81,9 +97,10 @@ export interface FailureReport {
  */
 export class CommandFailedError extends MeshctlError {
   readonly exitCode: number;
+  readonly kind: ErrorKind;
   constructor(
     override readonly cause: MeshctlError,
-    readonly report?: FailureReport,
+    readonly report?: Report,
     readonly next?: string,
     /** The text to print, when it is not the cause's message (a step's failure names the step once). */
     message?: string,
@@ -92,5 +109,6 @@ export class CommandFailedError extends MeshctlError {
   ) {
     super(message ?? cause.message, { cause });
     this.exitCode = cause.exitCode;
+    this.kind = cause.kind;
   }
 }

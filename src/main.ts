@@ -1,38 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
+import { escapeControlsButNewlines } from './core/escape.js';
 import { resumeCommand } from './cli/options/common.js';
-import type { PollClock } from './core/poll.js';
-import {
-  AwsCallError,
-  CheckFailedError,
-  CommandFailedError,
-  InputError,
-  InterruptedError,
-  MeshctlError,
-  TimeoutError,
-  UsageError,
-} from './errors.js';
-import type { Deps } from './steps/context.js';
+import { AwsCallError, CommandFailedError, InterruptedError, MeshctlError, UsageError } from './errors.js';
+import type { Deps } from './runtime/context.js';
+import { realClock } from './steps/clock.js';
 import { colorFor } from './ui/color.js';
 import { createUi, isCi, type ErrorInfo, type ErrorKind, type GithubActions, type ProgramUi, type UiFacts } from './ui/output.js';
-
-const realClock: PollClock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new InterruptedError('interrupted'));
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new InterruptedError('interrupted'));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
 
 /** package.json's version, put in by the build (scripts/build.mjs) and by vitest.config.ts: one source. */
 declare const __MESHCTL_VERSION__: string;
@@ -109,7 +83,7 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
   if (env.GITHUB_ACTIONS !== 'true') return undefined;
   const path = env.GITHUB_STEP_SUMMARY;
   // Loaded only here: a run outside GitHub Actions does not pay for it.
-  const appendToFile = path ? (await import('./steps/files.js')).appendToFile : undefined;
+  const appendToFile = path ? (await import('./runtime/files.js')).appendToFile : undefined;
   return {
     command: commandWordsOf(args),
     appendSummary: path && appendToFile ? (markdown) => appendToFile(path, markdown, 'GITHUB_STEP_SUMMARY') : undefined,
@@ -120,7 +94,12 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
 export async function buildProgram(deps: Deps, args: readonly string[] = []): Promise<Command> {
   const program = new Command('meshctl')
     .description(
-      "Put an Envoy sidecar (AWS App Mesh) next to an ECS service, roll it out, wait for it and verify it: the workshop runbook's jq + aws steps as one tool. App Mesh ended on 2026-09-30; meshctl keeps these meshes working.",
+      [
+        'Take Amazon ECS services off AWS App Mesh, which ended on 2026-09-30, to ECS Service Connect:',
+        'planned from what still exists, servers before clients, in place or blue/green, checked,',
+        "reversible, cleaned up. And run the App Mesh workshop's steps (add envoy, roll out, wait, verify)",
+        'on a local sandbox.',
+      ].join(' '),
     )
     .version(VERSION, '-V, --version')
     .option('--config <file>', 'a file of defaults for flags (default: ./meshctl.yaml, else ./meshctl.yml, when there)')
@@ -140,8 +119,9 @@ export async function buildProgram(deps: Deps, args: readonly string[] = []): Pr
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
-      writeErr: (s) => process.stderr.write(s),
+      // commander's own messages quote what was typed (an unknown command, option or value): escaped as every message is.
+      writeOut: (s) => process.stdout.write(escapeControlsButNewlines(s)),
+      writeErr: (s) => process.stderr.write(escapeControlsButNewlines(s)),
     })
     .addHelpText(
       'after',
@@ -169,31 +149,14 @@ async function askYes(question: string): Promise<boolean> {
   }
 }
 
-type ErrorClass = abstract new (...args: never[]) => MeshctlError;
-
-/**
- * Each error class's kind in --json: its name without `Error`, in kebab-case. A table, not the class
- * name read at run time: --json keys must not depend on how the bundle is built (minified, names kept or not).
- */
-const KINDS: readonly (readonly [ErrorClass, ErrorKind])[] = [
-  [UsageError, 'usage'],
-  [InputError, 'input'],
-  [CheckFailedError, 'check-failed'],
-  [TimeoutError, 'timeout'],
-  [AwsCallError, 'aws-call'],
-  [InterruptedError, 'interrupted'],
-];
-
-/** The error a CommandFailedError wraps (its kind, operation and hint are the cause's). */
+/** The error a CommandFailedError wraps (its operation and hint are the cause's). */
 function rootOf(err: MeshctlError): MeshctlError {
   return err instanceof CommandFailedError ? rootOf(err.cause) : err;
 }
 
 /** An error's kind in --json: a CommandFailedError has its cause's, anything but a MeshctlError is a bug. */
 export function errorKind(err: unknown): ErrorKind {
-  if (!(err instanceof MeshctlError)) return 'bug';
-  const root = rootOf(err);
-  return KINDS.find(([type]) => root instanceof type)?.[1] ?? 'bug';
+  return err instanceof MeshctlError ? err.kind : 'bug';
 }
 
 /** commander's own message: `error: ` goes (the JSON says it is one); help shown for a missing command gets a sentence. */
@@ -248,9 +211,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   const args = argv.slice(2);
   const env = process.env;
   // The SDK warns on every run that its 2027 releases need Node 22; meshctl pins its SDK, so the
-  // notice is ours to act on (see the README), not the user's to read in every CI log.
+  // notice is ours to act on (see docs/configuration.md), not the user's to read in every CI log.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const has = (flag: string) => args.includes(flag);
+  // Only meshctl's own flags: after `--` they belong to another command (sandbox run's).
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const has = (flag: string) => own.includes(flag);
   const facts: UiFacts = {
     stderrIsTTY: process.stderr.isTTY === true,
     ci: isCi(env.CI),
@@ -263,8 +228,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      // A second signal: the user wants out now.
-      process.exit(130);
+      // A second signal: the user wants out now. Not process.exit, which waits for the thread pool (a read
+      // blocked in it, a FIFO say, would hold it for ever): the signal's own default action ends the
+      // process at once (128 + the signal's number: 130 for SIGINT), with the cursor a spinner hid shown again.
+      if (facts.stderrIsTTY) process.stderr.write('\u001b[?25h');
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return;
     }
     ui.info(`\n${signal}: stopping at the next safe point…`);
     controller.abort();

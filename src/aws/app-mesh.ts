@@ -1,4 +1,4 @@
-import type { VirtualNodeSpec } from '../core/service-connect.js';
+import type { VirtualNodeSpec } from '../core/envoy/proxy.js';
 import type { MeshResourceApi } from './mesh-resources.js';
 
 export interface VirtualNodeInfo {

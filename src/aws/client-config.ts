@@ -13,7 +13,7 @@ export interface AwsConfig {
   /** `--profile` or `AWS_PROFILE`, for messages. */
   profileFrom?: string;
   /**
-   * The endpoint of this client: --endpoint-url when given (steps/context.ts); else the one the SDK's
+   * The endpoint of this client: --endpoint-url when given (runtime/context.ts); else the one the SDK's
    * configuration chain gives for the service (shared-config.ts: AWS_ENDPOINT_URL_<SERVICE>,
    * AWS_ENDPOINT_URL, the profile's services section, its endpoint_url), or undefined for AWS.
    */
@@ -24,6 +24,8 @@ export interface AwsConfig {
   log?: (line: string) => void;
   /** AWS_MAX_ATTEMPTS, as the SDKs and the AWS CLI read it; else DEFAULT_MAX_ATTEMPTS. */
   maxAttempts?: number;
+  /** Static credentials instead of the SDK's chain: only the sandbox's dummy pair (moto checks no signature). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -36,6 +38,7 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export const SERVICE_IDS = {
   ecs: 'ECS',
   ec2: 'EC2',
+  autoScaling: 'Auto Scaling',
   ssm: 'SSM',
   appMesh: 'App Mesh',
   iam: 'IAM',
@@ -54,6 +57,7 @@ export function clientOptions(config: AwsConfig): Record<string, unknown> {
     ...(config.region ? { region: config.region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
     maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'adaptive',
   };

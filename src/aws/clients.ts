@@ -1,6 +1,7 @@
 import { escapeControls } from '../core/escape.js';
 import { redactUrlUserinfo } from '../core/secrets.js';
 import type { AppMeshApi } from './app-mesh.js';
+import type { AutoScalingApi } from './auto-scaling.js';
 import { SERVICE_IDS, type AwsConfig, type ServiceName } from './client-config.js';
 import type { Ec2Api } from './ec2.js';
 import type { Elbv2Api } from './elbv2.js';
@@ -15,6 +16,7 @@ import type { SsmApi } from './ssm.js';
 export interface AwsClients {
   ecs(): Promise<EcsApi>;
   ec2(): Promise<Ec2Api>;
+  autoScaling(): Promise<AutoScalingApi>;
   ssm(): Promise<SsmApi>;
   appMesh(): Promise<AppMeshApi>;
   iam(): Promise<IamApi>;
@@ -38,6 +40,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
   };
   const shared = once(async () => {
     const m = await import('./shared-config.js');
+    m.checkSdkFiles();
     await m.checkProfile(config);
     return m;
   });
@@ -50,6 +53,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
   return {
     ecs: once(async () => (await import('./ecs.js')).connectEcs(await configFor('ecs'))),
     ec2: once(async () => (await import('./ec2.js')).connectEc2(await configFor('ec2'))),
+    autoScaling: once(async () => (await import('./auto-scaling.js')).connectAutoScaling(await configFor('autoScaling'))),
     ssm: once(async () => (await import('./ssm.js')).connectSsm(await configFor('ssm'))),
     // One App Mesh client: the typed reads are a view over the generic mesh-resource calls.
     appMesh: once(async () => (await import('./app-mesh.js')).createAppMeshApi(await meshResources())),

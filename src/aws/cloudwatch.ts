@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { MetricQuery, MetricSeries } from '../core/traffic-check.js';
+import type { MetricQuery, MetricSeries } from '../core/migrate/traffic-check.js';
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';

@@ -1,4 +1,12 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
@@ -6,7 +14,20 @@ import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from '.
 export interface Ec2Api {
   /** Running instances of an auto scaling group, found by the tag Auto Scaling puts on them (as the workshop does). */
   describeInstances(autoScalingGroup: string): Promise<string[]>;
+  /** A VPC; its id. (This and the next three: the sandbox's worlds.) */
+  createVpc(cidrBlock: string): Promise<string>;
+  /** Turns the VPC's DNS hostnames on (private DNS names need them). */
+  modifyVpcAttribute(vpcId: string, attribute: { enableDnsHostnames: boolean }): Promise<void>;
+  /** A subnet; its id. */
+  createSubnet(vpcId: string, cidrBlock: string, availabilityZone?: string): Promise<string>;
+  /** A security group; its id. */
+  createSecurityGroup(groupName: string, description: string, vpcId: string): Promise<string>;
 }
+
+const created = (operation: string, id: string | undefined): string => {
+  if (!id) throw new AwsCallError(operation, 'EmptyResponse', undefined, `${operation} returned no id`);
+  return id;
+};
 
 export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
   const send = sender(client, endpoint);
@@ -23,6 +44,23 @@ export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
         );
         return { items: ids, nextToken: out.NextToken };
       }),
+    async createVpc(CidrBlock) {
+      return created('CreateVpc', (await send('CreateVpc', new CreateVpcCommand({ CidrBlock }))).Vpc?.VpcId);
+    },
+    async modifyVpcAttribute(VpcId, attribute) {
+      await send(
+        'ModifyVpcAttribute',
+        new ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: attribute.enableDnsHostnames } }),
+      );
+    },
+    async createSubnet(VpcId, CidrBlock, AvailabilityZone) {
+      const out = await send('CreateSubnet', new CreateSubnetCommand({ VpcId, CidrBlock, AvailabilityZone }));
+      return created('CreateSubnet', out.Subnet?.SubnetId);
+    },
+    async createSecurityGroup(GroupName, Description, VpcId) {
+      const out = await send('CreateSecurityGroup', new CreateSecurityGroupCommand({ GroupName, Description, VpcId }));
+      return created('CreateSecurityGroup', out.GroupId);
+    },
   };
 }
 

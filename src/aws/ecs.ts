@@ -1,4 +1,5 @@
 import {
+  CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -7,17 +8,22 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type CreateServiceCommandInput,
   type RegisterTaskDefinitionCommandInput,
+  type RunTaskCommandInput,
   type Service,
+  type Tag,
   type ServiceConnectConfiguration,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { toDescribed, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { toDescribed, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { AwsCallError, InputError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
@@ -57,8 +63,19 @@ export interface EcsApi {
   listServices(cluster: string): Promise<string[]>;
   /** Describes services in batches of 10, the API's limit; unknown ones are left out. */
   describeServicesBatch(cluster: string, services: readonly string[]): Promise<Service[]>;
+  /**
+   * A resource's tags (a service's, by its ARN). Blue/green reads its mark this way, not with DescribeServices'
+   * include=TAGS: moto keeps that choice in state shared by concurrent requests, so an answer can lose its tags.
+   */
+  listTagsForResource(arn: string): Promise<Tag[]>;
   /** Describes tasks in batches of 100, the API's limit. */
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
+  /** A cluster (the sandbox's worlds). */
+  createCluster(clusterName: string): Promise<void>;
+  /** Starts tasks: the sandbox's scheduler stand-in does ECS's job with it. The tasks started. */
+  runTask(input: RunTaskCommandInput): Promise<Task[]>;
+  /** Stops a task, with the reason ECS shows for it. */
+  stopTask(cluster: string, task: string, reason: string): Promise<void>;
 }
 
 export const DESCRIBE_TASKS_BATCH = 100;
@@ -178,11 +195,23 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
       }
       return found;
     },
+    async listTagsForResource(resourceArn) {
+      return (await send('ListTagsForResource', new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
+    },
     listTasks: (cluster, service) =>
       allPages(async (nextToken) => {
         const out = await send('ListTasks', new ListTasksCommand({ cluster, serviceName: service, nextToken }));
         return { items: out.taskArns ?? [], nextToken: out.nextToken };
       }),
+    async createCluster(clusterName) {
+      await send('CreateCluster', new CreateClusterCommand({ clusterName }));
+    },
+    async runTask(input) {
+      return (await send('RunTask', new RunTaskCommand(input))).tasks ?? [];
+    },
+    async stopTask(cluster, task, reason) {
+      await send('StopTask', new StopTaskCommand({ cluster, task, reason }));
+    },
     async describeTasks(cluster, taskArns) {
       const tasks: Task[] = [];
       for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {

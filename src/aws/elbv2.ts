@@ -1,17 +1,23 @@
 import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyRuleCommand,
   type Action,
+  type CreateListenerInput,
+  type CreateLoadBalancerInput,
   type CreateTargetGroupInput,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AwsCallError } from '../errors.js';
 import { sender, unlessNotFound } from './aws-error.js';
 import { allPages } from './pages.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
@@ -26,7 +32,10 @@ export interface Elbv2Api {
   describeTargetGroupsFull(arns: readonly string[]): Promise<TargetGroup[]>;
   /** The target group of that name, or undefined. */
   findTargetGroup(name: string): Promise<TargetGroup | undefined>;
+  /** Creates a target group; ELB answers with the existing one when one of that name has the same settings. */
   createTargetGroup(input: CreateTargetGroupInput): Promise<TargetGroup>;
+  /** The tags of each resource (target groups here), as key → value, by ARN. */
+  describeTags(arns: readonly string[]): Promise<Map<string, Record<string, string>>>;
   deleteTargetGroup(arn: string): Promise<void>;
   /** A load balancer's listeners with their default actions. */
   describeListeners(loadBalancerArn: string): Promise<{ arn: string; defaultActions: Action[] }[]>;
@@ -34,6 +43,10 @@ export interface Elbv2Api {
   describeRules(listenerArn: string): Promise<{ arn: string; isDefault: boolean; actions: Action[] }[]>;
   modifyListener(listenerArn: string, defaultActions: Action[]): Promise<void>;
   modifyRule(ruleArn: string, actions: Action[]): Promise<void>;
+  /** A load balancer (the sandbox's workshop ALB); its ARN and DNS name. */
+  createLoadBalancer(input: CreateLoadBalancerInput): Promise<{ arn: string; dnsName: string }>;
+  /** A listener; its ARN. */
+  createListener(input: CreateListenerInput): Promise<string>;
 }
 
 /** DescribeTargetGroups and DescribeLoadBalancers take at most 20 ARNs a call. */
@@ -54,9 +67,29 @@ export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: 
       const out = await unlessNotFound(send('DescribeTargetGroups', new DescribeTargetGroupsCommand({ Names: [name] })));
       return out?.TargetGroups?.[0];
     },
+    async createLoadBalancer(input) {
+      const lb = (await send('CreateLoadBalancer', new CreateLoadBalancerCommand(input))).LoadBalancers?.[0];
+      if (!lb?.LoadBalancerArn || !lb.DNSName)
+        throw new AwsCallError('CreateLoadBalancer', 'EmptyResponse', undefined, 'CreateLoadBalancer returned no load balancer');
+      return { arn: lb.LoadBalancerArn, dnsName: lb.DNSName };
+    },
+    async createListener(input) {
+      const arn = (await send('CreateListener', new CreateListenerCommand(input))).Listeners?.[0]?.ListenerArn;
+      if (!arn) throw new AwsCallError('CreateListener', 'EmptyResponse', undefined, 'CreateListener returned no listener');
+      return arn;
+    },
     async createTargetGroup(input) {
       const out = await send('CreateTargetGroup', new CreateTargetGroupCommand(input));
       return out.TargetGroups![0]!;
+    },
+    async describeTags(arns) {
+      const out = new Map<string, Record<string, string>>();
+      for (const ResourceArns of batches(arns)) {
+        const page = await send('DescribeTags', new DescribeTagsCommand({ ResourceArns }));
+        for (const d of page.TagDescriptions ?? [])
+          if (d.ResourceArn) out.set(d.ResourceArn, Object.fromEntries((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])));
+      }
+      return out;
     },
     async deleteTargetGroup(TargetGroupArn) {
       await send('DeleteTargetGroup', new DeleteTargetGroupCommand({ TargetGroupArn }));

@@ -1,4 +1,6 @@
 import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
@@ -23,6 +25,9 @@ export interface IamApi {
   getRolePolicy(roleName: string, policyName: string): Promise<unknown>;
   detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
   deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
+  /** A role that `assumeRolePolicy` lets its principals assume (the sandbox's task roles). */
+  createRole(roleName: string, assumeRolePolicy: unknown): Promise<void>;
+  attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
 }
 
 export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
@@ -53,6 +58,12 @@ export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
     },
     async deleteRolePolicy(RoleName, PolicyName) {
       await send('DeleteRolePolicy', new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+    },
+    async createRole(RoleName, assumeRolePolicy) {
+      await send('CreateRole', new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify(assumeRolePolicy) }));
+    },
+    async attachRolePolicy(RoleName, PolicyArn) {
+      await send('AttachRolePolicy', new AttachRolePolicyCommand({ RoleName, PolicyArn }));
     },
     async getRolePolicy(RoleName, PolicyName) {
       return (await send('GetRolePolicy', new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument;

@@ -35,7 +35,7 @@ import {
   UpdateVirtualRouterCommand,
   UpdateVirtualServiceCommand,
 } from '@aws-sdk/client-app-mesh';
-import type { MeshKind } from '../core/mesh-plan.js';
+import type { MeshKind } from '../core/mesh/plan.js';
 import { sender, unlessNotFound } from './aws-error.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
 import { allPages } from './pages.js';

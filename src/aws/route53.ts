@@ -1,5 +1,6 @@
 import {
   ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
   GetChangeCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
@@ -8,6 +9,7 @@ import {
   type ResourceRecordSet,
   type RRType,
 } from '@aws-sdk/client-route-53';
+import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
 import { allPages } from './pages.js';
@@ -31,6 +33,8 @@ export interface Route53Api {
   changeResourceRecordSets(zoneId: string, changes: Change[], comment: string): Promise<string>;
   /** PENDING until every Route 53 server has the batch, then INSYNC. */
   getChange(changeId: string): Promise<'PENDING' | 'INSYNC'>;
+  /** A private hosted zone in one VPC (the sandbox's workshop zone); its id without the /hostedzone/ prefix. */
+  createHostedZone(name: string, vpc: { vpcId: string; region: string }, callerReference: string): Promise<string>;
 }
 
 const noDot = (name: string) => name.replace(/\.$/, '');
@@ -38,6 +42,20 @@ const noDot = (name: string) => name.replace(/\.$/, '');
 export function createRoute53Api(client: Route53Client, endpoint?: string): Route53Api {
   const send = sender(client, endpoint);
   return {
+    async createHostedZone(Name, vpc, CallerReference) {
+      const out = await send(
+        'CreateHostedZone',
+        new CreateHostedZoneCommand({
+          Name,
+          CallerReference,
+          VPC: { VPCId: vpc.vpcId, VPCRegion: vpc.region as never },
+          HostedZoneConfig: { PrivateZone: true },
+        }),
+      );
+      const id = out.HostedZone?.Id;
+      if (!id) throw new AwsCallError('CreateHostedZone', 'EmptyResponse', undefined, 'CreateHostedZone returned no zone');
+      return id.replace(/^\/hostedzone\//, '');
+    },
     async listPrivateHostedZones() {
       const zones = await allPages(async (Marker) => {
         const out = await send('ListHostedZones', new ListHostedZonesCommand({ Marker }));

@@ -18,18 +18,22 @@ import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from '.
 export interface ServiceDiscoveryApi {
   getService(id: string): Promise<{ name?: string; namespaceId?: string }>;
   getNamespace(id: string): Promise<{ name?: string; type?: string }>;
-  /** Every namespace, with its type (HTTP, DNS_PRIVATE, DNS_PUBLIC). */
-  listNamespaces(): Promise<{ id: string; name: string; type: string }[]>;
+  /** Every namespace, with its type (HTTP, DNS_PRIVATE, DNS_PUBLIC), and when it was created. */
+  listNamespaces(): Promise<{ id: string; name: string; type: string; createDate?: Date }[]>;
   /** The namespace of that name, or undefined. */
   findNamespace(name: string): Promise<{ id: string; name: string } | undefined>;
   /** Starts creating a private DNS namespace; returns the operation's id (see getOperation). */
   createPrivateDnsNamespace(name: string, vpc: string): Promise<string>;
-  /** Starts creating an HTTP namespace (what Service Connect needs at least); returns the operation's id. */
-  createHttpNamespace(name: string): Promise<string>;
+  /**
+   * Starts creating an HTTP namespace (what Service Connect needs at least); returns the operation's id.
+   * Cloud Map runs a request with a CreatorRequestId it has seen once.
+   */
+  createHttpNamespace(name: string, creatorRequestId?: string): Promise<string>;
   /** The state of an asynchronous Cloud Map operation: SUBMITTED, PENDING, SUCCESS or FAIL. */
   getOperation(id: string): Promise<{ status: string; namespaceId?: string; error?: string }>;
   listServices(namespaceId: string): Promise<{ id: string; name: string }[]>;
-  createService(name: string, namespaceId: string): Promise<void>;
+  /** A Cloud Map service (an A record per task); its id and ARN (an ECS service's registry). */
+  createService(name: string, namespaceId: string): Promise<{ id: string; arn: string }>;
   deleteService(id: string): Promise<void>;
   deleteNamespace(id: string): Promise<void>;
 }
@@ -50,7 +54,12 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
         const out = await send('ListNamespaces', new ListNamespacesCommand({ NextToken }));
         return { items: out.Namespaces ?? [], nextToken: out.NextToken };
       });
-      return all.map((n) => ({ id: n.Id!, name: n.Name!, type: n.Type ?? 'DNS_PRIVATE' }));
+      return all.map((n) => ({
+        id: n.Id!,
+        name: n.Name!,
+        type: n.Type ?? 'DNS_PRIVATE',
+        ...(n.CreateDate ? { createDate: n.CreateDate } : {}),
+      }));
     },
     async findNamespace(name) {
       const ns = (await this.listNamespaces()).find((n) => n.name === name);
@@ -59,8 +68,10 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
     async createPrivateDnsNamespace(Name, Vpc) {
       return (await send('CreatePrivateDnsNamespace', new CreatePrivateDnsNamespaceCommand({ Name, Vpc }))).OperationId!;
     },
-    async createHttpNamespace(Name) {
-      return (await send('CreateHttpNamespace', new CreateHttpNamespaceCommand({ Name }))).OperationId!;
+    async createHttpNamespace(Name, CreatorRequestId) {
+      return (
+        await send('CreateHttpNamespace', new CreateHttpNamespaceCommand({ Name, ...(CreatorRequestId ? { CreatorRequestId } : {}) }))
+      ).OperationId!;
     },
     async getOperation(OperationId) {
       const op = (await send('GetOperation', new GetOperationCommand({ OperationId }))).Operation;
@@ -76,7 +87,7 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
       }),
     async createService(Name, NamespaceId) {
       // As the runbook's console steps make them: an A record per task, found through the namespace's DNS.
-      await send(
+      const out = await send(
         'CreateService',
         new CreateServiceCommand({
           Name,
@@ -85,6 +96,7 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
           HealthCheckCustomConfig: { FailureThreshold: 1 },
         }),
       );
+      return { id: out?.Service?.Id ?? '', arn: out?.Service?.Arn ?? '' };
     },
     async deleteService(Id) {
       await send('DeleteService', new DeleteServiceCommand({ Id }));

@@ -7,7 +7,9 @@
  * selectors and precedence, is what makes `--profile P` the same as `AWS_PROFILE=P`. Loaded with the
  * first AWS client, never by an offline command.
  */
-import { booleanSelector, CONFIG_PREFIX_SEPARATOR, loadConfig, loadSharedConfigFiles, SelectorType } from '@smithy/core/config';
+import { statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { booleanSelector, CONFIG_PREFIX_SEPARATOR, getHomeDir, loadConfig, loadSharedConfigFiles, SelectorType } from '@smithy/core/config';
 import { endpointUrlProblem } from '../core/endpoint-url.js';
 import { escapeControls } from '../core/escape.js';
 import { UsageError } from '../errors.js';
@@ -20,6 +22,51 @@ type Files = Record<string, Section | undefined>;
 interface Found {
   value: string;
   from: string;
+}
+
+/** The files the SDK reads whose names come from the environment, with the default of each (under the home folder). */
+const SDK_FILES: readonly (readonly [variable: string, fallback: string | undefined])[] = [
+  ['AWS_CONFIG_FILE', '.aws/config'],
+  ['AWS_SHARED_CREDENTIALS_FILE', '.aws/credentials'],
+  ['AWS_WEB_IDENTITY_TOKEN_FILE', undefined],
+  ['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', undefined],
+];
+
+function kindOf(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Refuses, before the SDK opens it, a file it would read (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
+ * their defaults ~/.aws/config and ~/.aws/credentials, a token file) that is there but is not a regular
+ * file: the SDK would wait forever for a FIFO's writer, in a thread no signal reaches, or read a device
+ * without end. stat(2) never blocks; a missing file is the SDK's to treat as empty. Exit 2, naming the variable.
+ */
+export function checkSdkFiles(env: Readonly<Record<string, string | undefined>> = process.env): void {
+  const problems: string[] = [];
+  // As the SDK finds the home folder (getHomeDir), from the environment given.
+  const home = env.HOME || env.USERPROFILE || getHomeDir();
+  for (const [variable, fallback] of SDK_FILES) {
+    const named = env[variable] || undefined;
+    if (named === undefined && fallback === undefined) continue;
+    // The SDK expands a leading ~/ as the home folder (@smithy/shared-ini-file-loader).
+    const path = named === undefined ? join(home, fallback!) : named.startsWith('~/') ? join(home, named.slice(2)) : named;
+    let kind: string | undefined;
+    try {
+      kind = kindOf(statSync(path));
+    } catch {
+      continue;
+    }
+    if (!kind) continue;
+    const what = named === undefined ? `${escapeControls(path)} (the default of ${variable})` : `${variable}: "${escapeControls(named)}"`;
+    problems.push(`${what} is ${kind}, expected a regular file; the AWS SDK reads it: name a file, or unset ${variable}`);
+  }
+  if (problems.length) throw UsageError.of(problems);
 }
 
 /**

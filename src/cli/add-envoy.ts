@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
-import { APP_MESH_NAME } from '../core/mesh-description.js';
+import { APP_MESH_NAME } from '../core/mesh/description.js';
 import { UsageError } from '../errors.js';
 import { addEnvoyPlanLine } from '../core/rollout-plan.js';
 import { addEnvoyPlanOf, runAddEnvoy, DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyResult } from '../steps/add-envoy.js';
 import { runAddGateway, type AddGatewayResult, type GatewayOptions } from '../steps/add-gateway.js';
-import type { Deps } from '../steps/context.js';
-import { refuseExisting } from '../steps/files.js';
+import type { Context, Deps } from '../runtime/context.js';
+import { refuseExisting } from '../runtime/files.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf, intFlag, nameFlag } from './options/common.js';
 import { meshNameFlag, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
@@ -51,8 +51,8 @@ function refuse(flags: AddEnvoyFlags, names: Record<string, string>, why: string
 const ROLE_ARN = /^arn:[^:]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const GATEWAY_ARN = /^arn:[^:]+:appmesh:[^:]+:\d{12}:mesh\/[^/]+\/virtualGateway\/[^/]+$/;
 
-/** Validates add-envoy --virtual-gateway's flags; throws UsageError before any work starts. */
-export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefined): GatewayOptions {
+/** Validates add-envoy --virtual-gateway's flags; throws UsageError before any work starts. `region` null: not known (no context). */
+export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefined | null): GatewayOptions {
   const gateway = flags.virtualGateway!;
   const [, , , , mesh, family, listenerPort, cpu, memory, image] = checkAll(
     () => refuse(flags, SIDECAR_ONLY, 'with --virtual-gateway'),
@@ -89,7 +89,7 @@ export function toGatewayOptions(flags: AddEnvoyFlags, region: string | undefine
     () => String(intFlag(flags.memory ?? '512', '--memory', 512, 122880)),
     () => toAddEnvoyOptions({ envoyImage: flags.envoyImage }).envoyImage,
     () => {
-      if (!region) throw new UsageError('--virtual-gateway needs the region: pass --region or set AWS_REGION');
+      if (region === undefined) throw new UsageError('--virtual-gateway needs the region: pass --region or set AWS_REGION');
     },
   );
   return {
@@ -181,9 +181,13 @@ export function registerAddEnvoy(program: Command, deps: Deps): void {
       const flags = cmd.optsWithGlobals<AddEnvoyFlags>();
       const written = () => flags.write !== undefined && refuseExisting(flags.write, flags.force === true, '--write');
       if (flags.virtualGateway !== undefined) {
-        // The region is the context's (flag, environment or profile), so the context comes first here.
-        const ctx = contextOf(cmd, deps);
-        const [opts] = checkAll(() => toGatewayOptions(flags, ctx.region), written);
+        // The region is the context's (flag or environment): a context that cannot be made has said what is wrong with it.
+        let made: Context | undefined;
+        const [ctx, opts] = checkAll(
+          () => (made = contextOf(cmd, deps)),
+          () => toGatewayOptions(flags, made ? made.region : null),
+          written,
+        );
         return deps.ui.result(addGatewayReport(await runAddGateway(ctx, opts)));
       }
       const [opts, ctx] = checkAll(

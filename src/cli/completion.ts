@@ -1,7 +1,8 @@
 import { Argument, type Command, type Option } from 'commander';
 import { completionScript, SHELLS, type CompletionCommand, type CompletionOption, type Shell } from '../core/completion.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import type { Report } from '../ui/output.js';
+import { deferredProblems } from './options/common.js';
 
 function optionOf(o: Option): CompletionOption {
   return {
@@ -58,6 +59,7 @@ The script completes commands, subcommands, flags, and the values of flags that 
 or one of a list. It is printed from the program itself: print it again after an upgrade.`,
     )
     .action((shell: Shell, _flags: unknown, cmd: Command) => {
+      deferredProblems(cmd);
       const root = rootOf(cmd);
       deps.ui.result(completionReport(shell, completionScript(shell, completionTreeOf(root), root.version() ?? '')));
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { CHECKS, checklistOf, runChecks, type CheckResult, type Checklist } from '../core/doctor.js';
+import { CHECKS, checklistOf, runChecks, type CheckResult, type Checklist } from '../core/doctor/checks.js';
 import { CheckFailedError, CommandFailedError } from '../errors.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import { gatherFacts } from '../steps/doctor.js';
 import { DEFAULT_SERVICE, resolveServiceTarget, type ServiceTarget } from '../steps/service.js';
 import type { Report } from '../ui/output.js';

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { formatChanges } from '../core/json-diff.js';
-import { deletionOrder, refuseUnexpressibleLosses, toMeshFile } from '../core/mesh-plan.js';
-import { CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
-import type { Deps } from '../steps/context.js';
-import { refuseExisting, writeFileAtomic } from '../steps/files.js';
+import { deletionOrder, refuseUnexpressibleLosses, objectsToMeshFile } from '../core/mesh/plan.js';
+import { AwsCallError, CommandFailedError, InputError, UsageError, type MeshctlError } from '../errors.js';
+import type { Deps } from '../runtime/context.js';
+import { refuseExisting, writeFileAtomic } from '../runtime/files.js';
 import { applyActions, label, loadYaml, planFor, readActual, readMeshFile, type ActionRecord } from '../steps/mesh.js';
 import { readMeshSources } from '../steps/migrate-cluster.js';
-import { toMeshFile as toMeshFileFromDescription } from '../core/mesh-sources.js';
+import { descriptionToMeshFile } from '../core/mesh/sources/to-mesh-file.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, contextOf } from './options/common.js';
+import { checkAll, contextOf, deferredProblems, namespaceFlag } from './options/common.js';
 import { meshNameFlag } from './options/envoy.js';
 
 function planReport(meshName: string, records: ActionRecord[], notes: string[], extra: Record<string, unknown> = {}): Report {
@@ -112,10 +112,19 @@ export function registerMesh(program: Command, deps: Deps): void {
         () => meshNameFlag(flags.mesh, '--mesh'),
         () => flags.output !== undefined && refuseExisting(flags.output, flags.force === true, '--output'),
         () => contextOf(cmd, deps),
+        () => namespaceFlag(flags.namespace),
       );
       const notes: string[] = [];
       let objects = await readActual(ctx, flags.mesh, undefined, notes);
-      if (!objects.some((o) => o.kind === 'mesh')) throw new InputError(`--mesh: mesh "${flags.mesh}" does not exist`);
+      // A mesh the user named that App Mesh does not have: exit 3, as for any named thing AWS does not have.
+      if (!objects.some((o) => o.kind === 'mesh'))
+        throw new AwsCallError(
+          'DescribeMesh',
+          'NotFoundException',
+          404,
+          `--mesh: mesh "${flags.mesh}" does not exist; check --mesh and the region`,
+          'check --mesh and the region',
+        );
       const used = objects
         .map((o) =>
           o.kind === 'virtualNode'
@@ -129,7 +138,7 @@ export function registerMesh(program: Command, deps: Deps): void {
           ...(await readActual(ctx, flags.mesh, namespace, [])).filter((o) => o.kind === 'namespace' || o.kind === 'cloudMapService'),
           ...objects,
         ];
-      const file = toMeshFile(objects);
+      const file = objectsToMeshFile(objects);
       const { stringify: toYaml } = await loadYaml();
       for (const n of notes) deps.ui.warn(n);
       if (flags.output) {
@@ -165,6 +174,7 @@ export function registerMesh(program: Command, deps: Deps): void {
         },
         () => flags.mesh !== undefined && meshNameFlag(flags.mesh, '--mesh'),
         () => flags.output !== undefined && refuseExisting(flags.output, flags.force === true, '--output'),
+        () => deferredProblems(cmd),
       );
       const meshes = await readMeshSources({ cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform });
       const source = flags.fromCloudformation ?? flags.fromTerraform!;
@@ -179,7 +189,7 @@ export function registerMesh(program: Command, deps: Deps): void {
               : `${source}: holds ${names.length} meshes (${names.join(', ')}); pass --mesh`,
         );
       }
-      const { file, notes } = toMeshFileFromDescription(chosen[0]!);
+      const { file, notes } = descriptionToMeshFile(chosen[0]!);
       for (const n of [...chosen[0]!.unresolved, ...notes]) deps.ui.warn(n);
       const { stringify: toYaml } = await loadYaml();
       if (flags.output) {

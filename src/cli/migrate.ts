@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { nameOfArn } from '../core/arn.js';
-import { parseShift } from '../core/blue-green.js';
-import { parseRoute53Flag, type Route53Target } from '../core/dns-weights.js';
-import { planCluster, type ClusterPlan, type Finding } from '../core/cluster-plan.js';
+import { greenNameOf, greenNameProblem, parseShift } from '../core/migrate/blue-green.js';
+import { parseRoute53Flag, type Route53Target } from '../core/migrate/dns-weights.js';
+import { planCluster } from '../core/migrate/plan.js';
+import { type ClusterPlan, type Finding } from '../core/migrate/types.js';
+import { escapeControls } from '../core/escape.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import {
@@ -10,14 +12,14 @@ import {
   applyBlueGreen,
   checkRoute53,
   finishPlan,
-  pairedServices,
+  blueGreenPairs,
   readPair,
   runAbort,
   runFinish,
   type BlueGreenResult,
   type PairStatus,
 } from '../steps/blue-green.js';
-import type { Context, Deps } from '../steps/context.js';
+import type { Context, Deps } from '../runtime/context.js';
 import {
   applyClusterPlan,
   backendsLeftBehind,
@@ -27,12 +29,24 @@ import {
   type ServiceMigration,
 } from '../steps/migrate-cluster.js';
 import { gatherCleanup, runCleanup } from '../steps/migrate-cleanup.js';
-import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../steps/service.js';
 import { checkServiceConnectTraffic } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, collect, contextOf, targetFlags, durationFlag, intFlag, nameFlag, resumeCommand } from './options/common.js';
+import {
+  checkAll,
+  collect,
+  contextOf,
+  distinctServices,
+  namespaceFlag,
+  targetFlags,
+  durationFlag,
+  intFlag,
+  nameFlag,
+  resumeCommand,
+} from './options/common.js';
 import { toVerifyServiceConnectOptions } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
+import { APP_PROTOCOLS } from '../core/protocol.js';
 
 interface MigrateFlags extends WaitFlags {
   service?: string[];
@@ -63,17 +77,41 @@ interface MigrateFlags extends WaitFlags {
 /** `--route53 ZONE_ID:NAME[=GREEN_VALUE]`, checked before any AWS call; it names one service's record. */
 function route53Flag(flags: MigrateFlags): Route53Target | undefined {
   if (flags.route53 === undefined) return undefined;
-  const parsed = parseRoute53Flag(flags.route53);
-  if ('problem' in parsed) throw new UsageError(`--route53: ${parsed.problem}`);
-  if (flags.allServices || (flags.service ?? []).length !== 1)
-    throw new UsageError('--route53 names the record in front of one service: pass exactly one --service with it');
+  const [parsed] = checkAll(
+    () => {
+      const parsed = parseRoute53Flag(flags.route53!);
+      if ('problem' in parsed) throw new UsageError(`--route53: ${parsed.problem}`);
+      return parsed;
+    },
+    () => {
+      if (flags.allServices || (flags.service ?? []).length !== 1)
+        throw new UsageError('--route53 names the record in front of one service: pass exactly one --service with it');
+    },
+  );
   return parsed;
 }
 
-/** --strategy blue-green's flags, checked before any AWS call. */
+/**
+ * `--green-name`, with exactly one --service (blue): a valid service name that is not blue's own, checked
+ * before any AWS call (blue/green would otherwise adopt blue as its green, shift to nothing and delete blue).
+ */
+function greenNameFlag(green: string, services: readonly string[] | undefined): void {
+  const blue = [...new Set(services ?? [])];
+  checkAll(
+    () => nameFlag(green, '--green-name'),
+    () => {
+      if (blue.length !== 1) throw new UsageError('--green-name names one green service: pass exactly one --service with it');
+      const problem = greenNameProblem(blue[0]!, green);
+      if (problem) throw new UsageError(problem);
+    },
+  );
+}
+
+/** --strategy blue-green's flags, checked before any AWS call, every problem at once. */
 function toBlueGreenFlags(flags: MigrateFlags) {
   const strategy = flags.strategy ?? 'in-place';
-  if (strategy !== 'in-place' && strategy !== 'blue-green') throw new UsageError(`--strategy: "${strategy}" is not in-place or blue-green`);
+  if (strategy !== 'in-place' && strategy !== 'blue-green')
+    throw new UsageError(`--strategy: "${escapeControls(strategy)}" is not in-place or blue-green`);
   const bg = {
     greenName: '--green-name',
     shift: '--shift',
@@ -89,32 +127,29 @@ function toBlueGreenFlags(flags: MigrateFlags) {
     if (given.length) throw new UsageError(`${given.join(', ')} only apply with --strategy blue-green`);
     return undefined;
   }
-  if (flags.greenName !== undefined) {
-    nameFlag(flags.greenName, '--green-name');
-    if ((flags.service ?? []).length !== 1)
-      throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-  }
-  const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
-  if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
-  const check = toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio });
-  return {
-    route53: route53Flag(flags),
-    greenName: flags.greenName,
-    shift: shift.steps,
-    stepWaitMs: durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS, 1000),
-    check,
-  };
+  const [, shift, check, route53, stepWaitMs] = checkAll(
+    () => flags.greenName !== undefined && greenNameFlag(flags.greenName, flags.service),
+    () => {
+      const shift = parseShift(flags.shift ?? DEFAULT_SHIFT);
+      if ('problem' in shift) throw new UsageError(`--shift: ${shift.problem}`);
+      return shift.steps;
+    },
+    () => toVerifyServiceConnectOptions({ window: flags.window, max5xxRatio: flags.max5xxRatio }),
+    () => route53Flag(flags),
+    () => durationFlag(flags.stepWait, '--step-wait', DEFAULT_STEP_WAIT_MS, 1000),
+  );
+  return { route53, greenName: flags.greenName, shift, stepWaitMs, check };
 }
 
 export const DEFAULT_SHIFT = '10,50,100';
 export const DEFAULT_STEP_WAIT_MS = 5 * 60_000;
 
 export const DEFAULT_MIGRATE_CONCURRENCY = 4;
-const APP_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
 
 /** Every flag checked before the first AWS call. */
 function toMigrateOptions(flags: MigrateFlags) {
-  const services = [...new Set(flags.service ?? [])];
+  // The action has made --service distinct (distinctServices): a service is never planned or sent twice.
+  const services = flags.service ?? [];
   const appProtocol = flags.appProtocol;
   const [, , , concurrency] = checkAll(
     () => {
@@ -126,9 +161,15 @@ function toMigrateOptions(flags: MigrateFlags) {
         throw new UsageError(`--app-protocol: "${appProtocol}" is not one of ${APP_PROTOCOLS.join(', ')}`);
     },
     () => intFlag(flags.concurrency ?? String(DEFAULT_MIGRATE_CONCURRENCY), '--concurrency', 1, 50)!,
+    () => namespaceFlag(flags.namespace),
   );
   return {
-    selection: flags.allServices ? undefined : services.length ? services : [DEFAULT_SERVICE],
+    // By name: a service's ARN names it as well (the plan knows services by name).
+    selection: flags.allServices
+      ? undefined
+      : services.length
+        ? services.map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s))
+        : [DEFAULT_SERVICE],
     concurrency,
     sources: { meshFile: flags.meshFile, cloudFormation: flags.fromCloudformation, terraform: flags.fromTerraform },
     overrides: {
@@ -203,8 +244,10 @@ function finishApply<R extends { status: string }>(
     lines: [...report.lines, ...lines],
   };
   if (!next) return deps.ui.result(done);
+  // A service stopped inside a step names it (blue/green's step wait, say); else the run stopped between waves.
+  const inside = failed.map((r) => (r as { error?: string }).error).find((e) => e?.startsWith('interrupted during '));
   const cause = interrupted
-    ? new InterruptedError('interrupted between waves')
+    ? new InterruptedError(inside ?? 'interrupted between waves')
     : new CheckFailedError(
         `${failed.length} of ${results.length} services did not get there; the waves after the failed one did not start`,
       );
@@ -243,6 +286,9 @@ name, the Cloud Map name, or the Route 53 record), never a load balancer's DNS n
 async function readAndPlan(ctx: Context, flags: MigrateFlags, opts: ReturnType<typeof toMigrateOptions>) {
   const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
   const gathered = await gatherCluster(ctx, { cluster, sources: opts.sources, overrides: opts.overrides, concurrency: opts.concurrency });
+  // A service named that the cluster does not have is no empty plan: exit 3, naming it.
+  const missing = (opts.selection ?? []).filter((name) => !gathered.services.some((s) => s.serviceName === name));
+  if (missing.length) throw servicesMissing(cluster, missing, flags.service === undefined);
   const full = planCluster(gathered.input);
   const plan = selectPlan(full, opts.selection);
   const current = new Map(gathered.services.map((s) => [s.serviceName!, s.taskDefinition!]));
@@ -278,6 +324,7 @@ export function registerMigrate(program: Command, deps: Deps): void {
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
+      flags.service = distinctServices(flags.service, (m) => deps.ui.warn(m));
       const [opts, ctx] = checkAll(
         () => toMigrateOptions(flags),
         () => contextOf(cmd, deps),
@@ -332,6 +379,7 @@ ${SOURCES_HELP}`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<MigrateFlags>();
+      flags.service = distinctServices(flags.service, (m) => deps.ui.warn(m));
       const [opts, wait, blueGreen, context] = checkAll(
         () => toMigrateOptions(flags),
         () => (flags.wait === false ? undefined : toWaitOptions(flags)),
@@ -354,7 +402,8 @@ ${SOURCES_HELP}`,
         );
       }
       // A dry run checks the record too (it exists, green's value fits it, the service has no load balancer).
-      if (flags.dryRun && blueGreen?.route53) await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53 });
+      if (flags.dryRun && blueGreen?.route53)
+        await checkRoute53(ctx, plan, { cluster, route53: blueGreen.route53, greenName: blueGreen.greenName });
       if (flags.dryRun)
         return deps.ui.result({
           ...report,
@@ -398,32 +447,39 @@ ${SOURCES_HELP}`,
   const pairs = (cmd: Command) =>
     cmd
       .option('--service <name>', 'a blue service; repeat for several', collect)
-      .option('--all-services', 'every service of the cluster that has a green beside it')
+      .option('--all-services', 'every blue/green pair of the cluster: each green meshctl created (by its tags) beside its blue')
       .option('--green-name <name>', 'with one --service: the green service (default: <name>-sc)')
       .option('--route53 <zone-id:name>', 'with one --service: the Route 53 record apply made weighted (a =value after it is ignored)');
   const choose = async (cmd: Command) => {
     const flags = cmd.optsWithGlobals<MigrateFlags>();
-    const selected = [...new Set(flags.service ?? [])];
-    const [ctx, , , , , route53] = checkAll(
+    const selected = distinctServices(flags.service, (m) => deps.ui.warn(m)) ?? [];
+    const [ctx, , , , route53] = checkAll(
       () => contextOf(cmd, deps),
       () => targetFlags(flags),
       () => {
         if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
       },
-      () => flags.greenName !== undefined && nameFlag(flags.greenName, '--green-name'),
-      () => {
-        if (flags.greenName !== undefined && selected.length !== 1)
-          throw new UsageError('--green-name names one green service: pass exactly one --service with it');
-      },
+      () => flags.greenName !== undefined && greenNameFlag(flags.greenName, selected),
       () => route53Flag(flags),
     );
     const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
-    const names = flags.allServices ? await pairedServices(ctx, cluster) : selected.length ? selected : [DEFAULT_SERVICE];
-    const read = await mapLimit(names, 4, (n) => readPair(ctx, cluster, n, flags.greenName, route53));
+    // By name: a service's ARN names it as well.
+    const pairs = flags.allServices
+      ? await blueGreenPairs(ctx, cluster)
+      : (selected.length ? selected : [DEFAULT_SERVICE])
+          .map((s) => (s.startsWith('arn:') ? nameOfArn(s) : s))
+          .map((blue) => ({ blue, green: greenNameOf(blue, flags.greenName) }));
+    const read = await mapLimit(pairs, 4, (p) => readPair(ctx, cluster, p.blue, p.green, route53));
+    // Neither blue nor its green: nothing the user named is there (exit 3), not a pair that is "blue only".
+    const gone = read.filter((p) => !p.blue && !p.greenService).map((p) => p.service);
+    if (gone.length) throw servicesMissing(cluster, gone, !flags.allServices && selected.length === 0);
     return { flags, ctx, cluster, read, route53 };
   };
   const statusLine = (p: PairStatus) =>
     `${p.service} → ${p.green}: ${p.state}${p.weight !== undefined ? ` (green ${p.weight}%)` : ''}${p.greenDesired ? `, green ${p.greenRunning}/${p.greenDesired} running` : ''}${p.record ? `; record ${p.record}` : ''}`;
+  // --all-services in a cluster without a pair says so: an empty output would look like success on something.
+  const statusLines = (cluster: string, pairs: PairStatus[]) =>
+    pairs.length ? pairs.map(statusLine) : [`no blue/green pairs in cluster ${cluster}: no service has a green beside it`];
   const pairData = (p: PairStatus) => ({
     service: p.service,
     green: p.green,
@@ -441,7 +497,7 @@ ${SOURCES_HELP}`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const { cluster, read } = await choose(cmd);
-      deps.ui.result({ data: { ok: true, cluster, services: read.map(pairData) }, lines: read.map(statusLine) });
+      deps.ui.result({ data: { ok: true, cluster, services: read.map(pairData) }, lines: statusLines(cluster, read) });
     });
   const ending = (name: 'abort' | 'finish', plan: typeof abortPlan, run: typeof runAbort, description: string, help: string) =>
     pairs(migrate.command(name))
@@ -451,6 +507,8 @@ ${SOURCES_HELP}`,
       .action(async (_local: unknown, cmd: Command) => {
         const { flags, ctx, cluster, read, route53 } = await choose(cmd);
         const plans = read.map((p) => plan(p));
+        if (plans.length === 0)
+          return deps.ui.result({ data: { ok: true, cluster, done: [], services: [] }, lines: statusLines(cluster, []) });
         const shown = plans.flatMap((p) => [`${p.service}:`, ...p.actions.map((a) => `  - ${a}`)]);
         if (!flags.yes) {
           if (!deps.confirm)
@@ -462,8 +520,8 @@ ${SOURCES_HELP}`,
         }
         deps.ui.info(shown.join('\n'));
         for (const p of read) await run(ctx, cluster, p);
-        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, flags.greenName, route53));
-        deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: after.map(statusLine) });
+        const after = await mapLimit(read, 4, (p) => readPair(ctx, cluster, p.service, p.green, route53));
+        deps.ui.result({ data: { ok: true, cluster, done: plans, services: after.map(pairData) }, lines: statusLines(cluster, after) });
       });
   ending(
     'abort',

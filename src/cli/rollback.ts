@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import { runRollback, type RollbackResult } from '../steps/rollback.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import type { Report } from '../ui/output.js';

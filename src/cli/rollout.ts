@@ -3,7 +3,7 @@ import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
 import { mapLimit } from '../core/concurrency.js';
 import { CheckFailedError, CommandFailedError, InterruptedError, UsageError } from '../errors.js';
 import { emptyRolloutPlan, type RolloutPlan } from '../core/rollout-plan.js';
-import type { Context, Deps } from '../steps/context.js';
+import type { Context, Deps } from '../runtime/context.js';
 import {
   ROLLOUT_STEPS,
   runServiceRollout,
@@ -12,11 +12,21 @@ import {
   type ServiceRolloutOutcome,
   withoutStepName,
 } from '../steps/rollout-service.js';
-import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
+import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../steps/service.js';
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, collect, contextOf, intFlag, nameFlag, otherCommand, resumeCommand, targetFlags } from './options/common.js';
+import {
+  checkAll,
+  collect,
+  contextOf,
+  distinctServices,
+  intFlag,
+  nameFlag,
+  otherCommand,
+  resumeCommand,
+  targetFlags,
+} from './options/common.js';
 import { toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
 import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
@@ -140,10 +150,20 @@ interface ServiceResult {
 
 /** Many services: the per-service pipeline with bounded concurrency, one board line per service. */
 async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRolloutOptions, concurrency: number, deps: Deps): Promise<void> {
-  const cluster = nameFlag(await ctx.cfn('cluster', flags.cluster), flags.cluster ? '--cluster' : 'EcsClusterName', 'cluster');
+  const cluster = nameFlag(
+    await ctx.cfn('cluster', flags.cluster),
+    flags.cluster ? '--cluster' : `${ctx.cfnFile}: EcsClusterName`,
+    'cluster',
+  );
   const ecs = await ctx.aws.ecs();
-  const names = flags.allServices ? (await ecs.listServices(cluster)).map(nameOfArn) : flags.service!;
+  // By name: a service's ARN names it as well, and DescribeServices answers with names.
+  const names = (flags.allServices ? await ecs.listServices(cluster) : flags.service!).map((s) =>
+    s.startsWith('arn:') ? nameOfArn(s) : s,
+  );
   const described = new Map((await ecs.describeServicesBatch(cluster, names)).map((s) => [s.serviceName!, s]));
+  // A service named that the cluster does not have stops the run before any other starts (exit 3).
+  const missing = names.filter((n) => !described.has(n));
+  if (missing.length) throw servicesMissing(cluster, missing);
   const board = deps.ui.startBoard(names);
   const taskSource = clusterTaskSource(ecs, cluster, () => deps.clock.now());
   // Stopped whatever happens: a board left running would redraw its lines under the error and the resume.
@@ -155,11 +175,11 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
       const svc = described.get(service);
       const family = parseTaskDefinitionRef(svc?.taskDefinition ?? '')?.family;
       if (!svc || !family) {
-        sctx.ui.step('add-envoy', 'fail', `service "${service}" not found in cluster "${cluster}"`);
+        sctx.ui.step('add-envoy', 'fail', `service "${service}" reports no task definition`);
         return {
           service,
           status: 'failed',
-          error: `service "${service}" not found in cluster "${cluster}"; check --service and --cluster`,
+          error: `service "${service}" in cluster "${cluster}" reports no task definition`,
           events: [],
           plan: opts.dryRun ? emptyRolloutPlan() : null,
         };
@@ -276,7 +296,7 @@ succeeded.`,
       const flags = cmd.optsWithGlobals<RolloutFlags>();
       const from = (flags.from ?? 'add-envoy') as RolloutStep;
       // A service named twice is one service: rolled out once, never registered twice.
-      const services = [...new Set(flags.service ?? [])];
+      const services = distinctServices(flags.service, (m) => deps.ui.warn(m)) ?? [];
       const many = flags.allServices === true || services.length > 1;
       // Every flag is checked before the first AWS call, all in one pass; templates are checked with a sample name.
       const sample = (v: string | undefined) => (v === undefined ? undefined : forService(v, 'service'));
@@ -299,8 +319,6 @@ succeeded.`,
         () => contextOf(cmd, deps),
         () => targetFlags({ service: services, cluster: flags.cluster }),
       );
-      if (services.length < (flags.service ?? []).length)
-        deps.ui.warn(`--service names a service more than once; each is rolled out once: ${services.join(', ')}`);
       verify.target.host = (many ? flags.host : fill(flags.host)) ?? verify.target.host;
       const opts: ServiceRolloutOptions = {
         from,

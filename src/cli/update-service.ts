@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import { DEFAULT_SERVICE, resolveRevision, resolveServiceTarget, runUpdateService, type UpdateServiceResult } from '../steps/service.js';
 import type { Report } from '../ui/output.js';
 import { parseTaskDefinitionRef } from '../core/arn.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { CommandFailedError } from '../errors.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, runVerify, verifyFailure, type VerifyResult } from '../steps/verify.js';
 import { checkServiceConnectTraffic, trafficFailure, type TrafficVerdict } from '../steps/verify-service-connect.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { CommandFailedError, MeshctlError } from '../errors.js';
-import type { Deps } from '../steps/context.js';
+import type { Deps } from '../runtime/context.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
 import { runWaitRunning, type WaitResult, type WaitSeen } from '../steps/wait-running.js';
 import type { Report } from '../ui/output.js';

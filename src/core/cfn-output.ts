@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { escapeControls } from './escape.js';
-import { checkJsonDepth, jsonKind } from './render-envoy.js';
+import { checkJsonDepth, jsonKind } from './json.js';
 
 /** The cfn-output.json keys meshctl reads, and the flag that overrides each. */
 export const CFN_KEYS = {

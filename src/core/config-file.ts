@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { escapeControls } from './escape.js';
-import { jsonKind } from './render-envoy.js';
+import { jsonKind } from './json.js';
 
 /** meshctl.yaml, its shape checked: every value as text, as a flag would give it (values are checked by the flags' own rules). */
 export interface ConfigFile {
@@ -18,7 +18,7 @@ export interface ConfigFile {
 /** What a value may be written as: a string; a string or a number (a duration, a count); a list of strings; a mapping. */
 type Kind = 'string' | 'scalar' | 'list' | { readonly [key: string]: Kind };
 
-/** Every key meshctl.yaml may hold (the README's "Configuration file" lists them with the flags they stand for). */
+/** Every key meshctl.yaml may hold (docs/configuration.md lists them with the flags they stand for). */
 export const CONFIG_KEYS = {
   cluster: 'string',
   services: 'list',
@@ -44,14 +44,27 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The known key a typo most likely meant (case, `-`/`_` and up to two edits apart), or undefined. */
+/** Unknown keys of one mapping named one by one; the rest are counted. */
+const MAX_UNKNOWN_SHOWN = 10;
+
+/** Longer than any key meshctl.yaml knows by more than this, a key is no typo of one: it is not compared. */
+const MAX_TYPO_EDITS = 2;
+
+/**
+ * The known key a typo most likely meant (case, `-`/`_` and up to two edits apart), or undefined. Only
+ * keys of plausible length are compared: two edits change the length by two at most, and the distance
+ * table costs both lengths multiplied (a 4 MiB key took minutes and gigabytes).
+ */
 export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const longest = Math.max(0, ...known.map((k) => k.length));
+  if (key.length > longest + MAX_TYPO_EDITS) return undefined;
   const plain = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
   const exact = known.find((k) => plain(k) === plain(key));
   if (exact) return exact;
   let best: string | undefined;
-  let bestDistance = Math.min(2, Math.floor(key.length / 3));
+  let bestDistance = Math.min(MAX_TYPO_EDITS, Math.floor(key.length / 3));
   for (const k of known) {
+    if (Math.abs(plain(key).length - plain(k).length) > bestDistance) continue;
     const n = distance(plain(key), plain(k));
     if (n <= bestDistance && (best === undefined || n < bestDistance)) [best, bestDistance] = [k, n];
   }
@@ -59,7 +72,11 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
 }
 
 const describe = (value: unknown) => (value === null ? 'no value' : jsonKind(value).replace('an object', 'a mapping'));
-const shown = (key: string) => escapeControls(JSON.stringify(key));
+/** A key as a message shows it: quoted, escaped, and cut after 64 characters (a key may be megabytes long). */
+const shown = (key: string) =>
+  key.length > 64
+    ? `${escapeControls(JSON.stringify(key.slice(0, 64)).slice(0, -1))}…" (${key.length} characters)`
+    : escapeControls(JSON.stringify(key));
 
 /**
  * Checks the parsed YAML of a config file against CONFIG_KEYS and returns it typed; `file` names it in
@@ -84,9 +101,12 @@ export function configShape(value: unknown, file: string): { config: ConfigFile;
       );
       return out;
     }
+    let unknown = 0;
     for (const [key, v] of Object.entries(node)) {
       const at = path ? `${path}.${key}` : key;
       if (!Object.hasOwn(kinds, key)) {
+        // A file of thousands of keys is not a config file with typos: the first few say so.
+        if (++unknown > MAX_UNKNOWN_SHOWN) continue;
         const near = nearestKey(key, Object.keys(kinds));
         const hint = near ? ` (did you mean "${path ? `${path}.` : ''}${near}"?)` : '';
         problems.push(
@@ -101,6 +121,8 @@ export function configShape(value: unknown, file: string): { config: ConfigFile;
         if (checked !== undefined) out[key] = checked;
       }
     }
+    if (unknown > MAX_UNKNOWN_SHOWN)
+      problems.push(`${file}: ${unknown - MAX_UNKNOWN_SHOWN} more unknown keys${path ? ` under ${path}` : ''}; is it the right file?`);
     return out;
   };
   return { config: walk(value, CONFIG_KEYS, '') as ConfigFile, problems };

@@ -1,6 +1,6 @@
 /**
  * Is this command talking to a `meshctl sandbox`? Pure: the flags and the environment go in. Loaded by
- * every command that calls AWS (through steps/context.ts), so it imports nothing.
+ * every command that calls AWS (through runtime/context.ts), so it imports nothing.
  */
 
 /** The variable `meshctl sandbox up` exports: the sandbox's endpoint (any other non-empty value means "AWS_ENDPOINT_URL's"). */

@@ -2,19 +2,23 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import type { SandboxProcess } from './state.js';
 
+const hasProc = () => existsSync('/proc/self/stat');
+
 /**
  * The command line of a live process: its argv from /proc (Linux), else one string from `ps` (macOS).
  * Undefined when there is no such process, or only its zombie: an orphan that PID 1 never reaps (a
  * container's init often does not) keeps its PID but runs nothing.
  */
 export function commandLineOf(pid: number): string[] | undefined {
-  if (existsSync('/proc/self/stat')) {
+  if (hasProc()) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ")".
       const state = stat.slice(stat.lastIndexOf(')') + 2).charAt(0);
       if (state === 'Z' || state === 'X') return undefined;
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      // NUL-terminated arguments; kept in place (an empty one too), as the checks compare positions.
+      const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return text === '' ? [] : text.replace(/\0$/, '').split('\0');
     } catch {
       return undefined;
     }
@@ -32,10 +36,24 @@ export function commandLineOf(pid: number): string[] | undefined {
   }
 }
 
-/** Whether a command line still is the process `up` started: it holds every word of `match`. */
-export function isSameProcess(commandLine: readonly string[], match: readonly string[]): boolean {
-  const joined = ` ${commandLine.join(' ')} `;
-  return match.every((word) => commandLine.includes(word) || joined.includes(` ${word} `));
+/**
+ * Whether a command line still is the process `up` started: it runs `p.path` exactly, as the
+ * interpreter's first argument (as up started it: `python3 LAUNCHER …`, `node SCRIPT …`; a pyenv shim
+ * execs the interpreter with the same arguments), with `p.option` (two words) later on. From /proc
+ * each argument is compared whole, so a command that only mentions the path (an editor, `grep -r`,
+ * `sh -c "… path …"`) is not ours. `ps` (macOS) gives one string: there the words are matched between
+ * spaces, the path before the option.
+ */
+export function isSameProcess(commandLine: readonly string[], p: Pick<SandboxProcess, 'path' | 'option'>, fromPs = !hasProc()): boolean {
+  const [flag, value] = p.option;
+  if (fromPs) {
+    const line = ` ${commandLine.join(' ')} `;
+    const at = line.indexOf(` ${p.path} `);
+    return at > 0 && line.indexOf(` ${flag} ${value} `, at + p.path.length + 1) > 0;
+  }
+  if (commandLine[1] !== p.path) return false;
+  for (let i = 2; i < commandLine.length - 1; i++) if (commandLine[i] === flag && commandLine[i + 1] === value) return true;
+  return false;
 }
 
 export type ProcessStatus = 'running' | 'gone' | 'not-ours';
@@ -44,7 +62,7 @@ export type ProcessStatus = 'running' | 'gone' | 'not-ours';
 export function processStatus(p: SandboxProcess): ProcessStatus {
   const commandLine = commandLineOf(p.pid);
   if (commandLine === undefined) return 'gone';
-  return isSameProcess(commandLine, p.match) ? 'running' : 'not-ours';
+  return isSameProcess(commandLine, p) ? 'running' : 'not-ours';
 }
 
 const signal = (pid: number, name: NodeJS.Signals): boolean => {

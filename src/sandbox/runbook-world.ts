@@ -1,12 +1,6 @@
-import { CreateMeshCommand, CreateRouteCommand, CreateVirtualNodeCommand, CreateVirtualRouterCommand } from '@aws-sdk/client-app-mesh';
-import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
-import {
-  CreatePrivateDnsNamespaceCommand,
-  CreateServiceCommand as CreateCloudMapServiceCommand,
-  GetOperationCommand,
-  type ServiceDiscoveryClient,
-} from '@aws-sdk/client-servicediscovery';
-import { sdkClients, seedClients } from './clients.js';
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import type { ServiceDiscoveryApi } from '../aws/service-discovery.js';
+import { sandboxAws } from './aws.js';
 import { EXECUTION_ROLE_ARN, RUNBOOK_CLUSTER, RUNBOOK_MESH, RUNBOOK_NAMESPACE, RUNBOOK_TASK_ROLE, TASK_ROLE_ARN } from './world-names.js';
 import { runServiceTasks, seedNetwork, seedTaskRole, type TaskNetwork } from './workshop-world.js';
 
@@ -40,28 +34,26 @@ export async function registerMeshTask(
   port: number,
   taskRoleArn = TASK_ROLE_ARN,
 ): Promise<string> {
-  const { ecs } = sdkClients(endpoint);
-  const td = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      taskRoleArn,
-      executionRoleArn: EXECUTION_ROLE_ARN,
-      containerDefinitions: [{ ...app, dependsOn: [{ containerName: 'envoy', condition: 'HEALTHY' }] }, envoy(mesh, node)],
-      proxyConfiguration: proxy([port]),
-    }),
-  );
-  return td.taskDefinition!.taskDefinitionArn!;
+  const ecs = await sandboxAws(endpoint).ecs();
+  const td = await ecs.registerTaskDefinition({
+    family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    taskRoleArn,
+    executionRoleArn: EXECUTION_ROLE_ARN,
+    containerDefinitions: [{ ...app, dependsOn: [{ containerName: 'envoy', condition: 'HEALTHY' }] }, envoy(mesh, node)],
+    proxyConfiguration: proxy([port]),
+  });
+  return td.taskDefinitionArn;
 }
 
 /** Cloud Map creates namespaces asynchronously: the namespace's id once its operation succeeded. */
-export async function waitOperation(sd: ServiceDiscoveryClient, id: string): Promise<string> {
+export async function waitOperation(sd: ServiceDiscoveryApi, id: string): Promise<string> {
   for (let i = 0; i < 50; i++) {
-    const op = (await sd.send(new GetOperationCommand({ OperationId: id }))).Operation;
-    if (op?.Status === 'SUCCESS') return op.Targets!.NAMESPACE!;
+    const op = await sd.getOperation(id);
+    if (op.status === 'SUCCESS' && op.namespaceId) return op.namespaceId;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('namespace not created');
@@ -69,8 +61,8 @@ export async function waitOperation(sd: ServiceDiscoveryClient, id: string): Pro
 
 /** A private DNS namespace in the VPC; its id. */
 export async function seedNamespace(endpoint: string, name: string, vpcId: string): Promise<string> {
-  const { sd } = seedClients(endpoint);
-  return waitOperation(sd, (await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: name, Vpc: vpcId }))).OperationId!);
+  const sd = await sandboxAws(endpoint).serviceDiscovery();
+  return waitOperation(sd, await sd.createPrivateDnsNamespace(name, vpcId));
 }
 
 /** One of the console runbook's apps: its name, environment, and the virtual services it calls. */
@@ -96,29 +88,17 @@ export async function seedRunbookApps(
   world: { cluster: string; mesh: string; namespace: string; namespaceId: string; net: TaskNetwork; taskRoleArn?: string },
   apps: readonly RunbookApp[],
 ): Promise<void> {
-  const { ecs, appMesh } = sdkClients(endpoint);
-  const { sd } = seedClients(endpoint);
+  const aws = sandboxAws(endpoint);
+  const [ecs, meshes, sd] = await Promise.all([aws.ecs(), aws.meshResources(), aws.serviceDiscovery()]);
   const network = { awsvpcConfiguration: { subnets: [world.net.subnetId], securityGroups: [world.net.securityGroupId] } };
   for (const app of apps) {
-    const cm = await sd.send(
-      new CreateCloudMapServiceCommand({
-        Name: app.name,
-        NamespaceId: world.namespaceId,
-        DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 300 }] },
-      }),
-    );
-    await appMesh.send(
-      new CreateVirtualNodeCommand({
-        meshName: world.mesh,
-        virtualNodeName: app.name,
-        spec: {
-          listeners: [{ portMapping: { port: 5000, protocol: 'http' } }],
-          // moto needs `attributes` (optional in AWS); an empty list means the same to both.
-          serviceDiscovery: { awsCloudMap: { namespaceName: world.namespace, serviceName: app.name, attributes: [] } },
-          backends: (app.backends ?? []).map((virtualServiceName) => ({ virtualService: { virtualServiceName } })),
-        },
-      }),
-    );
+    const cm = await sd.createService(app.name, world.namespaceId);
+    await meshes.create('virtualNode', world.mesh, app.name, {
+      listeners: [{ portMapping: { port: 5000, protocol: 'http' } }],
+      // moto needs `attributes` (optional in AWS); an empty list means the same to both.
+      serviceDiscovery: { awsCloudMap: { namespaceName: world.namespace, serviceName: app.name, attributes: [] } },
+      backends: (app.backends ?? []).map((virtualServiceName) => ({ virtualService: { virtualServiceName } })),
+    });
     const arn = await registerMeshTask(
       endpoint,
       `${app.name}-task`,
@@ -134,17 +114,15 @@ export async function seedRunbookApps(
       5000,
       world.taskRoleArn,
     );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: world.cluster,
-        serviceName: app.name,
-        taskDefinition: arn,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: network,
-        serviceRegistries: [{ registryArn: cm.Service!.Arn! }],
-      }),
-    );
+    await ecs.createService({
+      cluster: world.cluster,
+      serviceName: app.name,
+      taskDefinition: arn,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: network,
+      serviceRegistries: [{ registryArn: cm.arn }],
+    });
     await runServiceTasks(endpoint, arn, 1, world.net, app.name, world.cluster);
   }
 }
@@ -162,12 +140,13 @@ export interface RunbookWorld {
  * gateway routes, so the runbook's payments.local and products.local and its gateway are not there.
  */
 export async function seedRunbookWorld(endpoint: string): Promise<RunbookWorld> {
-  const { ecs, appMesh } = sdkClients(endpoint);
+  const aws = sandboxAws(endpoint);
+  const [ecs, meshes] = await Promise.all([aws.ecs(), aws.meshResources()]);
   const { vpcId, ...net } = await seedNetwork(endpoint, 'local-mesh');
-  await ecs.send(new CreateClusterCommand({ clusterName: RUNBOOK_CLUSTER }));
+  await ecs.createCluster(RUNBOOK_CLUSTER);
   await seedTaskRole(endpoint, RUNBOOK_TASK_ROLE);
   const namespaceId = await seedNamespace(endpoint, RUNBOOK_NAMESPACE, vpcId);
-  await appMesh.send(new CreateMeshCommand({ meshName: RUNBOOK_MESH, spec: { egressFilter: { type: 'DROP_ALL' } } }));
+  await meshes.create('mesh', RUNBOOK_MESH, RUNBOOK_MESH, { egressFilter: { type: 'DROP_ALL' } });
   const taskRoleArn = `arn:aws:iam::123456789012:role/${RUNBOOK_TASK_ROLE}`;
   await seedRunbookApps(
     endpoint,
@@ -176,20 +155,13 @@ export async function seedRunbookWorld(endpoint: string): Promise<RunbookWorld> 
   );
   for (const app of RUNBOOK_APPS) {
     const router = `${app.name}-router`;
-    await appMesh.send(
-      new CreateVirtualRouterCommand({
-        meshName: RUNBOOK_MESH,
-        virtualRouterName: router,
-        spec: { listeners: [{ portMapping: { port: 5000, protocol: 'http' } }] },
-      }),
-    );
-    await appMesh.send(
-      new CreateRouteCommand({
-        meshName: RUNBOOK_MESH,
-        virtualRouterName: router,
-        routeName: `${app.name}-route`,
-        spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: app.name, weight: 1 }] } } },
-      }),
+    await meshes.create('virtualRouter', RUNBOOK_MESH, router, { listeners: [{ portMapping: { port: 5000, protocol: 'http' } }] });
+    await meshes.create(
+      'route',
+      RUNBOOK_MESH,
+      `${app.name}-route`,
+      { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: app.name, weight: 1 }] } } },
+      router,
     );
   }
   return { cluster: RUNBOOK_CLUSTER, net, cfnOutput: { EcsClusterName: RUNBOOK_CLUSTER, VpcId: vpcId } };

@@ -47,6 +47,7 @@ if (!endpoint || !cluster || !subnet || !securityGroup || !Number.isInteger(task
         log('ready: the first pass has seen what runs');
         if (values['ready-file']) writeFileSync(values['ready-file'], String(process.pid), { mode: 0o600 });
       },
+      onStop: (service, stopped, why) => log(`${service}: ${why}; stopped its ${stopped} running task${stopped === 1 ? '' : 's'}`),
       onDeploy: (service, taskDefinition, failed) =>
         log(
           `${service}: ${failed ? 'started and stopped (--fail-new-tasks)' : 'started'} the tasks of ${taskDefinition}${failed ? '' : ', stopped the older ones'}`,

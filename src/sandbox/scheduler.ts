@@ -1,5 +1,4 @@
-import { DescribeServicesCommand, ListServicesCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { ecsClient } from './clients.js';
+import { sandboxAws } from './aws.js';
 import { CLUSTER, runServiceTasks, serviceTasks, type TaskNetwork } from './workshop-world.js';
 
 // moto runs no ECS scheduler: UpdateService starts no task and never rolls deployments[]. These helpers
@@ -16,6 +15,22 @@ export interface StandInOptions {
   failNewTasks?: boolean;
   /** Told after each deployment it played (the sandbox's stand-in logs it). */
   onDeploy?: (service: string, taskDefinition: string, failed: boolean) => void;
+  /** Told after it stopped the tasks of a service scaled to 0 or deleted. */
+  onStop?: (service: string, stopped: number, why: IdleReason) => void;
+}
+
+/** Why a service runs no task: scaled to 0, or deleted (INACTIVE or DRAINING, or no longer listed). */
+export type IdleReason = 'scaled to 0' | 'deleted';
+
+/** The reason ECS gives the tasks it stops when a service is scaled in or deleted. */
+const SCALING_REASON = 'Scaling activity initiated by (deployment ecs-svc/0123456789)';
+
+/** Stands in for the ECS scheduler when a service is scaled to 0 or deleted: stops its tasks that still run; how many. */
+export async function actAsEcsSchedulerForScaleToZero(endpoint: string, serviceName: string, cluster = CLUSTER): Promise<number> {
+  const ecs = await sandboxAws(endpoint).ecs();
+  const running = (await serviceTasks(endpoint, serviceName, cluster)).filter((t) => t.lastStatus !== 'STOPPED');
+  for (const t of running) await ecs.stopTask(cluster, t.taskArn!, SCALING_REASON);
+  return running.length;
 }
 
 /**
@@ -32,46 +47,49 @@ export async function actAsEcsSchedulerForDeployment(
   options: { cluster?: string; fail?: boolean } = {},
 ): Promise<string> {
   const cluster = options.cluster ?? CLUSTER;
-  const ecs = ecsClient(endpoint);
-  try {
-    const service = (await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }))).services![0]!;
-    const target = service.taskDefinition!;
-    if (options.fail) {
-      // One at a time: moto starts every task RUNNING, so at most one new task runs at any moment and a
-      // wait never sees the desired count (moto's ListTasks also lists STOPPED tasks, so the stop is seen).
-      for (let i = 0; i < (service.desiredCount ?? 3); i++) {
-        const [task] = await runServiceTasks(endpoint, target, 1, net, serviceName, cluster);
-        await ecs.send(new StopTaskCommand({ cluster, task: task!.taskArn!, reason: FAILED_TASK_REASON }));
-      }
-      return target;
-    }
-    await runServiceTasks(endpoint, target, service.desiredCount ?? 3, net, serviceName, cluster);
-    for (const t of await serviceTasks(endpoint, serviceName, cluster)) {
-      if (t.taskDefinitionArn !== target && t.lastStatus !== 'STOPPED') {
-        await ecs.send(
-          new StopTaskCommand({ cluster, task: t.taskArn!, reason: 'Scaling activity initiated by (deployment ecs-svc/0123456789)' }),
-        );
-      }
+  const ecs = await sandboxAws(endpoint).ecs();
+  const service = await ecs.describeServices(cluster, serviceName);
+  const target = service.taskDefinition!;
+  if (options.fail) {
+    // One at a time: moto starts every task RUNNING, so at most one new task runs at any moment and a
+    // wait never sees the desired count (moto's ListTasks also lists STOPPED tasks, so the stop is seen).
+    for (let i = 0; i < (service.desiredCount ?? 3); i++) {
+      const [task] = await runServiceTasks(endpoint, target, 1, net, serviceName, cluster);
+      await ecs.stopTask(cluster, task!.taskArn!, FAILED_TASK_REASON);
     }
     return target;
-  } finally {
-    ecs.destroy();
   }
+  await runServiceTasks(endpoint, target, service.desiredCount ?? 3, net, serviceName, cluster);
+  for (const t of await serviceTasks(endpoint, serviceName, cluster)) {
+    if (t.taskDefinitionArn !== target && t.lastStatus !== 'STOPPED') await ecs.stopTask(cluster, t.taskArn!, SCALING_REASON);
+  }
+  return target;
 }
 
 /**
  * One pass of the stand-in per tick(now): every service of the cluster that moved to another revision
- * since the last pass (or was created after the first one, like blue/green's green service) gets its
- * deployment played, at once or `taskDelayMs` later. The first pass only learns what runs.
+ * since the last pass (or was created after the first one, like blue/green's green service, or scaled
+ * up from 0) gets its deployment played, at once or `taskDelayMs` later. A service scaled to 0 or
+ * deleted (blue/green's finish and abort do both) has its running tasks stopped, once, as ECS would:
+ * moto leaves them RUNNING, and a later wait would count them. The first pass only learns what runs
+ * (and stops the tasks of services already scaled to 0).
  */
-export function createEcsSchedulerStandIn(ecs: ECSClient, endpoint: string, net: TaskNetwork, options: StandInOptions = {}) {
+export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, options: StandInOptions = {}) {
   const cluster = options.cluster ?? CLUSTER;
   const delay = options.taskDelayMs ?? 0;
   const known = new Map<string, string>();
   /** Revisions seen running or deployed: a rollback to one of them works even with failNewTasks. */
   const proven = new Set<string>();
   const due = new Map<string, number>();
+  /** Services scaled to 0 or deleted whose tasks were stopped. */
+  const idle = new Set<string>();
   let first = true;
+  const stopAll = async (service: string, why: IdleReason) => {
+    due.delete(service);
+    idle.add(service);
+    const stopped = await actAsEcsSchedulerForScaleToZero(endpoint, service, cluster);
+    options.onStop?.(service, stopped, why);
+  };
   const deploy = async (service: string) => {
     const target = known.get(service)!;
     const fail = options.failNewTasks === true && !proven.has(target);
@@ -81,20 +99,31 @@ export function createEcsSchedulerStandIn(ecs: ECSClient, endpoint: string, net:
   };
   return {
     async tick(now: number): Promise<void> {
-      const arns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
-      for (let i = 0; i < arns.length; i += 10) {
-        const services = (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? [];
-        for (const s of services) {
-          const name = s.serviceName!;
-          const before = known.get(name);
-          known.set(name, s.taskDefinition!);
-          if (first) proven.add(s.taskDefinition!);
-          const created = before === undefined && !first && s.status === 'ACTIVE';
-          if ((before !== undefined && before !== s.taskDefinition) || created) {
-            if (delay === 0) await deploy(name);
-            else due.set(name, now + delay);
-          }
+      const ecs = await sandboxAws(endpoint).ecs();
+      const listed = new Set<string>();
+      // describeServicesBatch leaves out INACTIVE services (moto lists a deleted one so): they count as gone.
+      for (const s of await ecs.describeServicesBatch(cluster, await ecs.listServices(cluster))) {
+        const name = s.serviceName!;
+        listed.add(name);
+        const before = known.get(name);
+        known.set(name, s.taskDefinition!);
+        if (first) proven.add(s.taskDefinition!);
+        // ECS lists a deleted service as DRAINING for a while, then not at all.
+        if (s.status !== 'ACTIVE' || s.desiredCount === 0) {
+          if (!idle.has(name)) await stopAll(name, s.status !== 'ACTIVE' ? 'deleted' : 'scaled to 0');
+          continue;
         }
+        const revived = idle.delete(name) && !first;
+        const created = before === undefined && !first;
+        if ((before !== undefined && before !== s.taskDefinition) || created || revived) {
+          if (delay === 0) await deploy(name);
+          else due.set(name, now + delay);
+        }
+      }
+      for (const name of [...known.keys()].filter((n) => !listed.has(n))) {
+        known.delete(name);
+        if (!idle.has(name)) await stopAll(name, 'deleted');
+        idle.delete(name);
       }
       first = false;
       for (const [name, at] of [...due]) {
@@ -117,29 +146,24 @@ export function actAsEcsSchedulerWhileRunning(
   net: TaskNetwork,
   options: StandInOptions & { onError?: (err: unknown) => void; onReady?: () => void; intervalMs?: number } = {},
 ): { stop(): Promise<void> } {
-  const ecs = ecsClient(endpoint);
-  const standIn = createEcsSchedulerStandIn(ecs, endpoint, net, options);
+  const standIn = createEcsSchedulerStandIn(endpoint, net, options);
   let running = true;
   let ready = false;
   let wake: (() => void) | undefined;
   const loop = (async () => {
-    try {
-      while (running) {
-        try {
-          await standIn.tick(Date.now());
-          if (!ready) options.onReady?.();
-          ready = true;
-        } catch (err) {
-          if (!options.onError) throw err;
-          options.onError(err);
-        }
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, options.intervalMs ?? 250);
-        });
+    while (running) {
+      try {
+        await standIn.tick(Date.now());
+        if (!ready) options.onReady?.();
+        ready = true;
+      } catch (err) {
+        if (!options.onError) throw err;
+        options.onError(err);
       }
-    } finally {
-      ecs.destroy();
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, options.intervalMs ?? 250);
+      });
     }
   })();
   return {

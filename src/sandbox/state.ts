@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 export const WORLDS = ['workshop', 'runbook'] as const;
 export type World = (typeof WORLDS)[number];
 
-/** The files `sandbox up` writes into its folder, by role. `down` removes those the state lists. */
+/** The files `sandbox up` writes into its folder, by role. `down` removes those the private record lists. */
 export const SANDBOX_FILES = {
   state: '.meshctl-sandbox.json',
   lock: '.meshctl-sandbox.lock',
@@ -17,11 +17,32 @@ export const SANDBOX_FILES = {
   schedulerLog: 'scheduler.log',
 } as const;
 
-/** A process `up` started: `match` holds words its command line has while it still is that process. */
+/** The script each process runs, by the name its path ends with. */
+export const PROCESS_SCRIPTS = { moto: 'moto_launcher.py', scheduler: 'sandbox-scheduler.js' } as const;
+
+/**
+ * A process `up` started. It still is that process while its command line runs `path` (the launcher's
+ * or the stand-in's exact path, as the interpreter's first argument) with `option` after it: `-p PORT`
+ * for moto, `--endpoint URL` for the stand-in.
+ */
 export interface SandboxProcess {
   name: 'moto' | 'scheduler';
   pid: number;
-  match: string[];
+  path: string;
+  option: [string, string];
+}
+
+/**
+ * A file `up` wrote into the folder, as it left it: `down` removes it only while it is still that file
+ * (same inode, and for a file that does not grow, same size and mtime). The logs grow while the
+ * sandbox runs (`grows`): their inode alone tells them.
+ */
+export interface SandboxFile {
+  name: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  grows?: true;
 }
 
 /** What the scheduler stand-in was started with (reset starts it again the same way). */
@@ -33,11 +54,18 @@ export interface SchedulerSettings {
   failNewTasks: boolean;
 }
 
-/** The state file: written atomically, mode 0600, by up and reset; read by status, down and reset. */
+/**
+ * The state of a sandbox: written atomically, mode 0600, by up and reset, twice: into the folder
+ * (`.meshctl-sandbox.json`, for people and tools) and as the private record under the user's state
+ * directory (record.ts), which is what status, reset and down act on. `token` ties the two together:
+ * a folder copied, cloned or written by hand carries no record with its token.
+ */
 export interface SandboxState {
-  version: 1;
+  version: 2;
+  /** Random, made by up; the folder's state and the record hold the same one. */
+  token: string;
   world: World;
-  /** The sandbox folder, absolute. */
+  /** The sandbox folder, absolute, symbolic links resolved. */
   dir: string;
   endpoint: string;
   port: number;
@@ -47,15 +75,37 @@ export interface SandboxState {
   createdDir: boolean;
   scheduler?: SchedulerSettings;
   processes: SandboxProcess[];
-  /** Names, inside `dir`, of the files up wrote (the state file itself is not listed). */
-  files: string[];
+  /** The files up wrote inside `dir` (the state file itself is not listed). */
+  files: SandboxFile[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPid = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 1;
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9._-]+$/.test(v) && v !== '.' && v !== '..';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isProcess = (p: unknown): boolean =>
+  isObject(p) &&
+  (p.name === 'moto' || p.name === 'scheduler') &&
+  isPid(p.pid) &&
+  typeof p.path === 'string' &&
+  p.path.startsWith('/') &&
+  p.path.endsWith(`/${PROCESS_SCRIPTS[p.name]}`) &&
+  Array.isArray(p.option) &&
+  p.option.length === 2 &&
+  p.option.every((w: unknown) => typeof w === 'string' && w !== '');
+const isFile = (f: unknown): boolean =>
+  isObject(f) &&
+  isName(f.name) &&
+  f.name !== SANDBOX_FILES.state &&
+  isCount(f.size) &&
+  isCount(f.mtimeMs) &&
+  isCount(f.ino) &&
+  (f.grows === undefined || f.grows === true);
 
-/** Reads the state file's text; anything that is not a state `up` wrote is an InputError naming `file`. */
+/** The token's shape: what up makes (32 random bytes, base64url). */
+export const isToken = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_-]{43}$/.test(v);
+
+/** Reads a state's text; anything that is not a state `up` wrote is an InputError naming `file`. */
 export function parseSandboxState(text: string, file: string): SandboxState {
   const bad = (why: string) =>
     new InputError(`${escapeControls(file)}: not a meshctl sandbox state file (${why}); remove it if no sandbox runs from this folder`);
@@ -65,22 +115,17 @@ export function parseSandboxState(text: string, file: string): SandboxState {
   } catch {
     throw bad('not valid JSON');
   }
-  if (!isObject(value) || value.version !== 1) throw bad('no "version": 1');
+  if (!isObject(value) || value.version !== 2) throw bad('no "version": 2');
+  if (!isToken(value.token)) throw bad('no "token"');
   if (!WORLDS.includes(value.world as World)) throw bad(`"world" must be one of ${WORLDS.join(', ')}`);
   if (typeof value.endpoint !== 'string' || !/^http:\/\/127\.0\.0\.1:\d+$/.test(value.endpoint))
     throw bad('"endpoint" is not a loopback URL');
   if (!Number.isInteger(value.port) || (value.port as number) < 1 || (value.port as number) > 65535) throw bad('"port" is not a port');
   if (typeof value.dir !== 'string' || !value.dir.startsWith('/')) throw bad('"dir" is not an absolute path');
-  const processes = value.processes;
-  if (!Array.isArray(processes) || !processes.every((p) => isObject(p) && isPid(p.pid) && Array.isArray(p.match) && p.match.length > 0))
-    throw bad('"processes" must list { name, pid, match }');
-  if (
-    !processes.every(
-      (p) => (p.name === 'moto' || p.name === 'scheduler') && p.match.every((m: unknown) => typeof m === 'string' && m !== ''),
-    )
-  )
-    throw bad('a process has an unknown name or an empty match');
-  if (!Array.isArray(value.files) || !value.files.every(isName)) throw bad('"files" must be plain file names');
+  if (typeof value.createdDir !== 'boolean') throw bad('"createdDir" is not true or false');
+  if (!Array.isArray(value.processes) || !value.processes.every(isProcess))
+    throw bad('"processes" must list { name, pid, path, option }, path the launcher\'s or the stand-in\'s');
+  if (!Array.isArray(value.files) || !value.files.every(isFile)) throw bad('"files" must list { name, size, mtimeMs, ino }, plain names');
   const s = value.scheduler;
   if (
     s !== undefined &&
@@ -90,7 +135,7 @@ export function parseSandboxState(text: string, file: string): SandboxState {
   return value as unknown as SandboxState;
 }
 
-/** The state file's text. */
+/** The state's text. */
 export function formatSandboxState(state: SandboxState): string {
   return `${JSON.stringify(state, null, 2)}\n`;
 }

@@ -1,20 +1,15 @@
 import { parseTaskDefinitionRef, regionOfArn } from '../core/arn.js';
 import { diffJson, type Change } from '../core/json-diff.js';
-import {
-  renderEnvoy,
-  toDescribed,
-  virtualNodeName,
-  workshopEnvoyImage,
-  type DescribedTaskDefinition,
-  type EnvoyOptions,
-  type EnvoyPlan,
-} from '../core/render-envoy.js';
+import { renderEnvoy, virtualNodeName, workshopEnvoyImage, type EnvoyOptions, type EnvoyPlan } from '../core/envoy/render.js';
+import { toDescribed, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { nextRevision, type AddEnvoyPlan } from '../core/rollout-plan.js';
+import { escapeControls } from '../core/escape.js';
 import { maskSecrets } from '../core/secrets.js';
 import { CheckFailedError, InputError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
-import { readJsonFile, writeFileAtomic } from './files.js';
+import type { Context } from '../runtime/context.js';
+import { readJsonFile, writeFileAtomic } from '../runtime/files.js';
 import { registerOnce } from './register-once.js';
+import { describeNamedTaskDefinition } from './service.js';
 
 export const DEFAULT_MESH = 'appmesh-workshop';
 export const DEFAULT_VIRTUAL_NODE = 'crystal-lb-vanilla';
@@ -79,15 +74,19 @@ export async function taskDefinitionToDescribe(ctx: Context, flag: string | unde
   const ref = parseTaskDefinitionRef(value);
   if (!ref)
     throw new InputError(
-      `cfn-output.json: CrystalTaskDefinition "${value}" is not a task definition ARN or family; pass --task-definition`,
+      `${ctx.cfnFile}: CrystalTaskDefinition "${escapeControls(value)}" is not a task definition ARN or family; pass --task-definition`,
     );
   return ref.family;
 }
 
 async function loadDescribed(ctx: Context, opts: AddEnvoyOptions): Promise<DescribedTaskDefinition> {
   if (opts.fromFile !== undefined) return toDescribed(await readJsonFile(opts.fromFile, '--from-file'), opts.fromFile);
-  const ecs = await ctx.aws.ecs();
-  return ecs.describeTaskDefinition(await taskDefinitionToDescribe(ctx, opts.taskDefinition));
+  const ref = await taskDefinitionToDescribe(ctx, opts.taskDefinition);
+  return describeNamedTaskDefinition(
+    ctx,
+    ref,
+    opts.taskDefinition !== undefined ? '--task-definition' : `${ctx.cfnFile}: CrystalTaskDefinition`,
+  );
 }
 
 function envoyImageFor(ctx: Context, opts: AddEnvoyOptions, described: DescribedTaskDefinition): string {

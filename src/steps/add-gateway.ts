@@ -1,9 +1,10 @@
 import { diffJson } from '../core/json-diff.js';
-import { renderGatewayTaskDefinition } from '../core/render-gateway.js';
-import { envoyImageNotes, toRegisterInput, workshopEnvoyImage, type DescribedTaskDefinition } from '../core/render-envoy.js';
+import { renderGatewayTaskDefinition } from '../core/envoy/gateway.js';
+import { envoyImageNotes, workshopEnvoyImage } from '../core/envoy/render.js';
+import { toRegisterInput, type DescribedTaskDefinition } from '../core/task-definition.js';
 import { CheckFailedError } from '../errors.js';
-import type { Context } from './context.js';
-import { writeFileAtomic } from './files.js';
+import type { Context } from '../runtime/context.js';
+import { writeFileAtomic } from '../runtime/files.js';
 import { registerOnce } from './register-once.js';
 
 /** add-envoy --virtual-gateway, validated: every field is known (see toGatewayOptions). */

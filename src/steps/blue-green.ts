@@ -1,28 +1,33 @@
 import { createHash } from 'node:crypto';
-import type { Service } from '@aws-sdk/client-ecs';
+import type { CreateServiceCommandInput, Service } from '@aws-sdk/client-ecs';
 import type { Action, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import {
   greenNameOf,
   greenTargetGroupName,
   greenWeightOf,
+  markProblem,
+  pairsOf,
   pairState,
   planGreenService,
   planGreenTargetGroup,
   plainForward,
   stepsLeft,
+  tagsOf,
   weightedForward,
+  type Pair,
   type PairState,
-} from '../core/blue-green.js';
+} from '../core/migrate/blue-green.js';
 import { nameOfArn } from '../core/arn.js';
-import type { ClusterPlan, ServicePlan } from '../core/cluster-plan.js';
-import { hasEnvoy } from '../core/render-envoy.js';
-import { CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
-import { describeRecord, type Route53Target } from '../core/dns-weights.js';
+import { mapLimit } from '../core/concurrency.js';
+import type { ClusterPlan, ServicePlan } from '../core/migrate/types.js';
+import { formatDuration } from '../core/duration.js';
+import { AwsCallError, CheckFailedError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
+import type { Context } from '../runtime/context.js';
+import { describeRecord, type Route53Target } from '../core/migrate/dns-weights.js';
 import { dnsLine, dnsProblem, dnsWeight, mergeRecord, readDnsEdge, shiftRecord, splitRecord, type DnsEdge } from './dns-edge.js';
 import { createNamespaces, runWaves } from './migrate-cluster.js';
-import { registerOnce } from './register-once.js';
+import { registerOrReuse } from './register-once.js';
 import { serviceTaskSource } from './task-source.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
 
@@ -81,14 +86,30 @@ export interface BlueGreenResult {
   error?: string;
 }
 
-/** Reads where blue's target group is forwarded to, at each listener and rule of its load balancers. */
-export async function readEdge(ctx: Context, blue: Service, greenTargetGroup?: string): Promise<Edge | undefined> {
+/** Throws CheckFailedError unless the target group carries meshctl's mark for this pair. */
+async function checkTargetGroupMark(ctx: Context, tg: TargetGroup, pair: Pair): Promise<void> {
+  const tags = (await (await ctx.aws.elbv2()).describeTags([tg.TargetGroupArn!])).get(tg.TargetGroupArn!) ?? {};
+  const problem = markProblem(`target group ${tg.TargetGroupName}`, tags, pair, 'target group');
+  if (problem) throw new CheckFailedError(problem);
+}
+
+/**
+ * Reads where blue's target group is forwarded to, at each listener and rule of its load balancers,
+ * and green's target group: found by its name and taken only with meshctl's mark for this pair
+ * (CheckFailedError for a group of that name without it). `greenTargetGroup`: one just created.
+ */
+export async function readEdge(ctx: Context, blue: Service, pair: Pair, greenTargetGroup?: string): Promise<Edge | undefined> {
   const lb = blue.loadBalancers?.find((l) => l.targetGroupArn);
   if (!lb?.targetGroupArn) return undefined;
   const elb = await ctx.aws.elbv2();
   const [blueTg] = await elb.describeTargetGroupsFull([lb.targetGroupArn]);
   if (!blueTg) throw new CheckFailedError(`the target group ${lb.targetGroupArn} of service ${blue.serviceName} does not exist`);
-  const green = greenTargetGroup ?? (await elb.findTargetGroup(greenTargetGroupName(blueTg.TargetGroupName ?? 'tg')))?.TargetGroupArn;
+  let green = greenTargetGroup;
+  if (!green) {
+    const found = await elb.findTargetGroup(greenTargetGroupName(pair.cluster, pair.green));
+    if (found) await checkTargetGroupMark(ctx, found, pair);
+    green = found?.TargetGroupArn;
+  }
   const forwards: EdgeForward[] = [];
   const sendsToPair = (actions: readonly Action[]) => greenWeightOf(actions, blueTg.TargetGroupArn!, green ?? '') !== undefined;
   for (const lbArn of blueTg.LoadBalancerArns ?? []) {
@@ -136,10 +157,82 @@ export function createToken(cluster: string, green: string, taskDefinition: stri
   return createHash('sha256').update(`${cluster}|${green}|${taskDefinition}`).digest('hex').slice(0, 32);
 }
 
-/** The service of that name when it exists (ACTIVE or DRAINING count as there; INACTIVE is gone). */
+/** The service of that name when it is ACTIVE (DRAINING is on its way out; INACTIVE is gone). */
 async function serviceIfExists(ctx: Context, cluster: string, name: string): Promise<Service | undefined> {
   const [found] = await (await ctx.aws.ecs()).describeServicesBatch(cluster, [name]);
   return found?.status === 'ACTIVE' ? found : undefined;
+}
+
+/**
+ * Green's service when it is ACTIVE, and only when it is meshctl's green of this blue: a service of
+ * green's name without that mark (blue itself, an unrelated service, another pair's green) is a
+ * CheckFailedError, ACTIVE or DRAINING, before anything is changed.
+ */
+export async function greenServiceOf(ctx: Context, pair: Pair): Promise<Service | undefined> {
+  const ecs = await ctx.aws.ecs();
+  const [found] = await ecs.describeServicesBatch(pair.cluster, [pair.green]);
+  if (!found) return undefined;
+  const problem = markProblem(`service ${pair.green}`, tagsOf(await ecs.listTagsForResource(found.serviceArn!)), pair, 'service');
+  if (problem) throw new CheckFailedError(problem);
+  return found.status === 'ACTIVE' ? found : undefined;
+}
+
+/** Green's RUNNING tasks of its revision, counted from the tasks (a service's runningCount lags, and moto's stays 0). */
+async function greenRunning(ctx: Context, cluster: string, green: Service): Promise<number> {
+  const tasks = await serviceTaskSource(await ctx.aws.ecs(), cluster).tasksOf(green.serviceName!);
+  return tasks.filter((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === green.taskDefinition).length;
+}
+
+/**
+ * Green's target group, created with meshctl's mark. Another apply of the pair may create it at the same
+ * moment: ELB answers the second request of one name and settings with the existing group, and moto
+ * refuses it (DuplicateTargetGroupName); either way the group of that name is taken only with the mark.
+ */
+async function createGreenTargetGroup(ctx: Context, blueTg: TargetGroup, pair: Pair): Promise<{ group: TargetGroup; raced: boolean }> {
+  const elb = await ctx.aws.elbv2();
+  const input = planGreenTargetGroup(blueTg, pair);
+  let group: TargetGroup | undefined;
+  let raced = false;
+  try {
+    group = await elb.createTargetGroup(input);
+  } catch (err) {
+    if (!(err instanceof AwsCallError) || !err.errorName.startsWith('DuplicateTargetGroupName')) throw err;
+    group = await elb.findTargetGroup(input.Name!);
+    if (!group) throw err;
+    raced = true;
+  }
+  await checkTargetGroupMark(ctx, group, pair);
+  return { group, raced };
+}
+
+/**
+ * Creates green's service. ECS runs a CreateService once per clientToken (the same cluster, green and
+ * revision: the same token); an emulator that ignores the token replaces the service instead. Either
+ * way, what stands under green's name afterwards is read back and taken only with meshctl's mark.
+ */
+async function createGreenService(ctx: Context, input: CreateServiceCommandInput, pair: Pair): Promise<Service> {
+  const ecs = await ctx.aws.ecs();
+  let created: Service | undefined;
+  try {
+    created = await ecs.createService({ ...input, clientToken: createToken(pair.cluster, pair.green, input.taskDefinition!) });
+  } catch (err) {
+    // Another apply created green first with another token: ECS says "not idempotent". Its green is as good.
+    if (!(err instanceof AwsCallError) || err.errorName !== 'InvalidParameterException') throw err;
+    const existing = await greenServiceOf(ctx, pair);
+    if (!existing) throw err;
+    return existing;
+  }
+  return (await greenServiceOf(ctx, pair)) ?? created;
+}
+
+/** `work`, with an interruption named after what it interrupted. */
+async function during<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof InterruptedError) throw new InterruptedError(`interrupted during ${what}`);
+    throw err;
+  }
 }
 
 /**
@@ -150,6 +243,7 @@ async function serviceIfExists(ctx: Context, cluster: string, name: string): Pro
  */
 export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, plan: ServicePlan, wave: number): Promise<BlueGreenResult> {
   const green = greenNameOf(plan.service, opts.greenName);
+  const pair: Pair = { cluster: opts.cluster, blue: plan.service, green };
   const result: BlueGreenResult = { service: plan.service, green, wave, status: 'green-only', steps: [], checks: [] };
   const say = (step: string, detail: string) => {
     result.steps.push({ step, detail });
@@ -157,15 +251,23 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
   };
   try {
     const ecs = await ctx.aws.ecs();
-    const blue = await ecs.describeServices(opts.cluster, plan.service);
-    let edge = await readEdge(ctx, blue);
+    // Blue's tags go to green (DescribeServices gives them only when asked, and moto not reliably then).
+    const blue = { ...(await ecs.describeServices(opts.cluster, plan.service)) };
+    blue.tags = await ecs.listTagsForResource(blue.serviceArn!);
+    // Everything read and green's name checked before the first write: a service or target group of
+    // green's name that meshctl did not create for this pair stops here, with nothing changed.
+    let greenService = await greenServiceOf(ctx, pair);
+    let edge = await readEdge(ctx, blue, pair);
     let dns = opts.route53 ? await readDnsEdge(ctx, opts.route53) : undefined;
     if (dns && edge) throw new UsageError(routeAndBalancer(plan.service));
     if (edge && !edge.greenTargetGroupArn) {
       ctx.checkpoint();
-      const created = await (await ctx.aws.elbv2()).createTargetGroup(planGreenTargetGroup(edge.blueTargetGroup));
-      say('target group', `created ${created.TargetGroupName}`);
-      edge = await readEdge(ctx, blue, created.TargetGroupArn);
+      const { group, raced } = await createGreenTargetGroup(ctx, edge.blueTargetGroup, pair);
+      say(
+        'target group',
+        raced ? `${group.TargetGroupName}: another apply created it at the same time` : `created ${group.TargetGroupName}`,
+      );
+      edge = await readEdge(ctx, blue, pair, group.TargetGroupArn);
     }
     if (edge) {
       result.greenTargetGroupArn = edge.greenTargetGroupArn;
@@ -180,11 +282,16 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
         say('edge', `weighted forward: blue 100, green 0 at ${edge.forwards.length} listener(s) or rule(s)`);
       }
     }
-    let greenService = await serviceIfExists(ctx, opts.cluster, green);
-    let taskDefinitionArn = greenService?.taskDefinition;
     if (!greenService) {
       ctx.checkpoint();
-      taskDefinitionArn = await registerOnce(ctx, plan.taskDefinition!, (latest) => !hasEnvoy(latest));
+      const registered = await registerOrReuse(ctx, plan.taskDefinition!);
+      if (registered.how === 'reused') say('revision', `${registered.arn} is already the migrated revision; registered nothing`);
+      if (registered.how === 'raced')
+        say(
+          'revision',
+          `another apply registered ${registered.arn} at the same time; deregistered ${registered.dropped}, this run's, and use it`,
+        );
+      const taskDefinitionArn = registered.arn;
       const input = planGreenService(blue, {
         cluster: opts.cluster,
         greenName: green,
@@ -197,15 +304,23 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
         },
       });
       ctx.checkpoint();
-      greenService = await ecs.createService({ ...input, clientToken: createToken(opts.cluster, green, taskDefinitionArn) });
-      say('green', `created ${green} with ${taskDefinitionArn}`);
+      greenService = await createGreenService(ctx, input, pair);
+      say('green', `created ${green} with ${greenService.taskDefinition}`);
     }
+    const taskDefinitionArn = greenService.taskDefinition!;
     result.taskDefinitionArn = taskDefinitionArn;
+    // Never traffic to a target group green does not register in: it would be empty.
+    if (edge && !(greenService.loadBalancers ?? []).some((l) => l.targetGroupArn === edge!.greenTargetGroupArn))
+      throw new CheckFailedError(
+        `green ${green} does not register in target group ${edge.greenTargetGroupArn}; shifting to it would send traffic to an empty group, so nothing was shifted`,
+      );
     if (opts.wait) {
-      const w = await runWaitRunning(
-        ctx,
-        { cluster: opts.cluster, service: green },
-        { ...opts.wait, taskDefinitionArn: taskDefinitionArn!, desiredCount: greenService.desiredCount },
+      const w = await during(`the wait for green ${green} to run`, () =>
+        runWaitRunning(
+          ctx,
+          { cluster: opts.cluster, service: green },
+          { ...opts.wait!, taskDefinitionArn, desiredCount: greenService!.desiredCount },
+        ),
       );
       say('green', `${w.running}/${w.wanted} RUNNING`);
     }
@@ -230,7 +345,9 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
       await shift(weight);
       result.weight = weight;
       say('shift', `green ${weight}% ${where}`);
-      await ctx.clock.sleep(opts.stepWaitMs, ctx.signal);
+      await during(`the shift to ${weight}%, in its ${formatDuration(opts.stepWaitMs)} wait before the traffic check`, () =>
+        ctx.clock.sleep(opts.stepWaitMs, ctx.signal),
+      );
       const discoveryNames = (plan.serviceConnectConfiguration?.services ?? []).flatMap((x) => x.discoveryName ?? x.portName ?? []);
       // A check that cannot run (an AWS error, say) is a failed check: traffic goes back to blue all the same.
       const check = await opts.check(ctx, green, discoveryNames, at).catch((err: unknown) => {
@@ -253,8 +370,14 @@ export async function blueGreenService(ctx: Context, opts: BlueGreenOptions, pla
     return result;
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
-    ctx.ui.step(plan.service, 'fail', `wave ${wave}: ${err.message.split('\n')[0]}`);
-    return { ...result, status: 'failed', error: err.message };
+    // An interruption names where it stopped: inside a wait (`during`), else after the last step said.
+    const last = result.steps.at(-1);
+    const message =
+      err instanceof InterruptedError && !err.message.startsWith('interrupted during ')
+        ? `interrupted during wave ${wave} of ${plan.service}, ${last ? `after "${last.step}: ${last.detail}"` : 'before its first change'}`
+        : err.message;
+    ctx.ui.step(plan.service, 'fail', `wave ${wave}: ${message.split('\n')[0]}`);
+    return { ...result, status: 'failed', error: message };
   }
 }
 
@@ -270,21 +393,24 @@ export interface PairStatus {
   record?: string;
 }
 
-/** Reads one pair: blue, green, green's tasks and the weight at the edge. */
+/**
+ * Reads one pair: blue, green, green's tasks and the weight at the edge. A green service or target group
+ * of green's name without meshctl's mark for this pair is a CheckFailedError (status, abort and finish
+ * then show, change and delete nothing).
+ */
 export async function readPair(
   ctx: Context,
   cluster: string,
   blueName: string,
   greenOverride?: string,
   route53?: Route53Target,
-): Promise<PairStatus & { blue?: Service; greenService?: Service; edge?: Edge; dns?: DnsEdge }> {
+): Promise<PairStatus & { pair: Pair; blue?: Service; greenService?: Service; edge?: Edge; dns?: DnsEdge }> {
   const green = greenNameOf(blueName, greenOverride);
-  const [blue, greenService] = await Promise.all([serviceIfExists(ctx, cluster, blueName), serviceIfExists(ctx, cluster, green)]);
-  const edge = blue ? await readEdge(ctx, blue) : greenService ? await readEdge(ctx, greenService) : undefined;
+  const pair: Pair = { cluster, blue: blueName, green };
+  const [blue, greenService] = await Promise.all([serviceIfExists(ctx, cluster, blueName), greenServiceOf(ctx, pair)]);
+  const edge = blue ? await readEdge(ctx, blue, pair) : greenService ? await readEdge(ctx, greenService, pair) : undefined;
   const dns = route53 ? await readDnsEdge(ctx, route53) : undefined;
-  // Green's RUNNING tasks of its revision, counted from the tasks (a service's runningCount lags, and moto's stays 0).
-  const tasks = greenService ? await serviceTaskSource(await ctx.aws.ecs(), cluster).tasksOf(green) : [];
-  const running = tasks.filter((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === greenService?.taskDefinition).length;
+  const running = greenService ? await greenRunning(ctx, cluster, greenService) : 0;
   const facts = {
     blueExists: !!blue,
     greenExists: !!greenService,
@@ -301,6 +427,7 @@ export async function readPair(
     greenRunning: facts.greenRunning,
     greenDesired: facts.greenDesired,
     ...(dns ? { record: dnsLine(dns) } : {}),
+    pair,
     blue,
     greenService,
     edge,
@@ -368,14 +495,23 @@ export async function runAbort(ctx: Context, cluster: string, p: Awaited<ReturnT
     const blueArn = edge.blueTargetGroup.TargetGroupArn!;
     await rewriteEdge(ctx, edge, (a) => plainForward(a, blueArn, edge.greenTargetGroupArn!, blueArn));
   }
-  if (p.greenService) {
+  // The marks are read again right before each delete (time passes at the prompt): only meshctl's green
+  // of this pair, and its target group, are ever deleted.
+  if (p.greenService && p.green !== p.service) {
     ctx.checkpoint();
-    await ecs.setDesiredCount(cluster, p.green, 0);
-    await ecs.deleteService(cluster, p.green);
+    if (await greenServiceOf(ctx, p.pair)) {
+      await ecs.setDesiredCount(cluster, p.green, 0);
+      await ecs.deleteService(cluster, p.green);
+    }
   }
-  if (edge?.greenTargetGroupArn) {
+  if (edge?.greenTargetGroupArn && edge.greenTargetGroupArn !== edge.blueTargetGroup.TargetGroupArn) {
     ctx.checkpoint();
-    await (await ctx.aws.elbv2()).deleteTargetGroup(edge.greenTargetGroupArn);
+    const elb = await ctx.aws.elbv2();
+    const [tg] = await elb.describeTargetGroupsFull([edge.greenTargetGroupArn]);
+    if (tg) {
+      await checkTargetGroupMark(ctx, tg, p.pair);
+      await elb.deleteTargetGroup(edge.greenTargetGroupArn);
+    }
   }
 }
 
@@ -383,16 +519,30 @@ export async function runAbort(ctx: Context, cluster: string, p: Awaited<ReturnT
 export async function runFinish(ctx: Context, cluster: string, p: Awaited<ReturnType<typeof readPair>>): Promise<void> {
   const ecs = await ctx.aws.ecs();
   const edge = p.edge;
+  if (p.blue) await checkGreenReady(ctx, p.pair);
   if (edge?.greenTargetGroupArn) {
     const green = edge.greenTargetGroupArn;
     await rewriteEdge(ctx, edge, (a) => plainForward(a, edge.blueTargetGroup.TargetGroupArn!, green, green));
   }
   if (p.blue) {
     ctx.checkpoint();
+    await checkGreenReady(ctx, p.pair);
     await ecs.setDesiredCount(cluster, p.service, 0);
     await ecs.deleteService(cluster, p.service);
   }
   if (p.dns) await mergeRecord(ctx, p.dns, 'green');
+}
+
+/** Before blue goes: green is meshctl's green of blue, ACTIVE, and runs its revision's tasks (CheckFailedError otherwise). */
+async function checkGreenReady(ctx: Context, pair: Pair): Promise<void> {
+  if (pair.green === pair.blue) throw new CheckFailedError(`green ${pair.green} is blue itself; blue is not deleted`);
+  const green = await greenServiceOf(ctx, pair);
+  const running = green ? await greenRunning(ctx, pair.cluster, green) : 0;
+  const wanted = Math.max(1, green?.desiredCount ?? 0);
+  if (!green || running < wanted)
+    throw new CheckFailedError(
+      `green ${pair.green} ${green ? `runs ${running} of ${wanted} tasks` : 'does not exist'}; blue ${pair.blue} is not deleted while green cannot take its place`,
+    );
 }
 
 const routeAndBalancer = (service: string) =>
@@ -402,14 +552,19 @@ const routeAndBalancer = (service: string) =>
  * Before anything changes: the record of --route53 is one simple record whose type green's value fits, or
  * meshctl's weighted pair, and it fronts one service that has no load balancer. A usage error (exit 2) otherwise.
  */
-export async function checkRoute53(ctx: Context, plan: ClusterPlan, opts: Pick<BlueGreenOptions, 'cluster' | 'route53'>): Promise<void> {
+export async function checkRoute53(
+  ctx: Context,
+  plan: ClusterPlan,
+  opts: Pick<BlueGreenOptions, 'cluster' | 'route53' | 'greenName'>,
+): Promise<void> {
   if (!opts.route53) return;
   const services = plan.services.filter((s) => s.status === 'migrate');
   if (services.length > 1) throw new UsageError('--route53 names the record of one service: pass exactly one --service with it');
   const problem = dnsProblem(await readDnsEdge(ctx, opts.route53));
   if (problem) throw new UsageError(problem);
   const [one] = services;
-  if (one && (await readEdge(ctx, await (await ctx.aws.ecs()).describeServices(opts.cluster, one.service))))
+  const pair = one && { cluster: opts.cluster, blue: one.service, green: greenNameOf(one.service, opts.greenName) };
+  if (one && pair && (await readEdge(ctx, await (await ctx.aws.ecs()).describeServices(opts.cluster, one.service), pair)))
     throw new UsageError(routeAndBalancer(one.service));
 }
 
@@ -438,8 +593,13 @@ export async function applyBlueGreen(
   );
 }
 
-/** The blue services of the cluster that have a green beside them (for status, abort and finish with --all-services). */
-export async function pairedServices(ctx: Context, cluster: string, greenOverride?: string): Promise<string[]> {
-  const names = new Set((await (await ctx.aws.ecs()).listServices(cluster)).map(nameOfArn));
-  return [...names].filter((n) => n !== greenNameOf(n, greenOverride) && names.has(greenNameOf(n, greenOverride))).sort();
+/**
+ * The blue/green pairs of the cluster (status, abort and finish with --all-services): each green that
+ * carries meshctl's mark beside the blue it names. A service is never taken for a green by its name alone.
+ */
+export async function blueGreenPairs(ctx: Context, cluster: string): Promise<Pair[]> {
+  const ecs = await ctx.aws.ecs();
+  const arns = await ecs.listServices(cluster);
+  const services = await mapLimit(arns, 4, async (arn) => ({ serviceName: nameOfArn(arn), tags: await ecs.listTagsForResource(arn) }));
+  return pairsOf(cluster, services);
 }

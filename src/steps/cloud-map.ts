@@ -1,6 +1,6 @@
 import { unlessNotFound } from '../aws/aws-error.js';
 import { nameOfArn } from '../core/arn.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 /** A Cloud Map namespace with its services, as the migration's planner and cleanup read them. */
 export interface CloudMapNamespace {

@@ -8,10 +8,10 @@ import {
   planWeights,
   type DnsState,
   type Route53Target,
-} from '../core/dns-weights.js';
+} from '../core/migrate/dns-weights.js';
 import { pollUntil } from '../core/poll.js';
 import { UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 /** A Route 53 record in front of a blue/green pair (`--route53`), and where it stands. */
 export interface DnsEdge {

@@ -4,15 +4,15 @@ import {
   checklistOf,
   ENVOY_ACCESS_POLICY,
   ENVOY_ACTION,
-  policyPermits,
-  serviceConnectOf,
   type DoctorFacts,
   type RolePolicy,
   type ServiceConnectFacts,
   type TaskRoleFacts,
-} from '../core/doctor.js';
-import { meshNodeOf } from '../core/service-connect.js';
-import type { Context } from './context.js';
+} from '../core/doctor/checks.js';
+import { serviceConnectOf } from '../core/doctor/service-connect.js';
+import { policyPermits } from '../core/iam-policy.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
+import type { Context } from '../runtime/context.js';
 import { isAppMeshUnreachable } from './read-mesh.js';
 import type { ServiceTarget } from './service.js';
 

@@ -1,11 +1,13 @@
 import type { AppMeshKind } from '../aws/mesh-resources.js';
-import { validateMeshFile, type MeshFile } from '../core/mesh-file.js';
-import { fromAwsSpec, planMesh, toAwsSpec, unexpressibleNotes, type MeshAction, type MeshObject } from '../core/mesh-plan.js';
+import { type MeshFile } from '../core/mesh/file.js';
+import { validateMeshFile } from '../core/mesh/validate.js';
+import { planMesh, unexpressibleNotes, type MeshAction, type MeshObject } from '../core/mesh/plan.js';
+import { fromAwsSpec, toAwsSpec } from '../core/mesh/aws-spec.js';
 import { pollUntil } from '../core/poll.js';
 import { AwsCallError, CheckFailedError, InputError, MeshctlError } from '../errors.js';
-import type { Context } from './context.js';
-import { readTextFile } from './files.js';
-import { loadYaml } from './yaml.js';
+import type { Context } from '../runtime/context.js';
+import { readTextFile } from '../runtime/files.js';
+import { loadYaml, parseYaml } from '../runtime/yaml.js';
 
 // migrate-cluster reads its sources' YAML through this module.
 export { loadYaml };
@@ -14,14 +16,7 @@ export { loadYaml };
 export async function readMeshFile(path: string): Promise<MeshFile> {
   const text = await readTextFile(path, 'the mesh file');
   // yaml loads only for the mesh commands: it would cost every start.
-  const { parse: parseYaml } = await loadYaml();
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (err) {
-    throw new InputError(`${path}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
-  }
-  return validateMeshFile(value, path);
+  return validateMeshFile(await parseYaml(text, path, 'YAML or JSON'), path);
 }
 
 type Listable = Exclude<AppMeshKind, 'mesh'>;
@@ -92,7 +87,15 @@ async function execute(
   const namespaceId = async (name: string) => {
     if (!namespaceIds.has(name)) {
       const ns = await (await sd()).findNamespace(name);
-      if (!ns) throw new InputError(`Cloud Map namespace "${name}" does not exist`);
+      // Named by the file, not there in AWS: exit 3, as for any named thing AWS does not have.
+      if (!ns)
+        throw new AwsCallError(
+          'ListNamespaces',
+          'NamespaceNotFound',
+          404,
+          `Cloud Map namespace "${name}" does not exist`,
+          'declare it in the file (namespace, with its vpc) or create it',
+        );
       namespaceIds.set(name, ns.id);
     }
     return namespaceIds.get(name)!;

@@ -7,11 +7,11 @@ import {
   type CleanupPlan,
   type RevisionFacts,
   type RoleFacts,
-} from '../core/cleanup-plan.js';
+} from '../core/migrate/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
-import { ENVOY_CONTAINER, hasEnvoy } from '../core/render-envoy.js';
+import { ENVOY_CONTAINER, hasEnvoy } from '../core/envoy/proxy.js';
 import { AwsCallError, MeshctlError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 import { parseTemplateText } from './migrate-cluster.js';
 
 /**

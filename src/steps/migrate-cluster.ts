@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readCloudMap, registryOf } from './cloud-map.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import { nameOfArn } from '../core/arn.js';
@@ -8,19 +9,23 @@ import {
   type PrivateRecord,
   type ServiceFacts,
   type ServicePlan,
-} from '../core/cluster-plan.js';
+} from '../core/migrate/types.js';
 import { mapLimit } from '../core/concurrency.js';
-import type { MeshDescription } from '../core/mesh-description.js';
-import { fromCloudFormation, fromMeshFile, fromTerraformState } from '../core/mesh-sources.js';
-import { hasEnvoy, virtualNodeName, type DescribedTaskDefinition } from '../core/render-envoy.js';
-import { meshNodeOf } from '../core/service-connect.js';
-import { InputError, MeshctlError } from '../errors.js';
-import { escapeControls } from '../core/escape.js';
-import type { Context } from './context.js';
-import { readJsonFile, readTextFile } from './files.js';
-import { loadYaml, readMeshFile, waitForNamespace } from './mesh.js';
+import type { MeshDescription } from '../core/mesh/description.js';
+import { fromMeshFile } from '../core/mesh/sources/mesh-file.js';
+import { fromTerraformState } from '../core/mesh/sources/terraform.js';
+import { fromCloudFormation } from '../core/mesh/sources/cloudformation.js';
+import { virtualNodeName } from '../core/envoy/render.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
+import { AwsCallError, MeshctlError } from '../errors.js';
+import { pollUntil } from '../core/poll.js';
+import type { Context } from '../runtime/context.js';
+import { readJsonFile, readTextFile } from '../runtime/files.js';
+import { parseYaml } from '../runtime/yaml.js';
+import { readMeshFile, waitForNamespace } from './mesh.js';
 import { readAppMesh } from './read-mesh.js';
-import { registerOnce } from './register-once.js';
+import { registerOrReuse } from './register-once.js';
 import { runUpdateService } from './service.js';
 import { clusterTaskSource } from './task-source.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
@@ -57,35 +62,57 @@ async function parseTemplate(path: string): Promise<unknown> {
 }
 
 /**
+ * CloudFormation's short forms of its intrinsic and condition functions (the YAML tags a template may
+ * use): https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+ */
+const SHORT_FORMS = [
+  'Ref',
+  'Condition',
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Length',
+  'Select',
+  'Split',
+  'Sub',
+  'ToJsonString',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+] as const;
+
+/**
  * A CloudFormation template's text (JSON or YAML, as a file or GetTemplate gives it), with YAML's short
  * forms (!Ref, !GetAtt, !Sub, …) as the long forms the template reader takes. `source` names it in errors.
  */
 export async function parseTemplateText(body: string, source: string): Promise<unknown> {
-  const yaml = await loadYaml();
-  const text = body.replace(/^\uFEFF/, '');
-  const tag = (name: string, fn: string, split = false) => ({
-    tag: `!${name}`,
-    resolve: (value: unknown) => ({ [fn]: split && typeof value === 'string' ? value.split('.') : value }),
+  // Each short form on any node: a scalar (!Ref x), a list (!Join [...]) or a mapping (!Base64 {...}, !Transform {...}).
+  const tags = SHORT_FORMS.flatMap((name) => {
+    const fn = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+    // A list or mapping arrives as the library's node: its plain value, or the reader would see a YAMLSeq, not an array.
+    const plain = (value: unknown) =>
+      typeof (value as { toJSON?: unknown })?.toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value;
+    const resolve = (value: unknown) => ({ [fn]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : plain(value) });
+    return [
+      { tag: `!${name}`, resolve },
+      { tag: `!${name}`, collection: 'seq' as const, resolve },
+      { tag: `!${name}`, collection: 'map' as const, resolve },
+    ];
   });
-  const scalar = ['Ref', 'Sub', 'GetAtt', 'ImportValue', 'GetAZs', 'Base64'].map((n) =>
-    n === 'Ref' ? tag('Ref', 'Ref') : tag(n, `Fn::${n}`, n === 'GetAtt'),
-  );
-  const seq = ['Join', 'Sub', 'Select', 'Split', 'If', 'FindInMap', 'GetAtt', 'Equals', 'Not', 'And', 'Or'].map((n) => ({
-    ...tag(n, `Fn::${n}`),
-    collection: 'seq' as const,
-  }));
-  try {
-    return yaml.parse(text, { customTags: [...scalar, ...seq] as never, maxAliasCount: 100 });
-  } catch (err) {
-    const why = /call stack/i.test((err as Error).message) ? 'nested too deeply' : (err as Error).message.split('\n')[0];
-    throw new InputError(`${source}: not valid YAML or JSON (${escapeControls(why ?? '')})`);
-  }
+  return parseYaml(body, source, 'YAML or JSON', tags as never);
 }
 
 /** The mesh descriptions the user gave, each naming its file. */
 export async function readMeshSources(sources: MeshSources): Promise<MeshDescription[]> {
   const out: MeshDescription[] = [];
-  if (sources.meshFile) out.push(fromMeshFile(await readMeshFile(sources.meshFile), `mesh file ${sources.meshFile}`));
+  if (sources.meshFile) out.push(fromMeshFile(await readMeshFile(sources.meshFile), sources.meshFile));
   if (sources.cloudFormation) out.push(...fromCloudFormation(await parseTemplate(sources.cloudFormation), sources.cloudFormation));
   if (sources.terraform) out.push(...fromTerraformState(await readJsonFile(sources.terraform, '--from-terraform'), sources.terraform));
   return out;
@@ -232,16 +259,55 @@ export interface ApplyOptions {
   current: ReadonlyMap<string, string>;
 }
 
-/** Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). */
+/**
+ * Creates the HTTP namespaces the plan needs (idempotent: an existing one is left alone). The
+ * CreatorRequestId is derived from the name (and the hour), so that Cloud Map runs two applies' requests
+ * once; should two namespaces of the name appear all the same (an emulator that ignores the id), the
+ * later one, this run's own, is deleted.
+ */
 export async function createNamespaces(ctx: Context, names: readonly string[]): Promise<void> {
   const sd = await ctx.aws.serviceDiscovery();
   for (const name of names) {
     if (await sd.findNamespace(name)) continue;
     ctx.checkpoint();
     ctx.ui.step(`namespace ${name}`, 'start');
-    await waitForNamespace(ctx, await sd.createHttpNamespace(name), name);
-    ctx.ui.step(`namespace ${name}`, 'ok', 'created (HTTP)');
+    const id = await createHttpNamespaceOnce(ctx, name);
+    ctx.ui.step(`namespace ${name}`, 'ok', id ? 'created (HTTP)' : 'created (HTTP) by another run at the same time');
   }
+}
+
+/** Creates one HTTP namespace; returns its id, or undefined when another run's request made it. */
+async function createHttpNamespaceOnce(ctx: Context, name: string): Promise<string | undefined> {
+  const sd = await ctx.aws.serviceDiscovery();
+  const hour = new Date(ctx.clock.now()).toISOString().slice(0, 13);
+  const requestId = `meshctl-${createHash('sha256').update(`${name}|${hour}`).digest('hex').slice(0, 48)}`;
+  let operation: string;
+  try {
+    operation = await sd.createHttpNamespace(name, requestId);
+  } catch (err) {
+    // Another run's request for the name is running (DuplicateRequest) or done (NamespaceAlreadyExists).
+    if (!(err instanceof AwsCallError) || !['DuplicateRequest', 'NamespaceAlreadyExists'].includes(err.errorName)) throw err;
+    await pollUntil(
+      async () => await sd.findNamespace(name),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 5000,
+        signal: ctx.signal,
+        timeoutMessage: () => `Cloud Map namespace "${name}" was not created within 2 minutes; run the same command again`,
+      },
+      ctx.clock,
+    );
+    return undefined;
+  }
+  const id = await waitForNamespace(ctx, operation, name);
+  const same = (await sd.listNamespaces()).filter((n) => n.name === name);
+  const first = same.sort((a, b) => (a.createDate?.getTime() ?? 0) - (b.createDate?.getTime() ?? 0) || a.id.localeCompare(b.id))[0];
+  if (first && first.id !== id) {
+    ctx.ui.verbose(`Cloud Map namespace "${name}" was created twice at once; deleting ${id}, this run's, and keeping ${first.id}`);
+    await sd.deleteNamespace(id);
+    return undefined;
+  }
+  return id;
 }
 
 /** One service: the envoy-free revision registered once, the service updated with Service Connect, then waited for. */
@@ -257,7 +323,7 @@ async function migrateService(
     ctx.checkpoint();
     base.appMeshTaskDefinitionArn = opts.current.get(p.service);
     ctx.ui.step(p.service, 'start', `wave ${wave}: register`);
-    const arn = await registerOnce(ctx, p.taskDefinition!, (latest) => !hasEnvoy(latest));
+    const { arn } = await registerOrReuse(ctx, p.taskDefinition!);
     ctx.checkpoint();
     const update = await runUpdateService(ctx, { cluster: opts.cluster, service: p.service }, arn, p.serviceConnectConfiguration);
     base.taskDefinitionArn = update.taskDefinitionArn;

@@ -1,14 +1,8 @@
 import type { MeshResourceApi } from '../aws/mesh-resources.js';
-import {
-  emptyMesh,
-  type DescribedRoute,
-  type MeshDescription,
-  type MeshListener,
-  type MeshProtocol,
-  type NodeDiscovery,
-} from '../core/mesh-description.js';
+import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener, type NodeDiscovery } from '../core/mesh/description.js';
 import { AwsCallError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
+import { MESH_PROTOCOLS as PROTOCOLS, MESH_PROTOCOLS } from '../core/protocol.js';
 
 /**
  * App Mesh is gone (2026-09-30) or out of reach: access denied, the operation not offered (an HTML
@@ -23,7 +17,6 @@ export function isAppMeshUnreachable(err: unknown): err is AwsCallError {
 
 type Spec = Record<string, unknown>;
 type Obj = Record<string, unknown>;
-const PROTOCOLS: readonly MeshProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
 const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -44,7 +37,7 @@ function discoveryOf(spec: Spec): NodeDiscovery | undefined {
 }
 
 function routeOf(name: string, spec: Spec): DescribedRoute {
-  const kind = (['http', 'http2', 'grpc', 'tcp'] as const).find((k) => spec[`${k}Route`] !== undefined) ?? 'http';
+  const kind = MESH_PROTOCOLS.find((k) => spec[`${k}Route`] !== undefined) ?? 'http';
   const route = asObj(spec[`${kind}Route`]);
   const targets = asArr(asObj(route.action).weightedTargets).map((t) => asObj(t));
   return {

@@ -1,11 +1,12 @@
 import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
-import { hasEnvoy, type DescribedTaskDefinition } from '../core/render-envoy.js';
-import { meshNodeOf } from '../core/service-connect.js';
+import { hasEnvoy } from '../core/envoy/proxy.js';
+import { type DescribedTaskDefinition } from '../core/task-definition.js';
+import { meshNodeOf } from '../core/envoy/proxy.js';
 import { isAppMeshUnreachable } from './read-mesh.js';
 import { previousRevision, revisionFromFlag } from '../core/revisions.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
-import { runUpdateService, type ServiceTarget, type UpdateServiceResult } from './service.js';
+import type { Context } from '../runtime/context.js';
+import { describeNamedTaskDefinition, runUpdateService, type ServiceTarget, type UpdateServiceResult } from './service.js';
 import { runWaitRunning, type WaitOptions, type WaitResult, type WaitSeen } from './wait-running.js';
 
 export interface RollbackResult extends ServiceTarget {
@@ -42,7 +43,7 @@ export async function runRollback(
     return { ...target, action: 'unchanged', from: current, to };
   }
   ctx.checkpoint();
-  const toDescribed = await ecs.describeTaskDefinition(to);
+  const toDescribed = await describeNamedTaskDefinition(ctx, to, opts.to !== undefined ? '--to' : 'the previous revision', opts.to ?? to);
   if (hasEnvoy(toDescribed) && !opts.force) await refuseEnvoyWithoutAppMesh(ctx, current, to, toDescribed);
   // Back from Service Connect to an App Mesh revision (after migrate apply): Service Connect goes off.
   const leaveServiceConnect = hasEnvoy(toDescribed) && !hasEnvoy(await ecs.describeTaskDefinition(current));

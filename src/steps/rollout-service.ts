@@ -10,7 +10,7 @@ import {
 import type { ServiceEventRecord } from '../core/service-events.js';
 import { InterruptedError, MeshctlError } from '../errors.js';
 import { addEnvoyPlanOf, runAddEnvoy, type AddEnvoyOptions, type AddEnvoyResult } from './add-envoy.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 import { runRollback } from './rollback.js';
 import {
   planUpdateService,

@@ -1,8 +1,10 @@
 import type { Service, ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import { ecsNameProblem, parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import type { UpdateServicePlan } from '../core/rollout-plan.js';
-import { CheckFailedError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import { escapeControls } from '../core/escape.js';
+import type { DescribedTaskDefinition } from '../core/task-definition.js';
+import { AwsCallError, CheckFailedError, UsageError } from '../errors.js';
+import type { Context } from '../runtime/context.js';
 
 export const DEFAULT_SERVICE = 'crystal-service-lb';
 
@@ -25,9 +27,28 @@ export async function resolveServiceTarget(ctx: Context, flags: { service?: stri
   const bad = ecsNameProblem(service, '--service', 'service');
   if (bad) throw new UsageError(bad);
   const cluster = await ctx.cfn('cluster', flags.cluster);
-  const badCluster = ecsNameProblem(cluster, flags.cluster ? '--cluster' : 'EcsClusterName', 'cluster');
+  const badCluster = ecsNameProblem(cluster, flags.cluster ? '--cluster' : `${ctx.cfnFile}: EcsClusterName`, 'cluster');
   if (badCluster) throw new UsageError(badCluster);
   return { cluster, service };
+}
+
+/**
+ * The one answer, in every command, for services the user named (by flag, by meshctl.yaml, or by
+ * default) that the cluster does not have: exit 3, as for any named thing AWS does not have, each named
+ * (as DescribeServices' own refusal in src/aws/ecs.ts says it). `defaulted`: no service was named, the
+ * default was taken.
+ */
+export function servicesMissing(cluster: string, services: readonly string[], defaulted = false): AwsCallError {
+  const one = services.length === 1;
+  const list = services.map((s) => `"${escapeControls(s)}"`).join(', ');
+  const next = defaulted ? `no --service was given and ${DEFAULT_SERVICE} is the default; pass --service` : 'check --service and --cluster';
+  return new AwsCallError(
+    'DescribeServices',
+    'ServiceNotFoundException',
+    400,
+    `service${one ? '' : 's'} ${list} in cluster "${escapeControls(cluster)}" ${one ? 'is' : 'are'} MISSING; ${next}`,
+    next,
+  );
 }
 
 /**
@@ -44,12 +65,48 @@ export async function serviceFamily(ctx: Context, target: ServiceTarget): Promis
     const fileFamily = fromFile === undefined ? undefined : parseTaskDefinitionRef(fromFile)?.family;
     if (fileFamily !== undefined && fileFamily !== family) {
       throw new UsageError(
-        `CrystalTaskDefinition is family "${fileFamily}", but service "${target.service}" runs family "${family}"; ` +
+        `${ctx.cfnFile}: CrystalTaskDefinition is family "${escapeControls(fileFamily)}", but service "${target.service}" runs family "${family}"; ` +
           'pass --task-definition to say which task definition to deploy',
       );
     }
   }
   return family;
+}
+
+/**
+ * Describes a task definition the user named: `ref` as meshctl resolved it, `namedBy` the flag or file
+ * key it came from (`--task-definition`, `--to`, `cfn-output.json: CrystalTaskDefinition`), `typed` what
+ * was written there when it differs (`--to 99` for family:99). ECS answers any that does not exist with
+ * a bare "ClientException: Unable to describe task definition.": this says which, and the family's
+ * latest ACTIVE revision where there is one (exit 3, as for any named thing AWS does not have).
+ */
+export async function describeNamedTaskDefinition(
+  ctx: Context,
+  ref: string,
+  namedBy: string,
+  typed: string = ref,
+): Promise<DescribedTaskDefinition> {
+  const ecs = await ctx.aws.ecs();
+  const found = await ecs.describeTaskDefinitionIfExists(ref);
+  if (found) return found;
+  const parsed = parseTaskDefinitionRef(ref);
+  const family = parsed?.family;
+  // A bare family has no ACTIVE revision: asking again for it says nothing more.
+  const latest = family !== undefined && parsed?.revision !== undefined ? await ecs.describeTaskDefinitionIfExists(family) : undefined;
+  const shown = typed === ref ? `"${escapeControls(ref)}"` : `"${escapeControls(typed)}" (${escapeControls(ref)})`;
+  const latestRef = parseTaskDefinitionRef(latest?.taskDefinition.taskDefinitionArn ?? '');
+  const tail = latestRef
+    ? `; the latest ACTIVE revision of family "${latestRef.family}" is ${latestRef.family}:${latestRef.revision}`
+    : family !== undefined
+      ? `; family "${escapeControls(family)}" has no ACTIVE revision`
+      : '';
+  throw new AwsCallError(
+    'DescribeTaskDefinition',
+    'ClientException',
+    400,
+    `${namedBy}: task definition ${shown} does not exist${tail}`,
+    'name a revision that exists: aws ecs list-task-definitions --family-prefix FAMILY',
+  );
 }
 
 /**
@@ -60,10 +117,12 @@ export async function serviceFamily(ctx: Context, target: ServiceTarget): Promis
 export async function resolveRevision(ctx: Context, target: ServiceTarget, flag: string | undefined): Promise<string> {
   if (flag !== undefined) {
     const ref = parseTaskDefinitionRef(flag);
-    if (!ref) throw new UsageError(`--task-definition: "${flag}" is not a task definition ARN, family:revision or family`);
-    if (ref.revision !== undefined) return flag;
+    if (!ref) throw new UsageError(`--task-definition: "${escapeControls(flag)}" is not a task definition ARN, family:revision or family`);
+    // Described even with a revision: UpdateService would refuse one that does not exist without naming it.
+    const described = await describeNamedTaskDefinition(ctx, flag, '--task-definition');
+    return ref.revision !== undefined ? flag : described.taskDefinition.taskDefinitionArn!;
   }
-  const family = flag ?? (await serviceFamily(ctx, target));
+  const family = await serviceFamily(ctx, target);
   const described = await (await ctx.aws.ecs()).describeTaskDefinition(family);
   return described.taskDefinition.taskDefinitionArn!;
 }

@@ -1,5 +1,5 @@
 import { AwsCallError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
 /** Poll options that skip a poll AWS failed transiently (after the SDK's own retries), saying so. */
 export function transientPolls(ctx: Context) {

@@ -11,11 +11,11 @@ import {
   trafficQueries,
   type AlbTarget,
   type TrafficVerdict,
-} from '../core/traffic-check.js';
+} from '../core/migrate/traffic-check.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 
-export type { TrafficCheck, TrafficVerdict } from '../core/traffic-check.js';
+export type { TrafficCheck, TrafficVerdict } from '../core/migrate/traffic-check.js';
 
 export interface TrafficCheckOptions {
   cluster: string;

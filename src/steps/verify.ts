@@ -13,7 +13,7 @@ import { CheckFailedError, InputError } from '../errors.js';
 import { isEcsNameOrArn } from '../core/arn.js';
 import type { VerifyPlan } from '../core/rollout-plan.js';
 import { SANDBOX_SSM_NO_OUTPUT } from '../sandbox/detect.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 import { transientPolls } from './transient.js';
 
 export const DEFAULT_HOST = 'crystal.appmeshworkshop.hosted.local';

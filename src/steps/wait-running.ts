@@ -13,7 +13,7 @@ import {
 } from '../core/service-events.js';
 import { assessTasks, progressText, type TaskProgress } from '../core/task-progress.js';
 import { CheckFailedError, MeshctlError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../runtime/context.js';
 import { serviceTaskSource, type TaskSource } from './task-source.js';
 import { transientPolls } from './transient.js';
 import type { ServiceTarget } from './service.js';

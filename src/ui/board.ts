@@ -1,4 +1,4 @@
-import type { Note } from '../core/render-envoy.js';
+import type { Note } from '../core/note.js';
 import { formatDuration } from '../core/duration.js';
 import type { Ui } from './output.js';
 import type { Progress } from './progress.js';

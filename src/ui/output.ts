@@ -1,6 +1,6 @@
 import { escapeControlsButNewlines } from '../core/escape.js';
 import { failureAnnotations, stepSummary, type CiOutcome } from '../core/github-actions.js';
-import type { Note } from '../core/render-envoy.js';
+import type { Note } from '../core/note.js';
 import { redactUrlUserinfo } from '../core/secrets.js';
 import { createPlainBoard, createTtyBoard, type Board } from './board.js';
 import { NO_COLORS, type Colors } from './color.js';
@@ -15,24 +15,13 @@ export interface UiFacts {
   verbose: boolean;
 }
 
+import type { ErrorKind, Report } from '../errors.js';
+export { ERROR_KINDS, type ErrorKind, type Report } from '../errors.js';
+
 export interface Streams {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
-
-/** What a command reports: `data` for --json, `lines` for people. */
-export interface Report {
-  data: Record<string, unknown>;
-  lines: string[];
-}
-
-/**
- * The kinds of failure --json names, one per error class (the class name without `Error`, in
- * kebab-case); `bug` is any error that is not a MeshctlError. Listed in the README and in
- * schemas/error.json.
- */
-export const ERROR_KINDS = ['usage', 'input', 'check-failed', 'timeout', 'aws-call', 'interrupted', 'bug'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** The `error` object of a failure with --json. Every key is always there; null when it does not apply. */
 export interface ErrorInfo {
@@ -138,6 +127,8 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
     printed = true;
     if (text) streams.stdout.write(`${text}\n`);
   };
+  // A report's lines quote names from input (a template's, a cluster's): no control character reaches the terminal.
+  const lines = (report: Report) => report.lines.map(escapeControlsButNewlines).join('\n');
   // A summary that cannot be written is a warning: the command's outcome and exit code stay its own.
   const summarize = (outcome: Omit<CiOutcome, 'command'>) => {
     if (!github?.appendSummary) return;
@@ -150,17 +141,17 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
   return {
     verboseEnabled: facts.verbose,
     result(report) {
-      print(facts.json ? JSON.stringify(report.data, null, 2) : report.lines.join('\n'));
+      print(facts.json ? JSON.stringify(report.data, null, 2) : lines(report));
       summarize({ ok: report.data.ok !== false, data: report.data });
     },
     failure(failure) {
       if (facts.json) {
         if (!printed) print(JSON.stringify(failureData(failure), null, 2));
-      } else if (failure.report) print(failure.report.lines.join('\n'));
+      } else if (failure.report) print(lines(failure.report));
       if (!github) return;
       const outcome = { ok: false, data: failure.report?.data ?? {}, message: failure.error.message, resumeCommand: failure.resumeCommand };
       // On stderr, with or without --json: stdout holds the result alone, and the runner reads workflow
-      // commands from both streams (README, "CI").
+      // commands from both streams (docs/ci.md).
       for (const line of failureAnnotations({ ...outcome, command: github.command })) write(line);
       summarize(outcome);
     },
@@ -178,23 +169,30 @@ export function createUi(facts: UiFacts, streams: Streams, err: Colors = NO_COLO
       if (facts.verbose) write(err.dim(clean(line)));
     },
     step(name, status, detail) {
-      write(`${marks[status]} ${name}${detail ? ` ${err.dim('·')} ${detail}` : ''}`);
+      write(`${marks[status]} ${clean(name)}${detail ? ` ${err.dim('·')} ${clean(detail)}` : ''}`);
     },
     startBoard(keys) {
-      const made = spinner ? createTtyBoard(streams.stderr, keys) : createPlainBoard((l) => streams.stderr.write(l));
+      // Keys (service names) and texts come from input and AWS: escaped here; the Ui's own lines (coloured) go through `write`.
+      const made = spinner ? createTtyBoard(streams.stderr, keys.map(clean)) : createPlainBoard((l) => streams.stderr.write(l));
       board = made;
       return {
-        ...made,
+        set: (key, text, elapsedMs) => made.set(clean(key), clean(text), elapsedMs),
+        log: (line) => made.log(clean(line)),
         stop() {
           made.stop();
           board = undefined;
         },
       };
     },
-    startProgress(label) {
-      return spinner
-        ? createSpinnerProgress(streams.stderr, label, err)
-        : Promise.resolve(createLineProgress({ write: (l) => streams.stderr.write(l) }, label));
+    async startProgress(label) {
+      const made = spinner
+        ? await createSpinnerProgress(streams.stderr, clean(label), err)
+        : createLineProgress({ write: (l) => streams.stderr.write(l) }, clean(label));
+      return {
+        update: (text, elapsedMs) => made.update(clean(text), elapsedMs),
+        log: (line) => made.log(clean(line)),
+        stop: () => made.stop(),
+      };
     },
   };
 }

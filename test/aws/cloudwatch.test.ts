@@ -4,7 +4,7 @@ import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudWatchApi, METRIC_DATA_QUERIES_MAX } from '../../src/aws/cloudwatch.js';
-import type { MetricQuery } from '../../src/core/traffic-check.js';
+import type { MetricQuery } from '../../src/core/migrate/traffic-check.js';
 import { AwsCallError } from '../../src/errors.js';
 import { runInProcess } from '../support/fake-deps.js';
 
@@ -295,7 +295,7 @@ describe('verify --service-connect with mocked AWS', () => {
 
   it.each([
     [['--window', '30s'], /--window: "30s" is shorter than 1m/],
-    [['--window', '16d'], /--window: "16d" is not a duration/],
+    [['--window', '16d'], /--window: "16d" is longer than 15 days/],
     [['--window', '400h'], /--window: "400h" is longer than 15 days/],
     [['--max-5xx-ratio', '5'], /--max-5xx-ratio: "5" is not a ratio from 0 to 1 or a percentage \(0\.01 or 1%\)/],
     [['--max-5xx-ratio', '-1%'], /--max-5xx-ratio: "-1%" is not a ratio/],

@@ -3,6 +3,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -29,6 +30,14 @@ describe('EcsApi', () => {
     const d = await api().describeTaskDefinition('crystal');
     expect(d.tags).toEqual([{ key: 'a', value: 'b' }]);
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'crystal', include: ['TAGS'] });
+  });
+
+  it("reads a service's tags with ListTagsForResource", async () => {
+    ecsMock.on(ListTagsForResourceCommand).resolves({ tags: [{ key: 'meshctl:created-by', value: 'meshctl' }] });
+    expect(await api().listTagsForResource('arn:aws:ecs:us-west-2:1:service/c/g')).toEqual([
+      { key: 'meshctl:created-by', value: 'meshctl' },
+    ]);
+    expect(ecsMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: 'arn:aws:ecs:us-west-2:1:service/c/g' });
   });
 
   it('follows every ListTasks page', async () => {

@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudFormationApi } from '../../src/aws/cloudformation.js';
 import { createRoute53Api } from '../../src/aws/route53.js';
 import { AwsCallError } from '../../src/errors.js';
-import type { Context } from '../../src/steps/context.js';
+import type { Context } from '../../src/runtime/context.js';
 import { mergeRecord, readDnsEdge, shiftRecord, splitRecord } from '../../src/steps/dns-edge.js';
 import { captureStream, fakeClock, mockedAwsClients } from '../support/fake-deps.js';
 import { createUi } from '../../src/ui/output.js';

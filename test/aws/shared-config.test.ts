@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -88,6 +89,7 @@ describe('SERVICE_IDS', () => {
     const clients = {
       ecs: new ECSClient({}),
       ec2: new EC2Client({}),
+      autoScaling: new AutoScalingClient({}),
       ssm: new SSMClient({}),
       appMesh: new AppMeshClient({}),
       iam: new IAMClient({}),

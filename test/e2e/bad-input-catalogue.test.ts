@@ -444,6 +444,12 @@ const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = 
     /--task-definition: "a b" is not a task definition ARN/,
   ],
   ['service name', ['update-service', '--cluster', 'c', '--service', 'svc;reboot'], /--service: "svc;reboot" is not a valid name/],
+  // Blue/green's green is never blue itself, whichever command names it (blue/green would adopt blue, then delete it).
+  ...(['apply --strategy blue-green', 'status', 'abort --yes', 'finish --yes'] as const).map((command): (typeof CASES)[number] => [
+    `green name is blue's (migrate ${command})`,
+    ['migrate', ...command.split(' '), '--cluster', 'c', '--service', 'crystal-service-lb', '--green-name', 'crystal-service-lb'],
+    /--green-name: "crystal-service-lb" is the blue service itself/,
+  ]),
   ['rollout step', ['rollout', '--from', 'deploy'], /--from: "deploy" is not a step/],
   ['unknown option', ['add-envoy', '--colour'], /unknown option '--colour'/],
   ['unknown command', ['deploy'], /unknown command 'deploy'/],

@@ -1,12 +1,24 @@
 import { AppMeshClient, CreateMeshCommand, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandLineOf, isSameProcess } from '../../src/sandbox/processes.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
-import { motoEnv, runCli, type CliResult } from '../support/cli.js';
+import { motoEnv, runCli as runCliAnywhere, type CliOptions, type CliResult } from '../support/cli.js';
 import { freePort, motoArgs, waitForMoto } from '../../src/sandbox/moto.js';
 import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { projectRoot } from '../support/paths.js';
@@ -24,15 +36,20 @@ const exportsOf = (stdout: string): Record<string, string> =>
       .map((l) => /^export ([A-Z_]+)=(.*)$/.exec(l)!.slice(1, 3) as [string, string]),
   );
 
+/** The user's state directory of this file's runs (HOME is the test's folder, which must end empty). */
+const STATE_HOME = mkdtempSync(join(tmpdir(), 'meshctl-sandbox-state-'));
+const runCli = (args: string[], options: CliOptions = {}) =>
+  runCliAnywhere(args, { ...options, env: { XDG_STATE_HOME: STATE_HOME, ...options.env } });
+
 const stateOf = (dir: string): SandboxState => JSON.parse(readFileSync(join(dir, '.meshctl-sandbox.json'), 'utf8')) as SandboxState;
 
-/** Every process on the machine whose command line holds all of `words` (Linux: /proc). */
-const processesWith = (words: string[]) =>
+/** Every process on the machine that runs `path` with `option` (Linux: /proc). */
+const processesWith = (p: Pick<SandboxState['processes'][number], 'path' | 'option'>) =>
   readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      const line = commandLineOf(Number(p));
-      return line !== undefined && isSameProcess(line, words);
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      const line = commandLineOf(Number(pid));
+      return line !== undefined && isSameProcess(line, p);
     });
 
 /**
@@ -62,7 +79,7 @@ function useSandbox(args: string[], where: 'cwd' | 'subfolder') {
     if (existsSync(join(s.dir, '.meshctl-sandbox.json'))) await runCli(['sandbox', 'down', '--dir', s.dir], { cwd: s.root });
     for (const p of recorded) {
       const line = commandLineOf(p.pid);
-      if (line && isSameProcess(line, p.match)) process.kill(p.pid, 'SIGKILL');
+      if (line && isSameProcess(line, p)) process.kill(p.pid, 'SIGKILL');
     }
   }, 60_000);
   return s;
@@ -90,7 +107,14 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
       'scheduler.log',
     ]);
     expect(statSync(join(s.dir, '.meshctl-sandbox.json')).mode & 0o777).toBe(0o600);
-    expect(s.state).toMatchObject({ version: 1, world: 'workshop', dir: s.dir, createdDir: true, region: 'us-west-2' });
+    expect(s.state).toMatchObject({ version: 2, world: 'workshop', dir: s.dir, createdDir: true, region: 'us-west-2' });
+    // The private record: the same state, under the user's state directory, 0600 in a 0700 folder.
+    const records = join(STATE_HOME, 'meshctl/sandboxes');
+    expect(statSync(records).mode & 0o777).toBe(0o700);
+    const record = readdirSync(records).find((f) => readFileSync(join(records, f), 'utf8').includes(s.state.token));
+    expect(record).toBeDefined();
+    expect(statSync(join(records, record!)).mode & 0o777).toBe(0o600);
+    expect(s.state.files.map((f) => f.name).sort()).toEqual(['cfn-output.json', 'config', 'credentials', 'moto.log', 'scheduler.log']);
     expect(JSON.parse(readFileSync(join(s.dir, 'cfn-output.json'), 'utf8'))).toMatchObject({
       CrystalTaskDefinition: expect.stringMatching(/task-definition\/appmesh-workshop-crystal-lb-vanilla:1$/),
       EcsClusterName: 'appmesh-workshop',
@@ -107,6 +131,8 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
     const [moto, scheduler] = s.state.processes;
     expect(commandLineOf(moto!.pid)).toEqual(expect.arrayContaining([LAUNCHER, '-H', '127.0.0.1', '-p', String(s.state.port)]));
     expect(commandLineOf(scheduler!.pid)).toEqual(expect.arrayContaining([SCHEDULER, '--endpoint', s.state.endpoint]));
+    expect(moto).toMatchObject({ path: LAUNCHER, option: ['-p', String(s.state.port)] });
+    expect(scheduler).toMatchObject({ path: SCHEDULER, option: ['--endpoint', s.state.endpoint] });
     // Bound to 127.0.0.1 only: /proc/net/tcp lists the listening socket with address 0100007F (little-endian 127.0.0.1).
     const port = s.state.port.toString(16).toUpperCase().padStart(4, '0');
     const listening = readFileSync('/proc/net/tcp', 'utf8')
@@ -121,7 +147,7 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
     expect(again.stdout).toBe(s.up.stdout);
     expect(again.stderr).toMatch(/already running in .* \(workshop world, http:\/\/127\.0\.0\.1:\d+\); nothing started/);
     expect(stateOf(s.dir).processes).toEqual(s.state.processes);
-    expect(processesWith([LAUNCHER, String(s.state.port)])).toEqual([String(s.state.processes[0]!.pid)]);
+    expect(processesWith(s.state.processes[0]!)).toEqual([String(s.state.processes[0]!.pid)]);
     const other = await runCli(['sandbox', 'up', '--dir', s.dir, '--world', 'runbook'], { cwd: s.root });
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/the workshop world already runs in .*; run meshctl sandbox down --dir .* first/);
@@ -201,6 +227,42 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
     });
   });
 
+  it("down in a copy of the folder (with the user's keep.txt, and an unrelated process that holds the launcher's words) refuses: exit 2, everything survives", async () => {
+    const copy = join(s.root, 'copy');
+    cpSync(s.dir, copy, { recursive: true });
+    writeFileSync(join(copy, 'keep.txt'), 'mine\n');
+    const unrelated = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', LAUNCHER, '-p', String(s.state.port)], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => unrelated.once('spawn', r));
+      // The copy's state as a hostile hand would edit it: the user's file and the unrelated PID listed too.
+      const keep = lstatSync(join(copy, 'keep.txt'));
+      const edited = stateOf(copy);
+      edited.files.push({ name: 'keep.txt', size: keep.size, mtimeMs: keep.mtimeMs, ino: keep.ino });
+      edited.processes.push({ name: 'moto', pid: unrelated.pid!, path: LAUNCHER, option: ['-p', String(s.state.port)] });
+      writeFileSync(join(copy, '.meshctl-sandbox.json'), JSON.stringify(edited));
+      const before = readdirSync(copy).sort();
+      const r = await runCli(['sandbox', 'down', '--dir', copy], { cwd: s.root });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^error: sandbox: .*\/copy\/\.meshctl-sandbox\.json was not written by a sandbox up of yours in this folder: .*stopped, removed and changed nothing/,
+      );
+      expect(r.stdout).toBe('');
+      expect(readdirSync(copy).sort()).toEqual(before);
+      expect(readFileSync(join(copy, 'keep.txt'), 'utf8')).toBe('mine\n');
+      expect(unrelated.exitCode === null && unrelated.signalCode === null).toBe(true);
+      for (const p of stateOf(s.dir).processes) expect(commandLineOf(p.pid), `PID ${p.pid}`).toBeDefined();
+      // status and reset refuse the copy the same way; the original sandbox still runs.
+      expect((await runCli(['sandbox', 'status', '--dir', copy], { cwd: s.root })).code).toBe(2);
+      expect((await runCli(['sandbox', 'reset', '--dir', copy], { cwd: s.root })).code).toBe(2);
+      expect((await runCli(['sandbox', 'status', '--dir', s.dir], { cwd: s.root })).code).toBe(0);
+    } finally {
+      unrelated.kill('SIGKILL');
+      rmSync(copy, { recursive: true });
+    }
+  });
+
   it('down stops exactly the recorded PIDs and leaves no file and no folder behind', async () => {
     const pids = stateOf(s.dir).processes.map((p) => p.pid);
     const r = await runCli(['sandbox', 'down', '--dir', s.dir], { cwd: s.root });
@@ -208,6 +270,11 @@ describe.sequential('sandbox up → rollout → doctor → migrate plan → down
     expect(r.stdout).toMatch(/^stopped the ECS scheduler stand-in \(PID \d+\)\nstopped moto \(PID \d+\)\nremoved from /);
     for (const pid of pids) expect(commandLineOf(pid), `PID ${pid}`).toBeUndefined();
     expect(readdirSync(s.root)).toEqual([]);
+    expect(
+      readdirSync(join(STATE_HOME, 'meshctl/sandboxes')).filter((f) =>
+        readFileSync(join(STATE_HOME, 'meshctl/sandboxes', f), 'utf8').includes(s.state.token),
+      ),
+    ).toEqual([]);
     const status = await runCli(['sandbox', 'status', '--dir', s.dir], { cwd: s.root });
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/error: sandbox: no sandbox in /);

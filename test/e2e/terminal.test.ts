@@ -166,7 +166,7 @@ describe('--verbose', () => {
     expect(frame, loud.stderr).not.toBeNull();
     const path = frame![1]!.startsWith('file:') ? fileURLToPath(frame![1]!) : frame![1]!;
     const lines = readFileSync(path, 'utf8').split('\n').slice(0, Number(frame![2]));
-    expect(lines.reverse().find((l) => /^\/\/ src\//.test(l))).toBe('// src/steps/files.ts');
+    expect(lines.reverse().find((l) => /^\/\/ src\//.test(l))).toBe('// src/runtime/files.ts');
     const quiet = await env.cli(['add-envoy', '--dry-run', '--from-file', file]);
     expect(quiet.code).toBe(2);
     expect(quiet.stderr).not.toMatch(/\n\s+at /);

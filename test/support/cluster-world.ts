@@ -2,7 +2,7 @@ import { UpdateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { CreateServiceCommand, DeleteServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateServiceCommand as CreateCloudMapServiceCommand } from '@aws-sdk/client-servicediscovery';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { sdkClients, seedClients } from '../../src/sandbox/clients.js';
+import { sdkClients, seedClients } from './sdk-clients.js';
 import { registerMeshTask, seedNamespace, seedRunbookApps, RUNBOOK_APPS } from '../../src/sandbox/runbook-world.js';
 import { CLUSTER, MESH, NODE, runServiceTasks, SERVICE, seedWorkshopFront } from '../../src/sandbox/workshop-world.js';
 import type { Workshop } from './workshop.js';

@@ -1,4 +1,6 @@
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { createAutoScalingApi } from '../../src/aws/auto-scaling.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -21,7 +23,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createCloudFormationApi } from '../../src/aws/cloudformation.js';
 import { createEcsApi } from '../../src/aws/ecs.js';
 import { createSsmApi } from '../../src/aws/ssm.js';
-import type { Deps } from '../../src/steps/context.js';
+import type { Deps } from '../../src/runtime/context.js';
 import type { PollClock } from '../../src/core/poll.js';
 import { buildProgram, reportError } from '../../src/main.js';
 import { createUi, type UiFacts } from '../../src/ui/output.js';
@@ -49,6 +51,7 @@ export function mockedAwsClients(): AwsClients {
   return {
     ecs: async () => createEcsApi(new ECSClient(config)),
     ec2: async () => createEc2Api(new EC2Client(config)),
+    autoScaling: async () => createAutoScalingApi(new AutoScalingClient(config)),
     ssm: async () => createSsmApi(new SSMClient(config)),
     appMesh: async () => createAppMeshApi(createMeshResourceApi(new AppMeshClient(config))),
     iam: async () => createIamApi(new IAMClient(config)),

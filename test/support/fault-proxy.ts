@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = 'throttle' | '500' | '503' | '403' | '404' | 'reset' | 'reset-after' | 'latency';
+export type FaultKind = 'throttle' | '500' | '503' | '403' | '404' | 'reset' | 'reset-after' | 'latency' | 'barrier';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -12,7 +12,10 @@ export interface FaultRule {
   operations?: string[];
   /** Only operations this matches (App Mesh's REST paths: /^\w+ \/v20190125\//). */
   match?: RegExp;
+  /** `latency`: how long a request waits; `barrier`: how long it waits at most for the others. */
   latencyMs?: number;
+  /** `barrier`: requests of one operation are held until this many have arrived (default 2), then sent together. */
+  parties?: number;
 }
 
 export interface FaultProxy {
@@ -81,6 +84,26 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
   let active = rules;
   const seen = new Map<string, number>();
   const injected: FaultProxy['injected'] = [];
+  // Held requests of a barrier, by operation: released together once `parties` are there, or each after its timeout.
+  const held = new Map<string, (() => void)[]>();
+  const barrier = (operation: string, parties: number, timeoutMs: number) =>
+    new Promise<void>((resolve) => {
+      const waiting = [...(held.get(operation) ?? []), resolve];
+      if (waiting.length >= parties) {
+        held.delete(operation);
+        return waiting.forEach((release) => release());
+      }
+      held.set(operation, waiting);
+      setTimeout(() => {
+        const still = held.get(operation) ?? [];
+        if (!still.includes(resolve)) return;
+        held.set(
+          operation,
+          still.filter((r) => r !== resolve),
+        );
+        resolve();
+      }, timeoutMs);
+    });
 
   const forward = (
     req: IncomingMessage,
@@ -121,6 +144,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
       const rule = active.find((r, i) => applies(r) && draw(seed, operation, index, i) < r.rate);
       if (rule) injected.push({ operation, kind: rule.kind });
       if (rule?.kind === 'latency') await new Promise((r) => setTimeout(r, rule.latencyMs ?? 500));
+      if (rule?.kind === 'barrier') await barrier(operation, rule.parties ?? 2, rule.latencyMs ?? 5000);
       if (rule?.kind === 'reset') return req.socket.destroy();
       if (rule && (rule.kind === 'throttle' || rule.kind === '500' || rule.kind === '503'))
         return errorResponse(res, req, rule.kind, query, ec2);

@@ -34,6 +34,7 @@ export const COMMAND_SCHEMAS: Readonly<Record<string, string>> = {
   'sandbox status': 'sandbox-status.json',
   'sandbox down': 'sandbox-down.json',
   'sandbox reset': 'sandbox-reset.json',
+  'sandbox run': 'sandbox-run.json',
   error: 'error.json',
 };
 

@@ -66,7 +66,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
     reset: () => resetMoto(url),
     async stop() {
       child.stdin?.end();
-      await stopProcess({ name: 'moto', pid, match: [launcherPath(), String(port)] }, pause, 3000);
+      await stopProcess({ name: 'moto', pid, path: launcherPath(), option: ['-p', String(port)] }, pause, 3000);
     },
   };
 }

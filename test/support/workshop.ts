@@ -3,7 +3,7 @@ import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCo
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sdkClients } from '../../src/sandbox/clients.js';
+import { sdkClients } from './sdk-clients.js';
 import * as scheduler from '../../src/sandbox/scheduler.js';
 import { CLUSTER, MESH, runServiceTasks, SERVICE, seedWorkshopResources } from '../../src/sandbox/workshop-world.js';
 

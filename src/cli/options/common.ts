@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import { ecsNameProblem } from '../../core/arn.js';
+import { ecsNameProblem, nameOfArn } from '../../core/arn.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
+import { httpNamespaceNameProblem } from '../../core/ecs-names.js';
+import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { InputError, UsageError } from '../../errors.js';
-import { createContext, type Context, type Deps, type GlobalFlags } from '../../steps/context.js';
+import { createContext, type Context, type Deps, type GlobalFlags } from '../../runtime/context.js';
 
 type Results<T extends readonly (() => unknown)[]> = { -readonly [K in keyof T]: ReturnType<T[K]> };
 
@@ -32,16 +34,34 @@ export function checkAll<const T extends readonly (() => unknown)[]>(...checks: 
   return results as Results<T>;
 }
 
-/** The step context for a command: its global flags and main.ts's deps. */
+/** Problems found before a command's action (the config file's), kept for its validation pass. */
+const deferred = new WeakMap<Command, UsageError | InputError>();
+
+/** Keeps `problem` for `cmd`'s validation pass, which throws it with its own (deferredProblems, contextOf). */
+export function deferProblems(cmd: Command, problem: UsageError | InputError): void {
+  deferred.set(cmd, problem);
+}
+
+/** A check for a validation pass: throws what was found before the action (a bad meshctl.yaml), once. */
+export function deferredProblems(cmd: Command): void {
+  const problem = deferred.get(cmd);
+  deferred.delete(cmd);
+  if (problem) throw problem;
+}
+
+/** The step context for a command: its global flags and main.ts's deps; also throws deferredProblems. */
 export function contextOf(cmd: Command, deps: Deps): Context {
-  return createContext(cmd.optsWithGlobals<GlobalFlags>(), deps);
+  return checkAll(
+    () => deferredProblems(cmd),
+    () => createContext(cmd.optsWithGlobals<GlobalFlags>(), deps),
+  )[1];
 }
 
 /** Parses an optional duration flag, at least `minMs` (a poll interval or a timeout shorter than that means nothing). */
 export function durationFlag(value: string | undefined, flag: string, fallbackMs: number, minMs = 1): number {
   if (value === undefined) return fallbackMs;
   const ms = parseDuration(value, flag);
-  if (ms < minMs) throw new UsageError(`${flag}: "${value}" is shorter than ${formatDuration(minMs)}, the least it takes`);
+  if (ms < minMs) throw new UsageError(`${flag}: "${escapeControls(value)}" is shorter than ${formatDuration(minMs)}, the least it takes`);
   return ms;
 }
 
@@ -52,6 +72,16 @@ export function intFlag(value: string | undefined, flag: string, min: number, ma
   const n = Number(value);
   if (n < min || n > max) throw new UsageError(`${flag}: ${n} is out of range (${min} to ${max})`);
   return n;
+}
+
+/**
+ * A Cloud Map namespace named by a flag, when given: as Cloud Map takes a name (an HTTP namespace's
+ * rule, the loosest: printable ASCII without spaces, at most 1024, not an ARN), judged before any request.
+ */
+export function namespaceFlag(value: string | undefined, flag = '--namespace'): string | undefined {
+  const problem = value === undefined ? undefined : httpNamespaceNameProblem(value);
+  if (problem) throw new UsageError(`${flag}: ${problem}`);
+  return value;
 }
 
 /** A resource name as ECS takes it (see ecsNameProblem); with `kind`, that ECS resource's ARN too. */
@@ -71,6 +101,25 @@ export function targetFlags(flags: { service?: string | string[]; cluster?: stri
     ...services.map((s) => () => nameFlag(s, '--service', 'service')),
     () => flags.cluster !== undefined && nameFlag(flags.cluster, '--cluster', 'cluster'),
   );
+}
+
+/**
+ * --service given more than once (or meshctl.yaml's services): each service once, in the order first
+ * named, a name and its ARN counting as one, so that no service is ever acted on twice; `warn` hears
+ * which were repeated. Undefined stays undefined (the command's default applies).
+ */
+export function distinctServices(values: string[] | undefined, warn: (message: string) => void): string[] | undefined {
+  if (values === undefined) return undefined;
+  const byName = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const v of values) {
+    const name = v.startsWith('arn:') ? nameOfArn(v) : v;
+    if (byName.has(name)) repeated.add(name);
+    else byName.set(name, v);
+  }
+  if (repeated.size)
+    warn(`--service names ${[...repeated].join(', ')} more than once; each service is taken once: ${[...byName.values()].join(', ')}`);
+  return [...byName.values()];
 }
 
 /** commander's collector for a repeated flag. */

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { ConfigFile } from '../../core/config-file.js';
 import { escapeControls } from '../../core/escape.js';
-import { UsageError } from '../../errors.js';
-import { loadConfigFile, type LoadedConfig } from '../../steps/config-file.js';
-import type { Deps } from '../../steps/context.js';
-import { checkAll, durationFlag, intFlag, nameFlag } from './common.js';
+import { InputError, UsageError } from '../../errors.js';
+import { loadConfigFile, type LoadedConfig } from '../../runtime/config-file.js';
+import type { Deps } from '../../runtime/context.js';
+import { checkAll, deferProblems, durationFlag, intFlag, nameFlag } from './common.js';
 import { envoyImageFlag, meshNameFlag } from './envoy.js';
 import { hostFlag } from './verify.js';
 
@@ -20,23 +20,40 @@ function templateFlag(value: string, flag: string, check: (v: string, flag: stri
   }
 }
 
-/** Checks the file: its shape's problems, and its values by the rules of the flags they stand for, each named by its key; all at once. */
-export function checkConfigValues({ file, config: c, problems }: LoadedConfig): void {
+/** Each key's check by the rules of the flag it stands for (the key, as CONFIG_USES names it, then its check). */
+function valueChecks({ file, config: c }: LoadedConfig): [key: string, check: () => unknown][] {
   const at = (key: string) => `${file}: ${key}`;
+  return [
+    ['cluster', () => c.cluster !== undefined && nameFlag(c.cluster, at('cluster'), 'cluster')],
+    ...(c.services ?? []).map((s, i): [string, () => unknown] => ['services', () => nameFlag(s, at(`services[${i}]`), 'service')]),
+    ['mesh', () => c.mesh !== undefined && meshNameFlag(c.mesh, at('mesh'))],
+    ['virtualNode', () => c.virtualNode !== undefined && templateFlag(c.virtualNode, at('virtualNode'), meshNameFlag, 'App Mesh name')],
+    ['host', () => c.host !== undefined && templateFlag(c.host, at('host'), hostFlag, 'DNS name or IPv4 address')],
+    ['envoyImage', () => c.envoyImage !== undefined && envoyImageFlag(c.envoyImage, at('envoyImage'))],
+    ['timeouts.wait', () => durationFlag(c.timeouts?.wait, at('timeouts.wait'), 0, 1000)],
+    ['timeouts.verify', () => durationFlag(c.timeouts?.verify, at('timeouts.verify'), 0, 1000)],
+    ['interval', () => durationFlag(c.interval, at('interval'), 0, 100)],
+    ['concurrency', () => intFlag(c.concurrency, at('concurrency'), 1, 50)],
+  ];
+}
+
+/**
+ * Checks the file: its shape's problems, and its values by the rules of the flags they stand for, each
+ * named by its key; all at once. `bad` gets each key whose value has a problem (its value is not used).
+ */
+export function checkConfigValues(loaded: LoadedConfig, bad = new Set<string>()): void {
   checkAll(
     () => {
-      if (problems.length) throw UsageError.of(problems);
+      if (loaded.problems.length) throw UsageError.of(loaded.problems);
     },
-    () => c.cluster !== undefined && nameFlag(c.cluster, at('cluster'), 'cluster'),
-    ...(c.services ?? []).map((s, i) => () => nameFlag(s, at(`services[${i}]`), 'service')),
-    () => c.mesh !== undefined && meshNameFlag(c.mesh, at('mesh')),
-    () => c.virtualNode !== undefined && templateFlag(c.virtualNode, at('virtualNode'), meshNameFlag, 'App Mesh name'),
-    () => c.host !== undefined && templateFlag(c.host, at('host'), hostFlag, 'DNS name or IPv4 address'),
-    () => c.envoyImage !== undefined && envoyImageFlag(c.envoyImage, at('envoyImage')),
-    () => durationFlag(c.timeouts?.wait, at('timeouts.wait'), 0, 1000),
-    () => durationFlag(c.timeouts?.verify, at('timeouts.verify'), 0, 1000),
-    () => durationFlag(c.interval, at('interval'), 0, 100),
-    () => intFlag(c.concurrency, at('concurrency'), 1, 50),
+    ...valueChecks(loaded).map(([key, check]) => () => {
+      try {
+        return check();
+      } catch (err) {
+        bad.add(key);
+        throw err;
+      }
+    }),
   );
 }
 
@@ -84,7 +101,7 @@ const services: Use = { option: 'service', key: 'services', value: (c) => c.serv
 
 const cluster: Use = { option: 'cluster', key: 'cluster', value: (c) => c.cluster };
 
-/** The options each command takes from the file (the README's "Configuration file" table says the same). */
+/** The options each command takes from the file (docs/configuration.md's meshctl.yaml table says the same). */
 export const CONFIG_USES: Readonly<Record<string, readonly Use[]>> = {
   'add-envoy': [plain('mesh'), { ...literal('virtualNode'), when: (o) => o.virtualGateway === undefined }, plain('envoyImage')],
   'update-service': [oneService],
@@ -129,8 +146,21 @@ export function commandPath(cmd: Command): string {
  * gives each option the command takes from it the file's value, unless the user gave that option
  * (on the command line or through the environment): a flag beats the file, the file beats commander's
  * defaults, and cfn-output.json comes after both (it stands in for a flag that has no value).
+ *
+ * The file's problems (and a file that cannot be read) are not thrown here: they are kept for the
+ * command's own validation pass (deferProblems), so that a bad file and a bad flag show in one run.
+ * A key whose value has a problem gives its option nothing.
  */
 export async function applyConfigFile(action: Command, deps: Deps): Promise<void> {
+  try {
+    await useConfigFile(action, deps);
+  } catch (err) {
+    if (!(err instanceof UsageError || err instanceof InputError)) throw err;
+    deferProblems(action, err);
+  }
+}
+
+async function useConfigFile(action: Command, deps: Deps): Promise<void> {
   const root = rootOf(action);
   const named = root.opts<{ config?: string | false }>().config;
   if (named === false) return;
@@ -140,24 +170,29 @@ export async function applyConfigFile(action: Command, deps: Deps): Promise<void
   const opts = action.optsWithGlobals<Opts>();
   const used: string[] = [];
   const beaten: string[] = [];
+  const bad = new Set<string>();
   const uses = [...CONFIG_GLOBALS.map((u) => [root, u] as const), ...(CONFIG_USES[path] ?? []).map((u) => [action, u] as const)];
-  // One pass: the file's own problems and what this command cannot take from it, all at once.
-  checkAll(
-    () => checkConfigValues(loaded),
-    ...uses.map(([cmd, use]) => () => {
-      if (use.when && !use.when(opts)) return;
-      const source = cmd.getOptionValueSource(use.option);
-      if (source !== undefined && source !== 'default') {
-        if (use.key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], loaded.config) !== undefined)
-          beaten.push(use.key);
-        return;
-      }
-      const value = use.value(loaded.config, loaded.file, path);
-      if (value === undefined) return;
-      cmd.setOptionValueWithSource(use.option, value, 'config');
-      used.push(use.key);
-    }),
-  );
-  const flags = beaten.length ? `; given as flags instead: ${beaten.join(', ')}` : '';
-  deps.ui.verbose(`${loaded.file}: ${used.length ? `used ${used.join(', ')}` : `nothing used by meshctl ${path}`}${flags}`);
+  try {
+    // One pass: the file's own problems and what this command cannot take from it, all at once.
+    checkAll(
+      () => checkConfigValues(loaded, bad),
+      ...uses.map(([cmd, use]) => () => {
+        if (use.when && !use.when(opts)) return;
+        const source = cmd.getOptionValueSource(use.option);
+        if (source !== undefined && source !== 'default') {
+          if (use.key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], loaded.config) !== undefined)
+            beaten.push(use.key);
+          return;
+        }
+        if (bad.has(use.key)) return;
+        const value = use.value(loaded.config, loaded.file, path);
+        if (value === undefined) return;
+        cmd.setOptionValueWithSource(use.option, value, 'config');
+        used.push(use.key);
+      }),
+    );
+  } finally {
+    const flags = beaten.length ? `; given as flags instead: ${beaten.join(', ')}` : '';
+    deps.ui.verbose(`${loaded.file}: ${used.length ? `used ${used.join(', ')}` : `nothing used by meshctl ${path}`}${flags}`);
+  }
 }

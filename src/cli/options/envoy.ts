@@ -1,6 +1,6 @@
 import { parseTaskDefinitionRef } from '../../core/arn.js';
 import { escapeControls } from '../../core/escape.js';
-import { APP_MESH_NAME } from '../../core/mesh-description.js';
+import { APP_MESH_NAME } from '../../core/mesh/description.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
 import { checkAll, intFlag } from './common.js';
@@ -68,7 +68,7 @@ export function toAddEnvoyOptions(flags: EnvoyFlags): AddEnvoyOptions {
 /** --app-ports: a comma-separated list of distinct ports. */
 function appPortsFlag(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
-  const ports = value.split(',').map((p) => intFlag(p.trim(), '--app-ports', 1, 65535)!);
+  const ports = checkAll(...value.split(',').map((p) => () => intFlag(p.trim(), '--app-ports', 1, 65535)!));
   if (new Set(ports).size !== ports.length) throw new UsageError(`--app-ports: "${value}" names a port twice`);
   return ports;
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { discoveryNameProblem } from '../../core/ecs-names.js';
-import { DEFAULT_MAX_5XX_RATIO, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, MIN_WINDOW_MS, parseRatio } from '../../core/traffic-check.js';
+import { DEFAULT_MAX_5XX_RATIO, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, MIN_WINDOW_MS, parseRatio } from '../../core/migrate/traffic-check.js';
 import { DEFAULT_EXPECTED_HEADER } from '../../core/verify-check.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, DEFAULT_VERIFY_TIMEOUT_MS, type VerifyOptions } from '../../steps/verify.js';
 import { checkAll, durationFlag, intFlag } from './common.js';

@@ -1,0 +1,34 @@
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  type CreateAutoScalingGroupCommandInput,
+  type CreateLaunchConfigurationCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import { sender } from './aws-error.js';
+import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+
+/** The Auto Scaling calls meshctl makes (the sandbox seeds the workshop's Ruby group with them), named after their operations. */
+export interface AutoScalingApi {
+  createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): Promise<void>;
+  createAutoScalingGroup(input: CreateAutoScalingGroupCommandInput): Promise<void>;
+}
+
+export function createAutoScalingApi(client: AutoScalingClient, endpoint?: string): AutoScalingApi {
+  const send = sender(client, endpoint);
+  return {
+    async createLaunchConfiguration(input) {
+      await send('CreateLaunchConfiguration', new CreateLaunchConfigurationCommand(input));
+    },
+    async createAutoScalingGroup(input) {
+      await send('CreateAutoScalingGroup', new CreateAutoScalingGroupCommand(input));
+    },
+  };
+}
+
+export function connectAutoScaling(config: AwsConfig): AutoScalingApi {
+  const client = new AutoScalingClient(clientOptions(config));
+  addCallLogging(client as never, 'autoscaling', config.log);
+  addRegionCheck(client as never, config);
+  return createAutoScalingApi(client, config.endpointUrl);
+}

@@ -1,0 +1,98 @@
+// ---- rule 9: what Service Connect has no equivalent for ----------------------------------------
+
+import type { PortMapping, RegisterTaskDefinitionCommandInput, ContainerDefinition } from '@aws-sdk/client-ecs';
+import { toRegisterInput } from '../task-definition.js';
+import { Draft, Provided, note, PlannedListener, ServicePlan } from './types.js';
+import { isAppProtocol } from '../protocol.js';
+
+const SUGGEST = {
+  weighted: 'use an ECS blue/green deployment, or two services behind one client alias shifting traffic by desired count',
+  retry: 'Service Connect retries failed connections itself; add application-level retries for anything more',
+  timeout: 'set serviceConnectConfiguration.services[].timeout (idleTimeoutSeconds, perRequestTimeoutSeconds)',
+  tcp: 'Service Connect proxies it without HTTP features; check idle timeouts for long-lived connections',
+  gateway: 'put an Application Load Balancer listener rule in front of the service instead of the virtual gateway',
+};
+
+function routeFindings(d: Draft, p: Provided): void {
+  for (const r of p.router?.routes ?? []) {
+    if (r.targets.length > 1) {
+      const split = r.targets.map((t) => `${t.virtualNode} ${t.weight}`).join(', ');
+      const only = `Service Connect has no weighted routing, the alias goes to ${p.owner} only`;
+      note(d, 'warn', `${p.name}: route ${r.name} splits traffic (${split}); ${only}: ${SUGGEST.weighted}`);
+    }
+    if (r.retryPolicy) note(d, 'warn', `${p.name}: route ${r.name} has a retry policy: ${SUGGEST.retry}`);
+    if (r.timeout) note(d, 'warn', `${p.name}: route ${r.name} sets timeouts: ${SUGGEST.timeout}`);
+  }
+}
+
+export function unsupported(d: Draft): void {
+  for (const l of d.ports.filter((x) => x.protocol === 'tcp')) note(d, 'warn', `port ${l.port} is TCP: ${SUGGEST.tcp}`);
+  for (const p of d.owned) routeFindings(d, p);
+  for (const p of d.lost) {
+    const weight = `weight ${p.share} of ${p.total}`;
+    const sends = `${p.name} sends this service's node ${d.virtualNode!.name} ${weight} through router ${p.router!.name}`;
+    note(d, 'warn', `${sends}, but a client alias belongs to one service: it goes to ${p.owner}; ${SUGGEST.weighted}`);
+  }
+  for (const g of d.gatewayRoutes) {
+    const route = `gateway ${g.gateway}: route ${g.name}${g.prefix ? ` (${g.prefix})` : ''}`;
+    note(d, 'warn', `${route} sends traffic to ${g.virtualService}; virtual gateways end with App Mesh: ${SUGGEST.gateway}`);
+  }
+}
+
+// ---- rule 10: task definition ------------------------------------------------------------------
+
+function namedMappings(mappings: PortMapping[], listeners: PlannedListener[]): PortMapping[] {
+  const out = [...mappings];
+  for (const l of listeners) {
+    const i = out.findIndex((m) => m.containerPort === l.port);
+    const named: PortMapping = { ...(i >= 0 ? out[i] : { containerPort: l.port, protocol: 'tcp' as const }), name: l.portName };
+    if (isAppProtocol(l.protocol)) named.appProtocol = l.protocol as PortMapping['appProtocol'];
+    else delete named.appProtocol;
+    if (i >= 0) out[i] = named;
+    else out.push(named);
+  }
+  return out;
+}
+
+/**
+ * The register input without envoy (and the container an APPMESH proxyConfiguration names), the waits for
+ * it and the proxy configuration; the app's ports named. A missing app container is left to the findings.
+ */
+function withoutEnvoy(d: Draft): RegisterTaskDefinitionCommandInput {
+  const input = toRegisterInput(d.facts.described);
+  input.containerDefinitions = (input.containerDefinitions ?? [])
+    .filter((c) => !d.proxies.has(c.name ?? ''))
+    .map((c): ContainerDefinition => {
+      const next: ContainerDefinition = { ...c };
+      const dependsOn = c.dependsOn?.filter((x) => !d.proxies.has(x.containerName ?? ''));
+      if (dependsOn?.length) next.dependsOn = dependsOn;
+      else delete next.dependsOn;
+      if (c.name === d.app) next.portMappings = namedMappings(c.portMappings ?? [], d.listeners);
+      return next;
+    });
+  if (input.proxyConfiguration?.type === 'APPMESH') delete input.proxyConfiguration;
+  return input;
+}
+
+function checkPortNames(d: Draft, input: RegisterTaskDefinitionCommandInput): void {
+  const mappings = (input.containerDefinitions ?? []).flatMap((c) => (c.portMappings ?? []).map((m) => ({ container: c.name, ...m })));
+  for (const l of d.listeners) {
+    const clash = mappings.find((m) => m.name === l.portName && !(m.container === d.app && m.containerPort === l.port));
+    if (!clash) continue;
+    const where = `container ${clash.container} port ${clash.containerPort}`;
+    note(d, 'error', `port name ${l.portName} is already used by ${where}; ECS needs port names unique in a task definition`);
+  }
+}
+
+export function render(d: Draft): Pick<ServicePlan, 'taskDefinition' | 'serviceConnectConfiguration'> {
+  if (d.status !== 'migrate' || !d.app || !d.namespace || d.listeners.length === 0) return {};
+  const taskDefinition = withoutEnvoy(d);
+  checkPortNames(d, taskDefinition);
+  const services = d.listeners.map((l) => ({
+    portName: l.portName,
+    discoveryName: l.discoveryName,
+    // Exactly one alias: ECS allows one per Service Connect service.
+    clientAliases: [{ port: l.alias.port, dnsName: l.alias.dnsName }],
+  }));
+  return { taskDefinition, serviceConnectConfiguration: { enabled: true, namespace: d.namespace, services } };
+}

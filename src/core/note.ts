@@ -1,0 +1,4 @@
+export interface Note {
+  level: 'info' | 'warn';
+  message: string;
+}
