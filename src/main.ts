@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createAwsClients } from './aws/clients.js';
 import { escapeControlsButNewlines } from './core/escape.js';
 import { resumeCommand } from './cli/options/common.js';
+import { addGlobalOptions, GLOBAL_VALUE_OPTIONS } from './cli/options/global.js';
 import { AwsCallError, CommandFailedError, InterruptedError, MeshctlError, UsageError } from './errors.js';
 import type { Deps } from './runtime/context.js';
 import { realClock } from './steps/clock.js';
@@ -25,7 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   verify: async () => (await import('./cli/verify.js')).registerVerify,
   rollout: async () => (await import('./cli/rollout.js')).registerRollout,
   rollback: async () => (await import('./cli/rollback.js')).registerRollback,
-  migrate: async () => (await import('./cli/migrate.js')).registerMigrate,
+  migrate: async () => (await import('./cli/migrate/index.js')).registerMigrate,
   doctor: async () => (await import('./cli/doctor.js')).registerDoctor,
   mesh: async () => (await import('./cli/mesh.js')).registerMesh,
   sandbox: async () => (await import('./cli/sandbox.js')).registerSandbox,
@@ -35,23 +36,11 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 /** Commands that read the whole program (every command's flags), so every command is registered for them. */
 const WHOLE_PROGRAM = new Set(['completion']);
 
-/** Global options that take a value: their values are not command names. */
-const VALUE_OPTIONS = new Set([
-  '--config',
-  '--cfn-output',
-  '--task-definition',
-  '--cluster',
-  '--asg',
-  '--region',
-  '--profile',
-  '--endpoint-url',
-]);
-
 /** The command the arguments name, or undefined (no command, an unknown one, help). */
 export function commandOf(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (VALUE_OPTIONS.has(a)) i++;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
     else if (!a.startsWith('-')) return Object.hasOwn(COMMANDS, a) ? a : undefined;
   }
   return undefined;
@@ -68,7 +57,7 @@ export function commandWordsOf(args: readonly string[]): string {
   const rest = args.slice(args.indexOf(command) + 1);
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (VALUE_OPTIONS.has(a)) i++;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
     else if (!a.startsWith('-')) return /^[a-z][a-z-]*$/.test(a) ? `${command} ${a}` : command;
   }
   return command;
@@ -92,7 +81,8 @@ async function githubActionsOf(env: NodeJS.ProcessEnv, args: readonly string[]):
 
 /** Builds the commander program with the command `args` name, or with every command. */
 export async function buildProgram(deps: Deps, args: readonly string[] = []): Promise<Command> {
-  const program = new Command('meshctl')
+  // -V first, then the global options: the order --help shows.
+  const program = addGlobalOptions(new Command('meshctl').version(VERSION, '-V, --version'))
     .description(
       [
         'Take Amazon ECS services off AWS App Mesh, which ended on 2026-09-30, to ECS Service Connect:',
@@ -101,20 +91,6 @@ export async function buildProgram(deps: Deps, args: readonly string[] = []): Pr
         'on a local sandbox.',
       ].join(' '),
     )
-    .version(VERSION, '-V, --version')
-    .option('--config <file>', 'a file of defaults for flags (default: ./meshctl.yaml, else ./meshctl.yml, when there)')
-    .option('--no-config', 'read no config file')
-    .option('--cfn-output <file>', 'CloudFormation outputs file (default: ./cfn-output.json)')
-    .option('--task-definition <ref>', 'instead of CrystalTaskDefinition: an ARN, family:revision, or family (its latest revision)')
-    .option('--cluster <name>', 'instead of EcsClusterName: the ECS cluster')
-    .option('--asg <name>', 'instead of RubyAutoScalingGroupName: the auto scaling group verify picks an instance from')
-    .option('--region <region>', 'AWS region (default: the SDK chain: AWS_REGION, profile)')
-    .option('--profile <name>', 'AWS profile')
-    .option('--endpoint-url <url>', 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)')
-    .option('--json', 'print one JSON object on stdout and nothing else there')
-    .option('--verbose', 'print each AWS call with its duration on stderr')
-    .option('--no-color', 'no colour (also NO_COLOR)')
-    .option('--show-secrets', 'show secret-looking values (PASSWORD, SECRET, TOKEN, KEY, ...PASS, ...PWD, URL passwords) instead of ***')
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()

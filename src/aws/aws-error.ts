@@ -163,3 +163,38 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
     throw err;
   }
 }
+
+/** Error names that mean "this service, or this operation, is not offered here (any more) to these credentials". */
+const GONE_NAMES = new RegExp(
+  `^(${[
+    'AccessDenied(Exception)?',
+    'Forbidden(Exception)?',
+    'UnrecognizedClient(Exception)?',
+    'InvalidClientTokenId',
+    'NotImplemented',
+    'UnknownOperation(Exception)?',
+    'UnsupportedOperation(Exception)?',
+    'InvalidAction',
+    'OptInRequired',
+    'SubscriptionRequiredException',
+    'UnreadableResponse',
+  ].join('|')})$`,
+);
+
+/**
+ * A service that ended (App Mesh on 2026-09-30) or is out of reach, however it answers: every such answer
+ * is treated alike. Access denied (403), an operation or service unknown (UnknownOperationException,
+ * InvalidAction, an HTML 404, 404/405/410/501 with or without a body), an answer that is not the
+ * service's (unreadable, a redirect), a server error that lasted through the SDK's retries (5xx), or no
+ * answer at all (refused, reset, name not resolved, timed out, TLS refused). Throttling after retries and
+ * "that object does not exist" (a named *NotFound*) are not this and are thrown by the caller.
+ */
+export function isServiceGone(err: unknown): err is AwsCallError {
+  if (!(err instanceof AwsCallError)) return false;
+  if (GONE_NAMES.test(err.errorName)) return true;
+  const status = err.httpStatus;
+  if (status === undefined)
+    return /^(E[A-Z]+|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|TimeoutError|RequestTimeout|TimeoutException)$/.test(err.errorName);
+  if (/NotFound(Exception)?$|^NoSuchEntity|Throttl|TooManyRequests|RequestLimitExceeded/.test(err.errorName)) return false;
+  return status === 403 || status === 404 || status === 405 || status === 410 || (status >= 300 && status < 400) || status >= 500;
+}

@@ -136,7 +136,8 @@ function endpointSelectors(serviceId: string, profile: string, problems: Problem
         const services = files?.[['services', section.services].join(CONFIG_PREFIX_SEPARATOR)];
         if (!services)
           return problems.note(
-            `profile "${shown}": its services section "${escapeControls(section.services)}" is not in the AWS config file; add [services ${escapeControls(section.services)}] or remove the services line`,
+            `profile "${shown}": its services section "${escapeControls(section.services)}" is not in the AWS config file; ` +
+              `add [services ${escapeControls(section.services)}] or remove the services line`,
           );
         const url = services[[configKey(serviceId), 'endpoint_url'].join(CONFIG_PREFIX_SEPARATOR)];
         if (url)

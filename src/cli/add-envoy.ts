@@ -3,13 +3,14 @@ import { formatChanges } from '../core/json-diff.js';
 import { APP_MESH_NAME } from '../core/mesh/description.js';
 import { UsageError } from '../errors.js';
 import { addEnvoyPlanLine } from '../core/rollout-plan.js';
-import { addEnvoyPlanOf, runAddEnvoy, DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyResult } from '../steps/add-envoy.js';
+import { addEnvoyPlanOf, runAddEnvoy, DEFAULT_MESH, type AddEnvoyResult } from '../steps/add-envoy.js';
 import { runAddGateway, type AddGatewayResult, type GatewayOptions } from '../steps/add-gateway.js';
 import type { Context, Deps } from '../runtime/context.js';
 import { refuseExisting } from '../runtime/files.js';
 import type { Report } from '../ui/output.js';
 import { checkAll, contextOf, intFlag, nameFlag } from './options/common.js';
-import { meshNameFlag, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
+import { addOptions, flagNames, type OptionDecl } from './options/declare.js';
+import { addEnvoyFlags, ENVOY_OPTIONS, meshNameFlag, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
 
 interface GatewayFlags {
   virtualGateway?: string;
@@ -23,23 +24,46 @@ interface GatewayFlags {
 
 type AddEnvoyFlags = EnvoyFlags & GatewayFlags & { region?: string };
 
+/** add-envoy's own flags beside the ones that render envoy (ENVOY_OPTIONS), for a sidecar or a gateway. */
+const ADD_ENVOY_OPTIONS = {
+  fromFile: { flags: '--from-file <file>', help: 'read a DescribeTaskDefinition JSON instead of calling AWS' },
+  dryRun: {
+    flags: '--dry-run',
+    help: 'make every read and check (the virtual node too), register nothing; with --from-file, no AWS call at all',
+  },
+  write: { flags: '--write <file>', help: 'write the RegisterTaskDefinition input JSON to this file (atomic, mode 0600)' },
+  force: { flags: '--force', help: 'let --write replace an existing file' },
+} as const satisfies Partial<Record<keyof AddEnvoyFlags, OptionDecl>>;
+
+/** --virtual-gateway and the flags only a gateway takes. */
+const VIRTUAL_GATEWAY_OPTION: OptionDecl = {
+  flags: '--virtual-gateway <name|arn>',
+  help: 'render the Envoy-only task definition this virtual gateway runs, instead of adding a sidecar',
+};
+const GATEWAY_OPTIONS = {
+  family: { flags: '--family <name>', help: 'with --virtual-gateway: the task definition family' },
+  taskRoleArn: { flags: '--task-role-arn <arn>', help: 'with --virtual-gateway: the task role (needs AWSAppMeshEnvoyAccess)' },
+  executionRoleArn: { flags: '--execution-role-arn <arn>', help: 'with --virtual-gateway: the execution role' },
+  listenerPort: {
+    flags: '--listener-port <port>',
+    help: "with --virtual-gateway: the gateway's listener port (default: the gateway's, else 8080)",
+  },
+  cpu: { flags: '--cpu <units>', help: 'with --virtual-gateway: task cpu (default: 256)' },
+  memory: { flags: '--memory <mib>', help: 'with --virtual-gateway: task memory (default: 512)' },
+} as const satisfies Record<keyof Omit<GatewayFlags, 'virtualGateway'>, OptionDecl>;
+
 /** Flags that mean something only for a sidecar, and only for a gateway: the other variant refuses them. */
 const SIDECAR_ONLY = {
-  diff: '--diff',
-  appPorts: '--app-ports',
-  fromFile: '--from-file',
-  virtualNode: '--virtual-node',
-  appContainer: '--app-container',
+  ...flagNames({
+    diff: ENVOY_OPTIONS.diff,
+    appPorts: ENVOY_OPTIONS.appPorts,
+    fromFile: ADD_ENVOY_OPTIONS.fromFile,
+    virtualNode: ENVOY_OPTIONS.virtualNode,
+    appContainer: ENVOY_OPTIONS.appContainer,
+  }),
   taskDefinition: '--task-definition',
-} as const;
-const GATEWAY_ONLY = {
-  family: '--family',
-  taskRoleArn: '--task-role-arn',
-  executionRoleArn: '--execution-role-arn',
-  listenerPort: '--listener-port',
-  cpu: '--cpu',
-  memory: '--memory',
-} as const;
+};
+const GATEWAY_ONLY = flagNames(GATEWAY_OPTIONS);
 
 function refuse(flags: AddEnvoyFlags, names: Record<string, string>, why: string): void {
   const given = Object.entries(names)
@@ -155,27 +179,8 @@ Registers nothing, and exits 0, when the latest revision already has an envoy co
 gateway, already is what would be registered). Flags of one variant are refused with the other.`;
 
 export function registerAddEnvoy(program: Command, deps: Deps): void {
-  program
-    .command('add-envoy')
-    .description('render a task definition revision with the Envoy sidecar and register it')
-    .option('--mesh <name>', `App Mesh mesh name (default: ${DEFAULT_MESH})`)
-    .option('--virtual-node <name>', `virtual node envoy serves (default: ${DEFAULT_VIRTUAL_NODE})`)
-    .option('--envoy-image <image>', "envoy image (default: the workshop's v1.11.2.0-prod in the task's region; out of date)")
-    .option('--app-container <name>', 'application container that waits for envoy (default: the first container)')
-    .option('--app-ports <ports>', "comma-separated ports envoy intercepts (default: the app container's ports, else 3000)")
-    .option('--from-file <file>', 'read a DescribeTaskDefinition JSON instead of calling AWS')
-    .option('--dry-run', 'make every read and check (the virtual node too), register nothing; with --from-file, no AWS call at all')
-    .option('--write <file>', 'write the RegisterTaskDefinition input JSON to this file (atomic, mode 0600)')
-    .option('--force', 'let --write replace an existing file')
-    .option('--diff', 'show what changes against the current revision')
-    .option('--skip-mesh-check', 'register without checking that the virtual node (or gateway) exists')
-    .option('--virtual-gateway <name|arn>', 'render the Envoy-only task definition this virtual gateway runs, instead of adding a sidecar')
-    .option('--family <name>', 'with --virtual-gateway: the task definition family')
-    .option('--task-role-arn <arn>', 'with --virtual-gateway: the task role (needs AWSAppMeshEnvoyAccess)')
-    .option('--execution-role-arn <arn>', 'with --virtual-gateway: the execution role')
-    .option('--listener-port <port>', "with --virtual-gateway: the gateway's listener port (default: the gateway's, else 8080)")
-    .option('--cpu <units>', 'with --virtual-gateway: task cpu (default: 256)')
-    .option('--memory <mib>', 'with --virtual-gateway: task memory (default: 512)')
+  const addEnvoy = program.command('add-envoy').description('render a task definition revision with the Envoy sidecar and register it');
+  addOptions(addEnvoyFlags(addEnvoy), [...Object.values(ADD_ENVOY_OPTIONS), VIRTUAL_GATEWAY_OPTION, ...Object.values(GATEWAY_OPTIONS)])
     .addHelpText('after', HELP)
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<AddEnvoyFlags>();

@@ -82,7 +82,12 @@ export function registerMesh(program: Command, deps: Deps): void {
     .option('--prune', 'delete what the file does not declare (reverse order, after showing the plan)')
     .addHelpText(
       'after',
-      '\nExamples:\n  meshctl mesh apply -f examples/appmesh-workshop.yaml\n  meshctl mesh apply -f mesh.yaml --prune --json\n\nA failure part way stops, says what was done and what was not; running the same command again completes the rest.',
+      `
+Examples:
+  meshctl mesh apply -f examples/appmesh-workshop.yaml
+  meshctl mesh apply -f mesh.yaml --prune --json
+
+A failure part way stops, says what was done and what was not; running the same command again completes the rest.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ file: string; prune?: boolean }>();
@@ -157,7 +162,13 @@ export function registerMesh(program: Command, deps: Deps): void {
     .option('--force', 'let --output replace an existing file')
     .addHelpText(
       'after',
-      '\nExamples:\n  meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml\n  meshctl mesh import --from-terraform state.json --mesh local-mesh --json\n\nWhat the mesh file cannot express (a second listener, a tcp route, ...) is listed as a note on stderr.',
+      `
+Examples:
+  meshctl mesh import --from-cloudformation mesh-stack.yaml -o mesh.yaml
+  meshctl mesh import --from-terraform state.json --mesh local-mesh --json
+
+Every route kind, listener and policy App Mesh held is kept; what the file cannot hold (a node without
+listener, say) is a note on stderr.`,
     )
     .action(async (_local: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{

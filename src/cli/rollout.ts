@@ -16,20 +16,12 @@ import { DEFAULT_SERVICE, resolveServiceTarget, servicesMissing } from '../steps
 import { clusterTaskSource } from '../steps/task-source.js';
 import { boardUi } from '../ui/board.js';
 import type { Report } from '../ui/output.js';
-import {
-  checkAll,
-  collect,
-  contextOf,
-  distinctServices,
-  intFlag,
-  nameFlag,
-  otherCommand,
-  resumeCommand,
-  targetFlags,
-} from './options/common.js';
-import { toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
-import { toVerifyOptions, type VerifyFlags } from './options/verify.js';
-import { addWaitFlags, toWaitOptions, type WaitFlags } from './options/wait.js';
+import { checkAll, contextOf, distinctServices, intFlag, nameFlag, otherCommand, resumeCommand, targetFlags } from './options/common.js';
+import { addOptions, type OptionDecl } from './options/declare.js';
+import { addEnvoyFlags, toAddEnvoyOptions, type EnvoyFlags } from './options/envoy.js';
+import { keptFlags } from './options/global.js';
+import { addVerifyFlags, toVerifyOptions, type VerifyFlags } from './options/verify.js';
+import { addWaitFlags, toWaitOptions, WAIT_OPTIONS, type WaitFlags } from './options/wait.js';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -69,11 +61,30 @@ function pipelineReport(outcome: ServiceRolloutOutcome, extra: Record<string, un
   };
 }
 
-/** The flags `meshctl rollback` shares with rollout, carried into the command that finishes a failed rollback. */
-const ROLLBACK_KEEPS = {
-  values: ['--config', '--cfn-output', '--region', '--profile', '--endpoint-url', '--interval', '--timeout'],
-  switches: ['--no-config', '--json', '--verbose', '--no-color', '--show-secrets'],
-};
+/** rollout's own flags, beside add-envoy's (ENVOY_OPTIONS), verify's (VERIFY_OPTIONS) and the wait's. */
+export const ROLLOUT_OPTIONS = {
+  service: {
+    flags: '--service <name>',
+    help: `ECS service; repeat for several, rolled out side by side (default: ${DEFAULT_SERVICE})`,
+    repeat: true,
+  },
+  allServices: { flags: '--all-services', help: 'every service in the cluster whose task definition has no envoy yet' },
+  concurrency: { flags: '--concurrency <n>', help: 'services rolled out at once, with several', default: String(DEFAULT_CONCURRENCY) },
+  verifyTimeout: { flags: '--verify-timeout <duration>', help: 'how long verify may take', default: '2m' },
+  dryRun: { flags: '--dry-run', help: 'make every read and check, print what each step would do; register, update and send nothing' },
+  rollbackOnFailure: {
+    flags: '--rollback-on-failure',
+    help: 'when wait-running or verify fails, point the service back at the revision it ran before, and wait',
+  },
+  from: { flags: '--from <step>', help: `start at this step (${ROLLOUT_STEPS.join(', ')}); printed when a step fails` },
+} as const satisfies Record<string, OptionDecl>;
+
+/**
+ * The flags `meshctl rollback` shares with rollout, carried into the command that finishes a failed
+ * rollback: the kept global ones, and the wait's pace and limit (not --count: rollback waits for the
+ * count the service asks for).
+ */
+export const ROLLBACK_KEEPS = keptFlags([WAIT_OPTIONS.interval, WAIT_OPTIONS.timeout]);
 
 /**
  * What to run after a failed rollout of one service, and how to say it. After --rollback-on-failure
@@ -87,9 +98,9 @@ function nextAfterFailure(
   step: RolloutStep,
   rolledBack: ServiceRolloutOutcome['rolledBack'],
 ): { command: string; label: string } {
-  if (!rolledBack) return { command: resumeCommand(argv, { drop: ['--from'], add: ['--from', step] }), label: 'resume with' };
+  if (!rolledBack) return { command: resumeCommand(argv, { drop: [ROLLOUT_OPTIONS.from], add: ['--from', step] }), label: 'resume with' };
   if (rolledBack.ok)
-    return { command: resumeCommand(argv, { drop: ['--from'] }), label: 'rolled back; once the cause is fixed, retry with' };
+    return { command: resumeCommand(argv, { drop: [ROLLOUT_OPTIONS.from] }), label: 'rolled back; once the cause is fixed, retry with' };
   const add = ['--cluster', target.cluster, '--service', target.service, ...(rolledBack.to ? ['--to', rolledBack.to] : [])];
   return { command: otherCommand(argv, 'rollback', ROLLBACK_KEEPS, add), label: 'the rollback failed too; finish it with' };
 }
@@ -222,7 +233,9 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
   ).finally(() => board.stop());
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'not-started');
   const count = (s: ServiceResult['status']) => results.filter((r) => r.status === s).length;
-  const summary = `${opts.dryRun ? `dry run: ${count('planned')} would be rolled out` : `${count('done')} rolled out`}, ${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
+  const summary =
+    `${opts.dryRun ? `dry run: ${count('planned')} would be rolled out` : `${count('done')} rolled out`}, ` +
+    `${count('unchanged')} already had envoy, ${count('failed')} failed, ${count('not-started')} not started (of ${results.length})`;
   const report: Report = {
     data: { ok: failed.length === 0, dryRun: opts.dryRun === true, cluster, summary, services: results },
     lines: [
@@ -244,7 +257,8 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
   if (failed.length === 0) return deps.ui.result(report);
   // Resume only what did not finish, each service named. A service rolled back is retried from the
   // start: --from would run its step on the old revision.
-  const drop = ['--all-services', '--service', ...(failed.some((r) => r.rolledBack) ? ['--from'] : [])];
+  const { allServices, service, from } = ROLLOUT_OPTIONS;
+  const drop = [allServices, service, ...(failed.some((r) => r.rolledBack) ? [from] : [])];
   const resume = resumeCommand(deps.argv, { drop, add: failed.flatMap((r) => ['--service', r.service]) });
   report.data.resumeCommand = resume;
   const cause = deps.signal.aborted ? new InterruptedError(`interrupted: ${summary}`) : new CheckFailedError(summary);
@@ -252,30 +266,12 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
 }
 
 export function registerRollout(program: Command, deps: Deps): void {
-  addWaitFlags(program.command('rollout'))
-    .description('add-envoy, update-service, wait-running and verify, in order, stopping at the first failure')
-    .option('--service <name>', `ECS service; repeat for several, rolled out side by side (default: ${DEFAULT_SERVICE})`, collect)
-    .option('--all-services', 'every service in the cluster whose task definition has no envoy yet')
-    .option('--concurrency <n>', 'services rolled out at once, with several', String(DEFAULT_CONCURRENCY))
-    .option('--mesh <name>', 'App Mesh mesh name (default: appmesh-workshop)')
-    .option(
-      '--virtual-node <name>',
-      'virtual node; {service} stands for the service name (default: crystal-lb-vanilla; with several: {service})',
-    )
-    .option('--envoy-image <image>', "envoy image (default: the workshop's, out of date)")
-    .option('--app-container <name>', 'application container (default: the first)')
-    .option('--app-ports <ports>', "ports envoy intercepts (default: the app container's ports, else 3000)")
-    .option('--diff', 'show what add-envoy changes')
-    .option('--skip-mesh-check', 'do not check that the virtual node exists')
-    .option('--instance-id <id>', 'instance verify runs on')
-    .option('--host <name>', 'host verify resolves; {service} stands for the service name (with several, verify runs only when given)')
-    .option('--port <port>', 'port verify curls')
-    .option('--path <path>', 'path verify curls')
-    .option('--expect-header <name=value>', 'header verify expects (default: server=envoy)')
-    .option('--verify-timeout <duration>', 'how long verify may take', '2m')
-    .option('--dry-run', 'make every read and check, print what each step would do; register, update and send nothing')
-    .option('--rollback-on-failure', 'when wait-running or verify fails, point the service back at the revision it ran before, and wait')
-    .option('--from <step>', `start at this step (${ROLLOUT_STEPS.join(', ')}); printed when a step fails`)
+  const { service, allServices, concurrency, verifyTimeout, dryRun, rollbackOnFailure, from } = ROLLOUT_OPTIONS;
+  const rollout = addWaitFlags(program.command('rollout')).description(
+    'add-envoy, update-service, wait-running and verify, in order, stopping at the first failure',
+  );
+  addOptions(rollout, [service, allServices, concurrency]);
+  addOptions(addVerifyFlags(addEnvoyFlags(rollout)), [verifyTimeout, dryRun, rollbackOnFailure, from])
     .addHelpText(
       'after',
       `
@@ -286,6 +282,9 @@ Examples:
   meshctl rollout --dry-run --all-services  # each service's plan; nothing registered, updated or sent
   meshctl rollout --service orders --service payments --host '{service}.internal.local'
   meshctl rollout --all-services --concurrency 8 --skip-mesh-check --json
+
+In --virtual-node and --host, {service} stands for the service's name. With several services,
+--virtual-node defaults to {service}, and verify runs only when --host is given.
 
 Each step prints one line on stderr (with several services, one line per service). When a step fails,
 meshctl says which and prints the command that resumes from it; steps already done are safe to run

@@ -2,13 +2,17 @@ import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { CommandFailedError } from '../errors.js';
 import type { Deps } from '../runtime/context.js';
-import { DEFAULT_SERVICE, resolveServiceTarget } from '../steps/service.js';
-import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, runVerify, verifyFailure, type VerifyResult } from '../steps/verify.js';
+import { resolveServiceTarget } from '../steps/service.js';
+import { runVerify, verifyFailure, type VerifyResult } from '../steps/verify.js';
 import { checkServiceConnectTraffic, trafficFailure, type TrafficVerdict } from '../steps/verify-service-connect.js';
 import type { Report } from '../ui/output.js';
-import { checkAll, collect, contextOf, targetFlags } from './options/common.js';
+import { checkAll, contextOf, targetFlags } from './options/common.js';
+import { addOptions, type OptionDecl } from './options/declare.js';
 import {
+  addVerifyFlags,
   refuseServiceConnectFlags,
+  SERVICE_CONNECT_OPTIONS,
+  SSM_TIMEOUT_OPTION,
   toVerifyOptions,
   toVerifyServiceConnectOptions,
   type VerifyFlags,
@@ -38,28 +42,20 @@ export function trafficReport(v: TrafficVerdict): Report {
   };
 }
 
+/** The switch to verify's other way: CloudWatch's Service Connect metrics instead of a curl. */
+const SERVICE_CONNECT_SWITCH: OptionDecl = {
+  flags: '--service-connect',
+  help: "after the move to Service Connect: read the service's traffic from CloudWatch instead of curling it",
+};
+
 export function registerVerify(program: Command, deps: Deps): void {
-  program
+  const verify = program
     .command('verify')
     .description(
       'curl the service from an instance of the ASG through SSM and check for server: envoy; ' +
         'or, with --service-connect, judge its Service Connect traffic from CloudWatch metrics',
-    )
-    .option('--instance-id <id>', 'run the check on this instance instead')
-    .option('--host <name>', `host to resolve with dig (default: ${DEFAULT_HOST})`)
-    .option('--port <port>', `port to curl (default: ${DEFAULT_PORT})`)
-    .option('--path <path>', `path to curl (default: ${DEFAULT_PATH})`)
-    .option('--timeout <duration>', 'how long to wait for the SSM command (default: 2m)')
-    .option('--expect-header <name=value>', 'header the answer must carry (default: server=envoy)')
-    .option('--service-connect', "after the move to Service Connect: read the service's traffic from CloudWatch instead of curling it")
-    .option('--service <name>', `with --service-connect: the ECS service (default: ${DEFAULT_SERVICE})`)
-    .option(
-      '--discovery-name <name>',
-      "with --service-connect: a discovery name to read; repeat for several (default: the deployment's Service Connect services)",
-      collect,
-    )
-    .option('--window <duration>', 'with --service-connect: how far back to read, at least 1m (default: 5m)')
-    .option('--max-5xx-ratio <ratio>', 'with --service-connect: the largest share of 5xx responses that passes, 0.01 or 1% (default: 1%)')
+    );
+  addOptions(addVerifyFlags(verify), [SSM_TIMEOUT_OPTION, SERVICE_CONNECT_SWITCH, ...Object.values(SERVICE_CONNECT_OPTIONS)])
     .addHelpText(
       'after',
       `

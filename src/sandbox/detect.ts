@@ -67,4 +67,5 @@ export function announceSandbox<T extends object>(clients: T, target: SandboxTar
  * command and reports Success without running it, so there is no curl output to judge.
  */
 export const SANDBOX_SSM_NO_OUTPUT =
-  'the check printed no output, which is the expected end in the sandbox: its emulator (moto) accepts SSM SendCommand and reports Success but runs nothing on the instance, so nothing was curled; against AWS this step shows whether envoy answered';
+  'the check printed no output, which is the expected end in the sandbox: its emulator (moto) accepts SSM SendCommand ' +
+  'and reports Success but runs nothing on the instance, so nothing was curled; against AWS this step shows whether envoy answered';

@@ -135,17 +135,22 @@ export async function trustedSandbox(env: Env, dir: string, command: string): Pr
     if (folder.version === 1) {
       throw new InputError(
         `sandbox: ${file} was written by an earlier meshctl, which kept no private record of its sandbox; ${nothing}. ` +
-          `Stop its moto and stand-in yourself if they still run (ps -ef | grep -e moto_launcher.py -e sandbox-scheduler.js), then remove the files it lists that are yours to remove, and the state file`,
+          'Stop its moto and stand-in yourself if they still run (ps -ef | grep -e moto_launcher.py -e sandbox-scheduler.js), ' +
+          'then remove the files it lists that are yours to remove, and the state file',
       );
     }
     throw new InputError(
-      `sandbox: ${file} was not written by a sandbox up of yours in this folder: there is no private record of a sandbox in ${shown(dir)} under ${shown(recordsDir(env))} (a copied or cloned folder carries the state file, not the record); ${nothing}. ` +
+      `sandbox: ${file} was not written by a sandbox up of yours in this folder: ` +
+        `there is no private record of a sandbox in ${shown(dir)} under ${shown(recordsDir(env))} ` +
+        `(a copied or cloned folder carries the state file, not the record); ${nothing}. ` +
         `If no sandbox of yours runs from this folder, remove ${file} yourself; a sandbox started in another folder stops with meshctl sandbox down --dir <that folder>`,
     );
   }
   if (folder.token === undefined || !(await sameToken(folder.token, record.token))) {
     throw new InputError(
-      `sandbox: ${file} is not the state up wrote for the sandbox in ${shown(dir)}: its token differs from the private record ${shown(await recordPath(env, dir))} (the file was replaced, or copied from another sandbox's folder); ${nothing}. ` +
+      `sandbox: ${file} is not the state up wrote for the sandbox in ${shown(dir)}: ` +
+        `its token differs from the private record ${shown(await recordPath(env, dir))} ` +
+        `(the file was replaced, or copied from another sandbox's folder); ${nothing}. ` +
         `Remove ${file} and run meshctl sandbox down --dir ${shown(shellQuote(dir))} again: down then stops what the record lists and removes the files up wrote that are unchanged`,
     );
   }

@@ -1,5 +1,5 @@
 import { readCloudMap } from './cloud-map.js';
-import { nameOfArn } from '../core/arn.js';
+import { nameOfArn, parseTaskDefinitionRef } from '../core/arn.js';
 import {
   appMeshResourcesOf,
   planCleanup,
@@ -9,9 +9,10 @@ import {
   type RoleFacts,
 } from '../core/migrate/cleanup-plan.js';
 import { mapLimit } from '../core/concurrency.js';
-import { ENVOY_CONTAINER, hasEnvoy } from '../core/envoy/proxy.js';
+import { hasEnvoy, meshGatewayOf } from '../core/envoy/proxy.js';
 import { AwsCallError, MeshctlError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
+import { onBoard } from './board.js';
 import { parseTemplateText } from './migrate-cluster.js';
 
 /**
@@ -66,12 +67,10 @@ export async function gatherCleanup(ctx: Context, cluster: string, keep: number)
   const revisions: RevisionFacts[] = await mapLimit(await ecs.listAllTaskDefinitions(), 8, async (arn) => {
     ctx.checkpoint();
     const d = await ecs.describeTaskDefinition(arn);
-    const envoy = d.taskDefinition.containerDefinitions?.find((c) => c.name === ENVOY_CONTAINER);
-    const resource = envoy?.environment?.find((e) => e.name === 'APPMESH_RESOURCE_ARN')?.value ?? '';
     return {
       arn,
-      envoy: hasEnvoy(d) || d.taskDefinition.proxyConfiguration?.type === 'APPMESH',
-      gateway: /\/virtualGateway\//.test(resource),
+      envoy: hasEnvoy(d),
+      gateway: meshGatewayOf(d) !== undefined,
       taskRoleArn: d.taskDefinition.taskRoleArn,
     };
   });
@@ -101,20 +100,47 @@ export async function gatherCleanup(ctx: Context, cluster: string, keep: number)
   return planCleanup({ revisions, inUse, roles, cloudMapServices, registered, gatewayServices, gatewayDnsNames, records, stacks, keep });
 }
 
-/** Carries out the plan: deregisters the revisions, detaches and deletes the App Mesh permissions. */
+/**
+ * Carries out the plan: deregisters the revisions, detaches and deletes the App Mesh permissions. Each
+ * family and each role has a line on one board (onBoard), which says each change as it is made.
+ */
 export async function runCleanup(ctx: Context, plan: CleanupPlan): Promise<void> {
-  const ecs = await ctx.aws.ecs();
-  for (const arn of plan.deregister) {
-    ctx.checkpoint();
-    await ecs.deregisterTaskDefinition(arn);
-  }
-  const iam = await ctx.aws.iam();
-  for (const d of plan.detach) {
-    ctx.checkpoint();
-    await iam.detachRolePolicy(d.role, d.policyArn);
-  }
-  for (const d of plan.deleteInline) {
-    ctx.checkpoint();
-    await iam.deleteRolePolicy(d.role, d.policy);
-  }
+  const familyOf = (arn: string) => parseTaskDefinitionRef(arn)?.family ?? nameOfArn(arn);
+  const changes: { key: string; what: string; done: string; make: () => Promise<void> }[] = [
+    ...plan.deregister.map((arn) => ({
+      key: familyOf(arn),
+      what: `deregister ${nameOfArn(arn)}`,
+      done: `deregistered ${nameOfArn(arn)}`,
+      make: async () => (await ctx.aws.ecs()).deregisterTaskDefinition(arn),
+    })),
+    ...plan.detach.map((d) => ({
+      key: `role ${d.role}`,
+      what: `detach ${nameOfArn(d.policyArn)}`,
+      done: `detached ${nameOfArn(d.policyArn)}`,
+      make: async () => (await ctx.aws.iam()).detachRolePolicy(d.role, d.policyArn),
+    })),
+    ...plan.deleteInline.map((d) => ({
+      key: `role ${d.role}`,
+      what: `delete inline policy ${d.policy}`,
+      done: `deleted inline policy ${d.policy}`,
+      make: async () => (await ctx.aws.iam()).deleteRolePolicy(d.role, d.policy),
+    })),
+  ];
+  const keys = [...new Set(changes.map((c) => c.key))];
+  await onBoard(ctx, keys, async (lineOf, board) => {
+    const started = new Set<string>();
+    for (const c of changes) {
+      const line = lineOf(c.key);
+      started.add(c.key);
+      try {
+        ctx.checkpoint();
+        await c.make();
+      } catch (err) {
+        line.ui.step(c.what, 'fail', (err as Error).message.split('\n')[0]);
+        for (const k of keys.filter((k) => !started.has(k))) board.set(k, '– not started (cleanup stopped)');
+        throw err;
+      }
+      line.ui.step(c.done, 'ok');
+    }
+  });
 }

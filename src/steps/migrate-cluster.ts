@@ -25,6 +25,7 @@ import { readJsonFile, readTextFile } from '../runtime/files.js';
 import { parseYaml } from '../runtime/yaml.js';
 import { readMeshFile, waitForNamespace } from './mesh.js';
 import { readAppMesh } from './read-mesh.js';
+import { onBoard } from './board.js';
 import { registerOrReuse } from './register-once.js';
 import { runUpdateService } from './service.js';
 import { clusterTaskSource } from './task-source.js';
@@ -228,8 +229,8 @@ export function backendsLeftBehind(plan: ClusterPlan, selection: readonly string
   for (const s of plan.services) {
     if (!chosen.has(s.service) || s.status !== 'migrate') continue;
     const behind = s.backends
-      .map((b) => b.servedBy)
-      .filter((b): b is string => !!b && b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
+      .flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])])
+      .filter((b) => b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
     if (behind.length) out.set(s.service, [...new Set(behind)]);
   }
   return out;
@@ -310,7 +311,10 @@ async function createHttpNamespaceOnce(ctx: Context, name: string): Promise<stri
   return id;
 }
 
-/** One service: the envoy-free revision registered once, the service updated with Service Connect, then waited for. */
+/**
+ * One service: the envoy-free revision registered once, the service updated with Service Connect, then
+ * waited for. `ctx` draws the service's line of the board (onBoard): each change is a state of that line.
+ */
 async function migrateService(
   ctx: Context,
   opts: ApplyOptions,
@@ -322,13 +326,15 @@ async function migrateService(
   try {
     ctx.checkpoint();
     base.appMeshTaskDefinitionArn = opts.current.get(p.service);
-    ctx.ui.step(p.service, 'start', `wave ${wave}: register`);
+    ctx.ui.step(`wave ${wave}`, 'start', 'register');
     const { arn } = await registerOrReuse(ctx, p.taskDefinition!);
     ctx.checkpoint();
+    ctx.ui.step(`wave ${wave}`, 'start', `update-service: ${nameOfArn(arn)} with Service Connect`);
     const update = await runUpdateService(ctx, { cluster: opts.cluster, service: p.service }, arn, p.serviceConnectConfiguration);
     base.taskDefinitionArn = update.taskDefinitionArn;
     if (opts.wait) {
-      ctx.ui.step(p.service, 'start', `wave ${wave}: waiting for ${update.taskDefinitionArn}`);
+      // The wait's progress (n/m RUNNING and its clock) shows on this line, after the step's name.
+      ctx.ui.step(`wave ${wave}: wait-running`, 'start', nameOfArn(update.taskDefinitionArn));
       const w = await runWaitRunning(
         ctx,
         { cluster: opts.cluster, service: p.service },
@@ -337,47 +343,58 @@ async function migrateService(
       base.running = w.running;
       base.wanted = w.wanted;
     }
-    ctx.ui.step(p.service, 'ok', `wave ${wave}: runs ${update.taskDefinitionArn} on Service Connect`);
+    ctx.ui.step(`wave ${wave}`, 'ok', `runs ${nameOfArn(update.taskDefinitionArn)} on Service Connect`);
     return base;
   } catch (err) {
     if (!(err instanceof MeshctlError)) throw err;
-    ctx.ui.step(p.service, 'fail', `wave ${wave}: ${err.message.split('\n')[0]}`);
+    ctx.ui.step(`wave ${wave}`, 'fail', err.message.split('\n')[0]);
     return { ...base, status: 'failed', error: err.message };
   }
 }
 
 /**
  * Runs the waves in order, the services of a wave side by side (at most `concurrency`); after a wave in
- * which a service did not succeed, or an interruption, the next waves do not start.
+ * which a service did not succeed, or an interruption, the next waves do not start. Every service of
+ * the plan has a line on one board (onBoard); `work` gets the context that draws its service's line.
  */
 export async function runWaves<R extends { status: string }>(
   ctx: Context,
   plan: ClusterPlan,
   concurrency: number,
-  work: (p: ServicePlan, wave: number) => Promise<R>,
+  work: (ctx: Context, p: ServicePlan, wave: number) => Promise<R>,
   notStarted: (p: ServicePlan, wave: number) => R,
   succeeded: (r: R) => boolean,
 ): Promise<R[]> {
   const byName = new Map(plan.services.map((s) => [s.service, s]));
-  const results: R[] = [];
-  let stopped = false;
-  for (const wave of plan.waves) {
-    const todo = wave.services.map((s) => byName.get(s)!).filter((s) => s.status === 'migrate');
-    if (stopped) {
-      results.push(...todo.map((p) => notStarted(p, wave.wave)));
-      continue;
+  const waves = plan.waves.map((w) => ({
+    wave: w.wave,
+    todo: w.services.map((s) => byName.get(s)!).filter((s) => s.status === 'migrate'),
+  }));
+  const keys = waves.flatMap((w) => w.todo.map((p) => p.service));
+  return onBoard(ctx, keys, async (lineOf, board) => {
+    const results: R[] = [];
+    let stopped = false;
+    const skip = (why: string) => (p: ServicePlan, wave: number) => {
+      board.set(p.service, `– not started (${why})`);
+      return notStarted(p, wave);
+    };
+    for (const { wave, todo } of waves) {
+      if (stopped) {
+        results.push(...todo.map((p) => skip(ctx.signal.aborted ? 'interrupted' : 'an earlier wave did not get there')(p, wave)));
+        continue;
+      }
+      const done = await mapLimit(
+        todo,
+        concurrency,
+        (p) => work(lineOf(p.service), p, wave),
+        () => !ctx.signal.aborted,
+        (p) => skip('interrupted')(p, wave),
+      );
+      results.push(...done);
+      if (!done.every(succeeded) || ctx.signal.aborted) stopped = true;
     }
-    const done = await mapLimit(
-      todo,
-      concurrency,
-      (p) => work(p, wave.wave),
-      () => !ctx.signal.aborted,
-      (p) => notStarted(p, wave.wave),
-    );
-    results.push(...done);
-    if (!done.every(succeeded) || ctx.signal.aborted) stopped = true;
-  }
-  return results;
+    return results;
+  });
 }
 
 /** In place: each service of each wave updated to its envoy-free revision with Service Connect. */
@@ -388,7 +405,7 @@ export async function applyClusterPlan(ctx: Context, plan: ClusterPlan, opts: Ap
     ctx,
     plan,
     opts.concurrency,
-    (p, wave) => migrateService(ctx, opts, p, wave, source),
+    (line, p, wave) => migrateService(line, opts, p, wave, source),
     (p, wave) => ({ service: p.service, wave, status: 'not-started' }),
     (r) => r.status === 'migrated',
   );
@@ -399,7 +416,10 @@ export function planSummary(p: ServicePlan): Obj {
   return {
     service: p.service,
     status: p.status,
+    kind: p.kind ?? null,
     virtualNode: p.virtualNode ? virtualNodeName(p.virtualNode.mesh, p.virtualNode.name) : null,
+    virtualServices: p.virtualServices ?? [],
+    gateway: p.gateway ?? null,
     namespace: p.namespace ?? null,
     namespaceExists: p.namespaceExists,
     listeners: p.listeners,

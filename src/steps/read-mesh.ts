@@ -1,126 +1,28 @@
-import type { MeshResourceApi } from '../aws/mesh-resources.js';
-import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener, type NodeDiscovery } from '../core/mesh/description.js';
+import { fromMeshObjects, type MeshDescription } from '../core/mesh/description.js';
+import { isServiceGone } from '../aws/aws-error.js';
 import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
-import { MESH_PROTOCOLS as PROTOCOLS, MESH_PROTOCOLS } from '../core/protocol.js';
+import { readActual } from './mesh.js';
+
+/** App Mesh is gone (2026-09-30) or out of reach, however it answers (src/aws/aws-error.ts isServiceGone). */
+export const isAppMeshUnreachable = isServiceGone;
 
 /**
- * App Mesh is gone (2026-09-30) or out of reach: access denied, the operation not offered (an HTML
- * 404), the connection refused or reset, the name not resolved. Anything else (throttling after
- * retries, a bug) is not "unreachable" and is thrown.
+ * Reads one mesh from App Mesh into the source-neutral description: the same objects `mesh plan`, `apply` and
+ * `export` read (readActual, with its one rule for a kind the endpoint does not offer), described. A mesh App
+ * Mesh does not have is NotFound, as any named thing AWS does not have. Throws what App Mesh throws.
  */
-export function isAppMeshUnreachable(err: unknown): err is AwsCallError {
-  if (!(err instanceof AwsCallError)) return false;
-  if (err.httpStatus === 403 || /AccessDenied|Forbidden|UnrecognizedClient|NotImplemented/.test(err.errorName)) return true;
-  return err.httpStatus === undefined && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH)$/.test(err.errorName);
-}
-
-type Spec = Record<string, unknown>;
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-function listenersOf(spec: Spec): MeshListener[] {
-  return asArr(spec.listeners)
-    .map((l) => asObj(asObj(l).portMapping))
-    .filter((p) => typeof p.port === 'number')
-    .map((p) => ({ port: p.port as number, protocol: PROTOCOLS.find((x) => x === String(p.protocol).toLowerCase()) ?? 'http' }));
-}
-
-function discoveryOf(spec: Spec): NodeDiscovery | undefined {
-  const sd = asObj(spec.serviceDiscovery);
-  const cm = asObj(sd.awsCloudMap);
-  if (typeof cm.namespaceName === 'string' && typeof cm.serviceName === 'string')
-    return { cloudMap: { namespace: cm.namespaceName, service: cm.serviceName } };
-  const dns = asObj(sd.dns);
-  return typeof dns.hostname === 'string' ? { dns: { hostname: dns.hostname } } : undefined;
-}
-
-function routeOf(name: string, spec: Spec): DescribedRoute {
-  const kind = MESH_PROTOCOLS.find((k) => spec[`${k}Route`] !== undefined) ?? 'http';
-  const route = asObj(spec[`${kind}Route`]);
-  const targets = asArr(asObj(route.action).weightedTargets).map((t) => asObj(t));
-  return {
-    name,
-    kind,
-    targets: targets.map((t) => ({
-      virtualNode: String(t.virtualNode),
-      weight: Number(t.weight ?? 1),
-      ...(typeof t.port === 'number' ? { port: t.port } : {}),
-    })),
-    retryPolicy: route.retryPolicy !== undefined,
-    timeout: route.timeout !== undefined,
-  };
-}
-
-/** Lists a kind; a kind the endpoint does not offer (moto has no virtual services) is read as none, with a note. */
-async function listOrNote(
-  res: MeshResourceApi,
-  kind: Parameters<MeshResourceApi['list']>[0],
-  mesh: string,
-  notes: string[],
-  parent?: string,
-) {
-  try {
-    return await res.list(kind, mesh, parent);
-  } catch (err) {
-    if (err instanceof AwsCallError && err.errorName === 'NotImplemented' && kind !== 'virtualNode') {
-      notes.push(`App Mesh answered, but ${err.operation} is not offered here: ${kind}s were read as none`);
-      return [];
-    }
-    throw err;
-  }
-}
-
-/** Reads one mesh from App Mesh into the source-neutral description. Throws what App Mesh throws. */
 export async function readMeshFromAppMesh(ctx: Context, mesh: string): Promise<MeshDescription> {
-  const res = await ctx.aws.meshResources();
-  const desc = emptyMesh(mesh, 'App Mesh');
-  for (const name of await res.list('virtualNode', mesh)) {
-    const o = await res.describe('virtualNode', mesh, name);
-    if (!o) continue;
-    const backends = asArr(o.spec.backends)
-      .map((b) => asObj(asObj(b).virtualService).virtualServiceName)
-      .filter((n): n is string => typeof n === 'string');
-    desc.virtualNodes.push({ name, listeners: listenersOf(o.spec), backends, discovery: discoveryOf(o.spec) });
+  const notes: string[] = [];
+  const objects = await readActual(ctx, mesh, undefined, notes);
+  if (!objects.some((o) => o.kind === 'mesh')) {
+    // DescribeMesh said "not found", as a gone App Mesh's bare 404 also says: listing tells the two apart (a
+    // real App Mesh answers NotFoundException, thrown; a gone one what isServiceGone knows).
+    await (await ctx.aws.meshResources()).list('virtualNode', mesh);
+    throw new AwsCallError('DescribeMesh', 'NotFoundException', 404, `mesh "${mesh}" does not exist`, 'check the mesh name and the region');
   }
-  for (const name of await listOrNote(res, 'virtualRouter', mesh, desc.unresolved)) {
-    const o = await res.describe('virtualRouter', mesh, name);
-    if (!o) continue;
-    const routes: DescribedRoute[] = [];
-    for (const r of await res.list('route', mesh, name)) {
-      const ro = await res.describe('route', mesh, r, name);
-      if (ro) routes.push(routeOf(r, ro.spec));
-    }
-    desc.virtualRouters.push({ name, listeners: listenersOf(o.spec), routes });
-  }
-  for (const name of await listOrNote(res, 'virtualService', mesh, desc.unresolved)) {
-    const o = await res.describe('virtualService', mesh, name);
-    const p = asObj(o?.spec.provider);
-    const node = asObj(p.virtualNode).virtualNodeName;
-    const router = asObj(p.virtualRouter).virtualRouterName;
-    if (o)
-      desc.virtualServices.push({
-        name,
-        provider: typeof node === 'string' ? { virtualNode: node } : typeof router === 'string' ? { virtualRouter: router } : undefined,
-      });
-  }
-  for (const gateway of await listOrNote(res, 'virtualGateway', mesh, desc.unresolved)) {
-    const o = await res.describe('virtualGateway', mesh, gateway);
-    if (o) desc.virtualGateways.push({ name: gateway, listeners: listenersOf(o.spec) });
-    for (const name of await listOrNote(res, 'gatewayRoute', mesh, desc.unresolved, gateway)) {
-      const g = await res.describe('gatewayRoute', mesh, name, gateway);
-      const route = asObj(g?.spec.httpRoute ?? g?.spec.http2Route ?? g?.spec.grpcRoute);
-      const target = asObj(asObj(asObj(asObj(route.action).target).virtualService)).virtualServiceName;
-      const prefix = asObj(route.match).prefix;
-      desc.gatewayRoutes.push({
-        gateway,
-        name,
-        prefix: typeof prefix === 'string' ? prefix : undefined,
-        virtualService: typeof target === 'string' ? target : undefined,
-      });
-    }
-  }
+  const desc = fromMeshObjects(mesh, 'App Mesh', objects);
+  desc.unresolved.push(...notes);
   return desc;
 }
 

@@ -2,14 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { otherCommand, resumeCommand } from '../../src/cli/options/common.js';
 
 const ROLLBACK_KEEPS = { values: ['--region', '--endpoint-url', '--timeout'], switches: ['--json'] };
+const FROM = { flags: '--from <step>', help: 'start at this step' };
+const ALL_SERVICES = { flags: '--all-services', help: 'every service' };
 
 describe('resumeCommand', () => {
   it('drops --from with its value (both spellings) and adds the new one', () => {
-    expect(resumeCommand(['rollout', '--from', 'wait-running', '--count', '4'], { drop: ['--from'], add: ['--from', 'verify'] })).toBe(
+    expect(resumeCommand(['rollout', '--from', 'wait-running', '--count', '4'], { drop: [FROM], add: ['--from', 'verify'] })).toBe(
       'meshctl rollout --count 4 --from verify',
     );
-    expect(resumeCommand(['rollout', '--from=wait-running', '--rollback-on-failure'], { drop: ['--from'] })).toBe(
+    expect(resumeCommand(['rollout', '--from=wait-running', '--rollback-on-failure'], { drop: [FROM] })).toBe(
       'meshctl rollout --rollback-on-failure',
+    );
+  });
+
+  it('drops a switch alone: the word after it is not its value', () => {
+    expect(resumeCommand(['rollout', '--all-services', '--json'], { drop: [ALL_SERVICES], add: ['--service', 'a'] })).toBe(
+      'meshctl rollout --json --service a',
     );
   });
 });

@@ -23,13 +23,19 @@ describe('meshctl mesh import', () => {
     expect(again.stderr).toMatch(/--output: .* already exists; pass --force/);
   });
 
-  it('reads Terraform state, and says on stderr what the mesh file cannot hold', async () => {
+  it('reads Terraform state whole: every listener, the retry policy, the timeout, nothing left out', async () => {
     const r = await runCli(['mesh', 'import', '--from-terraform', fixture('terraform-appmesh.json'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const file = JSON.parse(r.stdout);
     expect(file.mesh.name).toBe('local-mesh');
     expect(file.namespace.name).toBe('local');
-    expect(r.stderr).toMatch(/virtual node "products": listener 9080\/grpc left out/);
+    const products = file.virtualNodes.find((n: { name: string }) => n.name === 'products');
+    expect(products.listeners.map((l: { port: number; protocol: string }) => `${l.port}/${l.protocol}`)).toEqual([
+      '5000/http',
+      '9080/grpc',
+    ]);
+    expect(file.virtualRouters.flatMap((vr: { routes: object[] }) => vr.routes).some((rt: object) => 'retryPolicy' in rt)).toBe(true);
+    expect(r.stderr).not.toMatch(/left out/);
     const other = await runCli(['mesh', 'import', '--from-terraform', fixture('terraform-appmesh.json'), '--mesh', 'nope']);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/no mesh "nope" \(found: local-mesh\)/);

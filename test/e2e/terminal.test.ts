@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { motoEnv } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { seedClusterWorld } from '../support/cluster-world.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { spawnSync } from 'node:child_process';
 import { startInTmux, type TmuxPane } from '../support/tmux.js';
@@ -125,6 +126,29 @@ describe.skipIf(!HAS_TMUX)('the board of a many-service rollout in a terminal', 
     },
     60_000,
   );
+});
+
+describe.skipIf(!HAS_TMUX)('the board of migrate apply --all-services in a terminal', () => {
+  it('one line per service, in waves, each in its last state: no spinner and no line per change', async () => {
+    await seedClusterWorld(env.moto.url, env.ws);
+    const migrated = ['crystal-service-lb', 'inventory', 'payments', 'products'];
+    await env.withScheduler(async () => {
+      const pane = await inTerminal(['migrate', 'apply', '--all-services', '--create-namespace', '--interval', '1s', '--timeout', '30s']);
+      // Its board shows every service from the start: products, wave 2, waits while wave 1 moves.
+      await pane.waitFor(/^products +(waiting|▸ wave 2)/m);
+      const code = await pane.exited(60_000);
+      expect(code, await pane.capture()).toBe(0);
+      const lines = (await pane.capture()).split('\n');
+      for (const s of migrated) {
+        const board = lines.filter((l) => new RegExp(`^${s} +[▸✔✖–w]`).test(l));
+        expect(board, lines.join('\n')).toHaveLength(1);
+        expect(board[0]).toMatch(new RegExp(`^${s} +✔ wave ${s === 'products' ? 2 : 1} · runs \\S+:\\d+ on Service Connect$`));
+      }
+      // Nothing drawn the piped way (`service: state`), no spinner.
+      expect(lines.filter((l) => /^[\w-]+: [▸✔✖]/.test(l))).toEqual([]);
+      expect(lines.join('\n')).not.toMatch(FRAME);
+    });
+  }, 90_000);
 });
 
 describe('the board of a many-service rollout in a CI log', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = 'throttle' | '500' | '503' | '403' | '404' | 'reset' | 'reset-after' | 'latency' | 'barrier';
+export type FaultKind = 'throttle' | '500' | '503' | '403' | '404' | 'reset' | 'reset-after' | 'latency' | 'barrier' | 'answer';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -16,6 +16,8 @@ export interface FaultRule {
   latencyMs?: number;
   /** `barrier`: requests of one operation are held until this many have arrived (default 2), then sent together. */
   parties?: number;
+  /** `answer`: this status, headers and body instead of the service's answer. */
+  answer?: { status: number; headers?: Record<string, string>; body?: string };
 }
 
 export interface FaultProxy {
@@ -153,6 +155,10 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
         // What a retired or forbidden API answers: AccessDenied for the operation.
         res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
         return res.end(JSON.stringify({ message: 'injected by the fault proxy: access denied' }));
+      }
+      if (rule?.kind === 'answer') {
+        res.writeHead(rule.answer?.status ?? 404, rule.answer?.headers ?? {});
+        return res.end(rule.answer?.body ?? '');
       }
       if (rule?.kind === '404') {
         // An endpoint that does not offer the operation at all: an HTML page, not an AWS error.

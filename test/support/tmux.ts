@@ -99,6 +99,9 @@ export async function startInTmux(
     },
     async exited(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
+      // tmux 3.3 may say the pane is dead a moment before it sets the exit status: an empty status counts
+      // as a signal only once it has stayed empty for a while.
+      let emptySince: number | undefined;
       for (;;) {
         const [dead, status, signal] = (
           await tmux('display-message', '-p', '-t', 'meshctl', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')
@@ -109,7 +112,7 @@ export async function startInTmux(
         // for a process a signal ended: after our Ctrl-C that is SIGINT, 130 to a shell.
         if (dead === '1' && status) return Number(status);
         if (dead === '1' && signal) return 128 + Number(signal);
-        if (dead === '1') return 130;
+        if (dead === '1' && Date.now() - (emptySince ??= Date.now()) >= 1000) return 130;
         if (Date.now() > deadline) throw new Error(`meshctl did not exit; the pane shows:\n${await capture()}`);
         await sleep(100);
       }

@@ -6,6 +6,7 @@ import { escapeControls } from '../../core/escape.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { InputError, UsageError } from '../../errors.js';
 import { createContext, type Context, type Deps, type GlobalFlags } from '../../runtime/context.js';
+import { optionName, takesValue, type OptionDecl } from './declare.js';
 
 type Results<T extends readonly (() => unknown)[]> = { -readonly [K in keyof T]: ReturnType<T[K]> };
 
@@ -122,28 +123,24 @@ export function distinctServices(values: string[] | undefined, warn: (message: s
   return [...byName.values()];
 }
 
-/** commander's collector for a repeated flag. */
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+export { collect } from './declare.js';
 
 /**
- * `meshctl <the user's own arguments>`, quoted, ready to paste: the flags in `drop` are removed (with
- * their values) and `add` is appended. The one argv rewriter for every resume command.
+ * `meshctl <the user's own arguments>`, quoted, ready to paste: the options in `drop` are removed (with
+ * their values, when they take one) and `add` is appended. The one argv rewriter for every resume command.
  */
-export function resumeCommand(argv: readonly string[], change: { drop?: readonly string[]; add?: readonly string[] } = {}): string {
-  const drop = new Set(change.drop ?? []);
+export function resumeCommand(argv: readonly string[], change: { drop?: readonly OptionDecl[]; add?: readonly string[] } = {}): string {
+  const drop = new Map((change.drop ?? []).map((o) => [optionName(o), takesValue(o)]));
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const name = a.split('=')[0]!;
     if (drop.has(name)) {
-      if (!a.includes('=') && VALUELESS.has(name) === false) i++;
+      if (!a.includes('=') && drop.get(name)) i++;
     } else args.push(a);
   }
   return `meshctl ${shellJoin([...args, ...(change.add ?? [])])}`;
 }
-
-/** Dropped flags that take no value. */
-const VALUELESS = new Set(['--all-services', '--rollback-on-failure', '--dry-run', '--force', '--yes']);
 
 /**
  * `meshctl <command>` for another command than the one the user ran: only the flags in `keep` are

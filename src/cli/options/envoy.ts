@@ -1,9 +1,12 @@
+import type { Command } from 'commander';
 import { parseTaskDefinitionRef } from '../../core/arn.js';
 import { escapeControls } from '../../core/escape.js';
+import { WORKSHOP_ENVOY_TAG } from '../../core/envoy/render.js';
 import { APP_MESH_NAME } from '../../core/mesh/description.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MESH, DEFAULT_VIRTUAL_NODE, type AddEnvoyOptions } from '../../steps/add-envoy.js';
 import { checkAll, intFlag } from './common.js';
+import { addOptions, type OptionDecl } from './declare.js';
 
 /** The flags that choose and render envoy: add-envoy's own, which rollout shares. */
 export interface EnvoyFlags {
@@ -19,6 +22,34 @@ export interface EnvoyFlags {
   force?: boolean;
   diff?: boolean;
   skipMeshCheck?: boolean;
+}
+
+/**
+ * The flags that render envoy into a task definition, declared once: add-envoy's, which rollout takes
+ * as they are (rollout's help says what its {service} template adds to --virtual-node).
+ */
+export const ENVOY_OPTIONS = {
+  mesh: { flags: '--mesh <name>', help: `App Mesh mesh name (default: ${DEFAULT_MESH})` },
+  virtualNode: { flags: '--virtual-node <name>', help: `virtual node envoy serves (default: ${DEFAULT_VIRTUAL_NODE})` },
+  envoyImage: {
+    flags: '--envoy-image <image>',
+    help: `envoy image (default: the workshop's ${WORKSHOP_ENVOY_TAG} in the task's region; out of date)`,
+  },
+  appContainer: {
+    flags: '--app-container <name>',
+    help: 'application container that waits for envoy (default: the first that is not envoy)',
+  },
+  appPorts: {
+    flags: '--app-ports <ports>',
+    help: "comma-separated ports envoy intercepts (default: the app container's ports, else 3000)",
+  },
+  diff: { flags: '--diff', help: 'show what changes against the current revision' },
+  skipMeshCheck: { flags: '--skip-mesh-check', help: 'register without checking that the virtual node (or gateway) exists' },
+} as const satisfies Partial<Record<keyof EnvoyFlags, OptionDecl>>;
+
+/** Adds the flags that render envoy (ENVOY_OPTIONS). */
+export function addEnvoyFlags(cmd: Command): Command {
+  return addOptions(cmd, Object.values(ENVOY_OPTIONS));
 }
 
 /** Checks an App Mesh name flag. */

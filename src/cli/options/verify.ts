@@ -1,9 +1,12 @@
+import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { discoveryNameProblem } from '../../core/ecs-names.js';
 import { DEFAULT_MAX_5XX_RATIO, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, MIN_WINDOW_MS, parseRatio } from '../../core/migrate/traffic-check.js';
 import { DEFAULT_EXPECTED_HEADER } from '../../core/verify-check.js';
 import { DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, DEFAULT_VERIFY_TIMEOUT_MS, type VerifyOptions } from '../../steps/verify.js';
 import { checkAll, durationFlag, intFlag } from './common.js';
+import { addOptions, flagNames, type OptionDecl } from './declare.js';
+import { DEFAULT_SERVICE } from '../../steps/service.js';
 
 export interface VerifyFlags {
   asg?: string;
@@ -24,21 +27,53 @@ export interface VerifyServiceConnectFlags {
   max5xxRatio?: string;
 }
 
+/**
+ * The flags of verify's SSM check, declared once: verify's, which rollout takes as they are (rollout's
+ * help says what its {service} template adds to --host).
+ */
+export const VERIFY_OPTIONS = {
+  instanceId: {
+    flags: '--instance-id <id>',
+    help: 'run the check on this instance (default: a running instance of the auto scaling group, --asg)',
+  },
+  host: { flags: '--host <name>', help: `host to resolve with dig (default: ${DEFAULT_HOST})` },
+  port: { flags: '--port <port>', help: `port to curl (default: ${DEFAULT_PORT})` },
+  path: { flags: '--path <path>', help: `path to curl (default: ${DEFAULT_PATH})` },
+  expectHeader: {
+    flags: '--expect-header <name=value>',
+    help: `header the answer must carry (default: ${DEFAULT_EXPECTED_HEADER.name}=${DEFAULT_EXPECTED_HEADER.value})`,
+  },
+} as const satisfies Partial<Record<keyof VerifyFlags, OptionDecl>>;
+
+/** Adds the SSM check's flags (VERIFY_OPTIONS); its timeout is each command's own (verify's --timeout, rollout's --verify-timeout). */
+export function addVerifyFlags(cmd: Command): Command {
+  return addOptions(cmd, Object.values(VERIFY_OPTIONS));
+}
+
+/** verify's own --timeout (rollout's is --verify-timeout, beside its wait's --timeout). */
+export const SSM_TIMEOUT_OPTION = {
+  flags: '--timeout <duration>',
+  help: 'how long to wait for the SSM command (default: 2m)',
+} as const satisfies OptionDecl;
+
+/** verify --service-connect's flags (after the --service-connect switch). */
+export const SERVICE_CONNECT_OPTIONS = {
+  service: { flags: '--service <name>', help: `with --service-connect: the ECS service (default: ${DEFAULT_SERVICE})` },
+  discoveryName: {
+    flags: '--discovery-name <name>',
+    help: "with --service-connect: a discovery name to read; repeat for several (default: the deployment's Service Connect services)",
+    repeat: true,
+  },
+  window: { flags: '--window <duration>', help: 'with --service-connect: how far back to read, at least 1m (default: 5m)' },
+  max5xxRatio: {
+    flags: '--max-5xx-ratio <ratio>',
+    help: 'with --service-connect: the largest share of 5xx responses that passes, 0.01 or 1% (default: 1%)',
+  },
+} as const satisfies Record<keyof Omit<VerifyServiceConnectFlags, 'serviceConnect'>, OptionDecl>;
+
 /** The flags of each way of verifying: the SSM curl from an instance, and the Service Connect metrics. */
-const SSM_FLAGS = {
-  instanceId: '--instance-id',
-  host: '--host',
-  port: '--port',
-  path: '--path',
-  timeout: '--timeout',
-  expectHeader: '--expect-header',
-};
-const SERVICE_CONNECT_FLAGS = {
-  service: '--service',
-  discoveryName: '--discovery-name',
-  window: '--window',
-  max5xxRatio: '--max-5xx-ratio',
-};
+const SSM_FLAGS = flagNames({ ...VERIFY_OPTIONS, timeout: SSM_TIMEOUT_OPTION });
+const SERVICE_CONNECT_FLAGS = flagNames(SERVICE_CONNECT_OPTIONS);
 
 function given(flags: VerifyFlags & VerifyServiceConnectFlags, names: Record<string, string>): string[] {
   return Object.entries(names)

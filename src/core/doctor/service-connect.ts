@@ -1,7 +1,7 @@
 // ---- the Service Connect checklist ---------------------------------------------------------------
 
 import type { Service, ServiceConnectConfiguration, PortMapping, ContainerDefinition } from '@aws-sdk/client-ecs';
-import { nameOfArn } from '../arn.js';
+import { findNamespace, namespaceNameOf } from '../namespace.js';
 import { normalizeHost, HostRef, aliasText, hostRefsOf } from '../host-refs.js';
 import { policyOnlyAllowsAppMesh } from '../iam-policy.js';
 import {
@@ -23,17 +23,8 @@ export function serviceConnectOf(service: Service | undefined): ServiceConnectCo
 
 type Namespaces = ServiceConnectFacts['namespaces'];
 
-/** A configuration's namespace, which ECS gives as a name, an id or an ARN (ending in the id). */
-function findNamespace(value: string | undefined, namespaces: Namespaces): Namespaces[number] | undefined {
-  if (!value) return undefined;
-  const id = value.startsWith('arn:') ? nameOfArn(value) : value;
-  return namespaces.find((n) => n.id === id || n.name === value);
-}
-
 /** What two configurations' namespaces compare by: the Cloud Map id when known. */
 const namespaceKey = (value: string | undefined, namespaces: Namespaces) => findNamespace(value, namespaces)?.id ?? value ?? '';
-const namespaceName = (value: string | undefined, namespaces: Namespaces) =>
-  findNamespace(value, namespaces)?.name ?? (value?.startsWith('arn:') ? nameOfArn(value) : value);
 
 interface Alias {
   dnsName: string;
@@ -42,7 +33,7 @@ interface Alias {
 
 /** A configuration's client aliases; ECS's default dnsName is discoveryName (else portName) in the namespace. */
 function aliasesOf(sc: ServiceConnectConfiguration, namespaces: Namespaces): Alias[] {
-  const ns = namespaceName(sc.namespace, namespaces) ?? '';
+  const ns = namespaceNameOf(sc.namespace, namespaces) ?? '';
   return (sc.services ?? []).flatMap((s) =>
     (s.clientAliases ?? []).map((a) => ({
       dnsName: normalizeHost(a.dnsName ?? `${s.discoveryName ?? s.portName}.${ns}`),
@@ -118,7 +109,7 @@ function backendsCheck(r: Results, facts: DoctorFacts, sc: ServiceConnectConfigu
   const own = {
     service: self ?? 'this service',
     namespace: namespaceKey(sc.namespace, ns),
-    namespaceName: namespaceName(sc.namespace, ns),
+    namespaceName: namespaceNameOf(sc.namespace, ns),
   };
   const registeredAs = (host: string) =>
     others
@@ -240,7 +231,7 @@ function configurationCheck(r: Results, sc: ServiceConnectConfiguration, namespa
     const aliases = (s.clientAliases ?? []).map((a) => aliasText({ dnsName: a.dnsName ?? '(default)', port: a.port }));
     return `${s.portName} → ${aliases.join(', ') || 'no alias'}`;
   });
-  const where = namespaceName(sc.namespace, namespaces) ?? '(cluster default)';
+  const where = namespaceNameOf(sc.namespace, namespaces) ?? '(cluster default)';
   r.add('sc-configuration', true, `enabled in namespace ${where}${services.length ? `; ${published.join('; ')}` : '; a client only'}`);
 }
 
@@ -301,7 +292,7 @@ function aliasCountCheck(r: Results, sc: ServiceConnectConfiguration): void {
 function aliasUniqueCheck(r: Results, facts: DoctorFacts, sc: ServiceConnectConfiguration, sf: ServiceConnectFacts): void {
   const mine = aliasesOf(sc, sf.namespaces);
   const key = namespaceKey(sc.namespace, sf.namespaces);
-  const nsName = namespaceName(sc.namespace, sf.namespaces);
+  const nsName = namespaceNameOf(sc.namespace, sf.namespaces);
   const same = (a: Alias) => (b: Alias) => b.dnsName === a.dnsName && b.port === a.port;
   const others = sf.clusterServices.flatMap((s) => {
     const theirs = serviceConnectOf(s);

@@ -17,25 +17,44 @@ export function proxyContainers(td: DescribedTaskDefinition['taskDefinition']): 
 
 /** `mesh/M/virtualNode/N`, alone or at the end of an ARN. */
 const NODE_REFERENCE = /(?:^|:)mesh\/([^/]+)\/virtualNode\/([^/]+)$/;
+/** `mesh/M/virtualGateway/G`, alone or at the end of an ARN. */
+const GATEWAY_REFERENCE = /(?:^|:)mesh\/([^/]+)\/virtualGateway\/([^/]+)$/;
+
+/** The mesh object envoy's APPMESH_VIRTUAL_NODE_NAME or APPMESH_RESOURCE_ARN names, matched against `pattern`. */
+function referenceOf(described: DescribedTaskDefinition, pattern: RegExp): [string, string] | undefined {
+  const td = described.taskDefinition;
+  const proxies = proxyContainers(td);
+  for (const c of (td.containerDefinitions ?? []).filter((x) => proxies.has(x.name ?? ''))) {
+    const read = (name: string) => (c.environment ?? []).find((e) => e.name === name)?.value;
+    for (const value of [read('APPMESH_VIRTUAL_NODE_NAME'), read('APPMESH_RESOURCE_ARN')]) {
+      const m = value ? pattern.exec(value.trim()) : null;
+      if (m) return [m[1]!, m[2]!];
+    }
+  }
+  return undefined;
+}
+
+/** The virtual gateway an envoy-only gateway task serves (`mesh/M/virtualGateway/G` or its ARN). */
+export function meshGatewayOf(described: DescribedTaskDefinition): { mesh: string; gateway: string } | undefined {
+  const ref = referenceOf(described, GATEWAY_REFERENCE);
+  return ref && { mesh: ref[0], gateway: ref[1] };
+}
 
 /**
  * The mesh and node the proxy serves: APPMESH_VIRTUAL_NODE_NAME (`mesh/M/virtualNode/N`), else
  * APPMESH_RESOURCE_ARN, of the first proxy container (see proxyContainers) that names one.
  */
 export function meshNodeOf(described: DescribedTaskDefinition): { mesh: string; node: string } | undefined {
-  const td = described.taskDefinition;
-  const proxies = proxyContainers(td);
-  for (const c of (td.containerDefinitions ?? []).filter((x) => proxies.has(x.name ?? ''))) {
-    const read = (name: string) => (c.environment ?? []).find((e) => e.name === name)?.value;
-    const value = read('APPMESH_VIRTUAL_NODE_NAME') ?? read('APPMESH_RESOURCE_ARN');
-    const m = value ? NODE_REFERENCE.exec(value.trim()) : null;
-    if (m) return { mesh: m[1]!, node: m[2]! };
-  }
-  return undefined;
+  const ref = referenceOf(described, NODE_REFERENCE);
+  return ref && { mesh: ref[0], node: ref[1] };
 }
 
 export const ENVOY_CONTAINER = 'envoy';
-/** True when the task definition has an envoy container. */
+/**
+ * True when the task definition runs the App Mesh proxy: a container named envoy, or the one an APPMESH
+ * proxyConfiguration names (an envoy container called `proxy` or `sidecar` is found too).
+ */
 export function hasEnvoy(described: DescribedTaskDefinition): boolean {
-  return described.taskDefinition.containerDefinitions?.some((c) => c.name === ENVOY_CONTAINER) ?? false;
+  const td = described.taskDefinition;
+  return proxyContainers(td).size > 0 || td.proxyConfiguration?.type === 'APPMESH';
 }

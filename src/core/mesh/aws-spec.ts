@@ -42,6 +42,14 @@ function serviceDiscoveryToAws(sd: Decl | undefined): Decl | undefined {
   return sd?.dns ? { dns: compact({ ...sd.dns }) } : undefined;
 }
 
+/** App Mesh rewrites the matched prefix to / unless told not to; the file says which, or gives the new prefix. */
+function gatewayRewriteToAws(d: Decl): Decl | undefined {
+  const rw = (d.rewrite ?? {}) as Decl;
+  const prefix = rw.prefix ?? (d.prefix !== undefined ? { defaultPrefix: d.rewritePrefix ? 'ENABLED' : 'DISABLED' } : undefined);
+  const out = compact({ prefix, path: rw.path, hostname: rw.hostname });
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** A decl (the file's terms, as planMesh holds it) in; the spec App Mesh's Create and Update calls take out. */
 export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown> {
   const d = (decl ?? {}) as Decl;
@@ -87,8 +95,7 @@ export function toAwsSpec(kind: MeshKind, decl: unknown): Record<string, unknown
       const protocol: MeshProtocol = d.protocol ?? 'http';
       const action = compact({
         target: compact({ virtualService: { virtualServiceName: d.virtualService }, port: d.targetPort }),
-        // App Mesh rewrites the matched prefix to / unless told not to; the file says which.
-        rewrite: d.prefix !== undefined ? { prefix: { defaultPrefix: d.rewritePrefix ? 'ENABLED' : 'DISABLED' } } : undefined,
+        rewrite: gatewayRewriteToAws(d),
       });
       const match = hasPrefix(protocol) ? compact({ prefix: d.prefix, ...d.match }) : { ...d.match };
       return compact({ priority: d.priority, [routeKey(protocol)]: { match, action } });
@@ -202,6 +209,7 @@ function declFromAws(kind: MeshKind, s: AwsSpec): Decl {
         targetPort: r.action?.target?.port ?? undefined,
         // A route made without a rewrite block rewrites: App Mesh's default.
         rewritePrefix: prefix === undefined ? undefined : r.action?.rewrite?.prefix?.defaultPrefix !== 'DISABLED',
+        rewrite: fromAwsShape(SHAPES.gatewayRewrite, r.action?.rewrite),
       });
     }
     default:

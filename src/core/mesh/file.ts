@@ -189,6 +189,14 @@ export interface GatewayRouteDecl {
   targetPort?: number;
   /** Prefix routes: off unless the file asks (the runbook author had to turn the console's default rewrite off). */
   rewritePrefix?: boolean;
+  /** App Mesh's other rewrites, in its shape: the prefix's new value, an exact path, the target's hostname. */
+  rewrite?: GatewayRewrite;
+}
+
+export interface GatewayRewrite {
+  prefix?: { value: string };
+  path?: { exact: string };
+  hostname?: { defaultTargetHostname: 'ENABLED' | 'DISABLED' };
 }
 
 export interface VirtualGatewayDecl {
@@ -205,11 +213,19 @@ export interface VirtualGatewayDecl {
 export interface MeshFile {
   /** vpc is needed only to create the namespace; export leaves it out (Cloud Map does not say). */
   namespace?: { name: string; vpc?: string; services: string[] };
-  mesh: { name: string; egressFilter: 'DROP_ALL' | 'ALLOW_ALL'; serviceDiscovery?: { ipPreference: string } };
+  /** owner: the account that shares the mesh with this one (App Mesh's meshOwner); absent for a mesh of this account. */
+  mesh: { name: string; egressFilter: 'DROP_ALL' | 'ALLOW_ALL'; serviceDiscovery?: { ipPreference: string }; owner?: string };
   virtualNodes: VirtualNodeDecl[];
   virtualRouters: VirtualRouterDecl[];
   virtualServices: VirtualServiceDecl[];
+  /**
+   * Virtual services the nodes call that another file or stack declares (a shared mesh's, say): kept as references,
+   * so a backend may name them; plan neither creates nor checks them.
+   */
+  externalVirtualServices?: string[];
+  /** The shorthand for one gateway; a validated file holds every gateway in `virtualGateways`. */
   virtualGateway?: VirtualGatewayDecl;
+  virtualGateways?: VirtualGatewayDecl[];
 }
 
 // ---- The nested App Mesh shapes, as data.

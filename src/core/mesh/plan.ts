@@ -62,7 +62,8 @@ export function meshObjects(f: Partial<MeshFile>): MeshObject[] {
     for (const s of f.namespace.services) out.push({ kind: 'cloudMapService', name: s, parent: f.namespace.name, decl: {} });
   }
   if (f.mesh) {
-    const { name, ...mesh } = f.mesh;
+    // The owner says which account's mesh this is, not how it is: nothing App Mesh compares.
+    const { name, owner: _owner, ...mesh } = f.mesh;
     out.push({ kind: 'mesh', name, decl: mesh });
   }
   for (const { name, ...n } of f.virtualNodes ?? []) out.push({ kind: 'virtualNode', name, decl: fileForm(n) });
@@ -71,8 +72,7 @@ export function meshObjects(f: Partial<MeshFile>): MeshObject[] {
     for (const { name: routeName, ...route } of routes) out.push({ kind: 'route', name: routeName, parent: name, decl: route });
   }
   for (const { name, ...s } of f.virtualServices ?? []) out.push({ kind: 'virtualService', name, decl: s });
-  if (f.virtualGateway) {
-    const { name, routes, ...g } = f.virtualGateway;
+  for (const { name, routes, ...g } of [...(f.virtualGateway ? [f.virtualGateway] : []), ...(f.virtualGateways ?? [])]) {
     out.push({ kind: 'virtualGateway', name, decl: fileForm(g) });
     for (const { name: routeName, ...route } of routes) out.push({ kind: 'gatewayRoute', name: routeName, parent: name, decl: route });
   }
@@ -191,15 +191,15 @@ export function objectsToMeshFile(objects: readonly MeshObject[]): Partial<MeshF
       .map((r) => ({ name: r.name, ...(r.decl as Omit<RouteDecl, 'name'>) })),
   }));
   f.virtualServices = of('virtualService').map((o) => ({ name: o.name, ...(o.decl as Omit<VirtualServiceDecl, 'name'>) }));
-  const gw = of('virtualGateway')[0];
-  if (gw) {
-    f.virtualGateway = {
-      name: gw.name,
-      ...(gw.decl as Omit<VirtualGatewayDecl, 'name' | 'routes'>),
-      routes: of('gatewayRoute')
-        .filter((r) => r.parent === gw.name)
-        .map((r) => ({ name: r.name, ...(r.decl as Omit<GatewayRouteDecl, 'name'>) })),
-    };
-  }
+  const gateways = of('virtualGateway').map((gw) => ({
+    name: gw.name,
+    ...(gw.decl as Omit<VirtualGatewayDecl, 'name' | 'routes'>),
+    routes: of('gatewayRoute')
+      .filter((r) => r.parent === gw.name)
+      .map((r) => ({ name: r.name, ...(r.decl as Omit<GatewayRouteDecl, 'name'>) })),
+  }));
+  // One gateway in the shorthand, as most meshes have; several as a list.
+  if (gateways.length === 1) f.virtualGateway = gateways[0];
+  if (gateways.length > 1) f.virtualGateways = gateways;
   return f;
 }

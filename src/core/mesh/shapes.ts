@@ -20,7 +20,7 @@ export type Shape =
 
 export const BIG = Number.MAX_SAFE_INTEGER;
 export const int = (min: number, max = BIG): Shape => ({ kind: 'int', min, max });
-const TEXT: Shape = { kind: 'text' };
+export const TEXT: Shape = { kind: 'text' };
 const BOOL: Shape = { kind: 'bool' };
 export const oneOf = (...values: string[]): Shape => ({ kind: 'enum', values });
 export const list = (of: Shape, max = BIG): Shape => ({ kind: 'list', of, min: 1, max });
@@ -32,7 +32,7 @@ export const obj = (fields: Record<string, Shape>, required: string[] = [], anyO
 });
 const union = (fields: Record<string, Shape>): Shape => ({ kind: 'object', fields, required: [], union: true });
 
-const PORT = int(1, 65535);
+export const PORT = int(1, 65535);
 /** Health check timings and thresholds: App Mesh's range and the file's default. */
 export const HEALTH_THRESHOLDS = {
   intervalMillis: [5000, 300000, 5000],
@@ -141,6 +141,12 @@ export const SHAPES = {
   tcpMatch: obj({ port: PORT }),
   gatewayHttpMatch: obj({ ...HTTP_MATCH, hostname: HOSTNAME }),
   gatewayGrpcMatch: obj({ serviceName: TEXT, hostname: HOSTNAME, metadata: HEADERS, port: PORT }),
+  /** A gateway route's rewrites but the prefix's on/off (`rewritePrefix`); grpc routes rewrite the hostname only. */
+  gatewayRewrite: obj({
+    prefix: obj({ value: TEXT }, ['value']),
+    path: obj({ exact: TEXT }, ['exact']),
+    hostname: obj({ defaultTargetHostname: oneOf('ENABLED', 'DISABLED') }, ['defaultTargetHostname']),
+  }),
   httpRetryPolicy: obj(HTTP_RETRY, ['perRetryTimeout', 'maxRetries'], ['httpRetryEvents', 'tcpRetryEvents']),
   grpcRetryPolicy: obj(
     { ...HTTP_RETRY, grpcRetryEvents: GRPC_RETRY_EVENTS },
@@ -149,6 +155,84 @@ export const SHAPES = {
   ),
   httpRouteTimeout: HTTP_TIMEOUT,
   tcpRouteTimeout: TCP_TIMEOUT,
+} as const;
+
+const fieldsOf = (s: Shape) => (s.kind === 'object' ? s.fields : {});
+const PORT_MAPPING = obj({ port: PORT, protocol: oneOf(...PROTOCOLS) }, ['port', 'protocol']);
+const TARGETS = list(obj({ virtualNode: TEXT, weight: int(0, 100), port: PORT }, ['virtualNode', 'weight']));
+const route = (match: Shape, retry: Shape | undefined, timeout: Shape) =>
+  obj({
+    match: obj({ prefix: TEXT, ...fieldsOf(match) }),
+    action: obj({ weightedTargets: TARGETS }),
+    ...(retry ? { retryPolicy: retry } : {}),
+    timeout,
+  });
+const GATEWAY_ACTION = obj({
+  target: obj({ virtualService: obj({ virtualServiceName: TEXT }), port: PORT }),
+  rewrite: obj({ ...fieldsOf(SHAPES.gatewayRewrite), prefix: obj({ defaultPrefix: oneOf('ENABLED', 'DISABLED'), value: TEXT }) }),
+});
+const gatewayRoute = (match: Shape) => obj({ match: obj({ prefix: TEXT, ...fieldsOf(match) }), action: GATEWAY_ACTION });
+
+/**
+ * App Mesh's spec of each kind, whole, in the API's field names: what a CloudFormation or Terraform spec block is
+ * read into (sources/specs.ts), field for field, before aws-spec.ts maps it to the file's terms as it maps App Mesh's.
+ */
+export const SPECS = {
+  mesh: obj({ egressFilter: obj({ type: oneOf('DROP_ALL', 'ALLOW_ALL') }), serviceDiscovery: SHAPES.meshServiceDiscovery }),
+  virtualNode: obj({
+    listeners: list(
+      obj(
+        {
+          portMapping: PORT_MAPPING,
+          healthCheck: SHAPES.healthCheck,
+          timeout: SHAPES.listenerTimeout,
+          outlierDetection: SHAPES.outlierDetection,
+          connectionPool: SHAPES.nodeConnectionPool,
+          tls: SHAPES.listenerTls,
+        },
+        ['portMapping'],
+      ),
+    ),
+    serviceDiscovery: obj({
+      awsCloudMap: obj({ namespaceName: TEXT, serviceName: TEXT, attributes: SHAPES.cloudMapAttributes, ipPreference: IP_PREFERENCE }),
+      dns: obj({ hostname: TEXT, responseType: SHAPES.dnsResponseType, ipPreference: IP_PREFERENCE }),
+    }),
+    backends: list(obj({ virtualService: obj({ virtualServiceName: TEXT, clientPolicy: CLIENT_POLICY }) })),
+    backendDefaults: SHAPES.backendDefaults,
+    logging: SHAPES.logging,
+  }),
+  virtualRouter: obj({ listeners: list(obj({ portMapping: PORT_MAPPING }, ['portMapping'])) }),
+  route: obj({
+    priority: int(0, 1000),
+    httpRoute: route(SHAPES.httpMatch, SHAPES.httpRetryPolicy, SHAPES.httpRouteTimeout),
+    http2Route: route(SHAPES.httpMatch, SHAPES.httpRetryPolicy, SHAPES.httpRouteTimeout),
+    grpcRoute: route(SHAPES.grpcMatch, SHAPES.grpcRetryPolicy, SHAPES.httpRouteTimeout),
+    tcpRoute: route(SHAPES.tcpMatch, undefined, SHAPES.tcpRouteTimeout),
+  }),
+  virtualService: obj({
+    provider: obj({ virtualNode: obj({ virtualNodeName: TEXT }), virtualRouter: obj({ virtualRouterName: TEXT }) }),
+  }),
+  virtualGateway: obj({
+    listeners: list(
+      obj(
+        {
+          portMapping: PORT_MAPPING,
+          healthCheck: SHAPES.healthCheck,
+          connectionPool: SHAPES.gatewayConnectionPool,
+          tls: SHAPES.listenerTls,
+        },
+        ['portMapping'],
+      ),
+    ),
+    backendDefaults: SHAPES.backendDefaults,
+    logging: SHAPES.logging,
+  }),
+  gatewayRoute: obj({
+    priority: int(0, 1000),
+    httpRoute: gatewayRoute(SHAPES.gatewayHttpMatch),
+    http2Route: gatewayRoute(SHAPES.gatewayHttpMatch),
+    grpcRoute: gatewayRoute(SHAPES.gatewayGrpcMatch),
+  }),
 } as const;
 
 export type Obj = Record<string, unknown>;

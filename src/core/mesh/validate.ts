@@ -23,6 +23,7 @@ import {
   VirtualRouterDecl,
   VirtualServiceDecl,
   VirtualGatewayDecl,
+  GatewayRewrite,
 } from './file.js';
 import { Obj, isObj, Shape, compact, listenerFields, SHAPES } from './shapes.js';
 import { FileReader, at } from './file-reader.js';
@@ -170,8 +171,11 @@ function readMatch(
   owner: string,
   prefixRequired: boolean,
 ) {
-  const protocol = r.oneOf(o.protocol, `${p}.protocol`, PROTOCOLS, 'http');
   const offered = [...new Set(listeners.map((l) => l.protocol))];
+  // No protocol: the listeners' one protocol, else http where they offer it (ambiguous otherwise: the check below says so).
+  const protocol = r.oneOf(o.protocol, `${p}.protocol`, PROTOCOLS, offered.length === 1 ? offered[0] : 'http');
+  if (o.protocol === undefined && !offered.includes(protocol))
+    r.fail(`${p}.protocol`, `is needed: the ${owner}'s listeners offer ${offered.join(', ')}`);
   if (!offered.includes(protocol))
     r.fail(
       `${p}.protocol`,
@@ -246,7 +250,7 @@ function readGatewayRoute(
   services: Map<string, number[]>,
 ): GatewayRouteDecl {
   const ro = r.obj(v, rp);
-  r.only(ro, rp, ['name', 'protocol', 'priority', 'prefix', 'match', 'virtualService', 'targetPort', 'rewritePrefix']);
+  r.only(ro, rp, ['name', 'protocol', 'priority', 'prefix', 'match', 'virtualService', 'targetPort', 'rewritePrefix', 'rewrite']);
   const name = r.name(ro.name, `${rp}.name`);
   const prefixes = (x: MeshProtocol) => x !== 'grpc';
   const { protocol, prefix, match } = readMatch(r, ro, rp, gateway.listeners, (x) => GATEWAY_ROUTE_MATCH[x]!, prefixes, 'gateway', true);
@@ -258,6 +262,9 @@ function readGatewayRoute(
     r.fail(`${rp}.targetPort`, `must be the port of one of ${vs}'s provider's listeners (${ports.join(', ')}), found ${targetPort}`);
   if (ro.rewritePrefix !== undefined && typeof ro.rewritePrefix !== 'boolean') r.fail(`${rp}.rewritePrefix`, 'must be true or false');
   if (ro.rewritePrefix !== undefined && prefix === undefined) r.fail(`${rp}.rewritePrefix`, 'applies to a route that matches a prefix');
+  const rewrite = r.shape<GatewayRewrite>(SHAPES.gatewayRewrite, ro.rewrite, `${rp}.rewrite`);
+  if (rewrite?.prefix && prefix === undefined) r.fail(`${rp}.rewrite.prefix`, 'applies to a route that matches a prefix');
+  if (rewrite?.path && match?.path === undefined) r.fail(`${rp}.rewrite.path`, 'applies to a route that matches a path (match.path)');
   return compact({
     name,
     protocol: protocol === 'http' ? undefined : protocol,
@@ -267,6 +274,7 @@ function readGatewayRoute(
     virtualService: vs,
     targetPort,
     rewritePrefix: prefix === undefined ? undefined : ro.rewritePrefix === true,
+    rewrite,
   });
 }
 
@@ -274,7 +282,8 @@ function readGatewayRoute(
 export function validateMeshFile(value: unknown, file: string): MeshFile {
   const r = new FileReader(file);
   const root = r.obj(value, '(top)');
-  r.only(root, '', ['namespace', 'mesh', 'virtualNodes', 'virtualRouters', 'virtualServices', 'virtualGateway']);
+  const rootKeys = ['namespace', 'mesh', 'virtualNodes', 'virtualRouters', 'virtualServices', 'externalVirtualServices', 'virtualGateway'];
+  r.only(root, '', [...rootKeys, 'virtualGateways']);
 
   let namespace: MeshFile['namespace'];
   if (root.namespace !== undefined) {
@@ -289,11 +298,14 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
     };
   }
   const m = r.obj(root.mesh, 'mesh');
-  r.only(m, 'mesh', ['name', 'egressFilter', 'serviceDiscovery']);
+  r.only(m, 'mesh', ['name', 'egressFilter', 'serviceDiscovery', 'owner']);
+  if (m.owner !== undefined && (typeof m.owner !== 'string' || !/^\d{12}$/.test(m.owner)))
+    r.fail('mesh.owner', `must be an AWS account id (12 digits), found ${JSON.stringify(m.owner)}`);
   const mesh = compact({
     name: r.name(m.name, 'mesh.name'),
     egressFilter: r.oneOf(m.egressFilter, 'mesh.egressFilter', ['DROP_ALL', 'ALLOW_ALL'] as const, 'DROP_ALL'),
     serviceDiscovery: r.shape<{ ipPreference: string }>(SHAPES.meshServiceDiscovery, m.serviceDiscovery, 'mesh.serviceDiscovery'),
+    owner: m.owner as string | undefined,
   });
 
   const virtualNodes = r.unique(
@@ -364,44 +376,59 @@ export function validateMeshFile(value: unknown, file: string): MeshFile {
       'virtualRouter' in s.provider ? routerPorts.get(s.provider.virtualRouter)! : nodePorts.get(s.provider.virtualNode)!,
     ]),
   );
+  const external = r.arr(root.externalVirtualServices, 'externalVirtualServices').map((s, i) => {
+    const name = r.name(s, `externalVirtualServices[${i}]`);
+    if (servicePorts.has(name)) r.fail(`externalVirtualServices[${i}]`, `"${name}" is declared in virtualServices`);
+    return name;
+  });
   virtualNodes.forEach((n, i) =>
     n.backends.forEach((b, j) => {
-      if (!servicePorts.has(b)) r.fail(`virtualNodes[${i}].backends[${j}]`, `"${b}" is not a virtual service of this file`);
+      if (!servicePorts.has(b) && !external.includes(b))
+        r.fail(`virtualNodes[${i}].backends[${j}]`, `"${b}" is not a virtual service of this file (nor in externalVirtualServices)`);
     }),
   );
 
-  let virtualGateway: VirtualGatewayDecl | undefined;
-  if (root.virtualGateway !== undefined) {
-    const p = 'virtualGateway';
-    const o = r.obj(root.virtualGateway, p);
-    r.only(o, p, ['name', 'listener', 'listeners', 'backendDefaults', 'logging', 'routes']);
-    const name = r.name(o.name, `${p}.name`);
-    const listeners = r.listeners(
-      o,
-      p,
-      GATEWAY_PROTOCOLS,
-      (l, lp) => readGatewayListener(r, l, lp),
-      (l) => l,
-    );
-    virtualGateway = {
-      name,
-      ...validatedListeners(listeners, false),
-      ...compact({
-        backendDefaults: r.shape<BackendDefaults>(SHAPES.backendDefaults, o.backendDefaults, `${p}.backendDefaults`),
-        logging: r.shape<Logging>(SHAPES.logging, o.logging, `${p}.logging`),
-      }),
-      routes: r.unique(
-        r.arr(o.routes, `${p}.routes`).map((rv, j) => readGatewayRoute(r, rv, `${p}.routes[${j}]`, { listeners }, servicePorts)),
-        `${p}.routes`,
-      ),
-    };
-  }
+  if (root.virtualGateway !== undefined && root.virtualGateways !== undefined)
+    r.fail('virtualGateways', 'write virtualGateway or virtualGateways, not both');
+  const gatewayValues = root.virtualGateway !== undefined ? [root.virtualGateway] : r.arr(root.virtualGateways, 'virtualGateways');
+  const gatewayPath = (i: number) => (root.virtualGateway !== undefined ? 'virtualGateway' : `virtualGateways[${i}]`);
+  const virtualGateways = r.unique(
+    gatewayValues.map((v, i) => readGateway(r, v, gatewayPath(i), servicePorts)),
+    'virtualGateways',
+  );
   return {
     ...(namespace ? { namespace } : {}),
     mesh,
     virtualNodes,
     virtualRouters,
     virtualServices,
-    ...(virtualGateway ? { virtualGateway } : {}),
+    ...(external.length ? { externalVirtualServices: external } : {}),
+    // The form the file wrote: the one-gateway shorthand stays one (older readers know it), a list stays a list.
+    ...(root.virtualGateway !== undefined ? { virtualGateway: virtualGateways[0] } : virtualGateways.length ? { virtualGateways } : {}),
+  };
+}
+
+function readGateway(r: FileReader, v: unknown, p: string, servicePorts: Map<string, number[]>): VirtualGatewayDecl {
+  const o = r.obj(v, p);
+  r.only(o, p, ['name', 'listener', 'listeners', 'backendDefaults', 'logging', 'routes']);
+  const name = r.name(o.name, `${p}.name`);
+  const listeners = r.listeners(
+    o,
+    p,
+    GATEWAY_PROTOCOLS,
+    (l, lp) => readGatewayListener(r, l, lp),
+    (l) => l,
+  );
+  return {
+    name,
+    ...validatedListeners(listeners, false),
+    ...compact({
+      backendDefaults: r.shape<BackendDefaults>(SHAPES.backendDefaults, o.backendDefaults, `${p}.backendDefaults`),
+      logging: r.shape<Logging>(SHAPES.logging, o.logging, `${p}.logging`),
+    }),
+    routes: r.unique(
+      r.arr(o.routes, `${p}.routes`).map((rv, j) => readGatewayRoute(r, rv, `${p}.routes[${j}]`, { listeners }, servicePorts)),
+      `${p}.routes`,
+    ),
   };
 }

@@ -2,48 +2,64 @@
 
 import { dnsNameProblem } from '../ecs-names.js';
 import { virtualNodeName } from '../envoy/render.js';
-import { DescribedVirtualRouter, MeshDescription, DescribedVirtualService } from '../mesh/description.js';
-import { byName, Draft, ServiceFacts, LOAD_BALANCER_NAME, PrivateRecord, Candidate, note, addSource } from './types.js';
+import { DescribedVirtualRouter, MeshDescription } from '../mesh/description.js';
+import { Ownership, sameName, virtualServiceReport } from './providers.js';
+import { Draft, ServiceFacts, LOAD_BALANCER_NAME, PrivateRecord, Candidate, Provided, note, addSource } from './types.js';
 import { normalizeHost } from '../host-refs.js';
 
-/** Total weight per target node over a router's routes, heaviest first (ties by name, so the choice is stable). */
-function routerWeights(router: DescribedVirtualRouter): [string, number][] {
-  const weights = new Map<string, number>();
-  for (const r of router.routes) for (const t of r.targets) weights.set(t.virtualNode, (weights.get(t.virtualNode) ?? 0) + t.weight);
-  return [...weights].sort((a, b) => b[1] - a[1] || byName(a[0], b[0]));
-}
-
-function providerFor(m: MeshDescription, provider: NonNullable<DescribedVirtualService['provider']>, node: string) {
-  if ('virtualNode' in provider) return provider.virtualNode === node ? { owner: node, share: 1, total: 1 } : undefined;
-  const router = m.virtualRouters.find((r) => r.name === provider.virtualRouter);
-  const weights = router ? routerWeights(router) : [];
-  const mine = weights.find(([n]) => n === node);
-  if (!router || !mine) return undefined;
-  return { router, owner: weights[0]![0], share: mine[1], total: weights.reduce((sum, [, w]) => sum + w, 0) };
+/**
+ * Client port per node port for a virtual service provided through a router: clients call the router's
+ * listener port (3000), the node listens on its own (9080). Same count: by order; else the same port, else
+ * the only router listener, else the router listener of the same protocol.
+ */
+function routerPorts(router: DescribedVirtualRouter | undefined, ports: Draft['ports']): Record<number, number> | undefined {
+  const listeners = router?.listeners ?? [];
+  if (listeners.length === 0) return undefined;
+  const out: Record<number, number> = {};
+  ports.forEach((p, i) => {
+    const l =
+      listeners.length === ports.length
+        ? listeners[i]
+        : (listeners.find((x) => x.port === p.port) ??
+          (listeners.length === 1 ? listeners[0] : listeners.find((x) => x.protocol === p.protocol)));
+    if (l && l.port !== p.port) out[p.port] = l.port;
+  });
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
- * The virtual services a node provides, directly or through a router that targets it. A router's virtual
- * service goes to its heaviest target only: Service Connect gives one name and port to one service, so a
- * 90/10 split cannot be kept; the lighter targets' services get it in `lost` and a warning.
+ * The virtual services a node provides, directly or through a router that targets it (names matched
+ * without case). Service Connect gives one name and port to one service: the owner (see providers.ts)
+ * takes it; the others get it in `lost` and keep their own names; with no owner decided, in `undecided`.
  */
-export function provide(d: Draft, meshes: MeshDescription[]): void {
+export function provide(d: Draft, meshes: MeshDescription[], all: Ownership[], drafts: Draft[]): void {
   const vn = d.virtualNode;
   if (!vn) return;
-  const same = meshes.filter((x) => x.mesh === vn.mesh);
-  const seen = new Set<string>();
-  for (const m of same) {
-    for (const vs of m.virtualServices) {
-      const name = normalizeHost(vs.name);
-      const p = vs.provider && !seen.has(name) ? providerFor(m, vs.provider, vn.name) : undefined;
-      if (!p) continue;
-      seen.add(name);
-      (p.owner === vn.name ? d.owned : d.lost).push({ name, source: m.source, ...p });
-    }
+  for (const o of all.filter((x) => sameName(x.mesh, vn.mesh) && x.nodes.some((n) => sameName(n, vn.name)))) {
+    const ports = routerPorts(o.router, d.ports);
+    const p: Provided = {
+      name: o.name,
+      source: o.source,
+      ...(o.router ? { router: o.router } : {}),
+      ...(o.owner ? { owner: o.owner } : {}),
+      ...(o.ownerService ? { ownerService: o.ownerService } : {}),
+      share: o.weights.get(vn.name.toLowerCase()) ?? 0,
+      total: o.total,
+      ...(ports ? { ports } : {}),
+      ...(o.undecided ? { undecided: o.undecided } : {}),
+      behind: virtualServiceReport(drafts, o).behind,
+    };
+    const mine = o.ownerService ? o.ownerService === d.facts.service : !!o.owner && sameName(o.owner, vn.name);
+    if (!o.owner && !o.ownerService) d.undecided.push(p);
+    else (mine ? d.owned : d.lost).push(p);
+    d.virtualServices.push(virtualServiceReport(drafts, o));
   }
   // Only the owner's: the lighter targets' services already hear that the virtual service is not theirs.
   const owned = new Set(d.owned.map((p) => p.name));
-  const routes = same.flatMap((m) => m.gatewayRoutes).filter((g) => g.virtualService && owned.has(normalizeHost(g.virtualService)));
+  const routes = meshes
+    .filter((m) => sameName(m.mesh, vn.mesh))
+    .flatMap((m) => m.gatewayRoutes)
+    .filter((g) => g.virtualService && owned.has(normalizeHost(g.virtualService)));
   d.gatewayRoutes = routes.filter((g, i) => routes.findIndex((x) => x.gateway === g.gateway && x.name === g.name) === i);
 }
 
@@ -82,7 +98,7 @@ function cloudMapNames(d: Draft): string[] {
 /** Rule 3's candidates in order (a) virtual services, (b) Cloud Map, (c) Route 53; never a load balancer's name. */
 export function collectCandidates(d: Draft, records: PrivateRecord[]): void {
   const all: Candidate[] = [
-    ...d.owned.map((p): Candidate => ({ name: p.name, kind: 'virtual service', source: p.source })),
+    ...d.owned.map((p): Candidate => ({ name: p.name, kind: 'virtual service', source: p.source, ...(p.ports ? { ports: p.ports } : {}) })),
     ...cloudMapNames(d).map((name): Candidate => ({ name, kind: 'Cloud Map', source: 'Cloud Map' })),
     ...routeRecordNames(d, records).map((name): Candidate => ({ name, kind: 'Route 53', source: 'Route 53' })),
   ];
@@ -93,23 +109,19 @@ export function collectCandidates(d: Draft, records: PrivateRecord[]): void {
   }
 }
 
-function lookedAt(d: Draft, meshes: MeshDescription[]): string {
-  const node = d.virtualNode ? virtualNodeName(d.virtualNode.mesh, d.virtualNode.name) : 'the service (envoy names no node)';
-  const sources = meshes.map((m) => m.source).join(', ') || 'none given';
-  const targets = recordTargets(d).join(', ') || 'none: no DNS-discovered node and no load balancer';
-  return (
-    `virtual services provided by ${node} (mesh descriptions: ${sources}), its Cloud Map registrations ` +
-    `(${d.facts.registries.length}), Route 53 private records pointing at ${targets}`
-  );
-}
-
-export function chooseAlias(d: Draft, override: string | undefined, meshes: MeshDescription[]): void {
-  const chosen = override !== undefined ? { name: override, kind: '--client-alias' as const, source: 'overrides' } : d.candidates[0];
-  if (!chosen) {
-    const looked = lookedAt(d, meshes);
-    const next = 'pass --client-alias with the name its clients call';
-    return note(d, 'error', `no client alias found for ${d.facts.service}: looked at ${looked}; ${next}`);
-  }
+/** The override is --client-alias NAME[:PORT] of the one service selected: its port goes on the first listener. */
+export function chooseAlias(d: Draft, override: { name: string; port?: number } | undefined): void {
+  const first = d.ports[0]?.port;
+  const ports = override?.port !== undefined && first !== undefined && override.port !== first ? { [first]: override.port } : undefined;
+  const given = override && {
+    name: override.name,
+    kind: '--client-alias' as const,
+    source: 'overrides',
+    ...(ports ? { ports } : {}),
+  };
+  const chosen = given ?? d.candidates[0];
+  // Nothing names it: a Service Connect client only (see plan.ts).
+  if (!chosen) return;
   d.alias = chosen;
   addSource(d, chosen.source);
   const others = d.candidates.filter((c) => c.name !== chosen.name);
@@ -123,4 +135,15 @@ export function chooseAlias(d: Draft, override: string | undefined, meshes: Mesh
   if (isLoadBalancerName(chosen.name, d.facts)) {
     note(d, 'error', `client alias ${chosen.name} is a load balancer's DNS name; name what clients call instead`);
   }
+}
+
+/** What rule 3 looked at, for the note of a service that nothing names (a client only). */
+export function lookedAt(d: Draft, meshes: MeshDescription[]): string {
+  const node = d.virtualNode ? virtualNodeName(d.virtualNode.mesh, d.virtualNode.name) : 'the service (envoy names no node)';
+  const sources = meshes.map((m) => m.source).join(', ') || 'none given';
+  const targets = recordTargets(d).join(', ') || 'none: no DNS-discovered node and no load balancer';
+  return (
+    `virtual services provided by ${node} (mesh descriptions: ${sources}), its Cloud Map registrations ` +
+    `(${d.facts.registries.length}), Route 53 private records pointing at ${targets}`
+  );
 }

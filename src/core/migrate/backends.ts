@@ -67,11 +67,19 @@ function checkBackend(d: Draft, name: string, hit: { server: Draft; primary: boo
   }
 }
 
-export function findBackends(d: Draft, index: NameIndex): void {
+/**
+ * `behind`: the ECS services behind each virtual service name (providers.ts): a caller of a name with
+ * several services behind it (a canary's versions) lists them all, so that it rolls after every one.
+ */
+export function findBackends(d: Draft, index: NameIndex, behind: Map<string, string[]> = new Map()): void {
   const names = d.node ? d.node.backends.map(normalizeHost) : inferBackends(d, index);
   for (const name of [...new Set(names)]) {
     const hit = serversOf(index, name);
-    d.backends.push(hit ? { name, servedBy: hit.server.facts.service } : { name });
-    checkBackend(d, name, hit);
+    const servedBy = hit?.server.facts.service;
+    const all = (behind.get(name) ?? []).filter((s) => s !== d.facts.service);
+    const several = all.length > 1 || (all.length === 1 && all[0] !== servedBy);
+    d.backends.push({ name, ...(servedBy ? { servedBy } : {}), ...(several ? { behind: all } : {}) });
+    // Behind a virtual service whose owner is undecided: the --alias-owner error of its services says it.
+    if (hit || all.length === 0) checkBackend(d, name, hit);
   }
 }

@@ -1,5 +1,6 @@
 // ---- rule 4: namespace -------------------------------------------------------------------------
 
+import { namespaceNameOf } from '../namespace.js';
 import type { PortMapping } from '@aws-sdk/client-ecs';
 import { httpNamespaceNameProblem } from '../ecs-names.js';
 import { MeshProtocol } from '../protocol.js';
@@ -17,8 +18,10 @@ function namespaceCandidate(d: Draft, overrides: ClusterPlanInput['overrides']):
   return { name: parent || undefined };
 }
 
-export function chooseNamespace(d: Draft, input: ClusterPlanInput): void {
-  const { name, source } = namespaceCandidate(d, input.overrides);
+/** `fallback`: a client only's namespace, from the services it calls (it has no alias to take one from). */
+export function chooseNamespace(d: Draft, input: ClusterPlanInput, fallback?: { name: string; source: string }): void {
+  const found = namespaceCandidate(d, input.overrides);
+  const { name, source } = found.name === undefined && fallback ? fallback : found;
   if (!name) {
     const alias = d.alias?.name;
     if (!alias) return;
@@ -44,13 +47,6 @@ export function chooseNamespace(d: Draft, input: ClusterPlanInput): void {
 
 // ---- already on Service Connect ----------------------------------------------------------------
 
-/** A serviceConnectConfiguration's namespace as a name: ECS accepts a name, an id or an ARN there. */
-function namespaceName(value: string | undefined, namespaces: NamespaceFacts[]): string | undefined {
-  if (!value) return undefined;
-  const id = value.startsWith('arn:') ? value.split('/').pop() : value;
-  return namespaces.find((n) => n.id === id || n.name === value)?.name ?? value;
-}
-
 function portMappingNamed(d: Draft, portName: string): PortMapping | undefined {
   return containersOf(d)
     .flatMap((c) => c.portMappings ?? [])
@@ -60,7 +56,7 @@ function portMappingNamed(d: Draft, portName: string): PortMapping | undefined {
 /** A migrated service's listeners from its serviceConnectConfiguration, with ECS's default dnsName (discoveryName.namespace). */
 export function describeMigrated(d: Draft, namespaces: NamespaceFacts[]): void {
   const sc = d.facts.serviceConnect!;
-  d.namespace = namespaceName(sc.namespace, namespaces);
+  d.namespace = namespaceNameOf(sc.namespace, namespaces);
   d.namespaceExists = namespaces.some((n) => n.name === d.namespace);
   addSource(d, 'Service Connect');
   for (const s of sc.services ?? []) {

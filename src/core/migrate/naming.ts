@@ -43,7 +43,7 @@ function freeDiscoveryName(d: Draft, book: NameBook, name: string): string {
   let n = 1;
   let free = suffixedEcsName(name, '-sc');
   while (takenBy(book, namespace, free)) free = suffixedEcsName(name, `-sc${++n}`);
-  const alias = `${d.alias!.name}:${d.ports.map((p) => p.port).join(',')}`;
+  const alias = `${d.alias!.name}:${d.ports.map((p) => d.alias!.ports?.[p.port] ?? p.port).join(',')}`;
   const own = `Service Connect creates a Cloud Map service of its own, so it uses ${free} (clients still call ${alias})`;
   note(d, 'info', `discoveryName ${name} is taken in namespace ${namespace}: ${renameReason(d, name, taken)}; ${own}`);
   return free;
@@ -56,7 +56,8 @@ export function nameListeners(d: Draft, book: NameBook): void {
     const portName = i === 0 ? base : suffixedEcsName(base, `-${p.port}`);
     const discoveryName = freeDiscoveryName(d, book, portName);
     book.planned.set(discoveryName, d.facts.service);
-    return { port: p.port, protocol: p.protocol, portName, discoveryName, alias: { dnsName: d.alias!.name, port: p.port } };
+    const port = d.alias!.ports?.[p.port] ?? p.port;
+    return { port: p.port, protocol: p.protocol, portName, discoveryName, alias: { dnsName: d.alias!.name, port } };
   });
   for (const l of d.listeners) {
     for (const problem of [portNameProblem(l.portName), discoveryNameProblem(l.discoveryName)]) if (problem) note(d, 'error', problem);

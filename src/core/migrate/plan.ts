@@ -1,6 +1,8 @@
-import { meshNodeOf } from '../envoy/proxy.js';
+import { meshGatewayOf, meshNodeOf } from '../envoy/proxy.js';
 import { pickApp, describeNode, listenPorts, newDraft } from './services.js';
-import { provide, collectCandidates, chooseAlias } from './aliases.js';
+import { provide, collectCandidates, chooseAlias, lookedAt } from './aliases.js';
+import { ownerships, behindIndex, Ownership } from './providers.js';
+import { planGateway } from './gateway.js';
 import { chooseNamespace, describeMigrated } from './namespace.js';
 import { nameBook, nameListeners, checkAliasClashes } from './naming.js';
 import { indexNames, findBackends } from './backends.js';
@@ -14,14 +16,17 @@ import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from
  * descriptions (a mesh file, a template, Terraform state). The rules, cited by number below:
  *  1. envoy or an APPMESH proxyConfiguration: migrate; else Service Connect: migrated; else not-in-mesh.
  *  2. listeners from the described node, else the proxy's AppPorts, else the app's port mappings.
- *  3. the client alias: (a) a virtual service the node provides, (b) its Cloud Map name, (c) a Route 53
- *     private record pointing at its DNS hostname or load balancer; never a load balancer's own name.
+ *  1b. envoy serving a virtual gateway: gateway, left as it is; its routes become listener rules (gateway.ts).
+ *  3. the client alias: (a) a virtual service the node provides, directly or through a router, on the
+ *     router's port; with several nodes behind it, only its owner's (providers.ts); (b) its Cloud Map name,
+ *     (c) a Route 53 private record pointing at its DNS hostname or load balancer; never a load balancer's
+ *     own name. With none, the service is a Service Connect client only (the namespace, no services).
  *  4. the namespace: --namespace, the Cloud Map registration, the node's Cloud Map discovery, the alias's
  *     parent domain; it must be a Cloud Map namespace (a private zone is not one) or --create-namespace.
  *  5. portName and discoveryName from the alias's first label; discoveryName free in the namespace and plan.
  *  6. one alias per Service Connect service, its name and port unique in the namespace.
  *  7. backends from the node, else from environment values naming another service's alias.
- *  8. waves: servers before clients; a cycle rolls as one wave.
+ *  8. waves: servers before clients (every service behind a virtual service it calls); a cycle rolls as one wave.
  *  9. what Service Connect has no equivalent for is a warning with a suggestion.
  * 10. the task definition without envoy, its waits and the proxy configuration, with named ports.
  */
@@ -30,11 +35,6 @@ import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from
 
 function clusterFindings(input: ClusterPlanInput, migrating: number): Finding[] {
   const findings: Finding[] = [];
-  if (input.overrides.clientAlias !== undefined && migrating > 1) {
-    const next = 'plan one service at a time with it, or drop it';
-    const message = `--client-alias names one service's alias, but ${migrating} services migrate; ${next}`;
-    findings.push({ level: 'error', message });
-  }
   if (input.meshes.length === 0 && migrating > 0) {
     const from = 'listeners come from task definitions, aliases from Cloud Map and Route 53, backends from environment variables';
     const message = `no mesh description: ${from}`;
@@ -48,19 +48,45 @@ function clusterFindings(input: ClusterPlanInput, migrating: number): Finding[] 
   return findings;
 }
 
-function draftMigrating(d: Draft, input: ClusterPlanInput, override: string | undefined): void {
-  const node = meshNodeOf(d.facts.described);
-  d.virtualNode = node && { mesh: node.mesh, name: node.node };
+function draftMigrating(d: Draft, input: ClusterPlanInput, all: Ownership[], drafts: Draft[]): void {
+  const given = input.overrides.clientAlias;
   pickApp(d, input.overrides.appContainer);
   describeNode(d, input.meshes);
   listenPorts(d, input.overrides);
-  if (d.ports.length === 0) {
-    note(d, 'error', 'no port to publish: no mesh listener, no AppPorts in the proxy configuration, no port mapping on the app container');
-  }
-  provide(d, input.meshes);
+  provide(d, input.meshes, all, drafts);
   collectCandidates(d, input.records);
-  chooseAlias(d, override, input.meshes);
+  chooseAlias(d, given?.service === d.facts.service ? given : undefined);
+  if (!d.alias) {
+    d.kind = 'client-only';
+    const looked = lookedAt(d, input.meshes);
+    const next = 'if something calls it by a name, pass --client-alias NAME[:PORT] with that name';
+    const what = 'a Service Connect client only (the namespace, no services): nothing names it';
+    return note(d, 'info', `${d.facts.service} is ${what}; looked at ${looked}; ${next}`);
+  }
+  d.kind = 'server';
+  if (d.ports.length === 0) {
+    const none = 'no mesh listener, no AppPorts in the proxy configuration, no port mapping on the app container';
+    note(d, 'error', `no port to publish for ${d.alias.name}: ${none}; pass --app-container naming the container that listens`);
+  }
   chooseNamespace(d, input);
+}
+
+/** A client only's namespace: --namespace, else the one of the services it calls, else the one the others use. */
+function clientNamespace(d: Draft, drafts: Draft[], input: ClusterPlanInput): void {
+  if (input.overrides.namespace !== undefined) return chooseNamespace(d, input);
+  const byService = new Map(drafts.map((x) => [x.facts.service, x]));
+  const called = d.backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]);
+  const spaces = (list: Draft[]) => [...new Set(list.flatMap((x) => (x.namespace && x.kind !== 'client-only' ? [x.namespace] : [])))];
+  const ofCalled = spaces(called.flatMap((s) => byService.get(s) ?? []));
+  if (ofCalled.length > 1) {
+    const why = 'a Service Connect client reaches one namespace';
+    return note(d, 'error', `${d.facts.service} calls services in namespaces ${ofCalled.join(', ')}; ${why}: pass --namespace`);
+  }
+  if (ofCalled.length === 1) return chooseNamespace(d, input, { name: ofCalled[0]!, source: 'the services it calls' });
+  const others = spaces(drafts.filter((x) => x.status === 'migrate' || x.status === 'migrated'));
+  if (others.length === 1) return chooseNamespace(d, input, { name: others[0]!, source: "the cluster's other services" });
+  const which = others.length ? `the cluster's services use ${others.join(', ')}` : 'no service of the cluster names one';
+  note(d, 'error', `no namespace for ${d.facts.service}, a client only: it calls no service of the plan and ${which}; pass --namespace`);
 }
 
 function toServicePlan(d: Draft): ServicePlan {
@@ -68,7 +94,10 @@ function toServicePlan(d: Draft): ServicePlan {
   return {
     service: d.facts.service,
     status: d.status,
+    ...(d.kind ? { kind: d.kind } : {}),
     ...(d.virtualNode ? { virtualNode: d.virtualNode } : {}),
+    ...(d.virtualServices.length ? { virtualServices: d.virtualServices } : {}),
+    ...(d.gateway ? { gateway: { ...d.gateway, routes: d.gatewayReport ?? [] } } : {}),
     ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
     namespaceExists: d.namespaceExists,
     listeners: d.listeners,
@@ -77,6 +106,16 @@ function toServicePlan(d: Draft): ServicePlan {
     ...rendered,
     sourceOf: d.sources,
   };
+}
+
+/** The mesh object each proxy serves: a node (rule 1's migrate) or a virtual gateway. */
+function readNodes(drafts: Draft[]): void {
+  for (const d of drafts) {
+    const node = d.status === 'migrate' ? meshNodeOf(d.facts.described) : undefined;
+    if (node) d.virtualNode = { mesh: node.mesh, name: node.node };
+    const gateway = d.status === 'gateway' ? meshGatewayOf(d.facts.described) : undefined;
+    if (gateway) Object.assign(d, { gateway: { mesh: gateway.mesh, name: gateway.gateway }, kind: 'gateway' });
+  }
 }
 
 /**
@@ -88,20 +127,23 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   const drafts = input.services.map(newDraft);
   const migrating = drafts.filter((d) => d.status === 'migrate');
   const findings = clusterFindings(input, migrating.length);
-  const override = migrating.length === 1 ? input.overrides.clientAlias : undefined;
+  readNodes(drafts);
+  const owners = ownerships(input.meshes, drafts, input.overrides.aliasOwners);
+  findings.push(...owners.findings);
   for (const d of drafts) {
-    if (d.status === 'migrate') draftMigrating(d, input, override);
+    if (d.status === 'migrate') draftMigrating(d, input, owners.ownerships, drafts);
     else if (d.status === 'migrated') describeMigrated(d, input.namespaces);
-    else collectCandidates(d, input.records);
+    else if (d.status === 'not-in-mesh') collectCandidates(d, input.records);
   }
   const book = nameBook(input, drafts);
   for (const d of migrating) nameListeners(d, book);
   checkAliasClashes(drafts);
   const index = indexNames(drafts);
-  for (const d of migrating) {
-    findBackends(d, index);
-    unsupported(d);
-  }
+  const behind = behindIndex(drafts, owners.ownerships);
+  for (const d of migrating) findBackends(d, index, behind);
+  for (const d of migrating.filter((x) => x.kind === 'client-only')) clientNamespace(d, drafts, input);
+  for (const d of migrating) unsupported(d);
+  for (const d of drafts.filter((x) => x.gateway)) planGateway(d, input.meshes, (name) => index.primary.get(name)?.[0]);
   const waves = planWaves(drafts);
   findings.push(...waves.findings);
   const services = drafts.map(toServicePlan);

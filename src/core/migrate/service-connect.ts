@@ -6,7 +6,9 @@ import { Draft, Provided, note, PlannedListener, ServicePlan } from './types.js'
 import { isAppProtocol } from '../protocol.js';
 
 const SUGGEST = {
-  weighted: 'use an ECS blue/green deployment, or two services behind one client alias shifting traffic by desired count',
+  keep:
+    "to keep it: one ECS service with ECS's own LINEAR or CANARY deployment (for versions of one application), " +
+    'routing in the application, or a VPC Lattice service network',
   retry: 'Service Connect retries failed connections itself; add application-level retries for anything more',
   timeout: 'set serviceConnectConfiguration.services[].timeout (idleTimeoutSeconds, perRequestTimeoutSeconds)',
   tcp: 'Service Connect proxies it without HTTP features; check idle timeouts for long-lived connections',
@@ -14,11 +16,12 @@ const SUGGEST = {
 };
 
 function routeFindings(d: Draft, p: Provided): void {
+  const report = d.virtualServices.find((v) => v.name === p.name);
   for (const r of p.router?.routes ?? []) {
-    if (r.targets.length > 1) {
-      const split = r.targets.map((t) => `${t.virtualNode} ${t.weight}`).join(', ');
-      const only = `Service Connect has no weighted routing, the alias goes to ${p.owner} only`;
-      note(d, 'warn', `${p.name}: route ${r.name} splits traffic (${split}); ${only}: ${SUGGEST.weighted}`);
+    const lost = report?.routes.find((x) => x.name === r.name)?.lost ?? [];
+    if (lost.length > 0) {
+      const only = `its name goes to ${d.facts.service} only`;
+      note(d, 'warn', `${p.name}: route ${r.name}: Service Connect will not keep ${lost.join(', ')}; ${only}; ${SUGGEST.keep}`);
     }
     if (r.retryPolicy) note(d, 'warn', `${p.name}: route ${r.name} has a retry policy: ${SUGGEST.retry}`);
     if (r.timeout) note(d, 'warn', `${p.name}: route ${r.name} sets timeouts: ${SUGGEST.timeout}`);
@@ -29,9 +32,17 @@ export function unsupported(d: Draft): void {
   for (const l of d.ports.filter((x) => x.protocol === 'tcp')) note(d, 'warn', `port ${l.port} is TCP: ${SUGGEST.tcp}`);
   for (const p of d.owned) routeFindings(d, p);
   for (const p of d.lost) {
-    const weight = `weight ${p.share} of ${p.total}`;
-    const sends = `${p.name} sends this service's node ${d.virtualNode!.name} ${weight} through router ${p.router!.name}`;
-    note(d, 'warn', `${sends}, but a client alias belongs to one service: it goes to ${p.owner}; ${SUGGEST.weighted}`);
+    const owner = d.virtualServices.find((v) => v.name === p.name)?.owner ?? p.ownerService ?? p.owner;
+    const weight = p.total > 0 ? `weight ${p.share} of ${p.total}` : 'requests by match conditions';
+    const sends = `${p.name} sends this service's node ${d.virtualNode!.name} ${weight}${p.router ? ` through router ${p.router.name}` : ''}`;
+    const own = d.alias ? `; ${d.facts.service} keeps its own name ${d.alias.name}` : '';
+    note(d, 'warn', `${sends}, but a name belongs to one service on Service Connect: it goes to ${owner}${own}; ${SUGGEST.keep}`);
+  }
+  for (const p of d.undecided) {
+    const pick = p.behind.includes(d.facts.service) ? d.facts.service : p.behind[0];
+    const others = p.behind.filter((s) => s !== pick);
+    const paste = `pass --alias-owner ${p.name}=${pick ?? 'ECS_SERVICE'}${others.length ? ` (or =${others.join(', =')})` : ''}`;
+    note(d, 'error', `${p.name}: ${p.undecided}, so nothing decides which service takes the name its clients call; ${paste}`);
   }
   for (const g of d.gatewayRoutes) {
     const route = `gateway ${g.gateway}: route ${g.name}${g.prefix ? ` (${g.prefix})` : ''}`;
@@ -85,7 +96,11 @@ function checkPortNames(d: Draft, input: RegisterTaskDefinitionCommandInput): vo
 }
 
 export function render(d: Draft): Pick<ServicePlan, 'taskDefinition' | 'serviceConnectConfiguration'> {
-  if (d.status !== 'migrate' || !d.app || !d.namespace || d.listeners.length === 0) return {};
+  if (d.status !== 'migrate' || !d.app || !d.namespace) return {};
+  // A client only: it calls names on Service Connect and publishes none.
+  if (d.kind === 'client-only')
+    return { taskDefinition: withoutEnvoy(d), serviceConnectConfiguration: { enabled: true, namespace: d.namespace } };
+  if (d.listeners.length === 0) return {};
   const taskDefinition = withoutEnvoy(d);
   checkPortNames(d, taskDefinition);
   const services = d.listeners.map((l) => ({

@@ -1,17 +1,17 @@
 // ---- rule 1: which services --------------------------------------------------------------------
 
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
-import { hasEnvoy, proxyContainers } from '../envoy/proxy.js';
+import { hasEnvoy, meshGatewayOf, proxyContainers } from '../envoy/proxy.js';
 import { virtualNodeName } from '../envoy/render.js';
 import { MeshDescription } from '../mesh/description.js';
 import { MeshProtocol } from '../protocol.js';
 import { ServiceFacts, ServicePlan, Draft, containersOf, note, addSource, ClusterPlanInput } from './types.js';
 import { isMeshProtocol } from '../protocol.js';
 
-/** The envoy sidecar: the container named envoy, and the one an APPMESH proxyConfiguration names. */
+/** Envoy (named so, or the container an APPMESH proxyConfiguration names): migrate, or a gateway when it serves one. */
 function statusOf(facts: ServiceFacts): ServicePlan['status'] {
-  const td = facts.described.taskDefinition;
-  if (hasEnvoy(facts.described) || td.proxyConfiguration?.type === 'APPMESH') return 'migrate';
+  if (meshGatewayOf(facts.described)) return 'gateway';
+  if (hasEnvoy(facts.described)) return 'migrate';
   return facts.serviceConnect ? 'migrated' : 'not-in-mesh';
 }
 
@@ -22,6 +22,7 @@ export function newDraft(facts: ServiceFacts): Draft {
     proxies: proxyContainers(facts.described.taskDefinition),
     owned: [],
     lost: [],
+    undecided: [],
     gatewayRoutes: [],
     ports: [],
     candidates: [],
@@ -30,6 +31,7 @@ export function newDraft(facts: ServiceFacts): Draft {
     backends: [],
     findings: [],
     sources: ['task definition'],
+    virtualServices: [],
   };
 }
 
@@ -39,7 +41,10 @@ export function pickApp(d: Draft, wanted: string | undefined): void {
   const containers = containersOf(d);
   if (wanted === undefined) {
     d.app = containers.find((c) => !d.proxies.has(c.name ?? ''))?.name;
-    if (!d.app) note(d, 'error', 'the task definition has no container besides envoy; there is no application to keep');
+    if (!d.app) {
+      const why = 'the task definition has no container besides envoy, and envoy names no virtual gateway: there is no application to keep';
+      note(d, 'error', `${why}; plan the other services with --service`);
+    }
     return;
   }
   if (d.proxies.has(wanted)) {
@@ -60,8 +65,9 @@ export function describeNode(d: Draft, meshes: MeshDescription[]): void {
   const vn = d.virtualNode;
   const fallback = 'the plan uses the task definition, Cloud Map and Route 53';
   if (!vn) return note(d, 'info', `envoy names no virtual node (APPMESH_VIRTUAL_NODE_NAME or APPMESH_RESOURCE_ARN); ${fallback}`);
-  for (const m of meshes.filter((x) => x.mesh === vn.mesh)) {
-    const node = m.virtualNodes.find((n) => n.name === vn.name);
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  for (const m of meshes.filter((x) => same(x.mesh, vn.mesh))) {
+    const node = m.virtualNodes.find((n) => same(n.name, vn.name));
     if (node) {
       d.node = node;
       d.nodeSource = m.source;

@@ -45,7 +45,10 @@ export interface ClusterPlanInput {
   namespaces: NamespaceFacts[];
   overrides: {
     namespace?: string;
-    clientAlias?: string;
+    /** --client-alias NAME[:PORT] for the one service selected: the name (and port) its clients call. */
+    clientAlias?: { service: string; name: string; port?: number };
+    /** --alias-owner VIRTUAL_SERVICE=ECS_SERVICE: who takes a virtual service's name when routes do not decide. */
+    aliasOwners?: Record<string, string>;
     appProtocol?: 'http' | 'http2' | 'grpc';
     createNamespace?: boolean;
     appContainer?: string;
@@ -68,17 +71,64 @@ export interface PlannedListener {
   alias: { dnsName: string; port: number };
 }
 
+/** A route of a virtual router, as the plan reports what Service Connect keeps of it. */
+export interface RouteReport {
+  name: string;
+  /** Its weighted targets, as ECS services where one runs the node (else the node's name). */
+  split: { target: string; weight: number }[];
+  /** Its match conditions (`header x-color = blue`, `prefix /api`, …); none: a default route. */
+  matches: string[];
+  /** What Service Connect does not keep of it; empty when it keeps all of it. */
+  lost: string[];
+}
+
+/** A virtual service this ECS service is behind, and who takes its name on Service Connect. */
+export interface VirtualServiceReport {
+  name: string;
+  /** The ECS services whose nodes are behind it, directly or through its router. */
+  behind: string[];
+  /** The ECS service its name goes to; null when nothing decides (ties, header routing without a default). */
+  owner: string | null;
+  /** Why that one: the only provider, the heaviest default route, or --alias-owner. */
+  decidedBy: 'only provider' | 'heaviest default route' | '--alias-owner' | null;
+  routes: RouteReport[];
+}
+
+/** A gateway route and the load balancer listener rule that replaces it. */
+export interface GatewayRouteReport {
+  name: string;
+  virtualService: string | null;
+  /** The ECS service that takes the virtual service's name, and its port: where the rule forwards. */
+  target: { service: string; port: number } | null;
+  /** The listener rule's conditions and action, in words. */
+  rule: string;
+  /** What a load balancer listener rule cannot do of this route (a prefix rewrite, …). */
+  unsupported: string[];
+}
+
 /** What to do with one ECS service. */
 export interface ServicePlan {
   service: string;
-  /** migrated: runs no envoy and has Service Connect; not-in-mesh: never had envoy. */
-  status: 'migrate' | 'migrated' | 'not-in-mesh';
+  /**
+   * migrate: runs envoy and moves to Service Connect; migrated: runs no envoy and has Service Connect;
+   * not-in-mesh: never had envoy; gateway: an envoy virtual gateway, left as it is (a load balancer replaces it).
+   */
+  status: 'migrate' | 'migrated' | 'not-in-mesh' | 'gateway';
+  /** With migrate: server (publishes a name) or client-only (Service Connect client, no services); with gateway: gateway. */
+  kind?: 'server' | 'client-only' | 'gateway';
+  /** Virtual services it is behind, with their owner and the routes' losses. */
+  virtualServices?: VirtualServiceReport[];
+  /** A gateway's routes and their replacement. */
+  gateway?: { mesh: string; name: string; routes: GatewayRouteReport[] };
   virtualNode?: { mesh: string; name: string };
   namespace?: string;
   namespaceExists: boolean;
   listeners: PlannedListener[];
-  /** Virtual service or DNS name called, and the ECS service of the input that serves it. */
-  backends: { name: string; servedBy?: string }[];
+  /**
+   * Virtual service or DNS name called, the ECS service of the input that takes the name, and every ECS
+   * service behind it (a router's targets): the waves put the caller after all of them.
+   */
+  backends: Backend[];
   findings: Finding[];
   taskDefinition?: RegisterTaskDefinitionCommandInput;
   serviceConnectConfiguration?: ServiceConnectConfiguration;
@@ -96,11 +146,19 @@ export interface ClusterPlan {
   ok: boolean;
 }
 
+export interface Backend {
+  name: string;
+  servedBy?: string;
+  behind?: string[];
+}
+
 type AliasKind = 'virtual service' | 'Cloud Map' | 'Route 53' | 'Service Connect' | '--client-alias';
 export interface Candidate {
   name: string;
   kind: AliasKind;
   source: string;
+  /** The port clients call per port of the node, where it differs (a router listens on 3000, the node on 9080). */
+  ports?: Record<number, number>;
 }
 
 /** A virtual service that names a node as (one of) its providers. */
@@ -108,15 +166,24 @@ export interface Provided {
   name: string;
   source: string;
   router?: DescribedVirtualRouter;
-  /** The node the alias goes to: the heaviest target of the router (the node itself when provided directly). */
-  owner: string;
+  /** The node the alias goes to (the heaviest target of the default routes); undefined when nothing decides. */
+  owner?: string;
+  /** The ECS service --alias-owner gives it to. */
+  ownerService?: string;
   share: number;
   total: number;
+  /** Client port per node port: the router's listener port where it provides through a router. */
+  ports?: Record<number, number>;
+  /** Why no owner is decided, when none is. */
+  undecided?: string;
+  /** The ECS services behind the virtual service. */
+  behind: string[];
 }
 
 export interface Draft {
   facts: ServiceFacts;
   status: ServicePlan['status'];
+  kind?: ServicePlan['kind'];
   proxies: Set<string>;
   app?: string;
   virtualNode?: { mesh: string; name: string };
@@ -124,6 +191,9 @@ export interface Draft {
   nodeSource?: string;
   owned: Provided[];
   lost: Provided[];
+  /** Behind a virtual service whose owner nothing decides: --alias-owner is needed. */
+  undecided: Provided[];
+  gateway?: { mesh: string; name: string };
   gatewayRoutes: DescribedGatewayRoute[];
   ports: { port: number; protocol: MeshProtocol }[];
   candidates: Candidate[];
@@ -131,9 +201,11 @@ export interface Draft {
   namespace?: string;
   namespaceExists: boolean;
   listeners: PlannedListener[];
-  backends: { name: string; servedBy?: string }[];
+  backends: Backend[];
   findings: Finding[];
   sources: string[];
+  virtualServices: VirtualServiceReport[];
+  gatewayReport?: GatewayRouteReport[];
 }
 
 /** ALB (`x.us-west-2.elb.amazonaws.com`), NLB (`x.elb.us-west-2.amazonaws.com`) and China (`….com.cn`) names. */

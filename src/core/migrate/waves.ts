@@ -58,7 +58,7 @@ export function planWaves(drafts: Draft[]): { waves: ClusterPlan['waves']; findi
   const migrating = drafts.filter((d) => d.status === 'migrate');
   const names = new Set(migrating.map((d) => d.facts.service));
   // A self-loop is no reason to wait, so it is no edge.
-  const servers = (d: Draft) => [...new Set(d.backends.flatMap((b) => (b.servedBy ? [b.servedBy] : [])))];
+  const servers = (d: Draft) => [...new Set(d.backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]))];
   const waitsFor = (d: Draft) =>
     servers(d)
       .filter((s) => names.has(s) && s !== d.facts.service)

@@ -86,6 +86,49 @@ describe('validateMeshFile', () => {
     });
   });
 
+  // Issue 18 item 9: a route without protocol takes its router's (or gateway's) one listener protocol.
+  const withRouter = (protocols: string[], route: Record<string, unknown>) => ({
+    mesh: { name: 'm' },
+    virtualNodes: [
+      {
+        name: 'n',
+        listeners: protocols.map((protocol, i) => ({ port: 80 + i, protocol })),
+        serviceDiscovery: { dns: { hostname: 'n.local' } },
+      },
+    ],
+    virtualRouters: [
+      {
+        name: 'r',
+        listeners: protocols.map((protocol, i) => ({ port: 80 + i, protocol })),
+        routes: [{ name: 'x', ...route, targets: [{ virtualNode: 'n' }] }],
+      },
+    ],
+    virtualServices: [{ name: 's.local', provider: { virtualRouter: 'r' } }],
+  });
+  it.each([
+    [['http2'], {}, 'http2'],
+    [['grpc'], { match: { serviceName: 'a.B' } }, 'grpc'],
+    [['tcp'], {}, 'tcp'],
+    [['http', 'grpc'], {}, undefined],
+  ])('a route without protocol under %j listeners is %s', (protocols, route, protocol) => {
+    const f = validateMeshFile(withRouter(protocols, route), 'm.yaml');
+    expect(f.virtualRouters[0]!.routes[0]!.protocol).toBe(protocol);
+  });
+  it('keeps the error when a route without protocol is ambiguous, and takes a gateway listener protocol too', () => {
+    expect(() => validateMeshFile(withRouter(['http2', 'grpc'], {}), 'm.yaml')).toThrow(
+      new InputError("m.yaml: virtualRouters[0].routes[0].protocol: is needed: the router's listeners offer http2, grpc"),
+    );
+    const gw = {
+      ...withRouter(['http2'], {}),
+      virtualGateway: {
+        name: 'g',
+        listener: { port: 443, protocol: 'http2' },
+        routes: [{ name: 'in', prefix: '/', virtualService: 's.local' }],
+      },
+    };
+    expect(validateMeshFile(gw, 'm.yaml').virtualGateway!.routes[0]!.protocol).toBe('http2');
+  });
+
   it('fills in the defaults: egress DROP_ALL, http, weight 1, prefix rewrite off', () => {
     const f = validateMeshFile(
       {

@@ -182,19 +182,19 @@ describe('what the mesh file cannot express', () => {
       'a gateway route rewriting the hostname',
       'gatewayRoute',
       { httpRoute: { match: { prefix: '/api' }, action: { ...target, rewrite: { hostname: { defaultTargetHostname: 'DISABLED' } } } } },
-      ['spec.httpRoute.action.rewrite.hostname'],
+      [], // the file's gateway route `rewrite` holds it
     ],
     [
       'a gateway route rewriting the prefix to a value',
       'gatewayRoute',
       { httpRoute: { match: { prefix: '/api' }, action: { ...target, rewrite: { prefix: { value: '/v2/' } } } } },
-      ['spec.httpRoute.action.rewrite.prefix.value'],
+      [], // the file's gateway route `rewrite` holds it
     ],
     [
       'a gateway route rewriting a matched path',
       'gatewayRoute',
       { httpRoute: { match: { path: { exact: '/a' } }, action: { ...target, rewrite: { path: { exact: '/b' } } } } },
-      ['spec.httpRoute.action.rewrite'],
+      [], // the file's gateway route `rewrite` holds it
     ],
     [
       'a route of two kinds at once',

@@ -4,12 +4,18 @@ import { parse } from 'yaml';
 import { emptyMesh, type DescribedRoute, type MeshDescription, type MeshListener } from '../../../src/core/mesh/description.js';
 import { type MeshFile } from '../../../src/core/mesh/file.js';
 import { validateMeshFile } from '../../../src/core/mesh/validate.js';
+import { meshObjects } from '../../../src/core/mesh/plan.js';
 import { descriptionToMeshFile } from '../../../src/core/mesh/sources/to-mesh-file.js';
-import { fromMeshFile } from '../../../src/core/mesh/sources/mesh-file.js';
-import { fromTerraformState } from '../../../src/core/mesh/sources/terraform.js';
-import { fromCloudFormation } from '../../../src/core/mesh/sources/cloudformation.js';
+import { fromMeshFile as meshFileWhole } from '../../../src/core/mesh/sources/mesh-file.js';
+import { fromTerraformState as terraformWhole } from '../../../src/core/mesh/sources/terraform.js';
+import { fromCloudFormation as cloudFormationWhole } from '../../../src/core/mesh/sources/cloudformation.js';
 import { InputError } from '../../../src/errors.js';
 
+/** A description less the objects it was derived from (roundtrip.test.ts and lossless.test.ts look at those). */
+const bare = ({ objects: _objects, ...d }: MeshDescription): MeshDescription => d;
+const fromCloudFormation = (t: unknown, f: string) => cloudFormationWhole(t, f).map(bare);
+const fromTerraformState = (t: unknown, f: string) => terraformWhole(t, f).map(bare);
+const fromMeshFile = (f: MeshFile, name: string) => bare(meshFileWhole(f, name));
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 const fixture = (name: string): unknown => {
   const body = text(`../../fixtures/${name}`);
@@ -232,7 +238,12 @@ describe('fromCloudFormation', () => {
       ['Spec.Listeners[0].PortMapping.Protocol: must be one of http, http2, grpc, tcp, found "udp"'],
       [],
     ],
-    ['a listener without PortMapping', { Listeners: [{ Port: 80 }] }, ['Spec.Listeners[0].PortMapping: missing'], []],
+    [
+      'a listener without PortMapping',
+      { Listeners: [{ Port: 80 }] },
+      ['Spec.Listeners[0].Port: not a field of App Mesh that meshctl knows, left out', 'Spec.Listeners[0].PortMapping: missing'],
+      [],
+    ],
     ['a listener that is a number', { Listeners: [5000] }, ['Spec.Listeners[0]: must be an object, found 5000'], []],
     ['Backends as an object', { Backends: { VirtualService: {} } }, ['Spec.Backends: must be a list, found an object'], []],
     [
@@ -294,7 +305,7 @@ describe('fromCloudFormation', () => {
         routes: [{ name: 'redis', kind: 'tcp', targets: [{ virtualNode: 'redis-b', weight: 0 }], retryPolicy: false, timeout: false }],
       },
     ]);
-    expect(d.gatewayRoutes).toEqual([{ gateway: 'edge', name: 'grpc', virtualService: 'orders.local' }]);
+    expect(d.gatewayRoutes).toEqual([{ gateway: 'edge', name: 'grpc', virtualService: 'orders.local', matches: ['gRPC service orders'] }]);
     expect(d.unresolved).toEqual([
       'Route.Properties.Spec.TcpRoute.Action.WeightedTargets[0].Weight: must be a whole number from 0 to 100, found "ten"',
     ]);
@@ -312,9 +323,7 @@ describe('fromCloudFormation', () => {
         routes: [{ name: 'x', kind: 'http', targets: [{ virtualNode: 'n', weight: 1 }], retryPolicy: false, timeout: false }],
       },
     ]);
-    expect(d.unresolved).toEqual([
-      'Route.Properties.VirtualRouterName: virtual router "shared-router" is not declared here; its listeners are unknown',
-    ]);
+    expect(d.unresolved).toEqual(['route "x": virtual router "shared-router" is not declared here; its listeners are unknown']);
   });
 
   it('gives one description per mesh, and a resource whose mesh is unknown is noted in each', () => {
@@ -476,39 +485,56 @@ const route = (name: string, kind: DescribedRoute['kind'], targets: DescribedRou
 };
 
 describe('descriptionToMeshFile', () => {
-  it.each(['local-mesh.yaml', 'appmesh-workshop.yaml'])('gives back the example %s, less what no description holds', (name) => {
-    const original = example(name);
-    const { file, notes } = descriptionToMeshFile(fromMeshFile(original, name));
-    const { vpc: _vpc, ...namespace } = original.namespace ?? { vpc: undefined };
-    const expected = {
-      ...original,
-      ...(original.namespace ? { namespace } : {}),
-      virtualNodes: original.virtualNodes.map(({ healthCheck: _hc, ...n }) => n),
-    };
-    expect(file).toEqual(expected);
-    expect(notes).toEqual([]);
-    expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
-  });
+  it.each(['local-mesh.yaml', 'appmesh-workshop.yaml'])(
+    'gives back the example %s whole, less the namespace VPC no description holds',
+    (name) => {
+      const original = example(name);
+      const { file, notes } = descriptionToMeshFile(meshFileWhole(original, name));
+      const { vpc: _vpc, ...namespace } = original.namespace ?? { vpc: undefined };
+      const expected = {
+        ...original,
+        ...(original.namespace ? { namespace } : {}),
+      };
+      expect(file).toEqual(expected);
+      expect(notes).toEqual([]);
+      expect(meshObjects(validateMeshFile(file, 'import.yaml'))).toEqual(meshObjects(file));
+    },
+  );
 
   it('writes the workshop template as a mesh file that validates', () => {
-    const { file, notes } = descriptionToMeshFile(fromCloudFormation(fixture('cfn-appmesh.yaml'), 'cfn-appmesh.yaml')[0]!);
-    expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
+    const { file, notes } = descriptionToMeshFile(cloudFormationWhole(fixture('cfn-appmesh.yaml'), 'cfn-appmesh.yaml')[0]!);
+    expect(meshObjects(validateMeshFile(file, 'import.yaml'))).toEqual(meshObjects(file));
     expect(file).toEqual({
       mesh: { name: 'appmesh-workshop', egressFilter: 'DROP_ALL' },
-      virtualNodes: [{ name: 'crystal-lb-vanilla', listener: http(3000), serviceDiscovery: workshopDns, backends: [] }],
+      virtualNodes: [
+        {
+          name: 'crystal-lb-vanilla',
+          listener: http(3000),
+          healthCheck: {
+            protocol: 'http',
+            path: '/health',
+            healthyThreshold: 2,
+            unhealthyThreshold: 2,
+            timeoutMillis: 2000,
+            intervalMillis: 5000,
+          },
+          serviceDiscovery: workshopDns,
+          backends: [],
+        },
+      ],
       virtualRouters: [],
       virtualServices: [{ name: 'crystal.appmeshworkshop.hosted.local', provider: { virtualNode: 'crystal-lb-vanilla' } }],
     });
     expect(notes).toEqual([]);
   });
 
-  it('writes the local-mesh template with a note for each thing the file cannot hold', () => {
-    const { file, notes } = descriptionToMeshFile(fromCloudFormation(fixture('cfn-appmesh.json'), 'cfn-appmesh.json')[0]!);
-    expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
+  it('writes the local-mesh template whole: both listeners, the retry policy, the timeout, the target port', () => {
+    const { file, notes } = descriptionToMeshFile(cloudFormationWhole(fixture('cfn-appmesh.json'), 'cfn-appmesh.json')[0]!);
+    expect(meshObjects(validateMeshFile(file, 'import.yaml'))).toEqual(meshObjects(file));
     expect(file.namespace).toEqual({ name: 'local', services: ['payments', 'payments-v2', 'products'] });
     expect(file.virtualNodes.find((n) => n.name === 'products')).toEqual({
       name: 'products',
-      listener: http(5000),
+      listeners: [http(5000), grpc(9080)],
       serviceDiscovery: cloudMap('products'),
       backends: ['payments.local'],
     });
@@ -520,18 +546,18 @@ describe('descriptionToMeshFile', () => {
           { virtualNode: 'payments', weight: 90 },
           { virtualNode: 'payments-v2', weight: 10 },
         ],
+        retryPolicy: { perRetryTimeout: { value: 2000, unit: 'ms' }, maxRetries: 2, httpRetryEvents: ['server-error'] },
       },
     ]);
+    expect(file.virtualRouters[1]!.routes[0]).toMatchObject({
+      targets: [{ virtualNode: 'products', weight: 1, port: 5000 }],
+      timeout: { perRequest: { value: 15, unit: 's' } },
+    });
     expect(file.virtualGateway?.routes.map((r) => [r.name, r.prefix, r.virtualService, r.rewritePrefix])).toEqual([
       ['payments-gateway-route', '/api', 'payments.local', false],
       ['products-gateway-route', '/metaapi', 'products.local', false],
     ]);
-    expect(notes).toEqual([
-      'virtual node "products": listener 9080/grpc left out (the mesh file holds one listener each)',
-      'route "payments-route" of virtual router "payments-router": retry policy left out',
-      'route "products-route" of virtual router "products-router": timeout left out',
-      'route "products-route" of virtual router "products-router": target "products" port 5000 left out',
-    ]);
+    expect(notes).toEqual([]);
   });
 
   it('leaves out what the file cannot express, with what depends on it, and the result still validates', () => {
@@ -582,39 +608,49 @@ describe('descriptionToMeshFile', () => {
       ],
     };
     const { file, notes } = descriptionToMeshFile(desc);
-    expect(validateMeshFile(file, 'import.yaml')).toEqual(file);
+    expect(meshObjects(validateMeshFile(file, 'import.yaml'))).toEqual(meshObjects(file));
     const ordersOnly = { virtualNode: 'orders', weight: 80 };
     expect(file).toEqual({
       mesh: { name: 'orders-mesh', egressFilter: 'DROP_ALL' },
-      virtualNodes: [{ name: 'orders', listener: http(8080), serviceDiscovery: dns('orders.internal'), backends: [] }],
+      virtualNodes: [
+        { name: 'orders', listener: http(8080), serviceDiscovery: dns('orders.internal'), backends: ['stock.local', 'audit.local'] },
+      ],
       virtualRouters: [{ name: 'orders-router', listener: http(8080), routes: [{ name: 'main', prefix: '/', targets: [ordersOnly] }] }],
       virtualServices: [{ name: 'orders.local', provider: { virtualRouter: 'orders-router' } }],
-      // App Mesh rewrites a matched prefix unless a route says not to; this description does not say.
-      virtualGateway: {
-        name: 'edge',
-        listener: http(80),
-        routes: [{ name: 'orders', prefix: '/orders', virtualService: 'orders.local', rewritePrefix: true }],
-      },
+      // Backends to virtual services the file does not declare are kept, as references.
+      externalVirtualServices: ['stock.local', 'audit.local'],
+      // Every gateway; App Mesh rewrites a matched prefix unless a route says not to, and this description does not say.
+      virtualGateways: [
+        {
+          name: 'edge',
+          listeners: [http(80), { port: 443, protocol: 'http2' }],
+          routes: [{ name: 'orders', prefix: '/orders', virtualService: 'orders.local', rewritePrefix: true }],
+        },
+        {
+          name: 'edge-2',
+          listener: http(81),
+          routes: [{ name: 'orders', prefix: '/', virtualService: 'orders.local', rewritePrefix: true }],
+        },
+      ],
     });
     const router = 'of virtual router "orders-router"';
+    const reference = 'is not a virtual service of the mesh file; kept as a reference (externalVirtualServices)';
     expect(notes).toEqual([
       'virtual node "orders": declared twice; the second is left out',
       'virtual node "stock": no listener; the mesh file needs one, so it is left out',
       'virtual node "audit": no service discovery, so it is left out',
       `route "main" ${router}: target "stock" is not a virtual node of the mesh file, left out`,
-      `route "by-header" ${router}: does not match by path prefix, so it is left out`,
-      `route "raw" ${router}: a tcp route; the mesh file holds http routes only, so it is left out`,
+      `route "by-header" ${router}: matches neither a path prefix nor a path, so it is left out`,
+      `route "raw" ${router}: a tcp route under http listeners, so it is left out`,
       `route "only-stock" ${router}: target "stock" is not a virtual node of the mesh file, left out`,
       `route "only-stock" ${router}: no target left, so it is left out`,
       'virtual service "stock.local": its provider virtual node "stock" is not in the mesh file, so it is left out',
       'virtual service "audit.local": no provider, so it is left out',
-      'virtual node "orders": backend "stock.local" is not a virtual service of the mesh file, left out',
-      'virtual node "orders": backend "audit.local" is not a virtual service of the mesh file, left out',
-      'virtual gateway "edge": listener 443/http2 left out (the mesh file holds one listener each)',
-      'gateway route "grpc" of virtual gateway "edge": does not match by path prefix, so it is left out',
+      `virtual node "orders": backend "stock.local" ${reference}`,
+      `virtual node "orders": backend "audit.local" ${reference}`,
+      'gateway route "grpc" of virtual gateway "edge": matches neither a path prefix nor a path, so it is left out',
       'gateway route "stock" of virtual gateway "edge": target "stock.local" is not a virtual service of the mesh file, so it is left out',
-      'virtual gateway "edge-2": the mesh file holds one gateway ("edge"), so it and its 1 route(s) are left out',
-      'gateway route "x": its virtual gateway "gone" is not in the mesh file, so it is left out',
+      'gateway route "x" of virtual gateway "gone": its virtual gateway is not in the mesh file, so it is left out',
     ]);
   });
 

@@ -242,18 +242,17 @@ describe("planCluster: the workshop's crystal-service-lb", () => {
     expect(plan.ok).toBe(true);
   });
 
-  it('finds no alias without mesh, Cloud Map or records, and says what it looked at', () => {
-    const plan = planCluster(clusterInput([crystalFacts], { overrides: { createNamespace: true } }));
+  it('finds no alias without mesh, Cloud Map or records: a client only, saying what it looked at', () => {
+    const plan = planCluster(clusterInput([crystalFacts], { overrides: { createNamespace: true, namespace: 'shop.local' } }));
     const s = planOf(plan, 'crystal-service-lb');
-    const [error, ...more] = messages(s, 'error');
-    expect(more).toEqual([]);
-    expect(error).toMatch(/^no client alias found for crystal-service-lb: /);
-    expect(error).toMatch(/looked at virtual services provided by mesh\/appmesh-workshop\/virtualNode\/crystal-lb-vanilla/);
-    expect(error).toMatch(/pointing at internal-intlb-appmesh-workshop-1234567890\.us-west-2\.elb\.amazonaws\.com; pass --client-alias/);
+    expect(messages(s, 'error')).toEqual([]);
+    const note = messages(s, 'info').find((m) => m.startsWith('crystal-service-lb is a Service Connect client only'));
+    expect(note).toMatch(/looked at virtual services provided by mesh\/appmesh-workshop\/virtualNode\/crystal-lb-vanilla/);
+    expect(note).toMatch(/pointing at internal-intlb-appmesh-workshop-1234567890\.us-west-2\.elb\.amazonaws\.com; .*--client-alias/);
+    expect(s.kind).toBe('client-only');
     expect(s.listeners).toEqual([]);
-    expect(s.taskDefinition).toBeUndefined();
-    expect(s.serviceConnectConfiguration).toBeUndefined();
-    expect(plan.ok).toBe(false);
+    expect(s.serviceConnectConfiguration).toEqual({ enabled: true, namespace: 'shop.local' });
+    expect(plan.ok).toBe(true);
   });
 
   it('never takes a load balancer name, even from a virtual service named like one', () => {
@@ -415,7 +414,9 @@ describe('planCluster: a backend already on Service Connect', () => {
   });
 
   it('refuses an alias the migrated service already publishes, naming both', () => {
-    const plan = planCluster(clusterInput(services(), { namespaces, overrides: { clientAlias: 'payments.local' } }));
+    const plan = planCluster(
+      clusterInput(services(), { namespaces, overrides: { clientAlias: { service: 'products', name: 'payments.local' } } }),
+    );
     expect(messages(planOf(plan, 'products'), 'error')).toEqual([
       "client alias payments.local:5000 in namespace local is payments's (already on Service Connect); " +
         'a name and port must be unique in a namespace: give one of products and payments another --client-alias or namespace',
@@ -472,7 +473,9 @@ describe('planCluster: a router splitting 90/10 over two nodes', () => {
   it('gives the alias to the heavier node only, so no two services claim it', () => {
     expect(planOf(plan, 'payments-v1').listeners.map((l) => l.alias)).toEqual([{ dnsName: 'payments.shop.local', port: 5000 }]);
     expect(planOf(plan, 'payments-v2').listeners.map((l) => l.alias)).toEqual([{ dnsName: 'payments-v2.shop.local', port: 5000 }]);
-    expect(planOf(plan, 'checkout').backends).toEqual([{ name: 'payments.shop.local', servedBy: 'payments-v1' }]);
+    expect(planOf(plan, 'checkout').backends).toEqual([
+      { name: 'payments.shop.local', servedBy: 'payments-v1', behind: ['payments-v1', 'payments-v2'] },
+    ]);
     expect(plan.waves).toEqual([
       { wave: 1, services: ['payments-v1', 'payments-v2'] },
       { wave: 2, services: ['checkout'] },
@@ -480,15 +483,19 @@ describe('planCluster: a router splitting 90/10 over two nodes', () => {
     expect(plan.ok).toBe(true);
   });
 
-  it('warns on both sides that weighted routing has no Service Connect equivalent, suggesting blue/green', () => {
+  it('warns on both sides that weighted routing has no Service Connect equivalent, suggesting what keeps it', () => {
     expect(messages(planOf(plan, 'payments-v1'), 'warn')).toEqual([
-      expect.stringMatching(/^payments\.shop\.local: route split splits traffic \(payments-v1 90, payments-v2 10\); .*blue\/green/),
+      expect.stringMatching(
+        /^payments\.shop\.local: route split: Service Connect will not keep the split payments-v1 90 \/ payments-v2 10; .*CANARY/,
+      ),
       expect.stringMatching(/^payments\.shop\.local: route split has a retry policy: Service Connect retries/),
       expect.stringMatching(/^payments\.shop\.local: route split sets timeouts: set serviceConnectConfiguration\.services\[\]\.timeout/),
       expect.stringMatching(/^gateway edge: route to-payments \(\/pay\) sends traffic to payments\.shop\.local; .*Load Balancer/),
     ]);
     expect(messages(planOf(plan, 'payments-v2'), 'warn')).toEqual([
-      expect.stringMatching(/^payments\.shop\.local sends this service's node payments-v2 weight 10 of 100 through router payments-router/),
+      expect.stringMatching(
+        /^payments\.shop\.local sends this service's node payments-v2 weight 10 of 100 through router payments-router, .*goes to payments-v1; payments-v2 keeps its own name payments-v2\.shop\.local/,
+      ),
     ]);
   });
 });
@@ -581,7 +588,7 @@ describe('planCluster: overrides', () => {
     planCluster(clusterInput(services, { overrides, namespaces: [namespace('shop.local')] }));
 
   it('takes --client-alias over anything found, with the namespace its parent domain', () => {
-    const plan = run({ clientAlias: 'orders.shop.local' });
+    const plan = run({ clientAlias: { service: 'orders', name: 'orders.shop.local' } });
     expect(planOf(plan, 'orders').listeners).toEqual([listener(7000, 'http', ['orders', 'orders'], 'orders.shop.local')]);
     expect(planOf(plan, 'orders').sourceOf).toEqual(['task definition', 'overrides']);
     expect(plan.ok).toBe(true);
@@ -596,13 +603,13 @@ describe('planCluster: overrides', () => {
     ['orders;reboot.local', /\(";"\)/],
     [ALB, /is a load balancer's DNS name/],
   ])('refuses the alias %j ECS would reject', (alias, message) => {
-    const plan = run({ clientAlias: alias, createNamespace: true });
+    const plan = run({ clientAlias: { service: 'orders', name: alias }, createNamespace: true });
     expect(messages(planOf(plan, 'orders'), 'error')).toContainEqual(expect.stringMatching(message));
     expect(plan.ok).toBe(false);
   });
 
   it('derives valid ECS names from a bad alias, so only the alias is refused', () => {
-    const orders = planOf(run({ clientAlias: 'Bad_Name!.x', createNamespace: true }), 'orders');
+    const orders = planOf(run({ clientAlias: { service: 'orders', name: 'Bad_Name!.x' }, createNamespace: true }), 'orders');
     expect(orders.listeners.map((l) => [l.portName, l.discoveryName])).toEqual([['bad_name-', 'bad_name-']]);
     expect(messages(orders, 'error')).toHaveLength(1);
   });
@@ -611,15 +618,18 @@ describe('planCluster: overrides', () => {
     ['bad namespace', /characters Cloud Map rejects \(" "\)/],
     [`arn:aws:servicediscovery:us-west-2:${ACCOUNT}:namespace/ns-x`, /starts with "arn:"/],
   ])('refuses a namespace %j Cloud Map cannot create', (namespace, message) => {
-    const plan = run({ clientAlias: 'orders.shop.local', namespace, createNamespace: true });
+    const plan = run({ clientAlias: { service: 'orders', name: 'orders.shop.local' }, namespace, createNamespace: true });
     expect(messages(planOf(plan, 'orders'), 'error')).toEqual([expect.stringMatching(message)]);
   });
 
-  it('refuses --client-alias when more than one service migrates', () => {
-    const plan = run({ clientAlias: 'orders.shop.local' }, [...single(), meshService('m', 'billing', [7001])]);
-    const refused = expect.stringMatching(/^--client-alias names one service's alias, but 2 services migrate/);
-    expect(plan.findings).toContainEqual({ level: 'error', message: refused });
-    expect(plan.ok).toBe(false);
+  it('gives --client-alias NAME:PORT to the service it names only, however many migrate', () => {
+    const plan = run({ clientAlias: { service: 'orders', name: 'orders.shop.local', port: 80 } }, [
+      ...single(),
+      meshService('m', 'billing', [7001]),
+    ]);
+    expect(planOf(plan, 'orders').listeners.map((l) => [l.port, l.alias])).toEqual([[7000, { dnsName: 'orders.shop.local', port: 80 }]]);
+    expect(planOf(plan, 'billing').kind).toBe('client-only');
+    expect(plan.ok).toBe(true);
   });
 
   it('reports a clash of two planned services on one alias and port', () => {
@@ -650,13 +660,19 @@ describe('planCluster: overrides', () => {
   it('picks --app-container, and refuses one the task definition does not have', () => {
     const apps = [{ name: 'log-router' }, { name: 'orders', ports: [7000] }];
     const td = taskDefinition('orders', apps, { node: 'mesh/m/virtualNode/orders', appPorts: [7000] });
-    const picked = planOf(run({ clientAlias: 'orders.shop.local', appContainer: 'orders' }, [service('orders', td)]), 'orders');
+    const picked = planOf(
+      run({ clientAlias: { service: 'orders', name: 'orders.shop.local' }, appContainer: 'orders' }, [service('orders', td)]),
+      'orders',
+    );
     const containers = picked.taskDefinition!.containerDefinitions!;
     expect(containers.map((c) => [c.name, c.portMappings?.map((p) => p.name)])).toEqual([
       ['log-router', []],
       ['orders', ['orders']],
     ]);
-    const missing = planOf(run({ clientAlias: 'orders.shop.local', appContainer: 'nope' }, [service('orders', td)]), 'orders');
+    const missing = planOf(
+      run({ clientAlias: { service: 'orders', name: 'orders.shop.local' }, appContainer: 'nope' }, [service('orders', td)]),
+      'orders',
+    );
     const refused = '--app-container: no container named "nope" in the task definition (it has: log-router, orders, envoy)';
     expect(messages(missing, 'error')).toEqual([refused]);
     expect(missing.taskDefinition).toBeUndefined();
@@ -678,7 +694,9 @@ describe('planCluster: overrides', () => {
   });
 
   it('uses --app-protocol when neither mesh nor port mapping gives one', () => {
-    expect(planOf(run({ clientAlias: 'orders.shop.local', appProtocol: 'grpc' }), 'orders').listeners[0]!.protocol).toBe('grpc');
+    expect(
+      planOf(run({ clientAlias: { service: 'orders', name: 'orders.shop.local' }, appProtocol: 'grpc' }), 'orders').listeners[0]!.protocol,
+    ).toBe('grpc');
   });
 });
 

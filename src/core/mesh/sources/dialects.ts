@@ -109,6 +109,16 @@ export class Reader {
     this.notes.push(`${path}: ${message}`);
   }
 
+  /** A value with its intrinsics resolved; undefined (noted at `path`) when it cannot be. */
+  resolved(v: unknown, path: string): { v: unknown } | undefined {
+    return this.value(v, path);
+  }
+
+  /** Whether this reads Terraform (snake_case keys, every block a list) rather than CloudFormation. */
+  get isTerraform(): boolean {
+    return this.terraform;
+  }
+
   private value(v: unknown, path: string): { v: unknown } | undefined {
     const out = this.resolve(v, path);
     if ('why' in out) {

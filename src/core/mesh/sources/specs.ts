@@ -1,155 +1,112 @@
-// ---- Spec readers, one per kind, shared by both dialects.
+// ---- A resource's Spec, in either dialect, read into App Mesh's own spec shape (SPECS), field for field.
+// CloudFormation writes App Mesh's fields in PascalCase (its acronyms upper case: TLS, ACM, DNS, HTTP2 ...);
+// Terraform in snake_case, every nested block a list, repeated blocks singular (listener, backend, header ...).
+// From App Mesh's shape on, every source goes the way App Mesh's own answers go (aws-spec.ts fromAwsSpec).
 
-import type { EgressFilter } from './common.js';
-import {
-  MeshListener,
-  NodeDiscovery,
-  DescribedVirtualNode,
-  DescribedVirtualRouter,
-  DescribedRoute,
-  DescribedVirtualService,
-  DescribedGatewayRoute,
-} from '../description.js';
-import { MeshProtocol } from '../../protocol.js';
-import { Obj, PORTS, WEIGHTS, RouteExtras, GatewayRouteExtras, shown } from './common.js';
-import { Reader, At, Field } from './dialects.js';
+import { SPECS, type Shape } from '../shapes.js';
+import { Kind, Obj, isObj, shown } from './common.js';
+import { Reader, At } from './dialects.js';
 
-export function readListeners(r: Reader, spec: At<Obj> | undefined): MeshListener[] {
-  if (!spec) return [];
-  return r.many(spec.value, 'listeners', spec.path).flatMap((l) => {
-    const pm = r.one(l.value, 'portMapping', l.path, true);
-    if (!pm) return [];
-    const port = r.int(pm.value, r.k('port'), pm.path, PORTS, true);
-    const protocol = r.protocol(pm.value, pm.path);
-    return port !== undefined && protocol ? [{ port, protocol }] : [];
-  });
+/** CloudFormation keys that are not App Mesh's with its first letter upper case. */
+const CFN_KEYS: Record<string, string> = {
+  awsCloudMap: 'AWSCloudMap',
+  dns: 'DNS',
+  tls: 'TLS',
+  acm: 'ACM',
+  sds: 'SDS',
+  http: 'HTTP',
+  http2: 'HTTP2',
+  grpc: 'GRPC',
+  tcp: 'TCP',
+};
+/** Terraform's repeated blocks, named in the singular. */
+const TF_KEYS: Record<string, string> = {
+  listeners: 'listener',
+  backends: 'backend',
+  weightedTargets: 'weighted_target',
+  headers: 'header',
+  queryParameters: 'query_parameter',
+};
+
+function sourceKey(r: Reader, key: string): string {
+  if (!r.isTerraform) return CFN_KEYS[key] ?? key[0]!.toUpperCase() + key.slice(1);
+  return TF_KEYS[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-function readBackends(r: Reader, spec: At<Obj>): string[] {
-  return r.many(spec.value, 'backends', spec.path).flatMap((b) => {
-    const vs = r.one(b.value, 'virtualService', b.path, true);
-    const name = vs && r.text(vs.value, r.k('virtualServiceName'), vs.path, true);
-    return name === undefined ? [] : [name];
-  });
+const absent = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+
+/** Terraform's `attributes` of a Cloud Map discovery is a map; App Mesh's a list of key and value. */
+function terraformMap(v: unknown): unknown {
+  return isObj(v) ? Object.entries(v).map(([key, value]) => ({ key, value })) : v;
 }
 
-function readDiscovery(r: Reader, spec: At<Obj>): NodeDiscovery | undefined {
-  const sd = r.one(spec.value, 'serviceDiscovery', spec.path);
-  if (!sd) return undefined;
-  if (r.has(sd.value, 'cloudMap')) {
-    const cm = r.one(sd.value, 'cloudMap', sd.path);
-    const namespace = cm && r.text(cm.value, r.k('namespaceName'), cm.path, true);
-    const service = cm && r.text(cm.value, r.k('serviceName'), cm.path, true);
-    return namespace !== undefined && service !== undefined ? { cloudMap: { namespace, service } } : undefined;
+/** An object; in Terraform a nested block, a list of one (an item of a list is the block itself). */
+function readObject(r: Reader, s: Extract<Shape, { kind: 'object' }>, raw: unknown, path: string, item: boolean): Obj | undefined {
+  let v = raw;
+  let p = path;
+  if (r.isTerraform && !item) {
+    if (!Array.isArray(raw)) return void r.note(path, `must be a list, found ${shown(raw)}`);
+    if (raw.length > 1) r.note(path, `holds ${raw.length} blocks where App Mesh takes one; the first is read`);
+    v = raw[0];
+    p = `${path}[0]`;
   }
-  const dns = r.one(sd.value, 'dns', sd.path);
-  const hostname = dns && r.text(dns.value, r.k('hostname'), dns.path, true);
-  return hostname === undefined ? undefined : { dns: { hostname } };
-}
-
-export function readNode(r: Reader, props: At<Obj>, name: string): DescribedVirtualNode {
-  const spec = r.one(props.value, 'spec', props.path, true);
-  const node: DescribedVirtualNode = { name, listeners: readListeners(r, spec), backends: spec ? readBackends(r, spec) : [] };
-  const discovery = spec && readDiscovery(r, spec);
-  if (discovery) node.discovery = discovery;
-  return node;
-}
-
-export function readRouter(r: Reader, props: At<Obj>, name: string): DescribedVirtualRouter {
-  return { name, listeners: readListeners(r, r.one(props.value, 'spec', props.path, true)), routes: [] };
-}
-
-const ROUTE_KINDS: readonly [MeshProtocol, Field][] = [
-  ['http', 'httpRoute'],
-  ['http2', 'http2Route'],
-  ['grpc', 'grpcRoute'],
-  ['tcp', 'tcpRoute'],
-];
-
-function readTarget(r: Reader, t: At<Obj>): DescribedRoute['targets'] {
-  const virtualNode = r.text(t.value, r.k('virtualNode'), t.path, true);
-  const weight = r.int(t.value, r.k('weight'), t.path, WEIGHTS, true);
-  const port = r.int(t.value, r.k('port'), t.path, PORTS, false);
-  if (virtualNode === undefined || weight === undefined) return [];
-  return [port === undefined ? { virtualNode, weight } : { virtualNode, weight, port }];
-}
-
-/** The match prefix of an http or http2 block, if it matches by prefix. */
-function readPrefix(r: Reader, block: At<Obj>): string | undefined {
-  const match = r.one(block.value, 'match', block.path);
-  return match && r.text(match.value, r.k('prefix'), match.path, false);
-}
-
-export function readRoute(r: Reader, props: At<Obj>, name: string): (DescribedRoute & RouteExtras) | undefined {
-  const spec = r.one(props.value, 'spec', props.path, true);
-  if (!spec) return undefined;
-  const found = ROUTE_KINDS.find(([, field]) => r.has(spec.value, field));
-  if (!found) return void r.note(spec.path, `has none of ${ROUTE_KINDS.map(([, f]) => r.k(f)).join(', ')}`);
-  const [kind, field] = found;
-  const block = r.one(spec.value, field, spec.path, true);
-  if (!block) return undefined;
-  const action = r.one(block.value, 'action', block.path, true);
-  const targets = action ? r.many(action.value, 'weightedTargets', action.path).flatMap((t) => readTarget(r, t)) : [];
-  const route: DescribedRoute & RouteExtras = {
-    name,
-    kind,
-    targets,
-    retryPolicy: r.has(block.value, 'retryPolicy'),
-    timeout: r.has(block.value, 'timeout'),
-  };
-  const prefix = kind === 'http' || kind === 'http2' ? readPrefix(r, block) : undefined;
-  if (prefix !== undefined) route.prefix = prefix;
-  return route;
-}
-
-export function readService(r: Reader, props: At<Obj>, name: string): DescribedVirtualService {
-  const spec = r.one(props.value, 'spec', props.path, true);
-  const provider = spec && r.one(spec.value, 'provider', spec.path);
-  const service: DescribedVirtualService = { name };
-  if (provider && r.has(provider.value, 'virtualNode')) {
-    const node = r.one(provider.value, 'virtualNode', provider.path);
-    const virtualNode = node && r.text(node.value, r.k('virtualNodeName'), node.path, true);
-    if (virtualNode !== undefined) service.provider = { virtualNode };
-  } else if (provider && r.has(provider.value, 'virtualRouter')) {
-    const router = r.one(provider.value, 'virtualRouter', provider.path);
-    const virtualRouter = router && r.text(router.value, r.k('virtualRouterName'), router.path, true);
-    if (virtualRouter !== undefined) service.provider = { virtualRouter };
+  if (!isObj(v)) return void r.note(p, `must be an object, found ${shown(v)}`);
+  const keys = new Map(Object.keys(s.fields).map((k) => [sourceKey(r, k), k]));
+  for (const [k, x] of Object.entries(v)) {
+    if (!keys.has(k) && !absent(x) && x !== '') r.note(`${p}.${k}`, 'not a field of App Mesh that meshctl knows, left out');
   }
-  return service;
+  const out: Obj = {};
+  for (const [key, field] of keys) {
+    const got = readValue(r, s.fields[field]!, v[key], `${p}.${key}`, field, false);
+    if (got !== undefined) out[field] = got;
+  }
+  // Without a field App Mesh requires the object is left out (what was there but unusable is noted already).
+  const missing = s.required.filter((f) => out[f] === undefined);
+  for (const f of missing) if (absent(v[sourceKey(r, f)])) r.note(`${p}.${sourceKey(r, f)}`, 'missing');
+  return Object.keys(out).length && missing.length === 0 ? out : undefined;
 }
 
-const GATEWAY_ROUTE_KINDS: readonly Field[] = ['httpRoute', 'http2Route', 'grpcRoute'];
-
-/** App Mesh rewrites a gateway route's matched prefix to / unless the route says DISABLED. */
-function readRewritePrefix(r: Reader, action: At<Obj>): boolean {
-  const rewrite = r.one(action.value, 'rewrite', action.path);
-  const prefix = rewrite && r.one(rewrite.value, 'prefix', rewrite.path);
-  return (prefix && r.text(prefix.value, r.k('defaultPrefix'), prefix.path, false)) !== 'DISABLED';
+function readScalar(r: Reader, s: Shape, v: unknown, p: string): unknown {
+  switch (s.kind) {
+    case 'int': {
+      // CloudFormation takes "3000" for an Integer property; Terraform shows an unset number as 0.
+      const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+      if (r.isTerraform && n === 0 && s.min > 0) return undefined;
+      if (typeof n === 'number' && Number.isInteger(n) && n >= s.min && n <= s.max) return n;
+      return void r.note(p, `must be a whole number from ${s.min} to ${s.max}, found ${shown(v)}`);
+    }
+    case 'text':
+      if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+      if (v === '') return undefined;
+      return typeof v === 'string' ? v : void r.note(p, `must be a string, found ${shown(v)}`);
+    case 'bool':
+      if (v === 'true' || v === 'false') return v === 'true';
+      return typeof v === 'boolean' ? v : void r.note(p, `must be true or false, found ${shown(v)}`);
+    case 'enum': {
+      if (v === '') return undefined;
+      const found = s.values.find((x) => typeof v === 'string' && x.toLowerCase() === v.toLowerCase());
+      return found ?? void r.note(p, `must be one of ${s.values.join(', ')}, found ${shown(v)}`);
+    }
+    default:
+      return undefined;
+  }
 }
 
-export function readGatewayRoute(r: Reader, props: At<Obj>, name: string, gateway: string): DescribedGatewayRoute & GatewayRouteExtras {
-  const route: DescribedGatewayRoute & GatewayRouteExtras = { gateway, name };
-  const spec = r.one(props.value, 'spec', props.path, true);
-  const field = spec && GATEWAY_ROUTE_KINDS.find((f) => r.has(spec.value, f));
-  if (spec && !field) r.note(spec.path, `has none of ${GATEWAY_ROUTE_KINDS.map((f) => r.k(f)).join(', ')}`);
-  const block = spec && field && r.one(spec.value, field, spec.path, true);
-  if (!block) return route;
-  const prefix = field === 'grpcRoute' ? undefined : readPrefix(r, block);
-  if (prefix !== undefined) route.prefix = prefix;
-  const action = r.one(block.value, 'action', block.path, true);
-  const target = action && r.one(action.value, 'target', action.path, true);
-  const vs = target && r.one(target.value, 'virtualService', target.path, true);
-  const virtualService = vs && r.text(vs.value, r.k('virtualServiceName'), vs.path, true);
-  if (virtualService !== undefined) route.virtualService = virtualService;
-  if (action && field !== 'grpcRoute') route.rewritePrefix = readRewritePrefix(r, action);
-  return route;
+/** One value of shape `s` at `path`; undefined when absent, or when it cannot be read (then noted). */
+function readValue(r: Reader, s: Shape, raw: unknown, path: string, field: string, item: boolean): unknown {
+  if (absent(raw)) return undefined;
+  const got = r.resolved(raw, path);
+  if (!got || absent(got.v)) return undefined;
+  const v = r.isTerraform && field === 'attributes' ? terraformMap(got.v) : got.v;
+  if (s.kind === 'object') return readObject(r, s, v, path, item);
+  if (s.kind !== 'list') return readScalar(r, s, v, path);
+  if (!Array.isArray(v)) return void r.note(path, `must be a list, found ${shown(v)}`);
+  const items = v.map((x, i) => readValue(r, s.of, x, `${path}[${i}]`, '', true)).filter((x) => x !== undefined);
+  return items.length ? items : undefined;
 }
 
-export function readEgressFilter(r: Reader, props: At<Obj>): EgressFilter | undefined {
-  const spec = r.one(props.value, 'spec', props.path);
-  const filter = spec && r.one(spec.value, 'egressFilter', spec.path);
-  const type = filter && r.text(filter.value, r.k('type'), filter.path, true);
-  if (type === 'DROP_ALL' || type === 'ALLOW_ALL') return type;
-  if (type !== undefined && filter) r.note(`${filter.path}.${r.k('type')}`, `must be DROP_ALL or ALLOW_ALL, found ${shown(type)}`);
-  return undefined;
+/** The `Spec` (`spec`) of a resource's properties, as App Mesh's spec of that kind; {} when it has none. */
+export function readSpec(r: Reader, kind: Kind, props: At<Obj>): Obj {
+  const key = r.isTerraform ? 'spec' : 'Spec';
+  return (readValue(r, SPECS[kind], props.value[key], `${props.path}.${key}`, 'spec', false) as Obj | undefined) ?? {};
 }

@@ -1,172 +1,108 @@
 // ---- Back to a mesh file.
 
-import type { EgressFilter } from './common.js';
 import { InputError } from '../../../errors.js';
-import {
-  MeshListener,
-  NodeDiscovery,
-  DescribedVirtualNode,
-  DescribedRoute,
-  DescribedVirtualRouter,
-  DescribedVirtualService,
-  DescribedGatewayRoute,
-  MeshDescription,
-} from '../description.js';
-import {
-  Listener,
-  VirtualNodeDecl,
-  RouteDecl,
-  VirtualRouterDecl,
-  VirtualServiceDecl,
-  GatewayRouteDecl,
-  VirtualGatewayDecl,
-  MeshFile,
-} from '../file.js';
-import { PORTS, isName, WEIGHTS } from './common.js';
+import type { MeshDescription } from '../description.js';
+import type { Listener, MeshFile, VirtualNodeDecl } from '../file.js';
+import { type MeshObject, UNEXPRESSIBLE, objectsToMeshFile } from '../plan.js';
+import { isName, isObj, PORTS, shown } from './common.js';
+import { listenerFields } from '../shapes.js';
 import { MESH_PROTOCOLS as PROTOCOLS } from '../../protocol.js';
 
-const fmt = (l: MeshListener): string => `${l.port}/${l.protocol}`;
-const validListener = (l: MeshListener): boolean =>
-  Number.isInteger(l.port) && l.port >= PORTS.min && l.port <= PORTS.max && PROTOCOLS.includes(l.protocol);
+type Decl = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = { kind: MeshObject['kind']; name: string; parent?: string; d: Decl };
 
-/** Keeps the first of each name; notes the ones the file cannot hold. */
-function unique<T extends { name: string }>(items: readonly T[], what: (item: T) => string, notes: string[]): T[] {
+const KIND_LABEL: Record<string, string> = {
+  mesh: 'mesh',
+  virtualNode: 'virtual node',
+  virtualRouter: 'virtual router',
+  route: 'route',
+  virtualService: 'virtual service',
+  virtualGateway: 'virtual gateway',
+  gatewayRoute: 'gateway route',
+};
+const what = (o: { kind: string; name: string; parent?: string }): string => {
+  const parent =
+    o.kind === 'route' ? ` of virtual router "${o.parent}"` : o.kind === 'gatewayRoute' ? ` of virtual gateway "${o.parent}"` : '';
+  return `${KIND_LABEL[o.kind] ?? o.kind} "${o.name}"${parent}`;
+};
+
+/** A description built without objects (by hand, in tests): its fields as objects, in the file's terms. */
+function objectsOfDescription(desc: MeshDescription): MeshObject[] {
+  const out: MeshObject[] = [{ kind: 'mesh', name: desc.mesh, decl: { egressFilter: desc.egressFilter ?? 'DROP_ALL' } }];
+  const listeners = (ls: readonly { port: number; protocol: string }[]) => ({ listeners: ls.map((l) => ({ ...l })) });
+  for (const n of desc.virtualNodes) {
+    const serviceDiscovery = n.discovery ? structuredClone(n.discovery) : {};
+    out.push({ kind: 'virtualNode', name: n.name, decl: { ...listeners(n.listeners), serviceDiscovery, backends: [...n.backends] } });
+  }
+  for (const vr of desc.virtualRouters) {
+    out.push({ kind: 'virtualRouter', name: vr.name, decl: listeners(vr.listeners) });
+    for (const r of vr.routes) {
+      const decl = { protocol: r.kind === 'http' ? undefined : r.kind, prefix: r.prefix, targets: r.targets.map((t) => ({ ...t })) };
+      out.push({ kind: 'route', name: r.name, parent: vr.name, decl: JSON.parse(JSON.stringify(decl)) });
+    }
+  }
+  for (const s of desc.virtualServices) out.push({ kind: 'virtualService', name: s.name, decl: { provider: { ...s.provider } } });
+  for (const g of desc.virtualGateways) out.push({ kind: 'virtualGateway', name: g.name, decl: listeners(g.listeners) });
+  for (const gr of desc.gatewayRoutes) {
+    const decl = {
+      prefix: gr.prefix,
+      virtualService: gr.virtualService,
+      rewritePrefix: gr.prefix === undefined ? undefined : (gr.rewritePrefix ?? true),
+    };
+    out.push({ kind: 'gatewayRoute', name: gr.name, parent: gr.gateway, decl: JSON.parse(JSON.stringify(decl)) });
+  }
+  return out;
+}
+
+/** Keeps the first of each name (per parent); notes names the file cannot hold and names given twice. */
+function unique(objects: Obj[], notes: string[]): Obj[] {
   const seen = new Set<string>();
-  return items.filter((item) => {
-    if (!isName(item.name)) return void notes.push(`${what(item)}: not a name the mesh file can hold (letters, digits, . _ -), left out`);
-    if (seen.has(item.name)) return void notes.push(`${what(item)}: declared twice; the second is left out`);
-    seen.add(item.name);
+  return objects.filter((o) => {
+    if (!isName(o.name)) return void notes.push(`${what(o)}: not a name the mesh file can hold (letters, digits, . _ -), left out`);
+    const key = `${o.kind}/${o.parent ?? ''}/${o.name}`;
+    if (seen.has(key)) return void notes.push(`${what(o)}: declared twice; the second is left out`);
+    seen.add(key);
     return true;
   });
 }
 
-/** The one listener the file holds for an object, noting any others; undefined (noted) when there is none. */
-function oneListener(listeners: readonly MeshListener[], what: string, notes: string[]): Listener | undefined {
-  const valid = listeners.filter(validListener);
-  for (const l of listeners.filter((x) => !validListener(x))) {
-    notes.push(`${what}: listener ${fmt(l)} is not a port and protocol the mesh file holds, left out`);
+/** The object's listeners the file can hold; false (noted) when none is left. */
+function keepListeners(o: Obj, notes: string[]): boolean {
+  const all = (Array.isArray(o.d.listeners) ? o.d.listeners : o.d.listener ? [o.d.listener] : []) as Decl[];
+  const valid = all.filter((l) => Number.isInteger(l.port) && l.port >= PORTS.min && l.port <= PORTS.max && PROTOCOLS.includes(l.protocol));
+  for (const l of all.filter((x) => !valid.includes(x))) {
+    notes.push(`${what(o)}: listener ${shown(l.port)}/${shown(l.protocol)} is not a port and protocol the mesh file holds, left out`);
   }
-  const [first, ...rest] = valid;
-  for (const l of rest) notes.push(`${what}: listener ${fmt(l)} left out (the mesh file holds one listener each)`);
-  if (!first) notes.push(`${what}: no listener; the mesh file needs one, so it is left out`);
-  return first && { port: first.port, protocol: first.protocol };
+  if (valid.length === 0) {
+    notes.push(`${what(o)}: no listener; the mesh file needs one, so it is left out`);
+    return false;
+  }
+  if (Array.isArray(o.d.listeners)) {
+    // The shortest form again: `listener` (and a node's `healthCheck`) for one that says no more.
+    const { listeners: _all, ...rest } = o.d;
+    o.d = { ...rest, ...listenerFields(valid as Listener[], o.kind === 'virtualNode') };
+  }
+  return true;
 }
 
-function fileDiscovery(d: NodeDiscovery | undefined): VirtualNodeDecl['serviceDiscovery'] | undefined {
-  if (d && 'cloudMap' in d) return isName(d.cloudMap.namespace) && isName(d.cloudMap.service) ? { cloudMap: { ...d.cloudMap } } : undefined;
-  return d && isName(d.dns.hostname) ? { dns: { hostname: d.dns.hostname } } : undefined;
+function hasDiscovery(o: Obj, notes: string[]): boolean {
+  const sd = o.d.serviceDiscovery as Decl | undefined;
+  const ok = sd?.cloudMap ? isName(sd.cloudMap.namespace) && isName(sd.cloudMap.service) : typeof sd?.dns?.hostname === 'string';
+  if (!ok)
+    notes.push(
+      `${what(o)}: ${sd?.cloudMap || sd?.dns ? 'service discovery names the mesh file cannot hold' : 'no service discovery'}, so it is left out`,
+    );
+  return ok;
 }
 
-function fileNodes(nodes: readonly DescribedVirtualNode[], notes: string[]): VirtualNodeDecl[] {
-  return unique(nodes, (n) => `virtual node "${n.name}"`, notes).flatMap((n) => {
-    const what = `virtual node "${n.name}"`;
-    const listener = oneListener(n.listeners, what, notes);
-    const serviceDiscovery = fileDiscovery(n.discovery);
-    if (!serviceDiscovery) {
-      const why = n.discovery ? 'service discovery names the mesh file cannot hold' : 'no service discovery';
-      notes.push(`${what}: ${why}, so it is left out`);
-    }
-    return listener && serviceDiscovery ? [{ name: n.name, listener, serviceDiscovery, backends: [...n.backends] }] : [];
+/** Routes to nodes the file holds: other targets are noted and left out, and a route left without any with them. */
+function keepTargets(o: Obj, nodes: ReadonlySet<string>, notes: string[]): boolean {
+  o.d.targets = ((o.d.targets ?? []) as Decl[]).filter((t) => {
+    if (!nodes.has(t.virtualNode)) notes.push(`${what(o)}: target "${t.virtualNode}" is not a virtual node of the mesh file, left out`);
+    return nodes.has(t.virtualNode);
   });
-}
-
-function prefixOf(route: DescribedRoute): string | undefined {
-  return 'prefix' in route && typeof route.prefix === 'string' ? route.prefix : undefined;
-}
-
-function fileRoute(route: DescribedRoute, router: string, nodes: ReadonlySet<string>, notes: string[]): RouteDecl | undefined {
-  const what = `route "${route.name}" of virtual router "${router}"`;
-  if (route.kind !== 'http') {
-    return void notes.push(`${what}: a ${route.kind} route; the mesh file holds http routes only, so it is left out`);
-  }
-  const prefix = prefixOf(route);
-  if (prefix === undefined || !prefix.startsWith('/')) return void notes.push(`${what}: does not match by path prefix, so it is left out`);
-  if (route.retryPolicy) notes.push(`${what}: retry policy left out`);
-  if (route.timeout) notes.push(`${what}: timeout left out`);
-  const targets = route.targets.filter((t) => {
-    const target = `${what}: target "${t.virtualNode}"`;
-    if (!nodes.has(t.virtualNode)) return void notes.push(`${target} is not a virtual node of the mesh file, left out`);
-    const weightOk = Number.isInteger(t.weight) && t.weight >= WEIGHTS.min && t.weight <= WEIGHTS.max;
-    if (!weightOk) return void notes.push(`${target} weight ${t.weight} left out`);
-    if (t.port !== undefined) notes.push(`${target} port ${t.port} left out`);
-    return true;
-  });
-  if (targets.length === 0) return void notes.push(`${what}: no target left, so it is left out`);
-  return { name: route.name, prefix, targets: targets.map((t) => ({ virtualNode: t.virtualNode, weight: t.weight })) };
-}
-
-function fileRouters(routers: readonly DescribedVirtualRouter[], nodes: ReadonlySet<string>, notes: string[]): VirtualRouterDecl[] {
-  return unique(routers, (vr) => `virtual router "${vr.name}"`, notes).flatMap((vr) => {
-    const listener = oneListener(vr.listeners, `virtual router "${vr.name}"`, notes);
-    if (!listener) return [];
-    const routes = vr.routes.flatMap((rt) => fileRoute(rt, vr.name, nodes, notes) ?? []);
-    return [{ name: vr.name, listener, routes: unique(routes, (rt) => `route "${rt.name}" of virtual router "${vr.name}"`, notes) }];
-  });
-}
-
-function fileServices(
-  services: readonly DescribedVirtualService[],
-  nodes: ReadonlySet<string>,
-  routers: ReadonlySet<string>,
-  notes: string[],
-): VirtualServiceDecl[] {
-  return unique(services, (s) => `virtual service "${s.name}"`, notes).flatMap((s): VirtualServiceDecl[] => {
-    const p = s.provider;
-    const ok = p && ('virtualNode' in p ? nodes.has(p.virtualNode) : routers.has(p.virtualRouter));
-    if (ok) return [{ name: s.name, provider: { ...p } }];
-    const which = !p ? 'no provider' : 'virtualNode' in p ? `virtual node "${p.virtualNode}"` : `virtual router "${p.virtualRouter}"`;
-    notes.push(`virtual service "${s.name}": ${p ? `its provider ${which} is not in the mesh file` : which}, so it is left out`);
-    return [];
-  });
-}
-
-function keepBackends(nodes: VirtualNodeDecl[], services: ReadonlySet<string>, notes: string[]): void {
-  for (const n of nodes) {
-    n.backends = [...new Set(n.backends)].filter((b) => {
-      if (!services.has(b)) notes.push(`virtual node "${n.name}": backend "${b}" is not a virtual service of the mesh file, left out`);
-      return services.has(b);
-    });
-  }
-}
-
-function rewriteOf(route: DescribedGatewayRoute): boolean {
-  // App Mesh's own default when a route does not say: the matched prefix is rewritten to /.
-  return 'rewritePrefix' in route && typeof route.rewritePrefix === 'boolean' ? route.rewritePrefix : true;
-}
-
-function fileGatewayRoute(route: DescribedGatewayRoute, services: ReadonlySet<string>, notes: string[]): GatewayRouteDecl | undefined {
-  const what = `gateway route "${route.name}" of virtual gateway "${route.gateway}"`;
-  if (!route.prefix?.startsWith('/')) return void notes.push(`${what}: does not match by path prefix, so it is left out`);
-  if (route.virtualService === undefined) return void notes.push(`${what}: no virtual service target, so it is left out`);
-  if (!services.has(route.virtualService)) {
-    return void notes.push(`${what}: target "${route.virtualService}" is not a virtual service of the mesh file, so it is left out`);
-  }
-  return { name: route.name, prefix: route.prefix, virtualService: route.virtualService, rewritePrefix: rewriteOf(route) };
-}
-
-function fileGateway(desc: MeshDescription, services: ReadonlySet<string>, notes: string[]): VirtualGatewayDecl | undefined {
-  const gateways = unique(desc.virtualGateways, (g) => `virtual gateway "${g.name}"`, notes);
-  let kept: VirtualGatewayDecl | undefined;
-  for (const g of gateways) {
-    const routes = desc.gatewayRoutes.filter((gr) => gr.gateway === g.name);
-    const what = `virtual gateway "${g.name}"`;
-    if (kept) {
-      notes.push(`${what}: the mesh file holds one gateway ("${kept.name}"), so it and its ${routes.length} route(s) are left out`);
-      continue;
-    }
-    const listener = oneListener(g.listeners, what, notes);
-    if (!listener) {
-      if (routes.length > 0) notes.push(`${what}: its ${routes.length} route(s) are left out with it`);
-      continue;
-    }
-    const declared = routes.flatMap((gr) => fileGatewayRoute(gr, services, notes) ?? []);
-    kept = { name: g.name, listener, routes: unique(declared, (gr) => `gateway route "${gr.name}" of virtual gateway "${g.name}"`, notes) };
-  }
-  const known = new Set(gateways.map((g) => g.name));
-  for (const gr of desc.gatewayRoutes.filter((x) => !known.has(x.gateway))) {
-    notes.push(`gateway route "${gr.name}": its virtual gateway "${gr.gateway}" is not in the mesh file, so it is left out`);
-  }
-  return kept;
+  if (o.d.targets.length === 0) notes.push(`${what(o)}: no target left, so it is left out`);
+  return o.d.targets.length > 0;
 }
 
 /** The Cloud Map namespace the nodes are found in; the file declares one (without its VPC, which no description says). */
@@ -185,35 +121,106 @@ function fileNamespace(nodes: readonly VirtualNodeDecl[], notes: string[]): Mesh
   return first && { name: first[0], services: first[1] };
 }
 
-function egressOf(desc: MeshDescription): EgressFilter {
-  return 'egressFilter' in desc && (desc.egressFilter === 'ALLOW_ALL' || desc.egressFilter === 'DROP_ALL') ? desc.egressFilter : 'DROP_ALL';
-}
-
 /**
- * A description in; the same mesh in meshctl's mesh file schema out, with a note for each thing the schema
- * cannot hold (a second listener, a non-http route, a second gateway, ...) naming the object and what was left
- * out. Anything left out takes what depends on it along (a route to a left-out node), so the file validates.
+ * A description in; the same mesh in meshctl's mesh file out, every field App Mesh held that the file can express
+ * (all of them but what `unexpressible` names), with a note for each thing left out, naming the object and why.
+ * Anything left out takes what depends on it along (a route to a left-out node), so the file validates. A backend
+ * that names a virtual service the file does not declare is kept as a reference (`externalVirtualServices`).
  */
 export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; notes: string[] } {
   if (!isName(desc.mesh)) {
     throw new InputError(`${desc.source}: mesh "${desc.mesh}" is not a name the mesh file can hold (letters, digits, . _ -)`);
   }
   const notes: string[] = [];
-  const virtualNodes = fileNodes(desc.virtualNodes, notes);
-  const nodeNames = new Set(virtualNodes.map((n) => n.name));
-  const virtualRouters = fileRouters(desc.virtualRouters, nodeNames, notes);
-  const virtualServices = fileServices(desc.virtualServices, nodeNames, new Set(virtualRouters.map((vr) => vr.name)), notes);
-  const serviceNames = new Set(virtualServices.map((s) => s.name));
-  keepBackends(virtualNodes, serviceNames, notes);
-  const virtualGateway = fileGateway(desc, serviceNames, notes);
-  const namespace = fileNamespace(virtualNodes, notes);
-  const file: MeshFile = {
-    ...(namespace ? { namespace } : {}),
-    mesh: { name: desc.mesh, egressFilter: egressOf(desc) },
-    virtualNodes,
-    virtualRouters,
-    virtualServices,
-    ...(virtualGateway ? { virtualGateway } : {}),
+  const all = unique(
+    (desc.objects ?? objectsOfDescription(desc))
+      .filter((o) => o.kind !== 'namespace' && o.kind !== 'cloudMapService')
+      .map((o) => ({
+        kind: o.kind,
+        name: o.name,
+        ...(o.parent !== undefined ? { parent: o.parent } : {}),
+        d: structuredClone(o.decl ?? {}) as Decl,
+      })),
+    notes,
+  );
+  for (const o of all) {
+    const lost = o.d[UNEXPRESSIBLE];
+    if (isObj(lost)) for (const path of Object.keys(lost)) notes.push(`${what(o)}: ${path} is not expressible in the mesh file, left out`);
+    delete o.d[UNEXPRESSIBLE];
+  }
+  const of = (kind: MeshObject['kind']) => all.filter((o) => o.kind === kind);
+  const nodes = of('virtualNode').filter((o) => keepListeners(o, notes) && hasDiscovery(o, notes));
+  const nodeNames = new Set(nodes.map((n) => n.name));
+  const routers = of('virtualRouter').filter((o) => keepListeners(o, notes));
+  const routerNames = new Set(routers.map((r) => r.name));
+  const routes = of('route').filter((o) => {
+    const router = routers.find((r) => r.name === o.parent);
+    if (!router) return void notes.push(`${what(o)}: its virtual router is not in the mesh file, so it is left out`);
+    const protocol = o.d.protocol ?? 'http';
+    const offered = ((router.d.listeners ?? [router.d.listener]) as Decl[]).map((l) => l.protocol);
+    if ((protocol === 'http' || protocol === 'http2') && o.d.prefix === undefined && o.d.match?.path === undefined) {
+      return void notes.push(`${what(o)}: matches neither a path prefix nor a path, so it is left out`);
+    }
+    if (!offered.includes(protocol)) {
+      return void notes.push(`${what(o)}: a ${protocol} route under ${offered.join(', ')} listeners, so it is left out`);
+    }
+    return keepTargets(o, nodeNames, notes);
+  });
+  const services = of('virtualService').filter((o) => {
+    const p = (o.d.provider ?? {}) as Decl;
+    const ok =
+      typeof p.virtualNode === 'string'
+        ? nodeNames.has(p.virtualNode)
+        : typeof p.virtualRouter === 'string' && routerNames.has(p.virtualRouter);
+    const which = p.virtualNode !== undefined ? `virtual node "${p.virtualNode}"` : `virtual router "${p.virtualRouter}"`;
+    if (!ok)
+      notes.push(
+        `${what(o)}: ${(p.virtualNode ?? p.virtualRouter) ? `its provider ${which} is not in the mesh file` : 'no provider'}, so it is left out`,
+      );
+    return ok;
+  });
+  const serviceNames = new Set(services.map((s) => s.name));
+  const external = new Set<string>();
+  for (const n of nodes) {
+    n.d.backends = [...new Set((n.d.backends ?? []) as string[])];
+    for (const b of n.d.backends as string[]) {
+      if (serviceNames.has(b) || external.has(b)) continue;
+      external.add(b);
+      notes.push(`${what(n)}: backend "${b}" is not a virtual service of the mesh file; kept as a reference (externalVirtualServices)`);
+    }
+  }
+  const gateways = of('virtualGateway').filter((o) => keepListeners(o, notes));
+  const gatewayNames = new Set(gateways.map((g) => g.name));
+  const gatewayRoutes = of('gatewayRoute').filter((o) => {
+    if (!gatewayNames.has(o.parent!)) return void notes.push(`${what(o)}: its virtual gateway is not in the mesh file, so it is left out`);
+    if (typeof o.d.virtualService !== 'string') return void notes.push(`${what(o)}: no virtual service target, so it is left out`);
+    if (o.d.protocol !== 'grpc' && o.d.prefix === undefined && o.d.match?.path === undefined) {
+      return void notes.push(`${what(o)}: matches neither a path prefix nor a path, so it is left out`);
+    }
+    if (serviceNames.has(o.d.virtualService)) return true;
+    notes.push(`${what(o)}: target "${o.d.virtualService}" is not a virtual service of the mesh file, so it is left out`);
+    return false;
+  });
+  const kept = [...of('mesh'), ...nodes, ...routers, ...routes, ...services, ...gateways, ...gatewayRoutes];
+  const file = objectsToMeshFile(kept.map(({ d, ...o }) => ({ ...o, decl: d }))) as MeshFile;
+  const namespace = fileNamespace(file.virtualNodes, notes);
+  const meshDecl = (of('mesh')[0]?.d ?? {}) as Decl;
+  return {
+    file: {
+      ...(namespace ? { namespace } : {}),
+      mesh: {
+        name: desc.mesh,
+        egressFilter: meshDecl.egressFilter === 'ALLOW_ALL' ? 'ALLOW_ALL' : (desc.egressFilter ?? 'DROP_ALL'),
+        ...(meshDecl.serviceDiscovery ? { serviceDiscovery: meshDecl.serviceDiscovery } : {}),
+        ...(desc.owner !== undefined ? { owner: desc.owner } : {}),
+      },
+      virtualNodes: file.virtualNodes,
+      virtualRouters: file.virtualRouters,
+      virtualServices: file.virtualServices,
+      ...(external.size ? { externalVirtualServices: [...external] } : {}),
+      ...(file.virtualGateway ? { virtualGateway: file.virtualGateway } : {}),
+      ...(file.virtualGateways ? { virtualGateways: file.virtualGateways } : {}),
+    },
+    notes,
   };
-  return { file, notes };
 }

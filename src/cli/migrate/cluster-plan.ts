@@ -1,0 +1,67 @@
+import { planCluster } from '../../core/migrate/plan.js';
+import type { ClusterPlan, Finding } from '../../core/migrate/types.js';
+import type { Context } from '../../runtime/context.js';
+import { gatherCluster, planSummary, selectPlan } from '../../steps/migrate-cluster.js';
+import { resolveServiceTarget, servicesMissing } from '../../steps/service.js';
+import type { Report } from '../../ui/output.js';
+import type { MigrateFlags, MigrateOptions } from './flags.js';
+
+const mark = { error: '✖', warn: '!', info: '·' };
+const findingLine = (f: Finding) => `${mark[f.level]} ${f.service ? `${f.service}: ` : ''}${f.message}`;
+
+/** One table (wave, service, namespace, alias, backends, findings) and the findings under it. */
+export function planReport(cluster: string, plan: ClusterPlan, notes: string[], extra: Record<string, unknown> = {}): Report {
+  const rows = plan.waves.flatMap((w) =>
+    w.services.map((name) => {
+      const p = plan.services.find((s) => s.service === name)!;
+      const alias =
+        p.listeners.map((l) => `${l.alias.dnsName}:${l.alias.port}`).join(' ') || (p.kind === 'client-only' ? '(client only)' : '-');
+      const backends = p.backends.map((b) => b.servedBy ?? `${b.name}?`).join(',') || '-';
+      const findings = p.findings.filter((f) => f.level !== 'info').length;
+      return [String(w.wave), name, p.namespace ?? '-', alias, backends, findings ? `${findings}` : '-'];
+    }),
+  );
+  const header = ['wave', 'service', 'namespace', 'alias', 'backends', 'findings'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const untouched = plan.services.filter((s) => s.status !== 'migrate').map((s) => `${s.service} (${s.status})`);
+  const findings = [...plan.findings, ...plan.services.flatMap((s) => s.findings)];
+  const cycles = plan.waves
+    .filter((w) => w.cycle)
+    .map((w) => `wave ${w.wave} is a cycle: ${w.cycle!.join(', ')} call each other and roll together`);
+  return {
+    data: {
+      ok: plan.ok,
+      cluster,
+      notes,
+      waves: plan.waves.map((w) => ({ wave: w.wave, services: w.services, cycle: w.cycle ?? null })),
+      services: plan.services.map(planSummary),
+      findings: plan.findings,
+      ...extra,
+    },
+    lines: [
+      ...notes.map((n) => `note: ${n}`),
+      ...(rows.length ? [line(header), ...rows.map(line)] : ['nothing to migrate: no service of the selection runs envoy']),
+      ...cycles,
+      ...(untouched.length ? [`left as they are: ${untouched.join(', ')}`] : []),
+      ...findings.map(findingLine),
+    ],
+  };
+}
+
+/** The cluster read as it is, planned, and cut to the selection; with the report that shows it. */
+export async function readAndPlan(ctx: Context, flags: MigrateFlags, opts: MigrateOptions) {
+  const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
+  const gathered = await gatherCluster(ctx, { cluster, sources: opts.sources, overrides: opts.overrides, concurrency: opts.concurrency });
+  // A service named that the cluster does not have is no empty plan: exit 3, naming it.
+  const missing = (opts.selection ?? []).filter((name) => !gathered.services.some((s) => s.serviceName === name));
+  if (missing.length) throw servicesMissing(cluster, missing, flags.service === undefined);
+  const full = planCluster(gathered.input);
+  const plan = selectPlan(full, opts.selection);
+  const current = new Map(gathered.services.map((s) => [s.serviceName!, s.taskDefinition!]));
+  return { ctx, cluster, full, plan, current, report: planReport(cluster, plan, gathered.notes) };
+}
