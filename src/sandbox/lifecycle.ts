@@ -20,7 +20,17 @@ import { AwsCallError, CheckFailedError, InterruptedError, UsageError } from '..
 import { readOptionalFile, writeFileAtomic } from '../runtime/files.js';
 import { SANDBOX_PROFILE } from './detect.js';
 import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from './environment.js';
-import { checkMoto, freePort, keepTasksWhereTheyAre, launcherPath, portIsFree, resetMoto, waitForMoto } from './moto.js';
+import {
+  checkMoto,
+  freePort,
+  keepTasksWhereTheyAre,
+  launcherPath,
+  MANAGED_POLICIES_ENV,
+  motoArgs,
+  portIsFree,
+  resetMoto,
+  waitForMoto,
+} from './moto.js';
 import { commandLineOf, processStatus, spawnDetached, stopProcess, type ProcessStatus, type StopOutcome } from './processes.js';
 import { newToken, removeRecord, trustedSandbox, writeSandboxState } from './record.js';
 import { SANDBOX_FILES, type SandboxFile, type SandboxProcess, type SandboxState, type SchedulerSettings, type World } from './state.js';
@@ -346,10 +356,8 @@ async function start(deps: SandboxDeps, state: SandboxState, opts: SandboxUpOpti
   // Only --force gets here with these files present: the user asked to replace them.
   for (const name of WRITTEN) removeFile(at(state.dir, name));
   removeFile(pidFile);
-  // AWS managed policies (AWSAppMeshEnvoyAccess, for doctor) exist in moto only when asked for.
-  const env = { ...deps.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
-  const args = [launcher, '--pid-file', pidFile, '-H', '127.0.0.1', '-p', String(state.port)];
-  const spawned = await spawnDetached('python3', args, motoLog, env);
+  const env = { ...deps.env, ...MANAGED_POLICIES_ENV };
+  const spawned = await spawnDetached('python3', motoArgs(state.port, { pidFile }), motoLog, env);
   const moto: SandboxProcess = { name: 'moto', pid: spawned, path: launcher, option: ['-p', String(state.port)] };
   state.processes.push(moto);
   noteFile(state, SANDBOX_FILES.motoLog, true);

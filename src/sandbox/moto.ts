@@ -17,6 +17,26 @@ export function launcherPath(): string {
   return fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
 }
 
+/** AWS managed policies (AWSAppMeshEnvoyAccess, for doctor) exist in moto only when asked for. */
+export const MANAGED_POLICIES_ENV = { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } as const;
+
+/**
+ * The arguments for `python3` that start moto through the launcher on 127.0.0.1:`port`: with
+ * `pidFile`, the launcher writes its own PID there; with `untilStdinCloses`, it ends when its stdin
+ * (a pipe from the process that started it) closes.
+ */
+export function motoArgs(port: number, options: { pidFile?: string; untilStdinCloses?: boolean } = {}): string[] {
+  return [
+    launcherPath(),
+    ...(options.pidFile === undefined ? [] : ['--pid-file', options.pidFile]),
+    ...(options.untilStdinCloses ? ['--until-stdin-closes'] : []),
+    '-H',
+    '127.0.0.1',
+    '-p',
+    String(port),
+  ];
+}
+
 /**
  * Checks that `python` can import moto 5.2.x with its server (the launcher patches 5.2.1's internals);
  * returns the version, or throws a UsageError (exit 2) that ends with the install line.

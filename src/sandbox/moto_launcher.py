@@ -9,17 +9,31 @@ moto 5.2.1's App Mesh writes createdAt/lastUpdatedAt as "22/11/2026, 20:42:35", 
 can parse (App Mesh sends epoch seconds), so every App Mesh answer fails to deserialize. The patch
 rewrites those two fields to epoch seconds in App Mesh answers.
 
-Usage: python3 moto_launcher.py [--pid-file FILE] -H 127.0.0.1 -p PORT
+Usage: python3 moto_launcher.py [--pid-file FILE] [--until-stdin-closes] -H 127.0.0.1 -p PORT
 --pid-file: this process writes its own PID there, so `meshctl sandbox` records the PID of moto itself
 even when `python3` is a shim that starts the interpreter as a child.
+--until-stdin-closes: the server ends when its stdin (a pipe from the process that started it) reaches
+end of file, which happens however that process ends, SIGKILL included; the tests start their moto so,
+and no moto outlives a test run.
 """
 import os
 import re
 import sys
+import threading
 from datetime import datetime
 
-from moto.appmesh import responses as appmesh_responses
-from moto.ecs import models
+
+def _exit_at_end_of_stdin():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
+# Before moto is imported (seconds on a busy machine), so a server whose parent is gone ends at once.
+if __name__ == "__main__" and "--until-stdin-closes" in sys.argv:
+    threading.Thread(target=_exit_at_end_of_stdin, daemon=True).start()
+
+from moto.appmesh import responses as appmesh_responses  # noqa: E402  (after the stdin watch)
+from moto.ecs import models  # noqa: E402
 
 _original = models.EC2ContainerServiceBackend._calculate_task_resource_requirements
 
@@ -69,4 +83,4 @@ def _take_pid_file(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(_take_pid_file(sys.argv[1:])))
+    sys.exit(main([a for a in _take_pid_file(sys.argv[1:]) if a != "--until-stdin-closes"]))

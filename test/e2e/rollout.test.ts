@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { motoEnv, runCli, type CliResult } from '../support/cli.js';
+import { interruptOnce, motoEnv, runCli, stderrMatches, type CliResult } from '../support/cli.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import {
   actAsEcsSchedulerForDeployment,
@@ -48,9 +48,14 @@ describe('update-service and wait-running against moto', () => {
   it('waits until the new revision has 3 RUNNING tasks', async () => {
     expect((await cli(['add-envoy'])).code).toBe(0);
     expect((await cli(['update-service'])).code).toBe(0);
-    // The scheduler stand-in starts the new tasks a moment after the wait begins.
-    const run = cli(['wait-running', '--json', '--timeout', '30s']);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The scheduler stand-in starts the new tasks once the wait has seen the old ones.
+    const waiting = stderrMatches(/RUNNING/);
+    const run = runCli(['wait-running', '--json', '--timeout', '30s'], {
+      cwd: env.ws.dir,
+      env: motoEnv(env.moto.url),
+      onSpawn: waiting.onSpawn,
+    });
+    await waiting.seen;
     await actAsEcsSchedulerForDeployment(env.moto.url, env.ws);
     const r = await run;
     expect(r.code, r.stderr).toBe(0);
@@ -76,8 +81,9 @@ describe('update-service and wait-running against moto', () => {
     expect((await cli(['add-envoy'])).code).toBe(0);
     expect((await cli(['update-service'])).code).toBe(0);
     // The task fails while meshctl waits, as it would when envoy never turns HEALTHY.
-    const run = cli(['wait-running', '--timeout', '60s']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = stderrMatches(/RUNNING/);
+    const run = runCli(['wait-running', '--timeout', '60s'], { cwd: env.ws.dir, env: motoEnv(env.moto.url), onSpawn: waiting.onSpawn });
+    await waiting.seen;
     await actAsEcsStoppingAFailedTask(env.moto.url, env.ws, 'Essential container in task exited');
     const r = await run;
     expect(r.code, r.stderr).toBe(1);
@@ -144,15 +150,12 @@ describe('meshctl verify against moto', () => {
 });
 
 describe('interruption', () => {
-  const interruptAfter = (ms: number) => (child: { kill(signal: NodeJS.Signals): boolean }) => {
-    setTimeout(() => child.kill('SIGINT'), ms);
-  };
-
   it('SIGINT during wait-running exits 130 and prints the command to resume', async () => {
     const r = await runCli(['wait-running', '--count', '4', '--timeout', '5m'], {
       cwd: env.ws.dir,
       env: motoEnv(env.moto.url),
-      onSpawn: interruptAfter(2000),
+      // Once the wait has polled and found 3 of 4.
+      onSpawn: interruptOnce(/3\/4 RUNNING/),
     });
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: stopping at the next safe point/);

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandLineOf, isSameProcess } from '../../src/sandbox/processes.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 import { motoEnv, runCli as runCliAnywhere, type CliOptions, type CliResult } from '../support/cli.js';
-import { freePort } from '../support/moto.js';
+import { freePort, motoArgs, waitForMoto } from '../../src/sandbox/moto.js';
 import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { projectRoot } from '../support/paths.js';
 
@@ -425,5 +425,29 @@ describe('stock moto (no launcher): an App Mesh answer the SDK cannot read', () 
     expect(r.stderr).toMatch(/`meshctl sandbox up`/);
     expect(r.stderr).not.toMatch(/\$response|hidden field/);
     expect(r.stderr).not.toMatch(/talking to the local meshctl sandbox/);
+  });
+});
+
+describe('the launcher with --until-stdin-closes, as the tests start moto', () => {
+  it('moto ends when the process that started it is killed (SIGKILL): none outlives a test run', async () => {
+    const port = await freePort();
+    // A parent that starts moto with a pipe for its stdin, prints moto's PID, and idles until killed.
+    const script = `const c = require('node:child_process').spawn('python3', ${JSON.stringify(motoArgs(port, { untilStdinCloses: true }))}, { stdio: ['pipe', 'ignore', 'ignore'] });
+c.on('spawn', () => console.log(c.pid));
+setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = await new Promise<number>((resolve) => {
+      let out = '';
+      parent.stdout!.on('data', (d: Buffer) => (out += d.toString()) && out.includes('\n') && resolve(Number(out.trim())));
+    });
+    try {
+      await waitForMoto(`http://127.0.0.1:${port}`, pid, '/dev/null');
+      parent.kill('SIGKILL');
+      for (let i = 0; i < 100 && commandLineOf(pid) !== undefined; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(commandLineOf(pid), `moto (PID ${pid}) still runs after its parent was killed`).toBeUndefined();
+    } finally {
+      parent.kill('SIGKILL');
+      if (commandLineOf(pid) !== undefined) process.kill(pid, 'SIGKILL');
+    }
   });
 });

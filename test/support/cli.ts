@@ -19,6 +19,17 @@ export interface CliOptions {
   onSpawn?: (child: ReturnType<typeof spawn>) => void;
 }
 
+/** The runs of this worker that have not ended yet. */
+const running = new Set<ReturnType<typeof spawn>>();
+
+/**
+ * Ends (SIGKILL) every run still going, as one a timed-out test left behind: the next file shares this
+ * worker's moto, and nothing of one file may run on into the next.
+ */
+export function killLeftoverRuns(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /** Runs the built CLI as a user would, with a clean environment and no stdin. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const env: Record<string, string> = {
@@ -39,8 +50,15 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    running.add(child);
+    child.on('error', (err) => {
+      running.delete(child);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
     options.onSpawn?.(child);
   });
 }
@@ -62,5 +80,25 @@ export function interruptOnce(marker: RegExp): NonNullable<CliOptions['onSpawn']
       err += d.toString();
       if (!sent && marker.test(err)) sent = child.kill('SIGINT');
     });
+  };
+}
+
+/**
+ * An onSpawn that waits for stderr to match `marker`, and `seen`, which resolves then, or when the run
+ * ends without it (so a test never waits for a line that cannot come, and its assertions tell why).
+ */
+export function stderrMatches(marker: RegExp): { onSpawn: NonNullable<CliOptions['onSpawn']>; seen: Promise<void> } {
+  let done: () => void = () => undefined;
+  const seen = new Promise<void>((resolve) => (done = resolve));
+  return {
+    seen,
+    onSpawn: (child) => {
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (marker.test(err)) done();
+      });
+      child.once('close', () => done());
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { motoEnv, runCli, type CliResult } from './cli.js';
-import { startMoto, type Moto } from './moto.js';
+import { killLeftoverRuns, motoEnv, runCli, type CliResult } from './cli.js';
+import { workerMoto, type Moto, type MotoOptions } from './moto.js';
 import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, sdkClients, seedWorkshop, SERVICE, type Workshop } from './workshop.js';
 
 export interface MotoWorkshop {
@@ -18,17 +18,20 @@ export interface MotoWorkshop {
 }
 
 /**
- * One moto server for the test file (started on a free loopback port, stopped by PID), reset and
- * seeded with the workshop's resources before each test; and the helpers every e2e file uses.
+ * The test worker's moto server (see workerMoto), reset and seeded with the workshop's resources
+ * before each test; and the helpers every e2e file uses.
  */
-export function useMotoWorkshop(options: { managedPolicies?: boolean } = {}): MotoWorkshop {
+export function useMotoWorkshop(options: MotoOptions = {}): MotoWorkshop {
   let moto: Moto | undefined;
   let ws: Workshop | undefined;
+  const schedulers = new Set<{ stop(): Promise<void> }>();
   beforeAll(async () => {
-    moto = await startMoto(options);
+    moto = await workerMoto(options);
   });
+  // What a timed-out test left running must not act on the next file's world in the same moto.
   afterAll(async () => {
-    await moto?.stop();
+    killLeftoverRuns();
+    await Promise.allSettled([...schedulers].map((s) => s.stop()));
   });
   beforeEach(async () => {
     await moto!.reset();
@@ -52,9 +55,11 @@ export function useMotoWorkshop(options: { managedPolicies?: boolean } = {}): Mo
     },
     async withScheduler(work) {
       const scheduler = actAsEcsSchedulerWhileRunning(moto!.url, ws!);
+      schedulers.add(scheduler);
       try {
         return await work();
       } finally {
+        schedulers.delete(scheduler);
         await scheduler.stop();
       }
     },

@@ -1,65 +1,93 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, keepTasksWhereTheyAre } from '../../src/sandbox/moto.js';
-import { projectRoot } from './paths.js';
+import {
+  freePort,
+  keepTasksWhereTheyAre,
+  launcherPath,
+  MANAGED_POLICIES_ENV,
+  motoArgs,
+  resetMoto,
+  waitForMoto,
+} from '../../src/sandbox/moto.js';
+import { stopProcess } from '../../src/sandbox/processes.js';
 
-// The launcher ships with meshctl (src/sandbox/, copied into dist/ by the build): `meshctl sandbox up`
-// and these tests start moto through the same file.
-const LAUNCHER = join(projectRoot(), 'src/sandbox/moto_launcher.py');
+// Moto starts, waits and resets through the sandbox's own code (src/sandbox/moto.ts, and the launcher
+// `meshctl sandbox up` ships in dist/); what only the tests add is the worker's one server below.
 
 export { freePort, keepTasksWhereTheyAre };
+
+export interface MotoOptions {
+  /**
+   * AWS managed policies (AWSAppMeshEnvoyAccess, for doctor). They make every reset and seed several
+   * seconds slower (moto loads them again for each partition), so only the files that need them ask.
+   */
+  managedPolicies?: boolean;
+}
 
 export interface Moto {
   url: string;
   pid: number;
+  /** Whether the server still runs. */
+  running(): boolean;
   /** Clears every resource, then keeps ECS tasks where RunTask puts them (see keepTasksWhereTheyAre). */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function waitForMoto(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}:\n${log()}`);
-    try {
-      const res = await fetch(`${url}/moto-api/`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`moto_server did not answer on ${url} within 30s:\n${log()}`);
-}
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Starts moto on a free loopback port through the patching launcher and waits for /moto-api/. */
-export async function startMoto(options: { managedPolicies?: boolean } = {}): Promise<Moto> {
+/**
+ * Starts moto on a free loopback port through the patching launcher, waits for /moto-api/ and keeps
+ * tasks where they are. Its stdin is a pipe from this process: moto ends when this process ends,
+ * however it ends, so none outlives a test run. Its output goes to a log file named in any failure.
+ */
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // AWS managed policies (AWSAppMeshEnvoyAccess, for doctor) exist in moto only when asked for; they
-  // make every reset slower, so only the files that need them ask.
-  const env = { ...process.env, ...(options.managedPolicies ? { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } : {}) };
-  const child = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let log = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    log = (log + d.toString()).slice(-4000);
-  });
-  await waitForMoto(url, child, () => log);
+  const logFile = join(mkdtempSync(join(tmpdir(), 'meshctl-moto-')), 'moto.log');
+  const log = openSync(logFile, 'a', 0o600);
+  const env = { ...process.env, ...(options.managedPolicies ? MANAGED_POLICIES_ENV : {}) };
+  let child: ChildProcess;
+  try {
+    child = spawn('python3', motoArgs(port, { untilStdinCloses: true }), { stdio: ['pipe', log, log], env });
+  } finally {
+    closeSync(log);
+  }
+  await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+  const pid = child.pid!;
+  await waitForMoto(url, pid, logFile);
   await keepTasksWhereTheyAre(url);
   return {
     url,
-    pid: child.pid!,
-    async reset() {
-      const res = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`moto reset answered ${res.status}`);
-      await keepTasksWhereTheyAre(url);
+    pid,
+    running: () => child.exitCode === null && child.signalCode === null,
+    reset: () => resetMoto(url),
+    async stop() {
+      child.stdin?.end();
+      await stopProcess({ name: 'moto', pid, path: launcherPath(), option: ['-p', String(port)] }, pause, 3000);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(child.pid!, 'SIGTERM');
-        setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 3000).unref();
-      }),
   };
+}
+
+/** This worker's servers, one per set of options, each started by the first file that asks for it. */
+const servers = new Map<string, Promise<Moto>>();
+
+/**
+ * The test worker's moto for `options`, reset: one server per worker (e2e files run without isolation,
+ * one after another in the same worker, see vitest.config.ts) instead of one per file. It is started
+ * by the first file that needs it and reset before every file that asks again; a server that has ended
+ * is replaced. It ends with the worker (startMoto).
+ */
+export async function workerMoto(options: MotoOptions = {}): Promise<Moto> {
+  const key = options.managedPolicies ? 'managed-policies' : 'plain';
+  const known = await servers.get(key)?.catch(() => undefined);
+  if (known?.running()) {
+    await known.reset();
+    return known;
+  }
+  const started = startMoto(options);
+  servers.set(key, started);
+  return started;
 }
