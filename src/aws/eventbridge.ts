@@ -25,11 +25,6 @@ export interface EventBridgeApi {
   putTarget(rule: string, eventBus: string, target: RuleTarget): Promise<void>;
 }
 
-/** A rule's ECS target as it was, running `taskDefinitionArn` instead: every other field kept as given. */
-export function retargetRuleTarget(target: RuleTarget, taskDefinitionArn: string): RuleTarget {
-  return { ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: taskDefinitionArn } };
-}
-
 export function createEventBridgeApi(client: EventBridgeClient, endpoint?: string): EventBridgeApi {
   const send = sender(client, endpoint);
   return {

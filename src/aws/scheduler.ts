@@ -29,23 +29,6 @@ export interface SchedulerApi {
   updateSchedule(input: UpdateScheduleCommandInput): Promise<void>;
 }
 
-/**
- * The UpdateSchedule input that keeps a schedule as GetSchedule gave it and changes only its ECS target's
- * task definition. UpdateSchedule replaces every field, so an omitted one would be reset:
- * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_UpdateSchedule.html
- * (Arn, CreationDate and LastModificationDate are GetSchedule's own and not UpdateSchedule's input.)
- */
-export function updateScheduleInput(schedule: Schedule, taskDefinitionArn: string): UpdateScheduleCommandInput {
-  const { Arn: _arn, CreationDate: _created, LastModificationDate: _modified, Target, ...kept } = schedule;
-  return {
-    ...kept,
-    Name: schedule.Name,
-    ScheduleExpression: schedule.ScheduleExpression,
-    FlexibleTimeWindow: schedule.FlexibleTimeWindow,
-    Target: { ...Target!, EcsParameters: { ...Target!.EcsParameters, TaskDefinitionArn: taskDefinitionArn } },
-  };
-}
-
 export function createSchedulerApi(client: SchedulerClient, endpoint?: string): SchedulerApi {
   const send = sender(client, endpoint);
   return {

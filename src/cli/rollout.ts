@@ -260,7 +260,6 @@ async function rolloutMany(ctx: Context, flags: RolloutFlags, opts: ServiceRollo
   const { allServices, service, from } = ROLLOUT_OPTIONS;
   const drop = [allServices, service, ...(failed.some((r) => r.rolledBack) ? [from] : [])];
   const resume = resumeCommand(deps.argv, { drop, add: failed.flatMap((r) => ['--service', r.service]) });
-  report.data.resumeCommand = resume;
   const cause = deps.signal.aborted ? new InterruptedError(`interrupted: ${summary}`) : new CheckFailedError(summary);
   throw new CommandFailedError(cause, report, resume);
 }

@@ -1,9 +1,8 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { isServiceGone } from '../aws/aws-error.js';
-import { retargetRuleTarget } from '../aws/eventbridge.js';
-import { updateScheduleInput } from '../aws/scheduler.js';
 import { mapLimit } from '../core/concurrency.js';
 import { proxyContainers } from '../core/envoy/proxy.js';
+import { retargetRuleTarget, updateScheduleInput } from '../core/migrate/retarget.js';
 import { onEc2, type ServiceRuntime } from '../core/migrate/prerequisites.js';
 import { familyOfTarget, standaloneTaskName, type ScheduledTaskFacts, type StandaloneTask } from '../core/migrate/standalone.js';
 import type { ClusterPlan, ClusterPlanInput } from '../core/migrate/types.js';

@@ -17,7 +17,8 @@ import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, UpdateSchedu
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createEventBridgeApi } from '../../src/aws/eventbridge.js';
-import { createSchedulerApi, updateScheduleInput, type Schedule } from '../../src/aws/scheduler.js';
+import { createSchedulerApi, type Schedule } from '../../src/aws/scheduler.js';
+import { retargetRuleTarget, updateScheduleInput } from '../../src/core/migrate/retarget.js';
 import type { ClusterPlan } from '../../src/core/migrate/types.js';
 import { AwsCallError } from '../../src/errors.js';
 import { createContext } from '../../src/runtime/context.js';
@@ -109,7 +110,6 @@ describe('EventBridge', () => {
 
   it('PutTargets sends the same target, only its TaskDefinitionArn changed', async () => {
     eb.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
-    const { retargetRuleTarget } = await import('../../src/aws/eventbridge.js');
     await api().putTarget('nightly', 'default', retargetRuleTarget(target, NEW));
     const sent = eb.commandCalls(PutTargetsCommand)[0]!.args[0].input;
     expect(sent).toEqual({
