@@ -2,7 +2,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { seedClusterWorld } from '../support/cluster-world.js';
-import { startFaultProxy, type FaultKind, type FaultProxy } from '../support/fault-proxy.js';
+import { startFaultProxy, type FaultKind, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { actAsEcsSchedulerWhileRunning, CLUSTER, sdkClients } from '../support/workshop.js';
 
@@ -81,35 +81,54 @@ describe('migrate plan --all-services: the whole cluster, servers first', () => 
   // AWS layer's table of the same answers is test/aws/service-gone.test.ts.
   const APP_MESH = /^\w+ \/v20190125\//;
   const json = (type: string) => ({ 'content-type': 'application/json', 'x-amzn-errortype': type });
-  it.each<[string, () => Promise<Record<string, string>>]>([
-    ['403 AccessDenied', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await appMeshGone('403') })],
-    ['an HTML 404', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await appMeshGone('404') })],
-    ['a reset', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await appMeshGone('reset') })],
+  const GONE: [string, () => Promise<Record<string, string>>][] = [
+    ['403 AccessDenied', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await gone('403') })],
+    ['an HTML 404', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await gone('404') })],
+    ['a reset', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await gone('reset') })],
     [
       '404 UnknownOperationException',
-      async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answer(404, json('UnknownOperationException'), '{}') }),
+      async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answerWith(404, json('UnknownOperationException'), '{}') }),
     ],
-    ['400 InvalidAction', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answer(400, json('InvalidAction'), '{"message":"x"}') })],
-    ['410 with no body', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answer(410) })],
-    ['503 through every retry', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answer(503), AWS_MAX_ATTEMPTS: '2' })],
+    ['400 InvalidAction', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answerWith(400, json('InvalidAction'), '{"message":"x"}') })],
+    ['410 with no body', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answerWith(410) })],
+    ['503 through every retry', async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answerWith(503), AWS_MAX_ATTEMPTS: '2' })],
     [
       '200 with an HTML page',
-      async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answer(200, { 'content-type': 'text/html' }, '<html>gone</html>') }),
+      async () => ({ AWS_ENDPOINT_URL_APP_MESH: await answerWith(200, { 'content-type': 'text/html' }, '<html>gone</html>') }),
     ],
     ['nothing listening', async () => ({ AWS_ENDPOINT_URL_APP_MESH: 'http://127.0.0.1:9' })],
     ['a host that does not resolve', async () => ({ AWS_ENDPOINT_URL_APP_MESH: 'http://appmesh.invalid' })],
-  ])('gives the same plan when App Mesh answers %s', async (_name, endpoints) => {
+  ];
+  it('gives the same plan however App Mesh answers (each way at once, against one world)', async () => {
     const live = JSON.parse((await cli(['migrate', 'plan', '--all-services', '--create-namespace', '--json'])).stdout) as PlanOut;
-    const r = await env.cli(['migrate', 'plan', '--all-services', '--create-namespace', '--json'], await endpoints());
-    expect(r.code, r.stderr).toBe(0);
-    const gone = JSON.parse(r.stdout) as PlanOut;
-    expect(shape(gone)).toEqual(shape(live));
-    expect(gone.notes[0]).toMatch(
-      /^App Mesh could not be read \(.*\); the plan was built from task definitions, ECS services, Cloud Map, load balancers, Route 53 instead$/,
+    const runs = await Promise.all(
+      GONE.map(async ([name, endpoints]) => ({
+        name,
+        r: await env.cli(['migrate', 'plan', '--all-services', '--create-namespace', '--json'], await endpoints()),
+      })),
     );
+    for (const { name, r } of runs) {
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      const gone = JSON.parse(r.stdout) as PlanOut;
+      expect(shape(gone), name).toEqual(shape(live));
+      expect(gone.notes[0], name).toMatch(
+        /^App Mesh could not be read \(.*\); the plan was built from task definitions, ECS services, Cloud Map, load balancers, Route 53 instead$/,
+      );
+    }
   });
-  const answer = async (status: number, headers?: Record<string, string>, body?: string) =>
-    (proxy = await startFaultProxy(env.moto.url, [{ kind: 'answer', rate: 1, match: APP_MESH, answer: { status, headers, body } }])).url;
+  // Each way has its own proxy, closed after the test.
+  const proxies: FaultProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+  const proxied = async (rules: FaultRule[]) => {
+    const p = await startFaultProxy(env.moto.url, rules);
+    proxies.push(p);
+    return p.url;
+  };
+  const gone = (kind: FaultKind) => proxied([{ kind, rate: 1, match: APP_MESH }]);
+  const answerWith = (status: number, headers?: Record<string, string>, body?: string) =>
+    proxied([{ kind: 'answer', rate: 1, match: APP_MESH, answer: { status, headers, body } }]);
 });
 
 describe('migrate apply --all-services with App Mesh gone', () => {
