@@ -53,6 +53,9 @@ function finish(
   );
 }
 
+/** How many of an import's warnings are printed one by one. */
+const SHOWN_WARNINGS = 100;
+
 /**
  * Nothing is left out in silence: what could not be resolved or written (each named above with its path and
  * what to pass) fails the import, unless --allow-partial says to write the rest. A resource whose Condition is
@@ -225,7 +228,10 @@ listener, say) is a note on stderr.`,
         );
       }
       const { file, notes } = descriptionToMeshFile(chosen[0]!);
-      for (const n of [...chosen[0]!.unresolved, ...notes]) deps.ui.warn(n);
+      // A huge state may hold thousands: the first hundred are shown, and how many more there are.
+      const warnings = [...chosen[0]!.unresolved, ...notes];
+      for (const n of warnings.slice(0, SHOWN_WARNINGS)) deps.ui.warn(n);
+      if (warnings.length > SHOWN_WARNINGS) deps.ui.warn(`… and ${warnings.length - SHOWN_WARNINGS} more like these`);
       refuseLosses(chosen[0]!.unresolved, notes, flags.allowPartial === true);
       const { stringify: toYaml } = await loadYaml();
       if (flags.output) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,23 @@ describe('meshctl mesh import', () => {
     const none = await runCli(['mesh', 'import']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/pass --from-cloudformation, --from-stack or --from-terraform/);
+  });
+
+  it('a state with thousands of problems prints the first hundred and how many more, then refuses (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshctl-import-'));
+    const orphans = Array.from({ length: 2_000 }, (_, i) => ({
+      address: `aws_appmesh_virtual_service.s${i}`,
+      type: 'aws_appmesh_virtual_service',
+      values: {},
+    }));
+    const resources = [{ address: 'aws_appmesh_mesh.m', type: 'aws_appmesh_mesh', values: { name: 'm' } }, ...orphans];
+    const file = join(dir, 'big.json');
+    writeFileSync(file, JSON.stringify({ format_version: '1.0', values: { root_module: { resources } } }));
+    const r = await runCli(['mesh', 'import', '--from-terraform', file], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toHaveLength(101);
+    expect(warnings.at(-1)).toBe('warning: … and 1900 more like these');
+    expect(r.stderr).toMatch(/2000 thing\(s\) could not be imported/);
   });
 });
