@@ -61,8 +61,8 @@ const SHOWN_WARNINGS = 100;
  * what to pass) fails the import, unless --allow-partial says to write the rest. A resource whose Condition is
  * false is not among them: CloudFormation does not create it either.
  */
-function refuseLosses(unresolved: readonly string[], notes: readonly string[], allowPartial: boolean): void {
-  const lost = [...unresolved, ...notes.filter((n) => /left out/.test(n))];
+function refuseLosses(unresolved: readonly string[], leftOut: readonly string[], allowPartial: boolean): void {
+  const lost = [...unresolved, ...leftOut];
   if (lost.length === 0 || allowPartial) return;
   throw new InputError(
     `${lost.length} thing(s) could not be imported (named above); pass the values they name, or --allow-partial to write the file without them`,
@@ -227,12 +227,12 @@ listener, say) is a note on stderr.`,
               : `${source}: holds ${names.length} meshes (${names.join(', ')}); pass --mesh`,
         );
       }
-      const { file, notes } = descriptionToMeshFile(chosen[0]!);
+      const { file, notes, lost } = descriptionToMeshFile(chosen[0]!);
       // A huge state may hold thousands: the first hundred are shown, and how many more there are.
       const warnings = [...chosen[0]!.unresolved, ...notes];
       for (const n of warnings.slice(0, SHOWN_WARNINGS)) deps.ui.warn(n);
       if (warnings.length > SHOWN_WARNINGS) deps.ui.warn(`… and ${warnings.length - SHOWN_WARNINGS} more like these`);
-      refuseLosses(chosen[0]!.unresolved, notes, flags.allowPartial === true);
+      refuseLosses(chosen[0]!.unresolved, lost, flags.allowPartial === true);
       const { stringify: toYaml } = await loadYaml();
       if (flags.output) {
         const text = flags.output.endsWith('.json') ? `${JSON.stringify(file, null, 2)}\n` : toYaml(file);

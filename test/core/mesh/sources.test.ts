@@ -626,7 +626,7 @@ describe('descriptionToMeshFile', () => {
         { gateway: 'gone', name: 'x', prefix: '/', virtualService: 'orders.local' },
       ],
     };
-    const { file, notes } = descriptionToMeshFile(desc);
+    const { file, notes, lost } = descriptionToMeshFile(desc);
     expect(meshObjects(validateMeshFile(file, 'import.yaml'))).toEqual(meshObjects(file));
     const ordersOnly = { virtualNode: 'orders', weight: 80 };
     expect(file).toEqual({
@@ -671,6 +671,8 @@ describe('descriptionToMeshFile', () => {
       'gateway route "stock" of virtual gateway "edge": target "stock.local" is not a virtual service of the mesh file, so it is left out',
       'gateway route "x" of virtual gateway "gone": its virtual gateway is not in the mesh file, so it is left out',
     ]);
+    // What mesh import refuses without --allow-partial: every note but the references kept.
+    expect(lost).toEqual(notes.filter((n) => !n.endsWith(reference)));
   });
 
   it('keeps an ALLOW_ALL egress filter read from a template', () => {

@@ -54,27 +54,42 @@ function objectsOfDescription(desc: MeshDescription): MeshObject[] {
   return out;
 }
 
+/** The import's notes in order; `lost` holds those that leave something out of the file. */
+class Notes {
+  readonly all: string[] = [];
+  readonly lost: string[] = [];
+  /** Something of the source the file does not hold. */
+  lose(note: string): void {
+    this.all.push(note);
+    this.lost.push(note);
+  }
+  /** Something said that loses nothing. */
+  say(note: string): void {
+    this.all.push(note);
+  }
+}
+
 /** Keeps the first of each name (per parent); notes names the file cannot hold and names given twice. */
-function unique(objects: Obj[], notes: string[]): Obj[] {
+function unique(objects: Obj[], notes: Notes): Obj[] {
   const seen = new Set<string>();
   return objects.filter((o) => {
-    if (!isName(o.name)) return void notes.push(`${what(o)}: not a name the mesh file can hold (letters, digits, . _ -), left out`);
+    if (!isName(o.name)) return void notes.lose(`${what(o)}: not a name the mesh file can hold (letters, digits, . _ -), left out`);
     const key = `${o.kind}/${o.parent ?? ''}/${o.name}`;
-    if (seen.has(key)) return void notes.push(`${what(o)}: declared twice; the second is left out`);
+    if (seen.has(key)) return void notes.lose(`${what(o)}: declared twice; the second is left out`);
     seen.add(key);
     return true;
   });
 }
 
 /** The object's listeners the file can hold; false (noted) when none is left. */
-function keepListeners(o: Obj, notes: string[]): boolean {
+function keepListeners(o: Obj, notes: Notes): boolean {
   const all = (Array.isArray(o.d.listeners) ? o.d.listeners : o.d.listener ? [o.d.listener] : []) as Decl[];
   const valid = all.filter((l) => Number.isInteger(l.port) && l.port >= PORTS.min && l.port <= PORTS.max && PROTOCOLS.includes(l.protocol));
   for (const l of all.filter((x) => !valid.includes(x))) {
-    notes.push(`${what(o)}: listener ${shown(l.port)}/${shown(l.protocol)} is not a port and protocol the mesh file holds, left out`);
+    notes.lose(`${what(o)}: listener ${shown(l.port)}/${shown(l.protocol)} is not a port and protocol the mesh file holds, left out`);
   }
   if (valid.length === 0) {
-    notes.push(`${what(o)}: no listener; the mesh file needs one, so it is left out`);
+    notes.lose(`${what(o)}: no listener; the mesh file needs one, so it is left out`);
     return false;
   }
   if (Array.isArray(o.d.listeners)) {
@@ -85,28 +100,28 @@ function keepListeners(o: Obj, notes: string[]): boolean {
   return true;
 }
 
-function hasDiscovery(o: Obj, notes: string[]): boolean {
+function hasDiscovery(o: Obj, notes: Notes): boolean {
   const sd = o.d.serviceDiscovery as Decl | undefined;
   const ok = sd?.cloudMap ? isName(sd.cloudMap.namespace) && isName(sd.cloudMap.service) : typeof sd?.dns?.hostname === 'string';
   if (!ok)
-    notes.push(
+    notes.lose(
       `${what(o)}: ${sd?.cloudMap || sd?.dns ? 'service discovery names the mesh file cannot hold' : 'no service discovery'}, so it is left out`,
     );
   return ok;
 }
 
 /** Routes to nodes the file holds: other targets are noted and left out, and a route left without any with them. */
-function keepTargets(o: Obj, nodes: ReadonlySet<string>, notes: string[]): boolean {
+function keepTargets(o: Obj, nodes: ReadonlySet<string>, notes: Notes): boolean {
   o.d.targets = ((o.d.targets ?? []) as Decl[]).filter((t) => {
-    if (!nodes.has(t.virtualNode)) notes.push(`${what(o)}: target "${t.virtualNode}" is not a virtual node of the mesh file, left out`);
+    if (!nodes.has(t.virtualNode)) notes.lose(`${what(o)}: target "${t.virtualNode}" is not a virtual node of the mesh file, left out`);
     return nodes.has(t.virtualNode);
   });
-  if (o.d.targets.length === 0) notes.push(`${what(o)}: no target left, so it is left out`);
+  if (o.d.targets.length === 0) notes.lose(`${what(o)}: no target left, so it is left out`);
   return o.d.targets.length > 0;
 }
 
 /** The Cloud Map namespace the nodes are found in; the file declares one (without its VPC, which no description says). */
-function fileNamespace(nodes: readonly VirtualNodeDecl[], notes: string[]): MeshFile['namespace'] {
+function fileNamespace(nodes: readonly VirtualNodeDecl[], notes: Notes): MeshFile['namespace'] {
   const byNamespace = new Map<string, string[]>();
   for (const n of nodes) {
     if (!('cloudMap' in n.serviceDiscovery)) continue;
@@ -116,7 +131,7 @@ function fileNamespace(nodes: readonly VirtualNodeDecl[], notes: string[]): Mesh
   }
   const [first, ...rest] = [...byNamespace.entries()];
   for (const [name] of rest) {
-    notes.push(`Cloud Map namespace "${name}": the mesh file declares one namespace ("${first![0]}"), so it is not declared`);
+    notes.say(`Cloud Map namespace "${name}": the mesh file declares one namespace ("${first![0]}"), so it is not declared`);
   }
   return first && { name: first[0], services: first[1] };
 }
@@ -127,11 +142,11 @@ function fileNamespace(nodes: readonly VirtualNodeDecl[], notes: string[]): Mesh
  * Anything left out takes what depends on it along (a route to a left-out node), so the file validates. A backend
  * that names a virtual service the file does not declare is kept as a reference (`externalVirtualServices`).
  */
-export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; notes: string[] } {
+export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; notes: string[]; lost: string[] } {
   if (!isName(desc.mesh)) {
     throw new InputError(`${desc.source}: mesh "${desc.mesh}" is not a name the mesh file can hold (letters, digits, . _ -)`);
   }
-  const notes: string[] = [];
+  const notes = new Notes();
   const all = unique(
     (desc.objects ?? objectsOfDescription(desc))
       .filter((o) => o.kind !== 'namespace' && o.kind !== 'cloudMapService')
@@ -145,7 +160,7 @@ export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; 
   );
   for (const o of all) {
     const lost = o.d[UNEXPRESSIBLE];
-    if (isObj(lost)) for (const path of Object.keys(lost)) notes.push(`${what(o)}: ${path} is not expressible in the mesh file, left out`);
+    if (isObj(lost)) for (const path of Object.keys(lost)) notes.lose(`${what(o)}: ${path} is not expressible in the mesh file, left out`);
     delete o.d[UNEXPRESSIBLE];
   }
   const of = (kind: MeshObject['kind']) => all.filter((o) => o.kind === kind);
@@ -155,14 +170,14 @@ export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; 
   const routerNames = new Set(routers.map((r) => r.name));
   const routes = of('route').filter((o) => {
     const router = routers.find((r) => r.name === o.parent);
-    if (!router) return void notes.push(`${what(o)}: its virtual router is not in the mesh file, so it is left out`);
+    if (!router) return void notes.lose(`${what(o)}: its virtual router is not in the mesh file, so it is left out`);
     const protocol = o.d.protocol ?? 'http';
     const offered = ((router.d.listeners ?? [router.d.listener]) as Decl[]).map((l) => l.protocol);
     if ((protocol === 'http' || protocol === 'http2') && o.d.prefix === undefined && o.d.match?.path === undefined) {
-      return void notes.push(`${what(o)}: matches neither a path prefix nor a path, so it is left out`);
+      return void notes.lose(`${what(o)}: matches neither a path prefix nor a path, so it is left out`);
     }
     if (!offered.includes(protocol)) {
-      return void notes.push(`${what(o)}: a ${protocol} route under ${offered.join(', ')} listeners, so it is left out`);
+      return void notes.lose(`${what(o)}: a ${protocol} route under ${offered.join(', ')} listeners, so it is left out`);
     }
     return keepTargets(o, nodeNames, notes);
   });
@@ -174,7 +189,7 @@ export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; 
         : typeof p.virtualRouter === 'string' && routerNames.has(p.virtualRouter);
     const which = p.virtualNode !== undefined ? `virtual node "${p.virtualNode}"` : `virtual router "${p.virtualRouter}"`;
     if (!ok)
-      notes.push(
+      notes.lose(
         `${what(o)}: ${(p.virtualNode ?? p.virtualRouter) ? `its provider ${which} is not in the mesh file` : 'no provider'}, so it is left out`,
       );
     return ok;
@@ -186,19 +201,19 @@ export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; 
     for (const b of n.d.backends as string[]) {
       if (serviceNames.has(b) || external.has(b)) continue;
       external.add(b);
-      notes.push(`${what(n)}: backend "${b}" is not a virtual service of the mesh file; kept as a reference (externalVirtualServices)`);
+      notes.say(`${what(n)}: backend "${b}" is not a virtual service of the mesh file; kept as a reference (externalVirtualServices)`);
     }
   }
   const gateways = of('virtualGateway').filter((o) => keepListeners(o, notes));
   const gatewayNames = new Set(gateways.map((g) => g.name));
   const gatewayRoutes = of('gatewayRoute').filter((o) => {
-    if (!gatewayNames.has(o.parent!)) return void notes.push(`${what(o)}: its virtual gateway is not in the mesh file, so it is left out`);
-    if (typeof o.d.virtualService !== 'string') return void notes.push(`${what(o)}: no virtual service target, so it is left out`);
+    if (!gatewayNames.has(o.parent!)) return void notes.lose(`${what(o)}: its virtual gateway is not in the mesh file, so it is left out`);
+    if (typeof o.d.virtualService !== 'string') return void notes.lose(`${what(o)}: no virtual service target, so it is left out`);
     if (o.d.protocol !== 'grpc' && o.d.prefix === undefined && o.d.match?.path === undefined) {
-      return void notes.push(`${what(o)}: matches neither a path prefix nor a path, so it is left out`);
+      return void notes.lose(`${what(o)}: matches neither a path prefix nor a path, so it is left out`);
     }
     if (serviceNames.has(o.d.virtualService)) return true;
-    notes.push(`${what(o)}: target "${o.d.virtualService}" is not a virtual service of the mesh file, so it is left out`);
+    notes.lose(`${what(o)}: target "${o.d.virtualService}" is not a virtual service of the mesh file, so it is left out`);
     return false;
   });
   const kept = [...of('mesh'), ...nodes, ...routers, ...routes, ...services, ...gateways, ...gatewayRoutes];
@@ -221,6 +236,7 @@ export function descriptionToMeshFile(desc: MeshDescription): { file: MeshFile; 
       ...(file.virtualGateway ? { virtualGateway: file.virtualGateway } : {}),
       ...(file.virtualGateways ? { virtualGateways: file.virtualGateways } : {}),
     },
-    notes,
+    notes: notes.all,
+    lost: notes.lost,
   };
 }
