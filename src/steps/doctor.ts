@@ -13,7 +13,7 @@ import { serviceConnectOf } from '../core/doctor/service-connect.js';
 import { policyPermits } from '../core/iam-policy.js';
 import { meshNodeOf } from '../core/envoy/proxy.js';
 import type { Context } from '../runtime/context.js';
-import { isAppMeshUnreachable } from './read-mesh.js';
+import { isServiceGone } from '../aws/aws-error.js';
 import type { ServiceTarget } from './service.js';
 
 /**
@@ -79,7 +79,7 @@ export async function gatherFacts(ctx: Context, target: ServiceTarget): Promise<
       const vn = await (await ctx.aws.appMesh()).describeVirtualNode(node.mesh, node.node);
       facts.virtualNode = { mesh: node.mesh, name: node.node, exists: !!vn && vn.status !== 'DELETED', spec: vn?.spec };
     } catch (err) {
-      if (!isAppMeshUnreachable(err)) throw err;
+      if (!isServiceGone(err)) throw err;
       facts.appMeshUnreachable = `App Mesh could not be read (${err.operation}: ${err.errorName}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''})`;
     }
   }

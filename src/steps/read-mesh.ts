@@ -4,9 +4,6 @@ import { AwsCallError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import { readActual } from './mesh.js';
 
-/** App Mesh is gone (2026-09-30) or out of reach, however it answers (src/aws/aws-error.ts isServiceGone). */
-export const isAppMeshUnreachable = isServiceGone;
-
 /**
  * Reads one mesh from App Mesh into the source-neutral description: the same objects `mesh plan`, `apply` and
  * `export` read (readActual, with its one rule for a kind the endpoint does not offer), described. A mesh App
@@ -48,7 +45,7 @@ export async function readAppMesh(ctx: Context, meshes: readonly string[]): Prom
       notes.push(...desc.unresolved.map((n) => `mesh ${mesh}: ${n}`));
       out.push({ ...desc, unresolved: [] });
     } catch (err) {
-      if (!isAppMeshUnreachable(err)) throw err;
+      if (!isServiceGone(err)) throw err;
       return {
         meshes: out,
         notes,

@@ -2,7 +2,7 @@ import { parseTaskDefinitionRef, sameRevision } from '../core/arn.js';
 import { hasEnvoy } from '../core/envoy/proxy.js';
 import { type DescribedTaskDefinition } from '../core/task-definition.js';
 import { meshNodeOf } from '../core/envoy/proxy.js';
-import { isAppMeshUnreachable } from './read-mesh.js';
+import { isServiceGone } from '../aws/aws-error.js';
 import { previousRevision, revisionFromFlag } from '../core/revisions.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
@@ -79,7 +79,7 @@ async function refuseEnvoyWithoutAppMesh(ctx: Context, current: string, to: stri
       const found = await (await ctx.aws.appMesh()).describeVirtualNode(node.mesh, node.node);
       if (!found) why = `has no virtual node ${node.node} in mesh ${node.mesh} any more`;
     } catch (err) {
-      if (!isAppMeshUnreachable(err)) throw err;
+      if (!isServiceGone(err)) throw err;
       why = `could not be read (${err.errorName}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''})`;
     }
   }
