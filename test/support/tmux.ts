@@ -112,7 +112,7 @@ export async function startInTmux(
         // for a process a signal ended: after our Ctrl-C that is SIGINT, 130 to a shell.
         if (dead === '1' && status) return Number(status);
         if (dead === '1' && signal) return 128 + Number(signal);
-        if (dead === '1' && Date.now() - (emptySince ??= Date.now()) >= 1000) return 130;
+        if (dead === '1' && Date.now() - (emptySince ??= Date.now()) >= 3000) return 130;
         if (Date.now() > deadline) throw new Error(`meshctl did not exit; the pane shows:\n${await capture()}`);
         await sleep(100);
       }
