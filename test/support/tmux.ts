@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,8 +50,23 @@ export async function startInTmux(
     else env[k] = v;
   }
   const tmux = (...a: string[]) => run('tmux', ['-S', socket, ...a], { env: { PATH: env.PATH!, TMUX_TMPDIR: dir } });
-  // Given as several arguments, the command runs without a shell: nothing to quote.
-  const command = ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, BIN, ...args];
+  // meshctl's exit status goes to a file: tmux 3.3 reads a child's status late or, under load, not at all
+  // (a clean exit read as a dead pane with no status). A caught INT lets the shell outlive Ctrl-C and write
+  // 130 for meshctl; the trap is reset in meshctl, which gets the SIGINT as from a terminal. Given as
+  // several arguments, the command runs without a second shell: nothing to quote.
+  const statusFile = join(dir, 'status');
+  const command = [
+    'sh',
+    '-c',
+    'trap : INT; "$@"; echo "$?" > "$0.tmp" && mv "$0.tmp" "$0"',
+    statusFile,
+    'env',
+    '-i',
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    process.execPath,
+    BIN,
+    ...args,
+  ];
   await tmux(
     '-f',
     config,
@@ -99,20 +114,12 @@ export async function startInTmux(
     },
     async exited(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      // tmux 3.3 may say the pane is dead a moment before it sets the exit status: an empty status counts
-      // as a signal only once it has stayed empty for a while.
-      let emptySince: number | undefined;
       for (;;) {
-        const [dead, status, signal] = (
-          await tmux('display-message', '-p', '-t', 'meshctl', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')
-        ).stdout
-          .trim()
-          .split('|');
-        // A signal is the shell's 128 + N. tmux 3.3 has no pane_dead_signal and leaves the status empty
-        // for a process a signal ended: after our Ctrl-C that is SIGINT, 130 to a shell.
-        if (dead === '1' && status) return Number(status);
-        if (dead === '1' && signal) return 128 + Number(signal);
-        if (dead === '1' && Date.now() - (emptySince ??= Date.now()) >= 3000) return 130;
+        const status = await readFile(statusFile, 'utf8').catch(() => '');
+        // The status is written (renamed into place whole) after meshctl's last byte reached the pane; the
+        // pane is dead a moment later, when the shell has gone.
+        const dead = status ? (await tmux('display-message', '-p', '-t', 'meshctl', '#{pane_dead}')).stdout.trim() === '1' : false;
+        if (dead) return Number(status.trim());
         if (Date.now() > deadline) throw new Error(`meshctl did not exit; the pane shows:\n${await capture()}`);
         await sleep(100);
       }
