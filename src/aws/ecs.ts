@@ -4,11 +4,13 @@ import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeContainerInstancesCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListContainerInstancesCommand,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
@@ -21,7 +23,10 @@ import {
   type CreateServiceCommandInput,
   type RegisterTaskDefinitionCommandInput,
   type RunTaskCommandInput,
+  type Failure,
   type Service,
+  type ServiceDeployment,
+  type ServiceDeploymentBrief,
   type Tag,
   type ServiceConnectConfiguration,
   type Task,
@@ -50,8 +55,15 @@ export interface EcsApi {
    * ignores `sort`). INACTIVE ones still hold their numbers: the next registration counts past them.
    */
   listTaskDefinitions(family: string, status?: 'ACTIVE' | 'INACTIVE'): Promise<string[]>;
-  /** Every task ARN of the service (of the cluster when no service is given), following ListTasks pages. */
-  listTasks(cluster: string, service?: string): Promise<string[]>;
+  /**
+   * Every task ARN of the service (of the cluster when no service is given), following ListTasks pages;
+   * RUNNING ones unless `desiredStatus` says STOPPED (ECS lists stopped tasks for about an hour).
+   */
+  listTasks(cluster: string, service?: string, desiredStatus?: 'RUNNING' | 'STOPPED'): Promise<string[]>;
+  /** The service's deployments, newest first as far as ECS's first page (up to `max`) goes (ListServiceDeployments). */
+  listServiceDeployments(cluster: string, service: string, max?: number): Promise<ServiceDeploymentBrief[]>;
+  /** DescribeServiceDeployments of up to 20 ARNs (the API's limit): the deployments found, and a failure for each not found. */
+  describeServiceDeployments(arns: readonly string[]): Promise<{ deployments: ServiceDeployment[]; failures: Failure[] }>;
   /** Creates a service (blue/green's green one); returns it. */
   createService(input: CreateServiceCommandInput): Promise<Service>;
   /** Scales a service to `desiredCount`. */
@@ -206,11 +218,23 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
     async listTagsForResource(resourceArn) {
       return (await send('ListTagsForResource', new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
     },
-    listTasks: (cluster, service) =>
+    listTasks: (cluster, service, desiredStatus) =>
       allPages(async (nextToken) => {
-        const out = await send('ListTasks', new ListTasksCommand({ cluster, serviceName: service, nextToken }));
+        const out = await send('ListTasks', new ListTasksCommand({ cluster, serviceName: service, nextToken, desiredStatus }));
         return { items: out.taskArns ?? [], nextToken: out.nextToken };
       }),
+    async listServiceDeployments(cluster, service, max = 20) {
+      const out = await send('ListServiceDeployments', new ListServiceDeploymentsCommand({ cluster, service, maxResults: max }));
+      const at = (d: ServiceDeploymentBrief) => (d.createdAt ?? d.startedAt)?.getTime() ?? 0;
+      return [...(out.serviceDeployments ?? [])].sort((a, b) => at(b) - at(a));
+    },
+    async describeServiceDeployments(arns) {
+      const out = await send(
+        'DescribeServiceDeployments',
+        new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns.slice(0, 20) }),
+      );
+      return { deployments: out.serviceDeployments ?? [], failures: out.failures ?? [] };
+    },
     async createCluster(clusterName) {
       await send('CreateCluster', new CreateClusterCommand({ clusterName }));
     },

@@ -20,6 +20,7 @@ export const COMMAND_SCHEMAS: Readonly<Record<string, string>> = {
   doctor: 'doctor.json',
   'migrate plan': 'migrate-plan.json',
   'migrate apply': 'migrate-apply.json',
+  'migrate verify': 'migrate-verify.json',
   'migrate status': 'migrate-status.json',
   'migrate abort': 'migrate-abort.json',
   'migrate finish': 'migrate-finish.json',

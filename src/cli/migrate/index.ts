@@ -6,6 +6,7 @@ import { registerCleanup } from './cleanup.js';
 import { registerFinish } from './finish.js';
 import { registerPlan } from './plan.js';
 import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
 
 /** meshctl migrate: one file per subcommand, registered in the order --help lists them. */
 export function registerMigrate(program: Command, deps: Deps): void {
@@ -16,6 +17,7 @@ export function registerMigrate(program: Command, deps: Deps): void {
     );
   registerPlan(migrate, deps);
   registerApply(migrate, deps);
+  registerVerify(migrate, deps);
   registerStatus(migrate, deps);
   registerAbort(migrate, deps);
   registerFinish(migrate, deps);
