@@ -44,14 +44,24 @@ const FALLBACK_ERRORS = new Set(['UnsupportedFeatureException', 'AccessDeniedExc
 const fallsBack = (err: unknown): err is AwsCallError =>
   err instanceof AwsCallError && ((err.httpStatus ?? 0) >= 500 || FALLBACK_ERRORS.has(err.errorName));
 
-/** The deployment ECS made for the service's current revision; `unavailable` remembers an endpoint without the APIs. */
-export async function deploymentOf(
-  ctx: Context,
-  cluster: string,
-  service: Service,
-  unavailable: { why?: string },
-): Promise<DeploymentView | null> {
-  if (unavailable.why) return fromServiceDeployments(service, unavailable.why);
+/** What the service deployment APIs did for the first service: the later ones wait for it, and skip them when they are unavailable. */
+export interface DeploymentApis {
+  /** Set once they are found unavailable (the same for every service of the endpoint and credentials). */
+  why?: string;
+  first?: Promise<unknown>;
+}
+
+/** The deployment ECS made for the service's current revision. */
+export async function deploymentOf(ctx: Context, cluster: string, service: Service, apis: DeploymentApis): Promise<DeploymentView | null> {
+  // The first service's answer decides for the rest; its own caller handles its error.
+  if (apis.first) await Promise.allSettled([apis.first]);
+  const read = readDeployment(ctx, cluster, service, apis);
+  apis.first ??= read;
+  return read;
+}
+
+async function readDeployment(ctx: Context, cluster: string, service: Service, apis: DeploymentApis): Promise<DeploymentView | null> {
+  if (apis.why) return fromServiceDeployments(service, apis.why);
   const ecs = await ctx.aws.ecs();
   try {
     const [latest] = await ecs.listServiceDeployments(cluster, service.serviceArn ?? service.serviceName!);
@@ -63,8 +73,8 @@ export async function deploymentOf(
     return fromServiceDeployments(service, `DescribeServiceDeployments did not find ${nameOfArn(latest.serviceDeploymentArn)} (${reason})`);
   } catch (err) {
     if (!fallsBack(err)) throw err;
-    unavailable.why = `${err.operation} answered ${err.errorName}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}`;
-    return fromServiceDeployments(service, unavailable.why);
+    apis.why = `${err.operation} answered ${err.errorName}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}`;
+    return fromServiceDeployments(service, apis.why);
   }
 }
 
@@ -116,12 +126,12 @@ async function clusterTargets(ctx: Context, cluster: string): Promise<Target[]> 
 export async function verifyMigration(ctx: Context, opts: MigrateVerifyOptions): Promise<ServiceVerdict[]> {
   const targets = opts.services ? await namedTargets(ctx, opts, opts.services) : await clusterTargets(ctx, opts.cluster);
   const ecs = await ctx.aws.ecs();
-  const unavailable: { why?: string } = {};
+  const apis: DeploymentApis = {};
   return mapLimit(targets, 4, async ({ service, blue }) => {
     ctx.checkpoint();
     const name = service.serviceName!;
     const runsEnvoy = hasEnvoy(await ecs.describeTaskDefinition(service.taskDefinition!));
-    const deployment = await deploymentOf(ctx, opts.cluster, service, unavailable);
+    const deployment = await deploymentOf(ctx, opts.cluster, service, apis);
     const tasks = await tasksOf(ctx, opts.cluster, name);
     const notRun = trafficNotRun(service, runsEnvoy);
     const traffic: TrafficResult = notRun
