@@ -10,6 +10,7 @@ import { render, unsupported } from './service-connect.js';
 import { planWaves } from './waves.js';
 import { checkPrerequisites } from './prerequisites.js';
 import { planStandaloneTasks } from './standalone.js';
+import { checkCallers } from './callers.js';
 import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from './types.js';
 
 /*
@@ -31,6 +32,7 @@ import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from
  *  8. waves: servers before clients (every service behind a virtual service it calls); a cycle rolls as one wave.
  *  9. what Service Connect has no equivalent for is a warning with a suggestion.
  * 10. the task definition without envoy, its waits and the proxy configuration, with named ports.
+ * 11. callers the plan does not hold (other clusters, other accounts) and frozen endpoints (callers.ts).
  */
 
 // ---- the plan ----------------------------------------------------------------------------------
@@ -151,6 +153,7 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   const services = drafts.map(toServicePlan);
   checkPrerequisites(services, input);
   planStandaloneTasks(services, input);
+  findings.push(...checkCallers(services, input));
   const ok = ![...findings, ...services.flatMap((s) => s.findings)].some((f) => f.level === 'error');
   return { waves: waves.waves, services, findings, ok };
 }

@@ -142,6 +142,8 @@ export interface ServicePlan {
   sourceOf: string[];
   /** EventBridge rules and schedules that still start a revision of its family with envoy. */
   standaloneTasks?: StandaloneTask[];
+  /** A server discovered through Cloud Map: its envoy clients of the plan, whose endpoints for it are frozen (callers.ts). */
+  frozenClients?: string[];
 }
 
 /** The cluster's plan: waves of services to roll (servers first), each service's plan, cluster-wide findings. */

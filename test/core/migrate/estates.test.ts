@@ -182,10 +182,12 @@ describe('several nodes behind one virtual service: a 90/10 canary', () => {
     expect(said(of(p, 'hue-v1'), 'warn')).toEqual([
       expect.stringMatching(
         /^hue\.paint\.internal: route canary: Service Connect will not keep the split hue-v1 90 \/ hue-v2 10; its name goes to hue-v1 only; to keep it: .*LINEAR or CANARY.*routing in the application.*VPC Lattice/,
-      ),
+      ), // Rule 11: hue-v1 is discovered through Cloud Map and front's envoy calls it.
+      expect.stringMatching(/^frozen endpoints: hue-v1's node is discovered through Cloud Map/),
     ]);
     expect(said(of(p, 'hue-v2'), 'warn')).toEqual([
       expect.stringMatching(/weight 10 of 100 .* it goes to hue-v1; hue-v2 keeps its own name hue-v2\.paint\.internal/),
+      expect.stringMatching(/^frozen endpoints: hue-v2's node is discovered through Cloud Map/),
     ]);
   });
 
@@ -271,7 +273,9 @@ describe('header routing to several colours', () => {
     expect(p.ok).toBe(true);
     expect(aliases(of(p, 'hue-blue'))).toEqual(['hue.paint.internal:3000→9080']);
     const warns = said(of(p, 'hue-blue'), 'warn');
-    expect(warns).toHaveLength(3);
+    // Three header matches lost, and (rule 11) hue-blue's endpoints frozen in front's envoy.
+    expect(warns).toHaveLength(4);
+    expect(warns[3]).toMatch(/^frozen endpoints: hue-blue's node is discovered through Cloud Map/);
     expect(warns[0]).toMatch(/^hue\.paint\.internal: route to-red: Service Connect will not keep the match header color = red; /);
     expect(p.waves.map((w) => w.services)).toEqual([['hue-blue', 'hue-green', 'hue-red'], ['front']]);
   });

@@ -491,11 +491,13 @@ describe('planCluster: a router splitting 90/10 over two nodes', () => {
       expect.stringMatching(/^payments\.shop\.local: route split has a retry policy: Service Connect retries/),
       expect.stringMatching(/^payments\.shop\.local: route split sets timeouts: set serviceConnectConfiguration\.services\[\]\.timeout/),
       expect.stringMatching(/^gateway edge: route to-payments \(\/pay\) sends traffic to payments\.shop\.local; .*Load Balancer/),
+      expect.stringMatching(/^frozen endpoints: payments-v1's node is discovered through Cloud Map/),
     ]);
     expect(messages(planOf(plan, 'payments-v2'), 'warn')).toEqual([
       expect.stringMatching(
         /^payments\.shop\.local sends this service's node payments-v2 weight 10 of 100 through router payments-router, .*goes to payments-v1; payments-v2 keeps its own name payments-v2\.shop\.local/,
       ),
+      expect.stringMatching(/^frozen endpoints: payments-v2's node is discovered through Cloud Map/),
     ]);
   });
 });
