@@ -205,6 +205,8 @@ export interface ServiceMigration {
   taskDefinitionArn?: string;
   running?: number;
   wanted?: number;
+  /** When its new tasks were seen running (ISO 8601), when apply waited: where a frozen-endpoint window ends or starts. */
+  runningAt?: string;
   error?: string;
 }
 
@@ -300,6 +302,7 @@ async function migrateService(
       );
       base.running = w.running;
       base.wanted = w.wanted;
+      base.runningAt = new Date(ctx.clock.now()).toISOString();
     }
     ctx.ui.step(`wave ${wave}`, 'ok', `runs ${nameOfArn(update.taskDefinitionArn)} on Service Connect`);
     return base;

@@ -34,10 +34,22 @@ describe('migrate verify after migrate apply, against moto', () => {
     expect(before.code, before.stderr).toBe(1);
     expect((JSON.parse(before.stdout) as Verified).services[0]!.problems[0]).toMatch(/a revision with envoy: not migrated/);
 
-    await env.withScheduler(async () => {
-      const r = await env.cli(['migrate', 'apply', '--all-services', '--create-namespace', '--interval', '1s', '--timeout', '30s']);
-      expect(r.code, r.stderr).toBe(0);
-    });
+    const applied = await env.withScheduler(() =>
+      env.cli(['migrate', 'apply', '--all-services', '--create-namespace', '--interval', '1s', '--timeout', '30s', '--json']),
+    );
+    expect(applied.code, applied.stderr).toBe(0);
+    // payments' node is discovered through Cloud Map and products' envoy calls it: its endpoints were frozen
+    // from payments' new tasks until products' ran (rule 11); the plan said so, and apply measured the window.
+    const done = expectJsonMatchesSchema(['migrate', 'apply', '--json'], applied.stdout) as {
+      services: { service: string; findings: { level: string; message: string }[] }[];
+      frozenWindows: { server: string; clients: string[]; seconds: number | null; open: string[] }[];
+    };
+    const payments = done.services.find((s) => s.service === 'payments')!;
+    expect(payments.findings).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^frozen endpoints: /) }),
+    );
+    expect(done.frozenWindows).toEqual([expect.objectContaining({ server: 'payments', clients: ['products'], open: [] })]);
+    expect(done.frozenWindows[0]!.seconds).toEqual(expect.any(Number));
     const r = await env.cli(['migrate', 'verify', ...named, '--json']);
     expect(r.code, r.stderr).toBe(1);
     const out = expectJsonMatchesSchema(['migrate', 'verify', '--json'], r.stdout) as unknown as Verified;

@@ -5,6 +5,7 @@ import { applyBlueGreen, checkRoute53, type BlueGreenResult } from '../../steps/
 import { applyClusterPlan, backendsLeftBehind, type ServiceMigration } from '../../steps/migrate-cluster.js';
 import { confirmStandaloneMoves, moveStandaloneTasks, standaloneResultLines, withStandaloneMoves } from '../../steps/standalone-tasks.js';
 import type { ClusterPlan } from '../../core/migrate/types.js';
+import { frozenWindowLine, frozenWindows } from '../../core/migrate/callers.js';
 import { checkServiceConnectTraffic } from '../../steps/verify-service-connect.js';
 import type { Report } from '../../ui/output.js';
 import { checkAll, contextOf, distinctServices, resumeCommand, targetFlags } from '../options/common.js';
@@ -182,7 +183,9 @@ ${SOURCES_HELP}`,
       const moves = await moveStandaloneTasks(ctx, plan, now);
       const moved = withStandaloneMoves(report, moves, results, resumeCommand(deps.argv));
       if (moved.failure && results.every((r) => r.status === 'migrated')) throw moved.failure;
-      const lines = [...applyLines(results), ...gatewayLines(plan), ...standaloneResultLines(moves)];
-      finishApply(deps, ctx.signal.aborted, moved.report, results, lines, (r) => r.status === 'migrated');
+      const windows = frozenWindows(plan.services, results);
+      const lines = [...applyLines(results), ...gatewayLines(plan), ...standaloneResultLines(moves), ...windows.map(frozenWindowLine)];
+      const done = windows.length ? { ...moved.report, data: { ...moved.report.data, frozenWindows: windows } } : moved.report;
+      finishApply(deps, ctx.signal.aborted, done, results, lines, (r) => r.status === 'migrated');
     });
 }

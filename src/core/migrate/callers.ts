@@ -154,3 +154,48 @@ export function checkCallers(services: ServicePlan[], input: ClusterPlanInput): 
   }
   return cluster;
 }
+
+/** How long a frozen-endpoint window lasted in an in-place apply: from the server's new tasks running to its last client's. */
+export interface FrozenWindow {
+  server: string;
+  clients: string[];
+  /** When the server's new tasks ran (ISO 8601); null when apply did not wait for them. */
+  serverRunningAt: string | null;
+  /** When the last client's new tasks ran; null while one has not (or was not waited for). */
+  closedAt: string | null;
+  seconds: number | null;
+  /** Clients still on envoy after this apply (failed, not started): their window is still open. */
+  open: string[];
+}
+
+/** The plan's servers with frozen clients and apply's results (`runningAt` of each service waited for) in; each window out. */
+export function frozenWindows(
+  services: readonly ServicePlan[],
+  results: readonly { service: string; status: string; runningAt?: string }[],
+): FrozenWindow[] {
+  const byName = new Map(results.map((r) => [r.service, r]));
+  const ranAt = (name: string) => {
+    const r = byName.get(name);
+    return r?.status === 'migrated' && r.runningAt ? r.runningAt : undefined;
+  };
+  return services
+    .filter((s) => s.frozenClients?.length && byName.get(s.service)?.status === 'migrated')
+    .map((s) => {
+      const clients = s.frozenClients!;
+      const from = ranAt(s.service);
+      const open = clients.filter((c) => byName.get(c)?.status !== 'migrated');
+      const times = clients.map(ranAt);
+      const closed = open.length === 0 && times.every((t) => t !== undefined) ? times.sort().at(-1)! : undefined;
+      const seconds = from && closed ? Math.max(0, Math.round((Date.parse(closed) - Date.parse(from)) / 1000)) : null;
+      return { server: s.service, clients, serverRunningAt: from ?? null, closedAt: closed ?? null, seconds, open };
+    });
+}
+
+/** One line per window, as apply prints it. */
+export function frozenWindowLine(w: FrozenWindow): string {
+  const who = w.clients.join(', ');
+  if (w.open.length)
+    return `frozen endpoints: ${w.server} runs new tasks, but ${w.open.join(', ')} still run envoy with its old addresses: the window is still open; resume the apply`;
+  if (w.seconds === null) return `frozen endpoints: ${w.server} and ${who} are on Service Connect; the window was not measured (--no-wait)`;
+  return `frozen endpoints: ${w.server}'s new tasks ran ${w.seconds} s before the last of ${who} did: the window in which their calls to it could fail lasted about ${w.seconds} s`;
+}

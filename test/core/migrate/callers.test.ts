@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountOfArn } from '../../../src/core/migrate/callers.js';
+import { accountOfArn, frozenWindowLine, frozenWindows } from '../../../src/core/migrate/callers.js';
 import { planCluster } from '../../../src/core/migrate/plan.js';
 import { emptyMesh, type MeshDescription, type NodeDiscovery } from '../../../src/core/mesh/description.js';
 import type { ClusterPlan } from '../../../src/core/migrate/types.js';
@@ -117,5 +117,40 @@ describe('callers outside the plan', () => {
     [undefined, undefined],
   ])('accountOfArn(%s) is %s', (arn, account) => {
     expect(accountOfArn(arn)).toBe(account);
+  });
+});
+
+describe('frozenWindows: how long an in-place apply left the clients on frozen endpoints', () => {
+  const services = plan(shop(CLOUD_MAP)).services;
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 1, 12, 0, s)).toISOString();
+
+  it('from the server running its new tasks to the last client running its own', () => {
+    const w = frozenWindows(services, [
+      { service: 'payments', status: 'migrated', runningAt: at(5) },
+      { service: 'products', status: 'migrated', runningAt: at(47) },
+    ]);
+    expect(w).toEqual([{ server: 'payments', clients: ['products'], serverRunningAt: at(5), closedAt: at(47), seconds: 42, open: [] }]);
+    expect(frozenWindowLine(w[0]!)).toBe(
+      "frozen endpoints: payments's new tasks ran 42 s before the last of products did: the window in which their calls to it could fail lasted about 42 s",
+    );
+  });
+
+  it('a client that did not get there leaves the window open, and the line says to resume', () => {
+    const w = frozenWindows(services, [
+      { service: 'payments', status: 'migrated', runningAt: at(5) },
+      { service: 'products', status: 'failed' },
+    ]);
+    expect(w[0]).toMatchObject({ closedAt: null, seconds: null, open: ['products'] });
+    expect(frozenWindowLine(w[0]!)).toMatch(/products still run envoy with its old addresses: the window is still open; resume the apply$/);
+  });
+
+  it('without a wait nothing is measured; a server not migrated by this apply has no window', () => {
+    const w = frozenWindows(services, [
+      { service: 'payments', status: 'migrated' },
+      { service: 'products', status: 'migrated' },
+    ]);
+    expect(w[0]).toMatchObject({ serverRunningAt: null, seconds: null, open: [] });
+    expect(frozenWindowLine(w[0]!)).toMatch(/not measured \(--no-wait\)$/);
+    expect(frozenWindows(services, [{ service: 'payments', status: 'failed' }])).toEqual([]);
   });
 });
