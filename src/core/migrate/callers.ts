@@ -122,8 +122,8 @@ function frozenEndpoints(services: readonly ServicePlan[], input: ClusterPlanInp
         `frozen endpoints: ${s.service}'s node is discovered through Cloud Map (${service}.${namespace}); since App Mesh ended, ` +
         `the envoy of ${clients.join(', ')} keeps the addresses it last received. Replacing ${s.service}'s tasks (this migration in ` +
         'place, a scale-out, a failed task) leaves them calling gone addresses until they migrate: prefer --strategy blue-green for ' +
-        `${s.service} (blue's tasks serve them until they move); in place, apply starts their wave as soon as its new tasks run ` +
-        'and reports how long the window lasted',
+        `${s.service} (blue's tasks serve them until they move); in place, their wave starts as soon as the new tasks of ${s.service}'s wave run, ` +
+        'and apply reports how long the window lasted',
     });
     for (const c of clients) {
       // The server's warning carries the advice; the client's note says what it will see.
