@@ -33,9 +33,12 @@ export async function registryOf(
   known: readonly { id: string; name: string; type?: string; services?: readonly { id: string; name: string }[] }[] = [],
 ): Promise<{ service: string; namespace: string; namespaceType?: string } | undefined> {
   const id = nameOfArn(registryArn);
-  for (const ns of known) {
-    const listed = ns.services?.find((s) => s.id === id);
-    if (listed) return { service: listed.name, namespace: ns.name, namespaceType: ns.type };
+  // Only a listing that holds it once: an emulator that ignores ListServices' namespace filter (moto 5.2.1) lists
+  // every service under every namespace, and GetService then says which namespace it is in.
+  const holding = known.filter((ns) => ns.services?.some((s) => s.id === id));
+  if (holding.length === 1) {
+    const ns = holding[0]!;
+    return { service: ns.services!.find((s) => s.id === id)!.name, namespace: ns.name, namespaceType: ns.type };
   }
   const sd = await ctx.aws.serviceDiscovery();
   const cm = await unlessNotFound(sd.getService(id));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromCloudFormation } from '../../../src/core/mesh/sources/cloudformation.js';
+import { fromTerraformState } from '../../../src/core/mesh/sources/terraform.js';
 import { planCluster } from '../../../src/core/migrate/plan.js';
 import type { ClusterPlan, ServicePlan } from '../../../src/core/migrate/types.js';
 import { clusterInput, revision, serviceFacts } from './fixtures.js';
@@ -68,6 +69,39 @@ describe('an object a CloudFormation source could not read', () => {
     const given = fromCloudFormation(template, 't.yaml', { parameters: { OrdersName: 'orders' } });
     expect(given[0]!.dropped).toBeUndefined();
     expect(errors(planCluster(clusterInput(services, { meshes: given })))).toEqual([]);
+  });
+});
+
+describe('an object a Terraform state could not read', () => {
+  it('a route without its router is left out, named by its address, and refused unless --allow-partial', () => {
+    const resource = (type: string, name: string, values: Record<string, unknown>) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      values,
+    });
+    const state = {
+      values: {
+        root_module: {
+          resources: [
+            resource('aws_appmesh_mesh', 'shop', { name: 'shop' }),
+            resource('aws_appmesh_virtual_node', 'carts', {
+              name: 'carts',
+              mesh_name: 'shop',
+              spec: [{ listener: [{ port_mapping: [{ port: 8080, protocol: 'http' }] }] }],
+            }),
+            resource('aws_appmesh_route', 'to_carts', { name: 'to-carts', mesh_name: 'shop', virtual_router_name: '', spec: [] }),
+          ],
+        },
+      },
+    };
+    const meshes = fromTerraformState(state, 'state.json');
+    expect(meshes[0]!.dropped).toEqual(['route aws_appmesh_route.to_carts']);
+    const p = planCluster(clusterInput([serviceFacts('carts', revision('carts', 1))], { meshes }));
+    expect(p.findings.filter((f) => f.level === 'error').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^Terraform state state\.json: route aws_appmesh_route\.to_carts was left out: .*--allow-partial/),
+    ]);
   });
 });
 
