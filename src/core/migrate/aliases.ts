@@ -102,8 +102,15 @@ export function collectCandidates(d: Draft, records: PrivateRecord[]): void {
     ...cloudMapNames(d).map((name): Candidate => ({ name, kind: 'Cloud Map', source: 'Cloud Map' })),
     ...routeRecordNames(d, records).map((name): Candidate => ({ name, kind: 'Route 53', source: 'Route 53' })),
   ];
+  // A virtual service's name that goes to another service is not this one's, even when Cloud Map says so: the
+  // HTTP headers walkthrough registers every colour in one Cloud Map service named as the virtual service.
+  const lost = new Set(d.lost.map((p) => normalizeHost(p.name)));
   for (const c of all) {
     if (d.candidates.some((x) => x.name === c.name)) continue;
+    if (c.kind !== 'virtual service' && lost.has(c.name)) {
+      note(d, 'info', `${c.name} (${c.kind}) is the name of a virtual service that goes to another service; not an alias of this one`);
+      continue;
+    }
     if (!isLoadBalancerName(c.name, d.facts)) d.candidates.push(c);
     else note(d, 'info', `${c.name} (${c.kind}) is a load balancer's DNS name, not a client alias; skipped`);
   }
