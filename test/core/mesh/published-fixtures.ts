@@ -3,10 +3,11 @@ import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import { CfnResolver, NO_VALUE, Unknown, type CfnDeployment } from '../../../src/core/mesh/sources/cfn-resolve.js';
 import { fromCloudFormation } from '../../../src/core/mesh/sources/cloudformation.js';
 import type { MeshDescription } from '../../../src/core/mesh/description.js';
+import type { MeshKind } from '../../../src/core/mesh/plan.js';
 import { planCluster } from '../../../src/core/migrate/plan.js';
 import type { ClusterPlan, ClusterPlanInput, ServiceFacts } from '../../../src/core/migrate/types.js';
 import { parseTemplateText } from '../../../src/steps/cfn-stack.js';
-import { normalized } from './lossless-fixtures.js';
+import { normalized, tf } from './lossless-fixtures.js';
 
 // The published shapes of test/fixtures/estates/ read as meshctl reads them, and what their templates declare
 // read independently here: the App Mesh specs (to compare with what comes back through the mesh file) and the
@@ -78,6 +79,36 @@ export function declaredSpecs(f: Fixture): Record<string, unknown> {
       return [`${kind} ${parentKey ? String(props[parentKey]) : ''}/${String(props[nameKey])}`, normalized(api(spec))];
     }),
   );
+}
+
+/** The template's App Mesh objects as App Mesh's API describes them: kind, name, parent and spec. */
+export function declaredObjects(f: Fixture): { kind: MeshKind; name: string; parent?: string; spec: Obj }[] {
+  return Object.entries(declaredSpecs(f)).map(([key, spec]) => {
+    const [, kind, parent, name] = /^(\w+) ([^/]*)\/(.*)$/.exec(key)!;
+    return { kind: kind as MeshKind, name: name!, ...(parent ? { parent } : {}), spec: (spec ?? {}) as Obj };
+  });
+}
+
+/** The same objects as `terraform show -json` holds them (the mesh in the root module, the rest in a child module). */
+export function asTerraformState(f: Fixture, mesh: string, owner: string, account: string) {
+  const parentKey: Record<string, string> = { route: 'virtual_router_name', gatewayRoute: 'virtual_gateway_name' };
+  const type = (kind: string) => `aws_appmesh_${kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+  const resource = (o: ReturnType<typeof declaredObjects>[number], i: number) => {
+    const values: Obj = { name: o.name, spec: tf(o.spec), arn: `arn:${o.name}`, mesh_owner: owner, resource_owner: account };
+    if (o.kind !== 'mesh') values.mesh_name = mesh;
+    if (o.parent) values[parentKey[o.kind]!] = o.parent;
+    return { address: `module.estate.${type(o.kind)}.r${i}`, mode: 'managed', type: type(o.kind), name: `r${i}`, values };
+  };
+  const all = declaredObjects(f).map(resource);
+  return {
+    format_version: '1.0',
+    values: {
+      root_module: {
+        resources: all.filter((r) => r.type === 'aws_appmesh_mesh'),
+        child_modules: [{ address: 'module.estate', resources: all.filter((r) => r.type !== 'aws_appmesh_mesh') }],
+      },
+    },
+  };
 }
 
 // ---- The ECS side as ECS holds it once the template is deployed.

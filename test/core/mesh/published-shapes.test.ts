@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { fromAwsSpec } from '../../../src/core/mesh/aws-spec.js';
+import { fromMeshObjects } from '../../../src/core/mesh/description.js';
 import { fromMeshFile } from '../../../src/core/mesh/sources/mesh-file.js';
+import { fromTerraformState } from '../../../src/core/mesh/sources/terraform.js';
 import type { ClusterPlan, ServicePlan } from '../../../src/core/migrate/types.js';
 import { specsThroughFile } from './lossless-fixtures.js';
-import { declaredSpecs, describeFixture, fixture, planFixtures, servicesOf, type Fixture } from './published-fixtures.js';
+import {
+  asTerraformState,
+  declaredObjects,
+  declaredSpecs,
+  describeFixture,
+  fixture,
+  planFixtures,
+  servicesOf,
+  type Fixture,
+} from './published-fixtures.js';
 
 // The published shapes of test/fixtures/estates/ (see its README): each template, with what its deployment
 // knows, imported (nothing lost through the mesh file), then planned with the ECS side the same template
@@ -15,10 +27,21 @@ const aliases = (s: ServicePlan) => s.listeners.map((l) => `${l.alias.dnsName}:$
 const errors = (p: ClusterPlan) => [...p.findings, ...p.services.flatMap((s) => s.findings)].filter((f) => f.level === 'error');
 const waveOf = (p: ClusterPlan, name: string) => p.waves.find((w) => w.services.includes(name))?.wave;
 
-/** Import → mesh file → the specs mesh apply would send: each as the template declared it; and read back whole. */
-function expectLossless(f: Fixture): void {
+/**
+ * Import → mesh file → the specs mesh apply would send: each as the template declared it; and read back whole.
+ * The same objects as App Mesh's API describes them and as Terraform's state holds them come back the same.
+ */
+function expectLossless(f: Fixture, account = '123456789012'): void {
   const [desc, ...more] = describeFixture(f);
   expect(more).toEqual([]);
+  const objects = declaredObjects(f).map((o) => ({ ...o, decl: fromAwsSpec(o.kind, o.spec) }));
+  const fromApi = fromMeshObjects(desc!.mesh, 'App Mesh', objects);
+  const [fromState, ...others] = fromTerraformState(asTerraformState(f, desc!.mesh, desc!.owner ?? account, account), 's.json');
+  expect(others).toEqual([]);
+  expect(fromState!.unresolved).toEqual([]);
+  expect(specsThroughFile(fromApi).specs).toEqual(specsThroughFile(desc!).specs);
+  expect(specsThroughFile(fromState!).specs).toEqual(specsThroughFile(desc!).specs);
+  expect(fromState!.owner).toBe(desc!.owner);
   expect(desc!.unresolved).toEqual([]);
   const { specs, validated } = specsThroughFile(desc!);
   // A template without the Mesh (another stack has it): the file still names the mesh, with App Mesh's default.
