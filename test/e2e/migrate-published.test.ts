@@ -30,7 +30,6 @@ import { sdkClients } from '../support/workshop.js';
 
 const FIXTURES = join(projectRoot(), 'test/fixtures/estates');
 const APP_TEMPLATE = join(FIXTURES, 'basics-app.yaml');
-const CLUSTER = 'studio-cluster';
 const ENVOY_IMAGE = '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod';
 const APP_PARAMETERS = {
   ProjectName: 'studio',
@@ -40,37 +39,43 @@ const APP_PARAMETERS = {
   RegisterInCloudMap: 'false',
 };
 const STACKS = ['--from-stack', 'studio-apps', '--from-stack', 'studio-infra'];
-const SERVICES = ['pigment-v1', 'pigment-v2', 'easel'];
-/** The port mappings of each service's new revision, named where Service Connect publishes them. */
-const NAMED_PORTS: Record<string, string[]> = {
-  'pigment-v1': ['app:8080 pigment'],
-  'pigment-v2': ['app:8080 pigment'],
-  easel: ['web:8080 undefined'],
-};
-const PROXY_OF: Record<string, string> = { 'pigment-v1': 'mesh-proxy', 'pigment-v2': 'mesh-proxy', easel: 'envoy' };
+const MARKET_PARAMETERS = { SharedMeshName: 'hub', SharedMeshOwner: '111122223333', EnvoyImage: ENVOY_IMAGE };
 
 const env = useMotoWorkshop();
 let proxy: FaultProxy | undefined;
-/** The App Mesh revision each service ran before meshctl, by service. */
-const appMeshRevision = new Map<string, TaskDefinition>();
 
 const asParameters = (values: Record<string, string>): Parameter[] =>
   Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
-/** What moto's CloudFormation left out of the template's task definitions, registered as the App Mesh revision. */
-async function completeAppMeshRevisions(template: Record<string, unknown>): Promise<void> {
+/** CreateStack of a fixture with its parameters; its template, parsed. */
+async function deploy(stack: string, file: string, parameters: Record<string, string>): Promise<Record<string, unknown>> {
+  const cfn = new CloudFormationClient({ endpoint: env.moto.url, region: SANDBOX_REGION, credentials: { ...SANDBOX_CREDENTIALS } });
+  const body = readFileSync(join(FIXTURES, file), 'utf8');
+  await cfn.send(new CreateStackCommand({ StackName: stack, TemplateBody: body, Parameters: asParameters(parameters) }));
+  return (await parseTemplateText(body, file)) as Record<string, unknown>;
+}
+
+interface DeclaredTask {
+  Family: string;
+  NetworkMode: string;
+  RequiresCompatibilities: string[];
+  ProxyConfiguration?: { Type: string; ContainerName: string; ProxyConfigurationProperties: { Name: string; Value: string }[] };
+}
+
+/**
+ * What moto's CloudFormation left out of the template's task definitions (proxyConfiguration, network mode,
+ * compatibilities), registered as the App Mesh revision each service runs: the revisions by service.
+ */
+async function completeAppMeshRevisions(template: Record<string, unknown>, parameters: Record<string, string>, cluster: string) {
   const { ecs } = sdkClients(env.moto.url);
-  const resolver = new CfnResolver(template, { parameters: APP_PARAMETERS, region: SANDBOX_REGION }, 'basics-app.yaml');
+  const revisions = new Map<string, TaskDefinition>();
+  const resolver = new CfnResolver(template, { parameters, region: SANDBOX_REGION }, 'template');
   const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
   for (const [logical, r] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ECS::Service')) {
+    if (resolver.exists(logical) !== true) continue;
     const service = resolver.value(r.Properties, `${logical}.Properties`) as { ServiceName: string };
     const taskLogical = (r.Properties.TaskDefinition as { Ref: string }).Ref;
-    const declared = resolver.value(resources[taskLogical]!.Properties, `${taskLogical}.Properties`) as {
-      Family: string;
-      NetworkMode: string;
-      RequiresCompatibilities: string[];
-      ProxyConfiguration: { Type: string; ContainerName: string; ProxyConfigurationProperties: { Name: string; Value: string }[] };
-    };
+    const declared = resolver.value(resources[taskLogical]!.Properties, `${taskLogical}.Properties`) as DeclaredTask;
     const deployed = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: declared.Family }))).taskDefinition!;
     const p = declared.ProxyConfiguration;
     const registered = await ecs.send(
@@ -78,31 +83,33 @@ async function completeAppMeshRevisions(template: Record<string, unknown>): Prom
         family: deployed.family!,
         memory: deployed.memory,
         containerDefinitions: deployed.containerDefinitions,
-        networkMode: declared.NetworkMode as 'bridge',
+        networkMode: declared.NetworkMode as 'bridge' | 'awsvpc',
         requiresCompatibilities: declared.RequiresCompatibilities as ['EC2'],
-        proxyConfiguration: {
-          type: p.Type as 'APPMESH',
-          containerName: p.ContainerName,
-          properties: p.ProxyConfigurationProperties.map((x) => ({ name: x.Name, value: String(x.Value) })),
-        },
+        ...(p
+          ? {
+              proxyConfiguration: {
+                type: p.Type as 'APPMESH',
+                containerName: p.ContainerName,
+                properties: p.ProxyConfigurationProperties.map((x) => ({ name: x.Name, value: String(x.Value) })),
+              },
+            }
+          : {}),
       }),
     );
     const td = registered.taskDefinition!;
-    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: service.ServiceName, taskDefinition: td.taskDefinitionArn }));
-    appMeshRevision.set(service.ServiceName, td);
+    await ecs.send(new UpdateServiceCommand({ cluster, service: service.ServiceName, taskDefinition: td.taskDefinitionArn }));
+    revisions.set(service.ServiceName, td);
   }
+  return revisions;
+}
+
+/** The ECS basics shape: the shared stack, then the apps importing from it. */
+async function deployStudio() {
+  await deploy('studio-infra', 'basics-infra.yaml', { ProjectName: 'studio' });
+  return completeAppMeshRevisions(await deploy('studio-apps', 'basics-app.yaml', APP_PARAMETERS), APP_PARAMETERS, 'studio-cluster');
 }
 
 beforeEach(async () => {
-  appMeshRevision.clear();
-  const cfn = new CloudFormationClient({ endpoint: env.moto.url, region: SANDBOX_REGION, credentials: { ...SANDBOX_CREDENTIALS } });
-  const infra = readFileSync(join(FIXTURES, 'basics-infra.yaml'), 'utf8');
-  await cfn.send(
-    new CreateStackCommand({ StackName: 'studio-infra', TemplateBody: infra, Parameters: asParameters({ ProjectName: 'studio' }) }),
-  );
-  const body = readFileSync(APP_TEMPLATE, 'utf8');
-  await cfn.send(new CreateStackCommand({ StackName: 'studio-apps', TemplateBody: body, Parameters: asParameters(APP_PARAMETERS) }));
-  await completeAppMeshRevisions((await parseTemplateText(body, 'basics-app.yaml')) as Record<string, unknown>);
   proxy = await startFaultProxy(env.moto.url, [{ kind: '403', rate: 1, match: /^\w+ \/v20190125\// }]);
 });
 afterEach(async () => {
@@ -110,7 +117,68 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-const cli = (args: string[]) => env.cli(['--cluster', CLUSTER, ...args], {}, proxy!.url);
+const cli = (cluster: string, args: string[]) => env.cli(['--cluster', cluster, ...args], {}, proxy!.url);
+
+/** migrate apply --all-services --create-namespace with the ECS scheduler stand-in; the order it saw the services move in. */
+async function applyAll(cluster: string, sources: string[]) {
+  const order: string[] = [];
+  const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws, { cluster, onDeploy: (s) => order.push(s) });
+  try {
+    const r = await cli(cluster, [
+      'migrate',
+      'apply',
+      '--all-services',
+      '--create-namespace',
+      ...sources,
+      '--interval',
+      '1s',
+      '--timeout',
+      '30s',
+    ]);
+    return { r, order };
+  } finally {
+    await scheduler.stop();
+  }
+}
+
+/**
+ * Every service's new revision: its proxy container gone (whatever its name), no proxyConfiguration, no wait on
+ * the proxy, the port mappings as `named` says (`container:port name`); everything else as the App Mesh revision.
+ */
+async function expectMigrated(
+  cluster: string,
+  before: Map<string, TaskDefinition>,
+  proxyOf: Record<string, string>,
+  named: Record<string, string[]>,
+) {
+  const { ecs } = sdkClients(env.moto.url);
+  for (const [service, proxyName] of Object.entries(proxyOf)) {
+    const running = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
+    const old = before.get(service)!;
+    expect(running.taskDefinition, service).not.toBe(old.taskDefinitionArn);
+    const after = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: running.taskDefinition }))).taskDefinition!;
+    expect(
+      (after.containerDefinitions ?? []).map((c) => c.name),
+      service,
+    ).not.toContain(proxyName);
+    expect(after.proxyConfiguration, service).toBeUndefined();
+    for (const c of after.containerDefinitions ?? []) {
+      expect(c.dependsOn ?? [], `${service}/${c.name}`).not.toContainEqual(expect.objectContaining({ containerName: proxyName }));
+    }
+    const ports = (after.containerDefinitions ?? []).flatMap((c) =>
+      (c.portMappings ?? []).map((m) => `${c.name}:${m.containerPort} ${m.name}`),
+    );
+    expect(ports, service).toEqual(named[service]);
+    const kept = (td: TaskDefinition) => ({
+      family: td.family,
+      networkMode: td.networkMode,
+      memory: td.memory,
+      requiresCompatibilities: td.requiresCompatibilities,
+      containers: (td.containerDefinitions ?? []).filter((c) => c.name !== proxyName).map(withoutMeshParts(proxyName)),
+    });
+    expect(kept(after), service).toEqual(kept(old));
+  }
+}
 
 interface PlanOut {
   ok: boolean;
@@ -156,68 +224,59 @@ const EXPECTED = {
 
 describe('the ECS basics shape, deployed as two stacks, App Mesh gone', () => {
   it('migrate plan --all-services --from-stack, and the template file with --parameter: the same plan, exit 0', async () => {
-    const fromStack = await cli(['migrate', 'plan', '--all-services', '--create-namespace', ...STACKS, '--json']);
+    await deployStudio();
+    const fromStack = await cli('studio-cluster', ['migrate', 'plan', '--all-services', '--create-namespace', ...STACKS, '--json']);
     expect(fromStack.code, fromStack.stderr + fromStack.stdout).toBe(0);
     const stackPlan = expectJsonMatchesSchema('migrate plan', fromStack.stdout) as unknown as PlanOut;
     expect(stackPlan.ok).toBe(true);
     expect(shape(stackPlan)).toEqual(EXPECTED);
 
     const given = Object.entries(APP_PARAMETERS).flatMap(([k, v]) => ['--parameter', `${k}=${v}`]);
-    const fromFile = await cli([
-      'migrate',
-      'plan',
-      '--all-services',
-      '--create-namespace',
-      '--from-cloudformation',
-      APP_TEMPLATE,
-      ...given,
-      '--json',
-    ]);
+    const file = ['--from-cloudformation', APP_TEMPLATE, ...given];
+    const fromFile = await cli('studio-cluster', ['migrate', 'plan', '--all-services', '--create-namespace', ...file, '--json']);
     expect(fromFile.code, fromFile.stderr + fromFile.stdout).toBe(0);
     expect(shape(JSON.parse(fromFile.stdout) as PlanOut)).toEqual(EXPECTED);
   });
 
   it('migrate apply --all-services --create-namespace: servers first; every revision without its proxy, all else kept', async () => {
-    const order: string[] = [];
-    const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws, { cluster: CLUSTER, onDeploy: (s) => order.push(s) });
-    let r;
-    try {
-      r = await cli(['migrate', 'apply', '--all-services', '--create-namespace', ...STACKS, '--interval', '1s', '--timeout', '30s']);
-    } finally {
-      await scheduler.stop();
-    }
+    const before = await deployStudio();
+    const { r, order } = await applyAll('studio-cluster', STACKS);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     // The UpdateService calls as ECS saw them: easel (the client) only after both versions it calls.
-    expect([...order].sort()).toEqual([...SERVICES].sort());
+    expect([...order].sort()).toEqual(['easel', 'pigment-v1', 'pigment-v2']);
     expect(order.indexOf('easel')).toBeGreaterThan(Math.max(order.indexOf('pigment-v1'), order.indexOf('pigment-v2')));
+    await expectMigrated(
+      'studio-cluster',
+      before,
+      { 'pigment-v1': 'mesh-proxy', 'pigment-v2': 'mesh-proxy', easel: 'envoy' },
+      // A client only publishes no port: its mapping keeps no name.
+      { 'pigment-v1': ['app:8080 pigment'], 'pigment-v2': ['app:8080 pigment'], easel: ['web:8080 undefined'] },
+    );
+  });
+});
 
+describe('gRPC, HTTP/2 and TCP with an ingress gateway in a shared mesh, deployed as one stack, App Mesh gone', () => {
+  it('migrate apply --all-services --from-stack: the gateway (edge-envoy) untouched; the portal after what it calls', async () => {
+    const before = await completeAppMeshRevisions(
+      await deploy('market', 'grpc-gateway-shared.yaml', MARKET_PARAMETERS),
+      MARKET_PARAMETERS,
+      'market',
+    );
+    const { r, order } = await applyAll('market', ['--from-stack', 'market']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^edge: virtual gateway edge-gw, left untouched; .*migrate cleanup lists it$/m);
+    expect([...order].sort()).toEqual(['feed', 'portal', 'quote', 'stream']);
+    expect(order.indexOf('portal')).toBeGreaterThan(Math.max(...['feed', 'quote', 'stream'].map((s) => order.indexOf(s))));
     const { ecs } = sdkClients(env.moto.url);
-    for (const service of SERVICES) {
-      const running = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }))).services![0]!;
-      const before = appMeshRevision.get(service)!;
-      expect(running.taskDefinition, service).not.toBe(before.taskDefinitionArn);
-      const after = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: running.taskDefinition }))).taskDefinition!;
-      const proxyName = PROXY_OF[service]!;
-      const names = (after.containerDefinitions ?? []).map((c) => c.name);
-      expect(names, service).not.toContain(proxyName);
-      expect(after.proxyConfiguration, service).toBeUndefined();
-      for (const c of after.containerDefinitions ?? []) {
-        expect(c.dependsOn ?? [], `${service}/${c.name}`).not.toContainEqual(expect.objectContaining({ containerName: proxyName }));
-      }
-      const ports = (after.containerDefinitions ?? []).flatMap((c) =>
-        (c.portMappings ?? []).map((m) => `${c.name}:${m.containerPort} ${m.name}`),
-      );
-      expect(ports, service).toEqual(NAMED_PORTS[service]);
-      // Everything else as the App Mesh revision had it.
-      const kept = (td: TaskDefinition) => ({
-        family: td.family,
-        networkMode: td.networkMode,
-        memory: td.memory,
-        requiresCompatibilities: td.requiresCompatibilities,
-        containers: (td.containerDefinitions ?? []).filter((c) => c.name !== proxyName).map(withoutMeshParts(proxyName)),
-      });
-      expect(kept(after), service).toEqual(kept(before));
-    }
+    const edge = (await ecs.send(new DescribeServicesCommand({ cluster: 'market', services: ['edge'] }))).services![0]!;
+    expect(edge.taskDefinition).toBe(before.get('edge')!.taskDefinitionArn);
+    before.delete('edge');
+    await expectMigrated(
+      'market',
+      before,
+      { quote: 'envoy', stream: 'envoy', feed: 'envoy', portal: 'envoy' },
+      { quote: ['server:50051 quote'], stream: ['server:8443 stream'], feed: ['server:7000 feed'], portal: ['web:8080 portal'] },
+    );
   });
 });
 
