@@ -218,7 +218,7 @@ const EXPECTED = {
     wave: 1,
     errors: [],
   },
-  'pigment-v2': { status: 'migrate', kind: 'server', aliases: ['pigment.studio.pvtdns:8080→8080'], backends: [], wave: 1, errors: [] },
+  'pigment-v2': { status: 'migrate', kind: 'client-only', aliases: [], backends: [], wave: 1, errors: [] },
   easel: { status: 'migrate', kind: 'client-only', aliases: [], backends: ['pigment.studio.mesh.local→pigment-v1'], wave: 2, errors: [] },
 };
 
@@ -249,8 +249,8 @@ describe('the ECS basics shape, deployed as two stacks, App Mesh gone', () => {
       'studio-cluster',
       before,
       { 'pigment-v1': 'mesh-proxy', 'pigment-v2': 'mesh-proxy', easel: 'envoy' },
-      // A client only publishes no port: its mapping keeps no name.
-      { 'pigment-v1': ['app:8080 pigment'], 'pigment-v2': ['app:8080 pigment'], easel: ['web:8080 undefined'] },
+      // A client only (pigment-v2: no name of its own; easel) publishes no port: its mapping keeps no name.
+      { 'pigment-v1': ['app:8080 pigment'], 'pigment-v2': ['app:8080 undefined'], easel: ['web:8080 undefined'] },
     );
   });
 });

@@ -78,11 +78,17 @@ describe('ECS basics (two stacks: exports and Fn::ImportValue; a 90/10 canary on
     expect(describeFixture(f)[0]!.virtualNodes.map((n) => n.name)).toEqual(['studio-pigment-v1', 'studio-easel']);
   });
 
-  it('plans: the name clients call on the router port to v1; v2 keeps a name; easel a client after both', async () => {
+  it('plans: the name clients call on the router port to v1, not the Cloud Map service both share to v2; easel after both', async () => {
     const f = await apps();
     const plan = planFixtures(servicesOf(f), describeFixture(f));
     expect(errors(plan)).toEqual([]);
     expect(aliases(of(plan, 'pigment-v1'))).toEqual(['pigment.studio.mesh.local:80→8080']);
+    // pigment.studio.pvtdns reached both versions (told apart by ECS_TASK_DEFINITION_FAMILY): not v2's alone.
+    const v2 = of(plan, 'pigment-v2');
+    expect([v2.kind, aliases(v2)]).toEqual(['client-only', []]);
+    expect(v2.findings.map((x) => x.message)).toContainEqual(
+      expect.stringMatching(/^pigment\.studio\.pvtdns \(Cloud Map\) names the virtual service this one is behind, or the node/),
+    );
     expect(of(plan, 'easel').kind).toBe('client-only');
     expect(of(plan, 'easel').backends.map((b) => [b.name, b.servedBy])).toEqual([['pigment.studio.mesh.local', 'pigment-v1']]);
     expect(waveOf(plan, 'easel')).toBeGreaterThan(Math.max(waveOf(plan, 'pigment-v1')!, waveOf(plan, 'pigment-v2')!));
