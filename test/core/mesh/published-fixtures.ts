@@ -28,10 +28,27 @@ export async function fixture(name: string, deployment: CfnDeployment): Promise<
 export const describeFixture = (f: Fixture): MeshDescription[] => fromCloudFormation(f.template, f.name, f.deployment);
 
 const resources = (f: Fixture) => f.template.Resources as Record<string, { Type: string; Condition?: string; Properties: Obj }>;
+/**
+ * Ref of an App Mesh resource as CloudFormation gives it to the ECS side: its ARN, the physical ID (meshctl's
+ * resolver gives the name, which is what the App Mesh side needs; envoy's APPMESH_RESOURCE_ARN takes the ARN).
+ */
+function withAppMeshArns(f: Fixture, v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => withAppMeshArns(f, x));
+  if (v === null || typeof v !== 'object') return v;
+  const ref = (v as Obj).Ref;
+  const target = typeof ref === 'string' ? resources(f)[ref] : undefined;
+  const arn = typeof ref === 'string' ? f.deployment.physicalIds?.[ref] : undefined;
+  if (target?.Type.startsWith('AWS::AppMesh::') && arn !== undefined) return arn;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withAppMeshArns(f, x)]));
+}
+
 /** The resources CloudFormation creates (their Condition holds), with their properties resolved. */
 function created(f: Fixture, type: string | RegExp): [string, string, Obj][] {
-  const cfn = new CfnResolver(f.template, f.deployment, f.name);
-  return Object.entries(resources(f))
+  const template = { ...f.template, Resources: withAppMeshArns(f, f.template.Resources) } as Obj;
+  const isEcs = typeof type === 'string' && type.startsWith('AWS::ECS::');
+  const chosen = isEcs ? template : f.template;
+  const cfn = new CfnResolver(chosen, f.deployment, f.name);
+  return Object.entries(chosen.Resources as ReturnType<typeof resources>)
     .filter(([logical, r]) => (typeof type === 'string' ? r.Type === type : type.test(r.Type)) && cfn.exists(logical) === true)
     .map(([logical, r]) => {
       const props = cfn.value(r.Properties, `${logical}.Properties`);
@@ -75,7 +92,14 @@ export function declaredSpecs(f: Fixture): Record<string, unknown> {
     created(f, /^AWS::AppMesh::/).map(([, type, props]) => {
       const [kind, nameKey, parentKey] = KIND[type]!;
       // A mesh without a spec is App Mesh's default, written out in the mesh file: the same behaviour.
-      const spec = props.Spec ?? (kind === 'mesh' ? { EgressFilter: { Type: 'DROP_ALL' } } : {});
+      const spec = structuredClone(props.Spec ?? (kind === 'mesh' ? { EgressFilter: { Type: 'DROP_ALL' } } : {})) as Obj;
+      // So is the prefix rewrite App Mesh applies by default to a gateway route that matches a prefix.
+      for (const route of kind === 'gatewayRoute' ? [spec.HttpRoute, spec.Http2Route] : []) {
+        const r = route as { Match?: Obj; Action?: Obj } | undefined;
+        if (r?.Match?.Prefix !== undefined && r.Action && r.Action.Rewrite === undefined) {
+          r.Action.Rewrite = { Prefix: { DefaultPrefix: 'ENABLED' } };
+        }
+      }
       return [`${kind} ${parentKey ? String(props[parentKey]) : ''}/${String(props[nameKey])}`, normalized(api(spec))];
     }),
   );

@@ -183,3 +183,32 @@ describe('a nested stack: the mesh in the child, the parent reads its Outputs', 
     expect(waveOf(plan, 'checkout')).toBeGreaterThan(waveOf(plan, 'orders')!);
   });
 });
+
+describe('the metrics extension: a gateway task with a CloudWatch agent beside envoy, named by Ref of the gateway', () => {
+  // What the deployed stack says (ListStackResources): the physical IDs of the App Mesh resources, their ARNs.
+  const arn = (path: string) => `arn:aws:appmesh:us-west-2:123456789012:mesh/radio/${path}`;
+  const deployment = {
+    parameters: { ProjectName: 'radio', EnvoyImage: ENVOY, AgentImage: 'example/cwagent:1' },
+    physicalIds: {
+      Gateway: arn('virtualGateway/radio-gateway'),
+      RadioNode: arn('virtualNode/radio-radio'),
+      JazzNode: arn('virtualNode/radio-jazz'),
+      MetalNode: arn('virtualNode/radio-metal'),
+    },
+  };
+
+  it('imports losslessly and plans: the gateway is a gateway though not envoy alone; radio after what it calls', async () => {
+    const f = await fixture('metrics-gateway.yaml', deployment);
+    expectLossless(f);
+    const plan = planFixtures(servicesOf(f), describeFixture(f));
+    expect(errors(plan)).toEqual([]);
+    expect([of(plan, 'gateway').status, of(plan, 'gateway').kind]).toEqual(['gateway', 'gateway']);
+    expect(of(plan, 'gateway').gateway?.routes.map((r) => [r.name, r.target])).toEqual([['to-radio', { service: 'radio', port: 9080 }]]);
+    expect(aliases(of(plan, 'radio'))).toEqual(['radio.radio.local:9080→9080']);
+    expect(of(plan, 'radio').backends.map((b) => [b.name, b.servedBy])).toEqual([
+      ['jazz.radio.local', 'jazz'],
+      ['metal.radio.local', 'metal'],
+    ]);
+    for (const s of ['jazz', 'metal']) expect(waveOf(plan, s), s).toBeLessThan(waveOf(plan, 'radio')!);
+  });
+});
