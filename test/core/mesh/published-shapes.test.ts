@@ -93,6 +93,20 @@ describe('ECS basics (two stacks: exports and Fn::ImportValue; a 90/10 canary on
     expect(of(plan, 'easel').backends.map((b) => [b.name, b.servedBy])).toEqual([['pigment.studio.mesh.local', 'pigment-v1']]);
     expect(waveOf(plan, 'easel')).toBeGreaterThan(Math.max(waveOf(plan, 'pigment-v1')!, waveOf(plan, 'pigment-v2')!));
   });
+  it('a front found by its load balancer (howto-alb): the hostname only the deployed stack knows is named, the node kept', async () => {
+    const f = await apps();
+    const resources = f.template.Resources as Record<string, { Type: string; Properties: { Spec?: Record<string, unknown> } }>;
+    resources.FrontBalancer = { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: {} };
+    resources.EaselNode!.Properties.Spec!.ServiceDiscovery = { DNS: { Hostname: { 'Fn::GetAtt': ['FrontBalancer', 'DNSName'] } } };
+    const [desc] = describeFixture(f);
+    expect(desc!.unresolved).toEqual([
+      expect.stringMatching(/^EaselNode\.Properties\.Spec\.ServiceDiscovery\.DNS\.Hostname: Fn::GetAtt FrontBalancer\.DNSName: .*deployed/),
+    ]);
+    expect(desc!.virtualNodes.find((n) => n.name === 'studio-easel')?.backends).toEqual(['pigment.studio.mesh.local']);
+    const plan = planFixtures(servicesOf(f), describeFixture(f));
+    expect(errors(plan)).toEqual([]);
+    expect(waveOf(plan, 'easel')).toBeGreaterThan(waveOf(plan, 'pigment-v1')!);
+  });
 });
 
 describe('HTTP headers (seven colours by header, method and priority; one Cloud Map service)', () => {
