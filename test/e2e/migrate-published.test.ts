@@ -280,6 +280,31 @@ describe('gRPC, HTTP/2 and TCP with an ingress gateway in a shared mesh, deploye
   });
 });
 
+describe('a nested stack on moto: the mesh in the child (from S3), the parent reading its Outputs', () => {
+  it('migrate plan --all-services --from-stack PARENT reads the child too: orders before checkout, which calls it', async () => {
+    // The child template where the parent's TemplateURL points: moto's S3, written without signing.
+    const body = readFileSync(join(FIXTURES, 'nested-mesh.yaml'), 'utf8');
+    expect((await fetch(`${env.moto.url}/orchard-templates`, { method: 'PUT' })).status).toBe(200);
+    expect((await fetch(`${env.moto.url}/orchard-templates/nested-mesh.yaml`, { method: 'PUT', body })).status).toBe(200);
+    await deploy('orchard', 'nested-parent.yaml', { EnvName: 'prod', TemplateBucket: 'orchard-templates' });
+    const r = await cli('prod-orchard', ['migrate', 'plan', '--all-services', '--create-namespace', '--from-stack', 'orchard', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout) as PlanOut & { notes: string[] };
+    expect(shape(out)).toEqual({
+      orders: { status: 'migrate', kind: 'server', aliases: ['orders.prod.orchard.local:9000→9000'], backends: [], wave: 1, errors: [] },
+      checkout: {
+        status: 'migrate',
+        kind: 'server',
+        aliases: ['checkout.prod.orchard.local:8080→8080'],
+        backends: ['orders.prod.orchard.local→orders'],
+        wave: 2,
+        errors: [],
+      },
+    });
+    expect(out.notes.join('\n')).toMatch(/stack orchard-MeshStack-/);
+  });
+});
+
 /** A container without what the migration may change: its waits on the proxy and its port mappings' names. */
 const withoutMeshParts =
   (proxyName: string) =>
