@@ -76,15 +76,18 @@ describe('an envoy container with another name and no proxyConfiguration (a gate
     ]);
     expect([...proxyContainers(ecr)]).toEqual(['edge-proxy']);
     expect(meshGatewayOf({ taskDefinition: ecr })).toEqual({ mesh: 'shop', gateway: 'edge' });
-    expect([...proxyContainers(td([{ name: 'p', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod' }]))]).toEqual(['p']);
+    const nodeEnv = [{ name: 'APPMESH_VIRTUAL_NODE_NAME', value: 'mesh/shop/virtualNode/orders' }];
+    const ecrPublic = 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod';
+    expect([...proxyContainers(td([{ name: 'p', image: ecrPublic, environment: nodeEnv }]))]).toEqual(['p']);
   });
 
-  it('is not another image that merely mentions envoy, nor looked for when a container is named envoy', () => {
-    expect(proxyContainers(td([{ name: 'edge', image: 'example/aws-appmesh-envoy-exporter:1' }])).size).toBe(0);
-    expect(proxyContainers(td([{ name: 'edge', image: 'envoyproxy/envoy:v1.30' }])).size).toBe(0);
+  it('is not that image naming no mesh object, another image that merely mentions envoy, nor looked for beside envoy', () => {
+    expect(proxyContainers(td([{ name: 'edge', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod' }])).size).toBe(0);
+    expect(proxyContainers(td([{ name: 'edge', image: 'example/aws-appmesh-envoy-exporter:1', environment: gatewayEnv }])).size).toBe(0);
+    expect(proxyContainers(td([{ name: 'edge', image: 'envoyproxy/envoy:v1.30', environment: gatewayEnv }])).size).toBe(0);
     const both = td([
       { name: 'envoy', image: 'example/envoy:1' },
-      { name: 'spare', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod' },
+      { name: 'spare', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod', environment: gatewayEnv },
     ]);
     expect([...proxyContainers(both)]).toEqual(['envoy']);
   });
