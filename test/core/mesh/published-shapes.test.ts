@@ -107,6 +107,23 @@ describe('ECS basics (two stacks: exports and Fn::ImportValue; a 90/10 canary on
     expect(errors(plan)).toEqual([]);
     expect(waveOf(plan, 'easel')).toBeGreaterThan(waveOf(plan, 'pigment-v1')!);
   });
+  it('a 50/50 split (howto-http2): an error that prints --alias-owner ready to paste; with it, exit 0', async () => {
+    const f = await apps();
+    const route = (f.template.Resources as Record<string, { Properties: { Spec: { HttpRoute: { Action: Record<string, unknown> } } } }>)
+      .PigmentRoute!.Properties.Spec.HttpRoute.Action;
+    route.WeightedTargets = [
+      { VirtualNode: 'studio-pigment-v1', Weight: 50 },
+      { VirtualNode: 'studio-pigment-v2', Weight: 50 },
+    ];
+    const tie = planFixtures(servicesOf(f), describeFixture(f));
+    expect(errors(tie).map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/pass --alias-owner pigment\.studio\.mesh\.local=pigment-v\d/),
+    );
+    const decided = planFixtures(servicesOf(f), describeFixture(f), { aliasOwners: { 'pigment.studio.mesh.local': 'pigment-v2' } });
+    expect(errors(decided)).toEqual([]);
+    expect(aliases(of(decided, 'pigment-v2'))).toEqual(['pigment.studio.mesh.local:80→8080']);
+    expect(of(decided, 'pigment-v1').kind).toBe('client-only');
+  });
 });
 
 describe('HTTP headers (seven colours by header, method and priority; one Cloud Map service)', () => {
