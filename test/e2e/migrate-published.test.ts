@@ -21,8 +21,8 @@ import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { projectRoot } from '../support/paths.js';
 import { sdkClients } from '../support/workshop.js';
 
-// A published shape end to end (test/fixtures/estates/README.md): the ECS basics walkthrough's two stacks,
-// deployed on moto with CreateStack. moto 5.2.1's CloudFormation creates the cluster, the network, the Route 53
+// Published shapes end to end (test/fixtures/estates/README.md): the ECS basics walkthrough's two stacks, the
+// gRPC/HTTP2/TCP estate with an ingress gateway in a shared mesh, and a nested stack, deployed on moto with CreateStack. moto 5.2.1's CloudFormation creates the cluster, the network, the Route 53
 // zone, the task definitions and the services, and skips AWS::AppMesh::* and AWS::ServiceDiscovery::*; of a task
 // definition it keeps the family, the containers and the memory only, so the test registers the revision the
 // template declares (its proxyConfiguration, network mode and compatibilities, read from the template) as the
