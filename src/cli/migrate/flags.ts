@@ -37,6 +37,7 @@ export interface MigrateFlags extends WaitFlags, SourceFlags {
   max5xxRatio?: string;
   route53?: string;
   yes?: boolean;
+  allowPartial?: boolean;
 }
 
 /** `--route53 ZONE_ID:NAME[=GREEN_VALUE]`, checked before any AWS call; it names one service's record. */
@@ -172,6 +173,7 @@ export function toMigrateOptions(flags: MigrateFlags) {
       appProtocol: appProtocol as (typeof APP_PROTOCOLS)[number] | undefined,
       createNamespace: flags.createNamespace === true,
       appContainer: flags.appContainer,
+      allowPartial: flags.allowPartial === true,
     },
   };
 }
@@ -199,6 +201,10 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--app-protocol <protocol>', 'http, http2 or grpc where the mesh does not say (default: http)')
     .option('--app-container <name>', 'application container (default: the first that is not envoy)')
     .option('--create-namespace', 'create the Cloud Map HTTP namespace when it does not exist')
+    .option(
+      '--allow-partial',
+      'plan without an object a CloudFormation or Terraform source could not read (its name unresolved); each is still named',
+    )
     .option('--concurrency <n>', 'services of one wave migrated at once', String(DEFAULT_MIGRATE_CONCURRENCY));
 }
 

@@ -54,6 +54,8 @@ export interface ClusterPlanInput {
     appProtocol?: 'http' | 'http2' | 'grpc';
     createNamespace?: boolean;
     appContainer?: string;
+    /** --allow-partial: an object a CloudFormation or Terraform source left out is a warning, not an error. */
+    allowPartial?: boolean;
   };
   /** EventBridge rule targets and schedules that run ECS tasks (steps/standalone-tasks.ts). */
   scheduled?: ScheduledTaskFacts[];
