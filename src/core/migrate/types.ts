@@ -4,6 +4,8 @@ import { MeshProtocol } from '../protocol.js';
 import { DescribedTaskDefinition } from '../task-definition.js';
 import type { ServiceRuntime } from './prerequisites.js';
 import type { ScheduledTaskFacts, StandaloneTask } from './standalone.js';
+import type { Carried, CertificateFacts } from './carry.js';
+import type { ParityRow } from './parity.js';
 
 /** What meshctl read about one ECS service of the cluster. */
 export interface ServiceFacts {
@@ -54,7 +56,11 @@ export interface ClusterPlanInput {
     appProtocol?: 'http' | 'http2' | 'grpc';
     createNamespace?: boolean;
     appContainer?: string;
+    /** --tls-role: the infrastructure role Service Connect TLS uses (services[].tls.roleArn). */
+    tlsRole?: string;
   };
+  /** What ACM said of the listeners' certificates (DescribeCertificate), for TLS. */
+  certificates?: CertificateFacts[];
   /** EventBridge rule targets and schedules that run ECS tasks (steps/standalone-tasks.ts). */
   scheduled?: ScheduledTaskFacts[];
   /** How each service runs: launch type, platform version, its cluster's agents (for Service Connect's prerequisites). */
@@ -142,6 +148,8 @@ export interface ServicePlan {
   sourceOf: string[];
   /** EventBridge rules and schedules that still start a revision of its family with envoy. */
   standaloneTasks?: StandaloneTask[];
+  /** What came of each App Mesh setting of the service on Service Connect (carry.ts, parity.ts). */
+  parity?: ParityRow[];
 }
 
 /** The cluster's plan: waves of services to roll (servers first), each service's plan, cluster-wide findings. */
@@ -214,6 +222,8 @@ export interface Draft {
   sources: string[];
   virtualServices: VirtualServiceReport[];
   gatewayReport?: GatewayRouteReport[];
+  /** What the serviceConnectConfiguration carries of the mesh's settings (rule 11). */
+  carried?: Carried;
 }
 
 /** ALB (`x.us-west-2.elb.amazonaws.com`), NLB (`x.elb.us-west-2.amazonaws.com`) and China (`….com.cn`) names. */
