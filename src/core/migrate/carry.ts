@@ -25,6 +25,25 @@ export interface CertificateFacts {
   issuer?: string;
 }
 
+/** What IAM said of --tls-role: whether it exists and its attached managed policies. */
+export interface TlsRoleFacts {
+  arn: string;
+  found: boolean;
+  attached: string[];
+}
+
+/** Every ACM certificate ARN a node listener of the descriptions names, once each. */
+export function certificateArns(meshes: readonly MeshDescription[]): string[] {
+  const arns = meshes.flatMap((m) =>
+    (m.objects ?? [])
+      .filter((o) => o.kind === 'virtualNode')
+      .flatMap((o) => listenersOfNode(o.decl as VirtualNodeDecl))
+      .map((l) => (l.tls?.certificate as Decl | undefined)?.acm?.certificateArn)
+      .filter((a): a is string => typeof a === 'string'),
+  );
+  return [...new Set(arns)];
+}
+
 /** What one port of the service carries, by the listener's port. */
 export interface CarriedPort {
   timeout?: TimeoutConfiguration;
@@ -99,8 +118,8 @@ interface Source {
 
 /**
  * One port's timeouts: the listener's and those of the routes that send to it. Service Connect has one
- * timeout per port, so the largest is taken (0, no timeout, is the largest); a route that had less gets a
- * longer timeout than before, and the row says which. A route without a per-request timeout had App Mesh's 15 s.
+ * timeout per port, so the largest is taken (0, no timeout, is the largest); a route (or the listener) that had
+ * less gets a longer timeout than before, and the row says which. A route without a per-request timeout had App Mesh's 15 s.
  */
 export function carryTimeout(l: NodeListener, routes: RouteDecl[]): { timeout?: TimeoutConfiguration; row?: ParityRow } {
   const sources: Source[] = [];
@@ -130,10 +149,11 @@ export function carryTimeout(l: NodeListener, routes: RouteDecl[]): { timeout?: 
     ...(timeout.perRequestTimeoutSeconds !== undefined ? [`perRequestTimeoutSeconds ${timeout.perRequestTimeoutSeconds}`] : []),
     ...(timeout.idleTimeoutSeconds !== undefined ? [`idleTimeoutSeconds ${timeout.idleTimeoutSeconds}`] : []),
   ].join(', ');
-  const longerNow = tcp ? [] : sources.filter((s) => s.what.startsWith('route ') && perOf(s) !== per).map((s) => s.what);
+  const longerNow = tcp ? [] : sources.filter((s) => perOf(s) !== per).map((s) => s.what);
   const rounded = [...sources.flatMap((s) => [s.perRequest, s.idle])].some((x) => x && x.unit === 'ms' && x.value % 1000 !== 0);
   const why: string[] = [];
-  if (longerNow.length) why.push(`one timeout per port: ${longerNow.join(', ')} get ${sayS(per)}, longer than before`);
+  if (longerNow.length)
+    why.push(`one timeout per port: ${longerNow.join(', ')} ${longerNow.length > 1 ? 'get' : 'gets'} ${sayS(per)}, longer than before`);
   if (rounded) why.push('Service Connect counts whole seconds: rounded up');
   const base = { feature: `timeout (port ${l.port})`, appMesh, serviceConnect: `services[].timeout ${sent}` };
   const row: ParityRow = why.length
@@ -312,6 +332,17 @@ export interface CarryInput {
   meshes: readonly MeshDescription[];
   certificates: readonly CertificateFacts[];
   tlsRole?: string;
+  tlsRoleFacts?: TlsRoleFacts;
+}
+
+/** Findings on --tls-role where a service's TLS is carried with it: a role IAM does not have, or one without the policy. */
+export function tlsRoleProblems(facts: TlsRoleFacts | undefined): { level: 'error' | 'warn'; message: string }[] {
+  if (!facts) return [];
+  if (!facts.found) return [{ level: 'error', message: `--tls-role: IAM has no role ${facts.arn}; create it, or pass one that exists` }];
+  if (facts.attached.includes(TLS_ROLE_POLICY)) return [];
+  const policy = TLS_ROLE_POLICY.split('/').pop();
+  const why = 'unless an inline policy grants the same, ECS cannot manage the TLS secrets';
+  return [{ level: 'warn', message: `--tls-role: ${facts.arn} has no ${policy} attached; ${why}: attach ${TLS_ROLE_POLICY}` }];
 }
 
 /** A migrating service's draft and what was read in; what its serviceConnectConfiguration carries and its rows out. */

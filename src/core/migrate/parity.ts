@@ -5,7 +5,7 @@
 // does it. Every row says why and, where something would keep it, what.
 
 import type { RouteDecl, VirtualNodeDecl } from '../mesh/file.js';
-import { carrySettings, listenersOfNode, nodeDecls, type CarryInput } from './carry.js';
+import { carrySettings, listenersOfNode, nodeDecls, tlsRoleProblems, type CarryInput } from './carry.js';
 import { note, type Draft, type VirtualServiceReport } from './types.js';
 
 export type ParityLevel = 'carried' | 'approximated' | 'lost';
@@ -125,6 +125,7 @@ export function routeLossRows(virtualServices: readonly VirtualServiceReport[], 
 export function planParity(d: Draft, input: CarryInput): void {
   const carried = carrySettings(d, input);
   for (const r of carried.rows.filter((x) => x.level === 'lost')) note(d, 'warn', `${r.feature}: ${r.why}; to keep it: ${r.keep}`);
+  if (Object.values(carried.ports).some((p) => p.tls)) for (const f of tlsRoleProblems(input.tlsRoleFacts)) note(d, f.level, f.message);
   const { node, routes } = nodeDecls(d, input.meshes);
   if (node) carried.rows.push(...ownBehaviourRows(node, routes));
   carried.rows.push(...routeLossRows(d.virtualServices, d.facts.service));

@@ -148,7 +148,7 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   for (const d of migrating) findBackends(d, index, behind);
   for (const d of migrating.filter((x) => x.kind === 'client-only')) clientNamespace(d, drafts, input);
   for (const d of migrating) unsupported(d);
-  const carryInput = { meshes: input.meshes, certificates: input.certificates ?? [], tlsRole: input.overrides.tlsRole };
+  const carryInput = { ...input, certificates: input.certificates ?? [], tlsRole: input.overrides.tlsRole };
   for (const d of migrating) planParity(d, carryInput);
   for (const d of drafts.filter((x) => x.gateway)) planGateway(d, input.meshes, (name) => index.primary.get(name)?.[0]);
   const waves = planWaves(drafts);

@@ -4,7 +4,7 @@ import { MeshProtocol } from '../protocol.js';
 import { DescribedTaskDefinition } from '../task-definition.js';
 import type { ServiceRuntime } from './prerequisites.js';
 import type { ScheduledTaskFacts, StandaloneTask } from './standalone.js';
-import type { Carried, CertificateFacts } from './carry.js';
+import type { Carried, CertificateFacts, TlsRoleFacts } from './carry.js';
 import type { ParityRow } from './parity.js';
 
 /** What meshctl read about one ECS service of the cluster. */
@@ -61,6 +61,8 @@ export interface ClusterPlanInput {
   };
   /** What ACM said of the listeners' certificates (DescribeCertificate), for TLS. */
   certificates?: CertificateFacts[];
+  /** What IAM said of --tls-role, when it answered. */
+  tlsRoleFacts?: TlsRoleFacts;
   /** EventBridge rule targets and schedules that run ECS tasks (steps/standalone-tasks.ts). */
   scheduled?: ScheduledTaskFacts[];
   /** How each service runs: launch type, platform version, its cluster's agents (for Service Connect's prerequisites). */
