@@ -109,6 +109,7 @@ describe('the Service Connect checklist', () => {
       'sc-alias-count:pass',
       'sc-alias-unique:pass',
       'sc-backends:pass',
+      'sc-carried:skip',
       'sc-task-role:pass',
     ]);
     expect(checks.find((c) => c.id === 'sc-namespace')!.detail).toBe('namespace local (ns-local) exists in Cloud Map');
