@@ -392,6 +392,7 @@ describe('doctor on a service without envoy, with mocked AWS', () => {
       'sc-alias-count:pass',
       'sc-alias-unique:pass',
       'sc-backends:fail',
+      'sc-carried:skip',
       'sc-task-role:warn',
     ]);
     expect(out.checks.find((c: { id: string }) => c.id === 'sc-backends').fix).toBe(
