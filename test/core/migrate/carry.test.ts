@@ -226,7 +226,7 @@ describe('planCluster carries the mesh into serviceConnectConfiguration', () => 
       ['TLS (port 8080)', 'carried'],
       ['access log', 'carried'],
     ]);
-    expect(p.parity![0]!.why).toContain('route status get 60 s, longer than before');
+    expect(p.parity![0]!.why).toContain('route status gets 60 s, longer than before');
   });
 
   it('without --tls-role sends no TLS and warns that it is lost', () => {
