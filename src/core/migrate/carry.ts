@@ -214,7 +214,7 @@ export function carryTls(
         level: permissive ? 'approximated' : 'carried',
         why: permissive
           ? 'PERMISSIVE also took plain text; Service Connect clients always use TLS to it, other callers need TLS too'
-          : 'the same CA issues the certificates Service Connect rotates',
+          : `the same CA issues the certificates Service Connect rotates; the role needs ${TLS_ROLE_POLICY.split('/').pop()}`,
         keep: null,
       });
     }
