@@ -105,7 +105,12 @@ export function runEndedLine(r: SandboxRunResult): string {
       : `was ended by ${r.signal}`;
   const sandbox = r.reused ? `the sandbox in ${r.info.state.dir} runs on (it ran before)` : 'the sandbox is stopped and its files removed';
   const left = r.down?.left.length ? `, but for ${r.down.left.join(', ')} (changed since up wrote them)` : '';
-  return `sandbox run: ${command} ${how}${r.interrupted ? ' after the interrupt was passed on' : ''}; ${sandbox}${left}`;
+  // A failed command's own "resume with" line names the sandbox just removed: the way back is run again.
+  const again =
+    !r.reused && r.exitCode !== null && ![0, 2, 130].includes(r.exitCode) && !r.interrupted
+      ? `; to try again (a resume command above names the removed sandbox): meshctl sandbox run -- ${shellJoin(r.command)}`
+      : '';
+  return `sandbox run: ${command} ${how}${r.interrupted ? ' after the interrupt was passed on' : ''}; ${sandbox}${left}${again}`;
 }
 
 /**

@@ -9,6 +9,10 @@ moto 5.2.1's App Mesh writes createdAt/lastUpdatedAt as "22/11/2026, 20:42:35", 
 can parse (App Mesh sends epoch seconds), so every App Mesh answer fails to deserialize. The patch
 rewrites those two fields to epoch seconds in App Mesh answers.
 
+With MOTO_IAM_LOAD_MANAGED_POLICIES=true, moto builds its ~1,300 AWS managed policies again in every
+IAM backend (each account and partition, after each reset): seconds each time. MESHCTL_MOTO_MANAGED_POLICIES
+(comma-separated names, e.g. AWSAppMeshEnvoyAccess) keeps only those: the e2e tests set it.
+
 Usage: python3 moto_launcher.py [--pid-file FILE] [--until-stdin-closes] -H 127.0.0.1 -p PORT
 --pid-file: this process writes its own PID there, so `meshctl sandbox` records the PID of moto itself
 even when `python3` is a shim that starts the interpreter as a child.
@@ -33,6 +37,7 @@ if __name__ == "__main__" and "--until-stdin-closes" in sys.argv:
     threading.Thread(target=_exit_at_end_of_stdin, daemon=True).start()
 
 from moto.appmesh import responses as appmesh_responses  # noqa: E402  (after the stdin watch)
+from moto.iam import models as iam_models  # noqa: E402
 from moto.ecs import models  # noqa: E402
 
 _original = models.EC2ContainerServiceBackend._calculate_task_resource_requirements
@@ -69,6 +74,19 @@ def _call_action_with_epoch_times(self):
 
 
 appmesh_responses.AppMeshResponse.call_action = _call_action_with_epoch_times
+
+
+
+def _only_managed_policies(names):
+    import json
+
+    wanted = {n.strip() for n in names.split(",") if n.strip()}
+    every = json.loads(iam_models.aws_managed_policies_data)
+    iam_models.aws_managed_policies_data = json.dumps({k: v for k, v in every.items() if k in wanted})
+
+
+if os.environ.get("MESHCTL_MOTO_MANAGED_POLICIES"):
+    _only_managed_policies(os.environ["MESHCTL_MOTO_MANAGED_POLICIES"])
 
 from moto.server import main  # noqa: E402  (after the patch, on purpose)
 

@@ -8,7 +8,7 @@ import { REGION } from '../support/workshop.js';
 // out of DescribeServices, so doctor says so in one line and runs the checks that do not need it; the full
 // checklist runs against mocked AWS in test/unit/doctor-service-connect.test.ts.
 
-const env = useMotoWorkshop({ managedPolicies: true });
+const env = useMotoWorkshop();
 const { cli } = env;
 const ROLE = 'appmesh-workshop-TaskIamRole';
 

@@ -4,7 +4,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 import { REGION } from '../support/workshop.js';
 
-const env = useMotoWorkshop({ managedPolicies: true });
+const env = useMotoWorkshop();
 const cli = (args: string[], url?: string) => env.cli(args, {}, url);
 const iam = () =>
   new IAMClient({ endpoint: env.moto.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });

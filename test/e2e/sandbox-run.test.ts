@@ -69,7 +69,7 @@ describe("sandbox run -- <command>: start, run, stop whatever happened, exit wit
     expect(r.stderr).toMatch(/^sandbox: talking to the local meshctl sandbox \(moto at http:\/\/127\.0\.0\.1:\d+\), not to AWS$/m);
     expect(r.stderr).toMatch(/the check printed no output, which is the expected end in the sandbox/);
     expect(r.stderr).toMatch(
-      /^error: sandbox run: meshctl rollout --json ended with exit 1 \(a check failed or a wait timed out\); the sandbox is stopped and its files removed$/m,
+      /^error: sandbox run: meshctl rollout --json ended with exit 1 \(a check failed or a wait timed out\); the sandbox is stopped and its files removed; to try again \(a resume command above names the removed sandbox\): meshctl sandbox run -- rollout --json$/m,
     );
     expectNothingLeft(r);
   }, 180_000);

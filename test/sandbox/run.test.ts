@@ -123,6 +123,10 @@ describe('sandbox run: how it ends', () => {
     expect(failure?.exitCode).toBe(code);
     expect(runEndedLine(result(r))).toMatch(line);
     if (failure) expect(failure.message).toBe(runEndedLine(result(r)));
+    // The command's own resume line names the removed sandbox: a failure it could resume says how to try again.
+    const again = /; to try again \(a resume command above names the removed sandbox\): meshctl sandbox run -- \S/;
+    expect(again.test(runEndedLine(result(r)))).toBe([1, 3, 7].includes(r.exitCode ?? -1));
+    expect(runEndedLine(result({ ...r, reused: true, down: undefined }))).not.toMatch(again);
   });
 
   it('a reused sandbox is said to run on; files left behind are named', () => {

@@ -13,7 +13,7 @@ export interface CliResult {
 
 export interface CliOptions {
   cwd?: string;
-  /** Added to a clean environment: PATH, HOME, dummy credentials, CI=true, no region. */
+  /** Added to a clean environment: PATH, HOME, dummy credentials, CI=true, no region, moto's one managed policy. */
   env?: Record<string, string | undefined>;
   /** Called with the child once it runs (to send signals, say). */
   onSpawn?: (child: ReturnType<typeof spawn>) => void;
@@ -39,6 +39,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_EC2_METADATA_DISABLED: 'true',
     CI: 'true',
+    // A sandbox these runs start holds only the managed policy meshctl reads (see TEST_MANAGED_POLICIES).
+    MESHCTL_MOTO_MANAGED_POLICIES: 'AWSAppMeshEnvoyAccess',
   };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];

@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { killLeftoverRuns, motoEnv, runCli, type CliResult } from './cli.js';
-import { workerMoto, type Moto, type MotoOptions } from './moto.js';
+import { workerMoto, type Moto } from './moto.js';
 import { actAsEcsSchedulerWhileRunning, CLUSTER, FAMILY, sdkClients, seedWorkshop, SERVICE, type Workshop } from './workshop.js';
 
 export interface MotoWorkshop {
@@ -21,12 +21,12 @@ export interface MotoWorkshop {
  * The test worker's moto server (see workerMoto), reset and seeded with the workshop's resources
  * before each test; and the helpers every e2e file uses.
  */
-export function useMotoWorkshop(options: MotoOptions = {}): MotoWorkshop {
+export function useMotoWorkshop(): MotoWorkshop {
   let moto: Moto | undefined;
   let ws: Workshop | undefined;
   const schedulers = new Set<{ stop(): Promise<void> }>();
   beforeAll(async () => {
-    moto = await workerMoto(options);
+    moto = await workerMoto();
   });
   // What a timed-out test left running must not act on the next file's world in the same moto.
   afterAll(async () => {

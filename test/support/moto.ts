@@ -18,13 +18,11 @@ import { stopProcess } from '../../src/sandbox/processes.js';
 
 export { freePort, keepTasksWhereTheyAre };
 
-export interface MotoOptions {
-  /**
-   * AWS managed policies (AWSAppMeshEnvoyAccess, for doctor). They make every reset and seed several
-   * seconds slower (moto loads them again for each partition), so only the files that need them ask.
-   */
-  managedPolicies?: boolean;
-}
+/**
+ * The AWS managed policies the tests' moto holds: only those meshctl reads. moto builds every one of its
+ * ~1,300 again in each IAM backend after each reset (seconds each time); the launcher keeps these.
+ */
+export const TEST_MANAGED_POLICIES = { ...MANAGED_POLICIES_ENV, MESHCTL_MOTO_MANAGED_POLICIES: 'AWSAppMeshEnvoyAccess' };
 
 export interface Moto {
   url: string;
@@ -43,12 +41,12 @@ const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * tasks where they are. Its stdin is a pipe from this process: moto ends when this process ends,
  * however it ends, so none outlives a test run. Its output goes to a log file named in any failure.
  */
-export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
+export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(mkdtempSync(join(tmpdir(), 'meshctl-moto-')), 'moto.log');
   const log = openSync(logFile, 'a', 0o600);
-  const env = { ...process.env, ...(options.managedPolicies ? MANAGED_POLICIES_ENV : {}) };
+  const env = { ...process.env, ...TEST_MANAGED_POLICIES };
   let child: ChildProcess;
   try {
     child = spawn('python3', motoArgs(port, { untilStdinCloses: true }), { stdio: ['pipe', log, log], env });
@@ -71,23 +69,21 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   };
 }
 
-/** This worker's servers, one per set of options, each started by the first file that asks for it. */
-const servers = new Map<string, Promise<Moto>>();
+/** This worker's server, started by the first file that asks for it. */
+let server: Promise<Moto> | undefined;
 
 /**
- * The test worker's moto for `options`, reset: one server per worker (e2e files run without isolation,
+ * The test worker's moto, reset: one server per worker (e2e files run without isolation,
  * one after another in the same worker, see vitest.config.ts) instead of one per file. It is started
  * by the first file that needs it and reset before every file that asks again; a server that has ended
  * is replaced. It ends with the worker (startMoto).
  */
-export async function workerMoto(options: MotoOptions = {}): Promise<Moto> {
-  const key = options.managedPolicies ? 'managed-policies' : 'plain';
-  const known = await servers.get(key)?.catch(() => undefined);
+export async function workerMoto(): Promise<Moto> {
+  const known = await server?.catch(() => undefined);
   if (known?.running()) {
     await known.reset();
     return known;
   }
-  const started = startMoto(options);
-  servers.set(key, started);
-  return started;
+  server = startMoto();
+  return server;
 }
