@@ -12,9 +12,13 @@ import { BIN, motoEnv, runCli } from '../test/support/cli.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
 import { seedLayeredCluster } from '../test/support/cluster-world.js';
+import { APPS_STACK, MESH_STACK, seedStackWorld } from '../test/support/stack-world.js';
 import { actAsEcsSchedulerWhileRunning, seedMoreServices, seedWorkshop } from '../test/support/workshop.js';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=stack-plan (or migration, rollout): only that table's runs against moto. */
+const only = process.env.BENCH_ONLY;
+const wanted = (table: string) => only === undefined || only === table;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = `${root}test/fixtures/crystal-describe.json`;
 
@@ -137,6 +141,60 @@ async function migration(moto: Moto, layers: number, perLayer: number): Promise<
   };
 }
 
+interface StackPlanRow {
+  services: number;
+  stacks: number;
+  seconds: number;
+  calls: number;
+  /** GetTemplate, DescribeStacks, ListStackResources, ListExports calls, by operation. */
+  stackCalls: Record<string, number>;
+  outcome: string;
+}
+
+const STACK_READS = ['GetTemplate', 'DescribeStacks', 'ListStackResources', 'ListExports'];
+const countOperation = (stderr: string, op: string) => (stderr.match(new RegExp(`(^|: )aws [a-z0-9]+\\.${op} \\d+ms`, 'gm')) ?? []).length;
+
+/**
+ * migrate plan --all-services --from-stack on `layers` × 10 services whose App Mesh side is in CloudFormation
+ * (a mesh stack, and an application stack with one nested stack per layer), App Mesh made unreachable.
+ */
+async function stackPlan(moto: Moto, layers: number): Promise<StackPlanRow> {
+  await moto.reset();
+  const ws = await seedWorkshop(moto.url);
+  const names = await seedStackWorld(moto.url, ws, layers, 10);
+  const proxy = await startFaultProxy(moto.url, [{ kind: '403', rate: 1, match: /^\w+ \/v20190125\// }], 'bench-stack-plan');
+  const args = ['migrate', 'plan', '--all-services', '--from-stack', MESH_STACK, '--from-stack', APPS_STACK, '--json', '--verbose'];
+  // The plan changes nothing: the median of three runs on the same world steadies the time on a busy machine.
+  const times: number[] = [];
+  const results: Awaited<ReturnType<typeof runCli>>[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = process.hrtime.bigint();
+    results.push(await runCli(args, { cwd: ws.dir, env: motoEnv(proxy.url) }));
+    times.push(Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  const seconds = median(times);
+  const r = results[0]!;
+  await proxy.close();
+  mkdirSync(`${root}.tmp`, { recursive: true });
+  writeFileSync(`${root}.tmp/bench-stack-plan-${names.length}.log`, r.stderr);
+  let planned = 0;
+  try {
+    const out = JSON.parse(r.stdout) as { services?: { status: string }[] };
+    planned = (out.services ?? []).filter((s) => s.status === 'migrate').length;
+  } catch {
+    console.error(r.stderr);
+  }
+  const stackCalls = Object.fromEntries(STACK_READS.map((op) => [op, countOperation(r.stderr, op)]));
+  return {
+    services: names.length,
+    stacks: 2 + layers,
+    seconds,
+    calls: countCalls(r.stderr),
+    stackCalls,
+    outcome: `${planned}/${names.length} planned, exit ${r.code}`,
+  };
+}
+
 async function main() {
   // The SDK's notice that its 2027 releases need Node 22 is not part of the report.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -152,12 +210,19 @@ async function main() {
   const moto = await startMoto();
   const rows: RolloutRow[] = [];
   const migrations: MigrationRow[] = [];
+  const stackPlans: StackPlanRow[] = [];
   try {
-    migrations.push(await migration(moto, 1, 1));
-    migrations.push(quick ? await migration(moto, 2, 5) : await migration(moto, 5, 10));
-    rows.push(await rollout(moto, 'single-service rollout (workshop)', 1, false));
-    for (const n of quick ? [10] : [10, 50]) rows.push(await rollout(moto, `rollout of ${n} services`, n, false));
-    rows.push(await rollout(moto, `rollout of ${quick ? 10 : 50} services, 20% throttled`, quick ? 10 : 50, true));
+    if (wanted('migration')) {
+      migrations.push(await migration(moto, 1, 1));
+      migrations.push(quick ? await migration(moto, 2, 5) : await migration(moto, 5, 10));
+    }
+    // 20 and 200 services in quick runs too: the point of the table is the ratio between them.
+    if (wanted('stack-plan')) stackPlans.push(await stackPlan(moto, 2), await stackPlan(moto, 20));
+    if (wanted('rollout')) {
+      rows.push(await rollout(moto, 'single-service rollout (workshop)', 1, false));
+      for (const n of quick ? [10] : [10, 50]) rows.push(await rollout(moto, `rollout of ${n} services`, n, false));
+      rows.push(await rollout(moto, `rollout of ${quick ? 10 : 50} services, 20% throttled`, quick ? 10 : 50, true));
+    }
   } finally {
     await moto.stop();
   }
@@ -182,6 +247,14 @@ async function main() {
       const one = migrations[0]!.seconds;
       const perWave = m.seconds / m.waves;
       return `| ${m.name} | ${m.services} | ${m.waves} | ${m.seconds.toFixed(1)} s | ${perWave.toFixed(1)} s | ${(perWave / one).toFixed(2)}× | ${m.calls} | ${(m.calls / m.services).toFixed(1)} | ${m.outcome} |`;
+    }),
+    '',
+    '| migrate plan --from-stack (App Mesh unreachable) | services | stacks | wall time | per service | vs 20 services | AWS calls | calls per service | GetTemplate / DescribeStacks / ListStackResources / ListExports | outcome |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    ...stackPlans.map((p) => {
+      const per = (x: StackPlanRow) => x.seconds / x.services;
+      const reads = STACK_READS.map((op) => p.stackCalls[op]).join(' / ');
+      return `| ${p.services} services, ${p.services / 10} nested stacks | ${p.services} | ${p.stacks} | ${p.seconds.toFixed(1)} s | ${(per(p) * 1000).toFixed(0)} ms | ${(per(p) / per(stackPlans[0]!)).toFixed(2)}× | ${p.calls} | ${(p.calls / p.services).toFixed(1)} | ${reads} | ${p.outcome} |`;
     }),
   ];
   const table = lines.join('\n');

@@ -2,7 +2,9 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeAvailabilityZonesCommand,
   DescribeInstancesCommand,
+  DescribeSubnetsCommand,
   EC2Client,
   ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2';
@@ -14,6 +16,10 @@ import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from '.
 export interface Ec2Api {
   /** Running instances of an auto scaling group, found by the tag Auto Scaling puts on them (as the workshop does). */
   describeInstances(autoScalingGroup: string): Promise<string[]>;
+  /** The names of the region's available Availability Zones (not Local or Wavelength Zones), for Fn::GetAZs. */
+  describeAvailabilityZones(): Promise<string[]>;
+  /** The Availability Zones that have a default subnet (DescribeSubnets default-for-az), following pages. */
+  describeDefaultSubnetZones(): Promise<string[]>;
   /** A VPC; its id. (This and the next three: the sandbox's worlds.) */
   createVpc(cidrBlock: string): Promise<string>;
   /** Turns the VPC's DNS hostnames on (private DNS names need them). */
@@ -44,6 +50,22 @@ export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
         );
         return { items: ids, nextToken: out.NextToken };
       }),
+    async describeAvailabilityZones() {
+      const Filters = [
+        { Name: 'state', Values: ['available'] },
+        { Name: 'zone-type', Values: ['availability-zone'] },
+      ];
+      const out = await send('DescribeAvailabilityZones', new DescribeAvailabilityZonesCommand({ Filters }));
+      return (out.AvailabilityZones ?? []).map((z) => z.ZoneName).filter((z): z is string => !!z);
+    },
+    async describeDefaultSubnetZones() {
+      const zones = await allPages(async (NextToken) => {
+        const Filters = [{ Name: 'default-for-az', Values: ['true'] }];
+        const out = await send('DescribeSubnets', new DescribeSubnetsCommand({ Filters, NextToken }));
+        return { items: (out.Subnets ?? []).map((s) => s.AvailabilityZone).filter((z): z is string => !!z), nextToken: out.NextToken };
+      });
+      return [...new Set(zones)];
+    },
     async createVpc(CidrBlock) {
       return created('CreateVpc', (await send('CreateVpc', new CreateVpcCommand({ CidrBlock }))).Vpc?.VpcId);
     },

@@ -1,6 +1,7 @@
 import type { CloudFormationApi, DescribedStack } from '../aws/cloudformation.js';
 import { escapeControls } from '../core/escape.js';
-import { parseParametersText, unknownParameterProblems } from '../core/mesh/sources/cfn-inputs.js';
+import { importNames, parseParametersText, unknownParameterProblems } from '../core/mesh/sources/cfn-inputs.js';
+import { getAzsAnswer } from '../core/mesh/sources/cfn-network.js';
 import type { CfnDeployment } from '../core/mesh/sources/cfn-resolve.js';
 import { AwsCallError, InterruptedError, MeshctlError, UsageError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
@@ -81,7 +82,15 @@ function arnParts(arn: string): { region?: string; accountId?: string } {
   return { ...(region ? { region } : {}), ...(accountId ? { accountId } : {}) };
 }
 
-const usesImports = (template: unknown) => JSON.stringify(template ?? null).includes('"Fn::ImportValue"');
+const uses = (fn: string) => (template: unknown) => JSON.stringify(template ?? null).includes(`"${fn}"`);
+const usesImports = uses('Fn::ImportValue');
+const usesAZs = uses('Fn::GetAZs');
+
+/** Why an AWS read did not answer, for a note; an interruption or a bug is thrown on. */
+function unanswered(err: unknown): string {
+  if (err instanceof InterruptedError || !(err instanceof MeshctlError)) throw err;
+  return escapeControls(err.message.split('\n')[0] ?? '');
+}
 
 /** The parameter values given: --parameters-file, then each --parameter over it. */
 async function givenParameters(inputs: StackInputs | undefined): Promise<Record<string, string>> {
@@ -99,14 +108,35 @@ async function accountExports(api: () => Promise<CloudFormationApi>, notes: stri
   try {
     return await (await api()).listExports();
   } catch (err) {
-    if (err instanceof InterruptedError || !(err instanceof MeshctlError)) throw err;
-    notes.push(`the account's exports could not be read (${escapeControls(err.message.split('\n')[0] ?? '')}); pass --export NAME=VALUE`);
+    notes.push(`the account's exports could not be read (${unanswered(err)}); pass --export NAME=VALUE`);
     return {};
   }
 }
 
-/** One deployed stack read (GetTemplate, DescribeStacks, ListStackResources), with its nested stacks after it. */
-async function readStack(api: CloudFormationApi, name: string, seen: Set<string>, out: TemplateSource[]): Promise<DescribedStack> {
+/** What Fn::GetAZs gives in the region, from EC2; undefined (and a note) when EC2 does not answer. */
+async function availabilityZones(ctx: () => Context, notes: string[]): Promise<string[] | undefined> {
+  try {
+    const ec2 = await ctx().aws.ec2();
+    return getAzsAnswer(await ec2.describeAvailabilityZones(), await ec2.describeDefaultSubnetZones());
+  } catch (err) {
+    notes.push(`the region's Availability Zones could not be read (${unanswered(err)}): Fn::GetAZs stays unknown`);
+    return undefined;
+  }
+}
+
+/**
+ * One deployed stack read (GetTemplate, DescribeStacks, ListStackResources), with its nested stacks after it.
+ * `seen` holds every stack read, by name and by ID: a stack named twice, or also reached as a nested stack, is
+ * read once.
+ */
+async function readStack(
+  api: CloudFormationApi,
+  name: string,
+  seen: Map<string, DescribedStack>,
+  out: TemplateSource[],
+): Promise<DescribedStack> {
+  const known = seen.get(name);
+  if (known) return known;
   const stack = await api.describeStack(name);
   if (!stack) {
     throw new AwsCallError(
@@ -117,8 +147,10 @@ async function readStack(api: CloudFormationApi, name: string, seen: Set<string>
       'check the name and the region',
     );
   }
-  if (seen.has(stack.id)) return stack;
-  seen.add(stack.id);
+  const again = seen.get(stack.id);
+  seen.set(name, again ?? stack);
+  if (again) return again;
+  seen.set(stack.id, stack).set(stack.name, stack);
   const body = await api.getTemplate(stack.id);
   const template = await parseTemplateText(body, `the template of stack ${stack.name}`);
   const resources = await api.listStackResources(stack.id);
@@ -143,7 +175,7 @@ async function readStack(api: CloudFormationApi, name: string, seen: Set<string>
   // A nested stack is read as a stack of its own (its parameters are what the parent passed down); its outputs
   // are the parent's Fn::GetAtt Nested.Outputs.Name.
   for (const r of resources) {
-    if (r.type !== 'AWS::CloudFormation::Stack' || !r.physicalId || seen.has(r.physicalId)) continue;
+    if (r.type !== 'AWS::CloudFormation::Stack' || !r.physicalId) continue;
     const nested = await readStack(api, r.physicalId, seen, out);
     source.deployment.attributes![r.logicalId] = Object.fromEntries(Object.entries(nested.outputs).map(([k, v]) => [`Outputs.${k}`, v]));
   }
@@ -188,7 +220,7 @@ export async function readTemplates(
   }
   if (!ctx) return out;
   const api = () => ctx().aws.cloudFormation();
-  const seen = new Set<string>();
+  const seen = new Map<string, DescribedStack>();
   const fromStacks: TemplateSource[] = [];
   for (const name of stacks) {
     ctx().checkpoint();
@@ -205,12 +237,26 @@ export async function readTemplates(
   // What the user gave beats what the stack said (a NoEcho value, say).
   for (const t of fromStacks) t.deployment.parameters = { ...t.deployment.parameters, ...given };
   const all = [...out, ...fromStacks];
+  const givenExports = inputs?.exports ?? {};
   const importing = all.filter((t) => usesImports(t.template));
-  if (importing.length) {
+  // ListExports only when --export does not give every name the templates import.
+  const missing = importing.some((t) =>
+    importNames(t.template, t.deployment, t.source).some((n) => n === null || !Object.hasOwn(givenExports, n)),
+  );
+  if (missing) {
     const notes: string[] = [];
-    const exports = { ...(await accountExports(api, notes)), ...(inputs?.exports ?? {}) };
+    const exports = { ...(await accountExports(api, notes)), ...givenExports };
     for (const t of importing) {
       t.deployment.exports = exports;
+      t.notes.push(...notes);
+    }
+  } else for (const t of importing) t.deployment.exports = { ...givenExports };
+  const zonesFor = all.filter((t) => usesAZs(t.template));
+  if (zonesFor.length) {
+    const notes: string[] = [];
+    const zones = await availabilityZones(ctx, notes);
+    for (const t of zonesFor) {
+      if (zones) t.deployment.availabilityZones = zones;
       t.notes.push(...notes);
     }
   }

@@ -6,6 +6,10 @@ import {
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Ec2Api } from '../../src/aws/ec2.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudFormationApi, type CloudFormationApi } from '../../src/aws/cloudformation.js';
 import { fromCloudFormation } from '../../src/core/mesh/sources/cloudformation.js';
@@ -206,5 +210,103 @@ describe('readTemplates: deployed stacks', () => {
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'Resources: {}' });
     expect(await api().getTemplate('app')).toBe('Resources: {}');
     expect(cfn.commandCalls(GetTemplateCommand)[0]!.args[0].input).toEqual({ StackName: 'app', TemplateStage: 'Original' });
+  });
+});
+
+describe('readTemplates: each stack read once, and only what is needed', () => {
+  const reads = (cf: { calls: string[] }) => {
+    const count: Record<string, number> = {};
+    for (const c of cf.calls.filter((c) => c !== 'ListExports')) {
+      const [op, name] = c.split(' ');
+      // A stack named by its name or its ARN is one stack.
+      const key = `${op} ${name!.startsWith('arn:') ? name!.split('/')[1] : name}`;
+      count[key] = (count[key] ?? 0) + 1;
+    }
+    return count;
+  };
+
+  it('a stack named twice, by name and ARN, or also reached as a nested stack: one GetTemplate, DescribeStacks, ListStackResources each', async () => {
+    const cf = fakeStacks();
+    const sources = await readTemplates(
+      undefined,
+      inputs(['app', 'app-Discovery', ARN('app'), 'app', ARN('app-Discovery')]),
+      contextOn(cf),
+    );
+    expect(sources.map((s) => s.source)).toEqual(['stack app', 'stack app-Discovery']);
+    expect(reads(cf)).toEqual({
+      'DescribeStacks app': 1,
+      'GetTemplate app': 1,
+      'ListStackResources app': 1,
+      'DescribeStacks app-Discovery': 1,
+      'GetTemplate app-Discovery': 1,
+      'ListStackResources app-Discovery': 1,
+    });
+    // The nested stack's outputs reach the parent although it was also named on its own.
+    expect(sources[0]!.deployment.attributes).toEqual({ Discovery: { 'Outputs.ServiceName': 'color' } });
+  });
+
+  it('the nested stack named first: still read once, and its outputs still reach the parent', async () => {
+    const cf = fakeStacks();
+    const sources = await readTemplates(undefined, inputs(['app-Discovery', 'app']), contextOn(cf));
+    expect(Object.values(reads(cf)).every((n) => n === 1)).toBe(true);
+    expect(sources.find((s) => s.source === 'stack app')!.deployment.attributes).toEqual({ Discovery: { 'Outputs.ServiceName': 'color' } });
+  });
+
+  it('no ListExports when --export gives every name the templates import; one when a name is missing', async () => {
+    const given = await fakeStacks();
+    const [app] = await readTemplates(undefined, { ...inputs(['app']), exports: { 'shared-MeshName': 'mine' } }, contextOn(given));
+    expect(given.calls).not.toContain('ListExports');
+    expect(app!.deployment.exports).toEqual({ 'shared-MeshName': 'mine' });
+    const other = fakeStacks();
+    const [app2] = await readTemplates(undefined, { ...inputs(['app']), exports: { 'other-Name': 'x' } }, contextOn(other));
+    expect(other.calls.filter((c) => c === 'ListExports')).toHaveLength(1);
+    expect(app2!.deployment.exports).toEqual({ 'shared-MeshName': 'shared', 'other-Name': 'x' });
+  });
+
+  it('an import whose name is computed (Fn::Sub of a parameter) counts as given when --export names the result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshctl-cfn-'));
+    const file = join(dir, 't.yaml');
+    writeFileSync(
+      file,
+      "Parameters: { Env: { Type: String } }\nResources:\n  M: { Type: AWS::AppMesh::Mesh, Properties: { MeshName: !ImportValue { 'Fn::Sub': '${Env}-Mesh' } } }\n",
+    );
+    const cf = fakeStacks();
+    const [t] = await readTemplates(file, { stacks: [], parameters: { Env: 'dev' }, exports: { 'dev-Mesh': 'm' } }, contextOn(cf));
+    expect(cf.calls).toEqual([]);
+    expect(fromCloudFormation(t!.template, t!.source, t!.deployment)[0]!.mesh).toBe('m');
+  });
+});
+
+describe('readTemplates: Fn::GetAZs from EC2', () => {
+  const TEMPLATE = 'Resources:\n  M: { Type: AWS::AppMesh::Mesh, Properties: { MeshName: !Select [1, !GetAZs ""] } }\n';
+  const withEc2 = (ec2: Partial<Ec2Api>) => () =>
+    ({ region: 'us-west-2', aws: { ec2: async () => ec2 }, checkpoint: () => {} }) as unknown as Context;
+  const file = () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'meshctl-cfn-')), 't.yaml');
+    writeFileSync(path, TEMPLATE);
+    return path;
+  };
+
+  it('the zones with a default subnet, in alphabetical order', async () => {
+    const ec2 = {
+      describeAvailabilityZones: async () => ['us-west-2c', 'us-west-2a', 'us-west-2b', 'us-west-2d'],
+      describeDefaultSubnetZones: async () => ['us-west-2c', 'us-west-2b', 'us-west-2a'],
+    };
+    const [t] = await readTemplates(file(), { stacks: [], parameters: {}, exports: {} }, withEc2(ec2));
+    expect(t!.deployment.availabilityZones).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2c']);
+    expect(fromCloudFormation(t!.template, t!.source, t!.deployment)[0]!.mesh).toBe('us-west-2b');
+  });
+
+  it('EC2 refusing: a note, and Fn::GetAZs stays a named unknown', async () => {
+    const refused = new AwsCallError(
+      'DescribeAvailabilityZones',
+      'UnauthorizedOperation',
+      403,
+      'not authorized to DescribeAvailabilityZones',
+    );
+    const ec2 = { describeAvailabilityZones: () => Promise.reject(refused), describeDefaultSubnetZones: async () => [] };
+    const [t] = await readTemplates(file(), { stacks: [], parameters: {}, exports: {} }, withEc2(ec2));
+    expect(t!.notes).toEqual([expect.stringMatching(/Availability Zones could not be read \(not authorized.*Fn::GetAZs stays unknown/)]);
+    expect(t!.deployment.availabilityZones).toBeUndefined();
   });
 });

@@ -40,6 +40,7 @@ export interface MigrateFlags extends WaitFlags, SourceFlags {
   yes?: boolean;
   tlsRole?: string;
   failOn?: string;
+  allowPartial?: boolean;
 }
 
 /** `--route53 ZONE_ID:NAME[=GREEN_VALUE]`, checked before any AWS call; it names one service's record. */
@@ -192,6 +193,7 @@ export function toMigrateOptions(flags: MigrateFlags) {
       createNamespace: flags.createNamespace === true,
       appContainer: flags.appContainer,
       ...(tlsRole ? { tlsRole } : {}),
+      allowPartial: flags.allowPartial === true,
     },
   };
 }
@@ -222,6 +224,10 @@ export function addPlanFlags(cmd: Command): Command {
     .option(
       '--tls-role <arn>',
       'IAM role for Service Connect TLS, where a listener had an ACM certificate from AWS Private CA (services[].tls.roleArn)',
+    )
+    .option(
+      '--allow-partial',
+      'plan without an object a CloudFormation or Terraform source could not read (its name unresolved); each is still named',
     )
     .option('--concurrency <n>', 'services of one wave migrated at once', String(DEFAULT_MIGRATE_CONCURRENCY));
 }

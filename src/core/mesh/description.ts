@@ -56,6 +56,8 @@ export interface DescribedGatewayRoute {
   name: string;
   prefix?: string;
   virtualService?: string;
+  /** The port of the virtual service's provider it sends to (App Mesh's target.port): a router's or node's listener port. */
+  targetPort?: number;
   /** Whether App Mesh rewrites the matched prefix to / (its default) for a prefix route. */
   rewritePrefix?: boolean;
   /** Its match conditions besides the prefix (hostname, headers, method, …; core/mesh/match.ts). */
@@ -73,6 +75,11 @@ export interface MeshDescription {
   gatewayRoutes: DescribedGatewayRoute[];
   /** Values the source held that could not be resolved to a name (a Ref to a parameter, say), each saying where. */
   unresolved: string[];
+  /**
+   * Objects of a CloudFormation or Terraform source left out because their name, parent or mesh could not be
+   * resolved (`virtual node Logical.Properties`); why is among `unresolved`. The plan refuses them unless --allow-partial.
+   */
+  dropped?: string[];
   egressFilter?: 'DROP_ALL' | 'ALLOW_ALL';
   /** The account that owns the mesh when it is shared with this one (App Mesh's meshOwner). */
   owner?: string;
@@ -159,6 +166,7 @@ export function fromMeshObjects(mesh: string, source: string, objects: readonly 
     const route: DescribedGatewayRoute = { gateway: parent ?? '', name };
     if (typeof d.prefix === 'string') route.prefix = d.prefix;
     if (typeof d.virtualService === 'string') route.virtualService = d.virtualService;
+    if (typeof d.targetPort === 'number') route.targetPort = d.targetPort;
     if (typeof d.rewritePrefix === 'boolean') route.rewritePrefix = d.rewritePrefix;
     const matches = matchConditions(d.match);
     if (matches.length) route.matches = matches;

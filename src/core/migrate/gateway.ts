@@ -38,8 +38,26 @@ function condition(m: string): { rule?: string; cannot?: string } {
   return { cannot: `the ${m} match` };
 }
 
-function routeReport(g: DescribedGatewayRoute & GatewayRouteExtras, owner: Draft | undefined): GatewayRouteReport {
-  const port = owner?.listeners[0]?.port;
+/**
+ * The container port a route forwards to: with App Mesh's target.port, the owner's listener that clients call on
+ * that port (a router's listener port maps to the node's) or that listens on it; without, the owner's first.
+ */
+function targetPortOf(g: DescribedGatewayRoute, owner: Draft | undefined): { port?: number; unknown?: string } {
+  if (!owner) return {};
+  if (g.targetPort === undefined) return { port: owner.listeners[0]?.port };
+  const byAlias = owner.listeners.find((l) => l.alias.port === g.targetPort) ?? owner.listeners.find((l) => l.port === g.targetPort);
+  if (byAlias) return { port: byAlias.port };
+  const ports = owner.listeners.map((l) => (l.alias.port === l.port ? `${l.port}` : `${l.alias.port}→${l.port}`)).join(', ') || 'none';
+  return {
+    port: g.targetPort,
+    unknown: `its target port ${g.targetPort} is not one ECS service ${owner.facts.service} publishes (${ports})`,
+  };
+}
+
+/** A route as its listener rule; what is wrong with its target goes to `problems`. */
+function routeReport(g: DescribedGatewayRoute & GatewayRouteExtras, owner: Draft | undefined, problems: string[]): GatewayRouteReport {
+  const { port, unknown } = targetPortOf(g, owner);
+  if (unknown) problems.push(`gateway route ${g.name}: ${unknown}; check the route's target port and the service's ports`);
   const target = owner && port !== undefined ? { service: owner.facts.service, port } : null;
   const conditions: string[] = [];
   const unsupported: string[] = [];
@@ -64,7 +82,8 @@ export function planGateway(d: Draft, meshes: MeshDescription[], ownerOf: (name:
     .filter((m) => sameName(m.mesh, gw.mesh))
     .flatMap((m) => m.gatewayRoutes)
     .filter((g, i, all) => sameName(g.gateway, gw.name) && all.findIndex((x) => x.gateway === g.gateway && x.name === g.name) === i);
-  d.gatewayReport = routes.map((g) => routeReport(g, g.virtualService ? ownerOf(normalizeHost(g.virtualService)) : undefined));
+  const problems: string[] = [];
+  d.gatewayReport = routes.map((g) => routeReport(g, g.virtualService ? ownerOf(normalizeHost(g.virtualService)) : undefined, problems));
   const left = 'apply leaves it as it is and migrate cleanup lists it';
   const then = 'replace it with one load balancer listener rule per route, then retire it';
   note(d, 'info', `virtual gateway ${gw.name} (mesh ${gw.mesh}): no application to move to Service Connect; ${left}; ${then}`);
@@ -72,6 +91,7 @@ export function planGateway(d: Draft, meshes: MeshDescription[], ownerOf: (name:
     const sources = meshes.map((m) => m.source).join(', ') || 'none given';
     note(d, 'info', `no mesh description (${sources}) has the routes of gateway ${gw.name}; give the mesh file or template to list them`);
   }
+  for (const p of problems) note(d, 'warn', p);
   for (const r of d.gatewayReport) {
     note(d, 'info', `gateway route ${r.name}: listener rule ${r.rule}`);
     if (r.unsupported.length)

@@ -48,6 +48,16 @@ function clusterFindings(input: ClusterPlanInput, migrating: number): Finding[] 
     for (const u of m.unresolved) {
       findings.push({ level: 'warn', message: `${m.source}: ${u} could not be resolved; the plan may miss what it names` });
     }
+    // An object left out would be planned as if it did not exist (its clients unwired, its name unowned): nothing
+    // is left out in silence, as mesh import refuses the same losses.
+    for (const d of m.dropped ?? []) {
+      const partial = input.overrides.allowPartial === true;
+      const then = partial ? 'planned without it (--allow-partial)' : 'pass the values named above, or --allow-partial to plan without it';
+      findings.push({
+        level: partial ? 'warn' : 'error',
+        message: `${m.source}: ${d} was left out: its name could not be resolved; ${then}`,
+      });
+    }
   }
   return findings;
 }

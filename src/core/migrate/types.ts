@@ -58,6 +58,8 @@ export interface ClusterPlanInput {
     appContainer?: string;
     /** --tls-role: the infrastructure role Service Connect TLS uses (services[].tls.roleArn). */
     tlsRole?: string;
+    /** --allow-partial: an object a CloudFormation or Terraform source left out is a warning, not an error. */
+    allowPartial?: boolean;
   };
   /** What ACM said of the listeners' certificates (DescribeCertificate), for TLS. */
   certificates?: CertificateFacts[];

@@ -173,8 +173,31 @@ describe('CfnResolver', () => {
       {},
       'Fn::FindInMap: Mappings.Sizes.test.Port is not in the template',
     ],
-    ['Fn::GetAZs', { 'Fn::GetAZs': '' }, {}, "Fn::GetAZs: the region's Availability Zones are not read by meshctl"],
-    ['Fn::Cidr', { 'Fn::Cidr': ['10.0.0.0/16', 2, 8] }, {}, 'Fn::Cidr is not resolved by meshctl'],
+    [
+      'Fn::GetAZs when EC2 did not answer',
+      { 'Fn::GetAZs': '' },
+      { region: 'eu-west-1' },
+      'Fn::GetAZs: the Availability Zones of region eu-west-1 were not read; ' +
+        'meshctl reads them from EC2 (DescribeAvailabilityZones) when it answers; check the credentials and --region',
+    ],
+    [
+      'Fn::GetAZs of another region',
+      { 'Fn::GetAZs': 'us-east-1' },
+      { region: 'eu-west-1', availabilityZones: ['eu-west-1a'] },
+      'Fn::GetAZs: the Availability Zones of region us-east-1 were not read; meshctl reads the zones of eu-west-1 only; run with --region us-east-1',
+    ],
+    [
+      'Fn::Cidr that does not fit',
+      { 'Fn::Cidr': ['10.0.0.0/24', 3, 7] },
+      {},
+      'Fn::Cidr: 3 blocks of 7 host bits do not fit in 10.0.0.0/24',
+    ],
+    [
+      'Fn::Cidr of an unknown block',
+      { 'Fn::Cidr': [{ Ref: 'ProjectName' }, 2, 8] },
+      {},
+      'Fn::Cidr: Ref ProjectName: a parameter without a Default, and no value was given; pass --parameter ProjectName=VALUE',
+    ],
     [
       'Fn::Join with one unknown part',
       { 'Fn::Join': ['-', ['a', { Ref: 'ProjectName' }]] },
@@ -183,6 +206,14 @@ describe('CfnResolver', () => {
     ],
   ])('keeps %s as an Unknown saying what to pass', (_name, v, deployment, expected) => {
     expect(why(resolve(v, deployment))).toBe(expected);
+  });
+
+  it('Fn::GetAZs gives the zones read for the region (empty string, AWS::Region or its name); Fn::Cidr computes the blocks', () => {
+    const d = { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] };
+    expect(resolve({ 'Fn::GetAZs': '' }, d)).toEqual(['eu-west-1a', 'eu-west-1b']);
+    expect(resolve({ 'Fn::Select': [1, { 'Fn::GetAZs': { Ref: 'AWS::Region' } }] }, d)).toBe('eu-west-1b');
+    expect(resolve({ 'Fn::GetAZs': 'eu-west-1' }, d)).toEqual(['eu-west-1a', 'eu-west-1b']);
+    expect(resolve({ 'Fn::Select': [2, { 'Fn::Cidr': ['10.0.0.0/16', '3', '8'] }] }, {})).toBe('10.0.2.0/24');
   });
 
   it('decides Fn::Or and Fn::And by a known operand although another is unknown', () => {

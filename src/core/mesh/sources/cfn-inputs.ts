@@ -3,6 +3,7 @@
 import { InputError } from '../../../errors.js';
 import { escapeControls } from '../../escape.js';
 import { isObj } from './common.js';
+import { CFN_LIMITS, CfnResolver, type CfnDeployment } from './cfn-resolve.js';
 
 /**
  * A parameters file's text in (`aws cloudformation`'s JSON list, `[{"ParameterKey": "K", "ParameterValue": "V"}]`,
@@ -50,4 +51,26 @@ export function unknownParameterProblems(given: Record<string, string>, template
   return Object.keys(given)
     .filter((k) => !k.startsWith('AWS::') && !declared.has(k))
     .map((k) => `--parameter ${escapeControls(k)}: no such parameter in ${source} (its parameters: ${escapeControls(names)})`);
+}
+
+/**
+ * The export names a template's Fn::ImportValue calls ask for, resolved with what its deployment knows; null
+ * for a name that cannot be known without more (the account's exports, say). Tells whether --export gave them all.
+ */
+export function importNames(template: unknown, deployment: CfnDeployment, source: string): (string | null)[] {
+  if (!isObj(template)) return [];
+  const resolver = new CfnResolver(template, deployment, source);
+  const out: (string | null)[] = [];
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (depth > CFN_LIMITS.depth || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'Fn::ImportValue') {
+      const name = resolver.value((v as Record<string, unknown>)['Fn::ImportValue'], path);
+      out.push(typeof name === 'string' ? name : null);
+    }
+    for (const k of keys) walk((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
+  };
+  walk(template, source, 0);
+  return out;
 }

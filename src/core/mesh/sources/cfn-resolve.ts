@@ -3,6 +3,7 @@
 import { InputError } from '../../../errors.js';
 import { Obj, isObj, own, shown } from './common.js';
 import { kindOf, KINDS, splitAtDot } from './dialects.js';
+import { cidrBlocks } from './cfn-network.js';
 
 /**
  * What a deployment of the template knows beyond the template: given by the user (--parameter, --stack-name,
@@ -23,6 +24,8 @@ export interface CfnDeployment {
   physicalIds?: Record<string, string>;
   /** Deployed attributes by logical ID (a nested stack's `Outputs.X`), for Fn::GetAtt. */
   attributes?: Record<string, Record<string, string>>;
+  /** What Fn::GetAZs gives in `region` (read from EC2 when it answers), for Fn::GetAZs. */
+  availabilityZones?: readonly string[];
   /** How the user would give what only the deployed stack knows: `pass --from-stack NAME`. */
   deployedHint?: string;
 }
@@ -207,10 +210,35 @@ export class CfnResolver {
         return Array.isArray(list) ? list.length : new Unknown(`Fn::Length needs a list, found ${shown(list)}`);
       }
       case 'Fn::GetAZs':
-        return new Unknown("Fn::GetAZs: the region's Availability Zones are not read by meshctl");
+        return this.getAZs(arg, depth, path);
+      case 'Fn::Cidr': {
+        const args = this.resolve(arg, depth, path);
+        if (args instanceof Unknown) return prefixed('Fn::Cidr', args);
+        if (!Array.isArray(args) || args.length !== 3) return new Unknown('Fn::Cidr needs [ipBlock, count, cidrBits]');
+        const [block, count, bits] = args.map((a) => this.scalar(a, 'Fn::Cidr'));
+        const unknown = [block, count, bits].find((a): a is Unknown => a instanceof Unknown);
+        if (unknown) return unknown.why.startsWith('Fn::Cidr') ? unknown : prefixed('Fn::Cidr', unknown);
+        const got = cidrBlocks(block as string, count as string, bits as string);
+        return 'blocks' in got ? got.blocks : new Unknown(`Fn::Cidr: ${got.problem}`);
+      }
       default:
         return new Unknown(`${fn} is not resolved by meshctl`);
     }
+  }
+
+  /** Fn::GetAZs REGION ('' is the stack's region): the zones read from EC2, for the region meshctl runs in. */
+  private getAZs(arg: unknown, depth: number, path: string): unknown {
+    const region = this.scalar(this.resolve(arg, depth, path), 'Fn::GetAZs');
+    if (region instanceof Unknown) return prefixed('Fn::GetAZs', region);
+    const d = this.deployment;
+    const which = region === '' ? d.region : region;
+    if (d.availabilityZones && (which === undefined || which === d.region)) return [...d.availabilityZones];
+    const named = which === undefined ? "the stack's region" : `region ${which}`;
+    const how =
+      which !== undefined && d.region !== undefined && which !== d.region
+        ? `meshctl reads the zones of ${d.region} only; run with --region ${which}`
+        : 'meshctl reads them from EC2 (DescribeAvailabilityZones) when it answers; check the credentials and --region';
+    return new Unknown(`Fn::GetAZs: the Availability Zones of ${named} were not read; ${how}`);
   }
 
   // ---- Ref, pseudo parameters, parameters, resources.

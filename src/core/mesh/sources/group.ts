@@ -24,6 +24,8 @@ export interface RawResource {
 interface MeshRead {
   objects: MeshObject[];
   notes: string[];
+  /** Resources left out: their name or parent could not be resolved. */
+  dropped: string[];
   /** The account that owns the mesh, when it is shared with the one that declares these resources. */
   owner?: string;
 }
@@ -35,11 +37,15 @@ function ownerOf(r: Reader, raw: RawResource, props: At<Obj>): string | undefine
   return owner !== undefined && owner !== own && raw.kind !== 'mesh' ? owner : undefined;
 }
 
+/** The words for a resource left out: its kind and where it is (`virtual node ColorNode`, `virtual node aws_appmesh_virtual_node.x`). */
+const droppedName = (raw: RawResource) =>
+  `${raw.kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${raw.path.replace(/\.(Properties|values)$/, '')}`;
+
 /** Reads one resource into its mesh's objects, in the file's terms, through App Mesh's own spec shape. */
 function readResource(r: Reader, raw: RawResource, props: At<Obj>, mesh: string, read: MeshRead): void {
   const name = raw.kind === 'mesh' ? mesh : r.text(props.value, raw.nameKey, props.path, true);
   const parent = raw.parentKey === undefined ? undefined : r.text(props.value, raw.parentKey, props.path, true);
-  if (name === undefined || (raw.parentKey !== undefined && parent === undefined)) return;
+  if (name === undefined || (raw.parentKey !== undefined && parent === undefined)) return void read.dropped.push(droppedName(raw));
   read.owner ??= ownerOf(r, raw, props);
   const spec = readSpec(r, raw.kind, props);
   const decl = fromAwsSpec(raw.kind, spec) as Obj;
@@ -52,12 +58,15 @@ const SHOWN = 20;
 export function groupByMesh(raws: RawResource[], r: Reader, source: string, file: string): MeshDescription[] {
   const meshes = new Map<string, MeshRead>();
   const orphans: string[] = [];
+  const orphaned: string[] = [];
   for (const raw of raws) {
     r.notes = raw.preface ? [raw.preface] : [];
     const props = r.obj(raw.props, raw.path);
     const mesh = props && r.text(props, raw.meshKey, raw.path, true);
-    const read = mesh === undefined ? undefined : (meshes.get(mesh) ?? meshes.set(mesh, { objects: [], notes: [] }).get(mesh)!);
+    const read =
+      mesh === undefined ? undefined : (meshes.get(mesh) ?? meshes.set(mesh, { objects: [], notes: [], dropped: [] }).get(mesh)!);
     if (read && props) readResource(r, raw, { value: props, path: raw.path }, mesh!, read);
+    else if (raw.kind !== 'mesh') orphaned.push(droppedName(raw));
     // One at a time: a spread of 180,000 notes overflows the stack.
     const into = read ? read.notes : orphans;
     for (const n of r.notes) into.push(n);
@@ -73,6 +82,8 @@ export function groupByMesh(raws: RawResource[], r: Reader, source: string, file
     // A resource whose mesh is unknown may belong to any of them: each description says it is missing.
     desc.unresolved = [...read.notes, ...desc.unresolved];
     for (const n of orphans) desc.unresolved.push(n);
+    const dropped = [...read.dropped, ...orphaned];
+    if (dropped.length) desc.dropped = dropped;
     return desc;
   });
 }
