@@ -7,11 +7,24 @@ export interface VirtualNodeSpec {
   serviceDiscovery?: { awsCloudMap?: { namespaceName?: string; serviceName?: string }; dns?: { hostname?: string } };
 }
 
-/** The containers that are the App Mesh proxy: one named envoy, and the one an APPMESH proxyConfiguration names. */
+/** App Mesh's envoy image (`…/aws-appmesh-envoy:v1.27.3.0-prod`, ECR or ECR Public), by its repository name. */
+const APP_MESH_ENVOY_IMAGE = /(?:^|\/)aws-appmesh-envoy(?::|@|$)/;
+
+/**
+ * The containers that are the App Mesh proxy: one named envoy, and the one an APPMESH proxyConfiguration names;
+ * when neither names one (a virtual gateway's task has no proxyConfiguration), those running App Mesh's envoy
+ * image with the mesh object they serve in their environment (APPMESH_RESOURCE_ARN or APPMESH_VIRTUAL_NODE_NAME).
+ */
 export function proxyContainers(td: DescribedTaskDefinition['taskDefinition']): Set<string> {
   const names = new Set<string>();
-  if ((td.containerDefinitions ?? []).some((c) => c.name === ENVOY_CONTAINER)) names.add(ENVOY_CONTAINER);
+  const containers = td.containerDefinitions ?? [];
+  if (containers.some((c) => c.name === ENVOY_CONTAINER)) names.add(ENVOY_CONTAINER);
   if (td.proxyConfiguration?.type === 'APPMESH' && td.proxyConfiguration.containerName) names.add(td.proxyConfiguration.containerName);
+  if (names.size === 0) {
+    const serves = (c: (typeof containers)[number]) =>
+      (c.environment ?? []).some((e) => e.name === 'APPMESH_RESOURCE_ARN' || e.name === 'APPMESH_VIRTUAL_NODE_NAME');
+    for (const c of containers) if (c.name && APP_MESH_ENVOY_IMAGE.test(c.image ?? '') && serves(c)) names.add(c.name);
+  }
   return names;
 }
 

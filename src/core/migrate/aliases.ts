@@ -95,15 +95,39 @@ function cloudMapNames(d: Draft): string[] {
   return names.map(normalizeHost);
 }
 
+/**
+ * The names that went to other services: the virtual services this node lost, and the Cloud Map names of the
+ * nodes that took them. Versions of one app often share one Cloud Map service (told apart by attributes, as in
+ * App Mesh's ECS walkthroughs), or one named as the virtual service: neither is the name of this version alone.
+ */
+function takenNames(d: Draft, meshes: MeshDescription[], drafts: Draft[]): Set<string> {
+  const taken = new Set(d.lost.map((p) => normalizeHost(p.name)));
+  const vn = d.virtualNode;
+  const nodes = vn ? meshes.filter((m) => sameName(m.mesh, vn.mesh)).flatMap((m) => m.virtualNodes) : [];
+  for (const p of d.lost) {
+    // The owner's node: the router's pick, or the node of the service --alias-owner names.
+    const owner = p.ownerService ? drafts.find((x) => x.facts.service === p.ownerService)?.virtualNode?.name : p.owner;
+    const discovery = nodes.find((n) => owner !== undefined && sameName(n.name, owner))?.discovery;
+    if (discovery && 'cloudMap' in discovery) taken.add(normalizeHost(`${discovery.cloudMap.service}.${discovery.cloudMap.namespace}`));
+  }
+  return taken;
+}
+
 /** Rule 3's candidates in order (a) virtual services, (b) Cloud Map, (c) Route 53; never a load balancer's name. */
-export function collectCandidates(d: Draft, records: PrivateRecord[]): void {
+export function collectCandidates(d: Draft, records: PrivateRecord[], meshes: MeshDescription[] = [], drafts: Draft[] = []): void {
   const all: Candidate[] = [
     ...d.owned.map((p): Candidate => ({ name: p.name, kind: 'virtual service', source: p.source, ...(p.ports ? { ports: p.ports } : {}) })),
     ...cloudMapNames(d).map((name): Candidate => ({ name, kind: 'Cloud Map', source: 'Cloud Map' })),
     ...routeRecordNames(d, records).map((name): Candidate => ({ name, kind: 'Route 53', source: 'Route 53' })),
   ];
+  const taken = takenNames(d, meshes, drafts);
   for (const c of all) {
     if (d.candidates.some((x) => x.name === c.name)) continue;
+    if (c.kind !== 'virtual service' && taken.has(c.name)) {
+      const why = 'names the virtual service this one is behind, or the node that takes it, which go to another service';
+      note(d, 'info', `${c.name} (${c.kind}) ${why}; not an alias of this one`);
+      continue;
+    }
     if (!isLoadBalancerName(c.name, d.facts)) d.candidates.push(c);
     else note(d, 'info', `${c.name} (${c.kind}) is a load balancer's DNS name, not a client alias; skipped`);
   }

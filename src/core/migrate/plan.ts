@@ -68,7 +68,7 @@ function draftMigrating(d: Draft, input: ClusterPlanInput, all: Ownership[], dra
   describeNode(d, input.meshes);
   listenPorts(d, input.overrides);
   provide(d, input.meshes, all, drafts);
-  collectCandidates(d, input.records);
+  collectCandidates(d, input.records, input.meshes, drafts);
   chooseAlias(d, given?.service === d.facts.service ? given : undefined);
   if (!d.alias) {
     d.kind = 'client-only';

@@ -29,9 +29,11 @@ export function unsupported(d: Draft): void {
   for (const p of d.owned) routeFindings(d, p);
   for (const p of d.lost) {
     const owner = d.virtualServices.find((v) => v.name === p.name)?.owner ?? p.ownerService ?? p.owner;
-    const weight = p.total > 0 ? `weight ${p.share} of ${p.total}` : 'requests by match conditions';
+    const weight = p.share > 0 ? `weight ${p.share} of ${p.total}` : 'requests by match conditions';
     const sends = `${p.name} sends this service's node ${d.virtualNode!.name} ${weight}${p.router ? ` through router ${p.router.name}` : ''}`;
-    const own = d.alias ? `; ${d.facts.service} keeps its own name ${d.alias.name}` : '';
+    const own = d.alias
+      ? `; ${d.facts.service} keeps its own name ${d.alias.name}`
+      : `; ${d.facts.service} has no name of its own, so nothing reaches it on Service Connect`;
     note(d, 'warn', `${sends}, but a name belongs to one service on Service Connect: it goes to ${owner}${own}; ${SUGGEST.keep}`);
   }
   for (const p of d.undecided) {
