@@ -81,7 +81,7 @@ export function ownBehaviourRows(node: VirtualNodeDecl, routes: readonly RouteDe
     const p = r.retryPolicy!;
     rows.push({
       feature: `retry policy (route ${r.name})`,
-      appMesh: `${p.maxRetries} retries, ${dur(p.perRetryTimeout)} each`,
+      appMesh: `${p.maxRetries} ${p.maxRetries === 1 ? 'retry' : 'retries'}, ${dur(p.perRetryTimeout)} each`,
       serviceConnect: 'its own retries of failed connections, with no setting',
       level: 'approximated',
       why: 'Service Connect retries by itself and takes no retry policy',

@@ -6,6 +6,7 @@ import { planCluster } from '../../../src/core/migrate/plan.js';
 import { fromMeshFile } from '../../../src/core/mesh/sources/mesh-file.js';
 import type { MeshFile, NodeListener, RouteDecl, VirtualNodeDecl } from '../../../src/core/mesh/file.js';
 import { clusterInput, revision, serviceFacts } from './fixtures.js';
+import { describeFixture, fixture, planFixtures, servicesOf } from '../mesh/published-fixtures.js';
 
 const s = (value: number) => ({ value, unit: 's' as const });
 const route = (name: string, timeout?: RouteDecl['timeout'], port?: number): RouteDecl => ({
@@ -235,5 +236,34 @@ describe('planCluster carries the mesh into serviceConnectConfiguration', () => 
     expect(p.findings).toContainEqual(
       expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^TLS \(port 8080\): .*--tls-role/) }),
     );
+  });
+});
+
+describe('the parity of a published shape: gRPC, TCP and mutual TLS in a shared mesh (test/fixtures/estates)', () => {
+  const ENVOY = '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod';
+  const deployment = { parameters: { SharedMeshName: 'hub', SharedMeshOwner: '111122223333', EnvoyImage: ENVOY }, region: 'us-west-2' };
+
+  it('carries the timeouts it can, loses file-certificate TLS and mutual TLS, approximates what Service Connect does itself', async () => {
+    const f = await fixture('grpc-gateway-shared.yaml', deployment);
+    const plan = planFixtures(servicesOf(f, '444455556666'), describeFixture(f));
+    const rows = (name: string) => plan.services.find((x) => x.service === name)!.parity!.map((r) => `${r.level}: ${r.feature}`);
+    expect(rows('quote')).toEqual([
+      'approximated: timeout (port 50051)',
+      'lost: TLS (port 50051)',
+      'lost: mutual TLS (port 50051)',
+      'approximated: health check (port 50051)',
+      'approximated: outlier detection (port 50051)',
+      'approximated: connection pool (port 50051)',
+      'approximated: retry policy (route quote-get)',
+    ]);
+    expect(rows('portal')).toEqual([
+      'approximated: client TLS (backend defaults)',
+      'lost: client certificate (backend defaults)',
+      'lost: access log',
+    ]);
+    const sent = (name: string) => plan.services.find((x) => x.service === name)!.serviceConnectConfiguration!.services![0]!.timeout;
+    // A TCP route's idle timeout; a listener's 0 (no timeout) beats a route's default 15 s.
+    expect(sent('feed')).toEqual({ idleTimeoutSeconds: 600 });
+    expect(sent('stream')).toEqual({ perRequestTimeoutSeconds: 0, idleTimeoutSeconds: 300 });
   });
 });
