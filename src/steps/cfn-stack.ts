@@ -124,6 +124,36 @@ async function availabilityZones(ctx: () => Context, notes: string[]): Promise<s
   }
 }
 
+const LOAD_BALANCER = 'AWS::ElasticLoadBalancingV2::LoadBalancer';
+
+/**
+ * The deployed load balancers' DNS names (Fn::GetAtt LB.DNSName: a node discovered by its load balancer's name,
+ * as AWS's ALB walkthrough has it), read with one DescribeLoadBalancers for every stack; a note when ELB does
+ * not answer. Only for stacks whose templates declare a load balancer and ask for a DNSName.
+ */
+async function loadBalancerNames(ctx: () => Context, stacks: TemplateSource[]): Promise<void> {
+  const wanted: { t: TemplateSource; logical: string; arn: string }[] = [];
+  for (const t of stacks) {
+    if (!JSON.stringify(t.template ?? null).includes('DNSName')) continue;
+    const resources = (t.template as { Resources?: Record<string, { Type?: unknown }> } | null)?.Resources ?? {};
+    for (const [logical, r] of Object.entries(resources)) {
+      const arn = t.deployment.physicalIds?.[logical];
+      if (r?.Type === LOAD_BALANCER && arn?.startsWith('arn:')) wanted.push({ t, logical, arn });
+    }
+  }
+  if (!wanted.length) return;
+  try {
+    const found = new Map((await (await ctx().aws.elbv2()).describeLoadBalancers(wanted.map((w) => w.arn))).map((b) => [b.arn, b]));
+    for (const { t, logical, arn } of wanted) {
+      const dnsName = found.get(arn)?.dnsName;
+      if (dnsName) t.deployment.attributes![logical] = { ...t.deployment.attributes![logical], DNSName: dnsName };
+    }
+  } catch (err) {
+    const note = `the stacks' load balancers could not be read (${unanswered(err)}): Fn::GetAtt of their DNSName stays unknown`;
+    for (const t of new Set(wanted.map((w) => w.t))) t.notes.push(note);
+  }
+}
+
 /**
  * One deployed stack read (GetTemplate, DescribeStacks, ListStackResources), with its nested stacks after it.
  * `seen` holds every stack read, by name and by ID: a stack named twice, or also reached as a nested stack, is
@@ -234,6 +264,7 @@ export async function readTemplates(
     );
     if (problems.length) throw UsageError.of(problems);
   }
+  await loadBalancerNames(ctx, fromStacks);
   // What the user gave beats what the stack said (a NoEcho value, say).
   for (const t of fromStacks) t.deployment.parameters = { ...t.deployment.parameters, ...given };
   const all = [...out, ...fromStacks];

@@ -310,3 +310,83 @@ describe('readTemplates: Fn::GetAZs from EC2', () => {
     expect(t!.deployment.availabilityZones).toBeUndefined();
   });
 });
+
+describe("readTemplates: a deployed load balancer's DNS name (a node discovered by it)", () => {
+  const LB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:111122223333:loadbalancer/app/front/50dc6c495c0c9188';
+  const TEMPLATE = `
+Resources:
+  FrontLB: { Type: AWS::ElasticLoadBalancingV2::LoadBalancer, Properties: { Type: application } }
+  Group: { Type: AWS::EC2::SecurityGroup, Properties: { GroupDescription: front } }
+  Front:
+    Type: AWS::AppMesh::VirtualNode
+    Properties:
+      MeshName: m
+      VirtualNodeName: front
+      Spec:
+        Listeners: [{ PortMapping: { Port: 80, Protocol: http } }]
+        ServiceDiscovery: { DNS: { Hostname: !GetAtt FrontLB.DNSName } }
+  Other:
+    Type: AWS::AppMesh::VirtualNode
+    Properties:
+      MeshName: m
+      VirtualNodeName: other
+      Spec:
+        Listeners: [{ PortMapping: { Port: 80, Protocol: http } }]
+        ServiceDiscovery: { DNS: { Hostname: !GetAtt Group.GroupId } }
+`;
+  const stack = (calls: string[]): CloudFormationApi => ({
+    listStacks: async () => [],
+    getTemplate: async () => TEMPLATE,
+    describeStack: async () => ({ id: ARN('front'), name: 'front', parameters: {}, hidden: [], outputs: {} }),
+    listStackResources: async () => [
+      { logicalId: 'FrontLB', physicalId: LB_ARN, type: 'AWS::ElasticLoadBalancingV2::LoadBalancer' },
+      { logicalId: 'Group', physicalId: 'sg-1', type: 'AWS::EC2::SecurityGroup' },
+    ],
+    listExports: async () => (calls.push('ListExports'), {}),
+  });
+  const withElb =
+    (calls: string[], describeLoadBalancers: (arns: readonly string[]) => Promise<{ arn: string; dnsName?: string }[]>) => () =>
+      ({
+        region: 'us-west-2',
+        aws: {
+          cloudFormation: async () => stack(calls),
+          elbv2: async () => ({
+            describeLoadBalancers: (arns: readonly string[]) => (
+              calls.push(`DescribeLoadBalancers ${arns.join(',')}`),
+              describeLoadBalancers(arns)
+            ),
+          }),
+        },
+        checkpoint: () => {},
+      }) as unknown as Context;
+  const hostnames = (t: Awaited<ReturnType<typeof readTemplates>>[number]) => {
+    const [found] = fromCloudFormation(t.template, t.source, t.deployment);
+    return Object.fromEntries(found!.virtualNodes.map((n) => [n.name, JSON.stringify(n.discovery)]));
+  };
+
+  it('--from-stack reads it with one DescribeLoadBalancers; an attribute meshctl does not read says to set it in a mesh file', async () => {
+    const calls: string[] = [];
+    const [t] = await readTemplates(
+      undefined,
+      inputs(['front']),
+      withElb(calls, async () => [{ arn: LB_ARN, dnsName: 'front-1.elb.example' }]),
+    );
+    expect(calls).toEqual([`DescribeLoadBalancers ${LB_ARN}`]);
+    expect(hostnames(t!).front).toContain('front-1.elb.example');
+    const [found] = fromCloudFormation(t!.template, t!.source, t!.deployment);
+    expect(found!.unresolved.join('\n')).toMatch(/Fn::GetAtt Group\.GroupId: .*meshctl does not read it from AWS: set it in a mesh file/);
+    expect(found!.unresolved.join('\n')).not.toMatch(/FrontLB/);
+  });
+
+  it('ELB refusing: a note, and the DNS name stays a named unknown', async () => {
+    const refused = new AwsCallError('DescribeLoadBalancers', 'AccessDenied', 403, 'not authorized to DescribeLoadBalancers');
+    const [t] = await readTemplates(
+      undefined,
+      inputs(['front']),
+      withElb([], () => Promise.reject(refused)),
+    );
+    expect(t!.notes).toEqual([expect.stringMatching(/load balancers could not be read \(not authorized.*DNSName stays unknown/)]);
+    const [found] = fromCloudFormation(t!.template, t!.source, t!.deployment);
+    expect(found!.unresolved.join('\n')).toMatch(/Fn::GetAtt FrontLB\.DNSName: .*known once the stack is deployed/);
+  });
+});

@@ -369,7 +369,15 @@ export class CfnResolver {
     // Ref of an App Mesh resource is its ARN, of a Cloud Map resource its ID: those attributes are the physical ID.
     if (physical !== undefined && ((kind && attr === 'Arn') || (type.startsWith('AWS::ServiceDiscovery::') && attr === 'Id')))
       return physical;
-    return new Unknown(`${what}: an attribute of ${type}, known once the stack is deployed; ${this.deployedHint}`);
+    // Of the deployed resources meshctl reads a nested stack's outputs and a load balancer's DNS name (with
+    // --from-stack); any other attribute has no flag: it is set by hand in the mesh file.
+    const readable =
+      (type === 'AWS::CloudFormation::Stack' && attr.startsWith('Outputs.')) ||
+      (type === 'AWS::ElasticLoadBalancingV2::LoadBalancer' && attr === 'DNSName');
+    const hint = readable
+      ? this.deployedHint
+      : 'meshctl does not read it from AWS: set it in a mesh file (mesh import --allow-partial, then --mesh-file)';
+    return new Unknown(`${what}: an attribute of ${type}, known once the stack is deployed; ${hint}`);
   }
 
   // ---- Strings and lists.
