@@ -49,6 +49,7 @@ export const SERVICE_IDS = {
   cloudFormation: 'CloudFormation',
   eventBridge: 'EventBridge',
   scheduler: 'Scheduler',
+  acm: 'ACM',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_IDS;

@@ -28,6 +28,7 @@ export interface AwsClients {
   cloudFormation(): Promise<import('./cloudformation.js').CloudFormationApi>;
   eventBridge(): Promise<import('./eventbridge.js').EventBridgeApi>;
   scheduler(): Promise<import('./scheduler.js').SchedulerApi>;
+  acm(): Promise<import('./acm.js').AcmApi>;
 }
 
 /**
@@ -70,6 +71,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     cloudFormation: once(async () => (await import('./cloudformation.js')).connectCloudFormation(await configFor('cloudFormation'))),
     eventBridge: once(async () => (await import('./eventbridge.js')).connectEventBridge(await configFor('eventBridge'))),
     scheduler: once(async () => (await import('./scheduler.js')).connectScheduler(await configFor('scheduler'))),
+    acm: once(async () => (await import('./acm.js')).connectAcm(await configFor('acm'))),
   };
 }
 

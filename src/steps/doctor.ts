@@ -1,3 +1,4 @@
+import type { ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import { registryOf } from './cloud-map.js';
 import { nameOfArn } from '../core/arn.js';
 import {
@@ -41,7 +42,7 @@ async function taskRoleOf(ctx: Context, roleName: string): Promise<TaskRoleFacts
 }
 
 /** What the Service Connect checks compare with: Cloud Map's namespaces, the cluster's services and their registrations. */
-async function serviceConnectFactsOf(ctx: Context, cluster: string): Promise<ServiceConnectFacts> {
+async function serviceConnectFactsOf(ctx: Context, cluster: string, sc: ServiceConnectConfiguration): Promise<ServiceConnectFacts> {
   const sd = await ctx.aws.serviceDiscovery();
   const namespaces = (await sd.listNamespaces()).map(({ id, name }) => ({ id, name }));
   const ecs = await ctx.aws.ecs();
@@ -53,7 +54,24 @@ async function serviceConnectFactsOf(ctx: Context, cluster: string): Promise<Ser
     const reg = await registryOf(ctx, arn, namespaces);
     if (reg) registries[arn] = { service: reg.service, namespace: reg.namespace };
   }
-  return { namespaces, clusterServices, registries };
+  return { namespaces, clusterServices, registries, tlsRoles: await tlsRolesOf(ctx, sc) };
+}
+
+/** Each TLS role the configuration names: whether IAM has it and its attached policies; IAM out of reach leaves it unread. */
+async function tlsRolesOf(ctx: Context, sc: ServiceConnectConfiguration): Promise<ServiceConnectFacts['tlsRoles']> {
+  const arns = [...new Set((sc.services ?? []).flatMap((s) => (s.tls?.roleArn ? [s.tls.roleArn] : [])))];
+  const out: NonNullable<ServiceConnectFacts['tlsRoles']> = {};
+  for (const arn of arns) {
+    try {
+      const iam = await ctx.aws.iam();
+      const role = await iam.getRole(nameOfArn(arn));
+      out[arn] = { found: !!role, attached: role ? await iam.listAttachedRolePolicies(nameOfArn(arn)) : [] };
+    } catch (err) {
+      if (!isServiceGone(err)) throw err;
+      out[arn] = undefined;
+    }
+  }
+  return out;
 }
 
 /**
@@ -69,7 +87,8 @@ export async function gatherFacts(ctx: Context, target: ServiceTarget): Promise<
   if (roleArn) facts.taskRole = await taskRoleOf(ctx, nameOfArn(roleArn));
 
   if (checklistOf(described) === 'service-connect') {
-    if (serviceConnectOf(service)?.enabled) facts.serviceConnect = await serviceConnectFactsOf(ctx, target.cluster);
+    const sc = serviceConnectOf(service);
+    if (sc?.enabled) facts.serviceConnect = await serviceConnectFactsOf(ctx, target.cluster, sc);
     return facts;
   }
 

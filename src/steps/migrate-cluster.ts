@@ -31,6 +31,7 @@ import { runUpdateService } from './service.js';
 import { clusterTaskSource } from './task-source.js';
 import { runWaitRunning, type WaitOptions } from './wait-running.js';
 import { gatherBreakers } from './standalone-tasks.js';
+import { gatherCarryFacts } from './carry-facts.js';
 
 /** Where the mesh description comes from besides App Mesh (which is read only while it answers). */
 export interface MeshSources {
@@ -155,7 +156,9 @@ export async function gatherCluster(ctx: Context, opts: GatherOptions): Promise<
     notes.unshift(`${live.unreachable}; the plan was built from ${[...new Set(from)].join(', ')} instead`);
   }
   const breakers = await gatherBreakers(ctx, opts.cluster, services, described, notes);
-  return { input: { services: facts, meshes, records, namespaces, overrides: opts.overrides, ...breakers }, services, notes, meshSources };
+  const carry = await gatherCarryFacts(ctx, meshes, opts.overrides.tlsRole, notes);
+  const input = { services: facts, meshes, records, namespaces, overrides: opts.overrides, ...breakers, ...carry };
+  return { input, services, notes, meshSources };
 }
 
 /** The plan for the services chosen (all of them when `selection` is undefined), waves kept in order. */
@@ -389,5 +392,6 @@ export function planSummary(p: ServicePlan): Obj {
     serviceConnectConfiguration: p.serviceConnectConfiguration ?? null,
     sources: p.sourceOf,
     standaloneTasks: p.standaloneTasks ?? [],
+    parity: p.parity ?? [],
   };
 }

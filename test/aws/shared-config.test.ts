@@ -1,3 +1,4 @@
+import { ACMClient } from '@aws-sdk/client-acm';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -102,6 +103,7 @@ describe('SERVICE_IDS', () => {
       cloudFormation: new CloudFormationClient({}),
       eventBridge: new EventBridgeClient({}),
       scheduler: new SchedulerClient({}),
+      acm: new ACMClient({}),
     };
     expect(Object.keys(clients).sort()).toEqual(Object.keys(SERVICE_IDS).sort());
     for (const [name, client] of Object.entries(clients))

@@ -450,6 +450,13 @@ const CASES: [name: string, args: string[], message: RegExp, where?: Where][] = 
     ['migrate', ...command.split(' '), '--cluster', 'c', '--service', 'crystal-service-lb', '--green-name', 'crystal-service-lb'],
     /--green-name: "crystal-service-lb" is the blue service itself/,
   ]),
+  [
+    'TLS role not a role ARN',
+    ['migrate', 'plan', '--cluster', 'c', '--tls-role', 'arn:aws:iam::123456789012:user/tls'],
+    /--tls-role: "arn:aws:iam::123456789012:user\/tls" is not an IAM role ARN/,
+  ],
+  ['TLS role a bare name', ['migrate', 'apply', '--cluster', 'c', '--tls-role', 'sc-tls'], /--tls-role: "sc-tls" is not an IAM role ARN/],
+  ['fail-on level', ['migrate', 'plan', '--cluster', 'c', '--fail-on', 'warn'], /--fail-on: "warn" is not one of lost, approximated/],
   ['rollout step', ['rollout', '--from', 'deploy'], /--from: "deploy" is not a step/],
   ['unknown option', ['add-envoy', '--colour'], /unknown option '--colour'/],
   ['unknown command', ['deploy'], /unknown command 'deploy'/],

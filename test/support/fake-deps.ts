@@ -27,6 +27,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createEventBridgeApi } from '../../src/aws/eventbridge.js';
 import { createSchedulerApi } from '../../src/aws/scheduler.js';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { createAcmApi } from '../../src/aws/acm.js';
 import type { Deps } from '../../src/runtime/context.js';
 import type { PollClock } from '../../src/core/poll.js';
 import { buildProgram, reportError } from '../../src/main.js';
@@ -67,6 +69,7 @@ export function mockedAwsClients(): AwsClients {
     cloudFormation: async () => createCloudFormationApi(new CloudFormationClient(config)),
     eventBridge: async () => createEventBridgeApi(new EventBridgeClient(config)),
     scheduler: async () => createSchedulerApi(new SchedulerClient(config)),
+    acm: async () => createAcmApi(new ACMClient(config)),
   };
 }
 

@@ -26,6 +26,8 @@ export interface FaultProxy {
   seen: Map<string, number>;
   /** Every fault injected, in order. */
   injected: { operation: string; kind: FaultKind }[];
+  /** Every request's operation and body, in order: what meshctl sent, where the emulator keeps less of it. */
+  sent: { operation: string; body: string }[];
   setRules(rules: FaultRule[]): void;
   close(): Promise<void>;
 }
@@ -86,6 +88,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
   let active = rules;
   const seen = new Map<string, number>();
   const injected: FaultProxy['injected'] = [];
+  const sent: FaultProxy['sent'] = [];
   // Held requests of a barrier, by operation: released together once `parties` are there, or each after its timeout.
   const held = new Map<string, (() => void)[]>();
   const barrier = (operation: string, parties: number, timeoutMs: number) =>
@@ -137,6 +140,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const operation = operationOf(req, body.toString('utf8'));
+      sent.push({ operation, body: body.toString('utf8') });
       const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
       // EC2's query API is the one at version 2016-11-15.
       const ec2 = query && /(?:^|&)Version=2016-11-15(?:&|$)/.test(body.toString('utf8'));
@@ -184,6 +188,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], s
     url: `http://127.0.0.1:${port}`,
     seen,
     injected,
+    sent,
     setRules: (next) => void (active = next),
     close: () =>
       new Promise<void>((resolve) => {

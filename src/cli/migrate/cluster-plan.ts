@@ -1,4 +1,5 @@
 import { planCluster } from '../../core/migrate/plan.js';
+import { failingRows, type FailOn, type ParityRow } from '../../core/migrate/parity.js';
 import type { ClusterPlan, Finding } from '../../core/migrate/types.js';
 import type { Context } from '../../runtime/context.js';
 import { gatherCluster, planSummary, selectPlan } from '../../steps/migrate-cluster.js';
@@ -8,6 +9,30 @@ import type { MigrateFlags, MigrateOptions } from './flags.js';
 
 const mark = { error: '✖', warn: '!', info: '·' };
 const findingLine = (f: Finding) => `${mark[f.level]} ${f.service ? `${f.service}: ` : ''}${f.message}`;
+
+/** Each migrating service's parity table: a line per App Mesh setting, what Service Connect does instead, and why. */
+export function parityLines(plan: ClusterPlan): string[] {
+  const out: string[] = [];
+  for (const p of plan.services.filter((s) => s.parity?.length)) {
+    const rows = p.parity!;
+    const width = Math.max(...rows.map((r) => r.feature.length));
+    out.push(
+      `parity of ${p.service} (carried ${count(rows, 'carried')}, approximated ${count(rows, 'approximated')}, lost ${count(rows, 'lost')}):`,
+    );
+    for (const r of rows) {
+      out.push(`  ${r.level.padEnd(12)}  ${r.feature.padEnd(width)}  ${r.appMesh} → ${r.serviceConnect}`);
+      out.push(`  ${''.padEnd(12)}  ${''.padEnd(width)}  ${r.why}${r.keep ? `; to keep it: ${r.keep}` : ''}`);
+    }
+  }
+  return out;
+}
+
+const count = (rows: readonly ParityRow[], level: ParityRow['level']) => rows.filter((r) => r.level === level).length;
+
+/** `service: feature (level)` for each parity row --fail-on fails. */
+export function parityFailures(plan: ClusterPlan, failOn: FailOn): string[] {
+  return plan.services.flatMap((p) => failingRows(p.parity ?? [], failOn).map((r) => `${p.service}: ${r.feature} (${r.level})`));
+}
 
 /** One table (wave, service, namespace, alias, backends, findings) and the findings under it. */
 export function planReport(cluster: string, plan: ClusterPlan, notes: string[], extra: Record<string, unknown> = {}): Report {
@@ -48,6 +73,7 @@ export function planReport(cluster: string, plan: ClusterPlan, notes: string[], 
       ...(rows.length ? [line(header), ...rows.map(line)] : ['nothing to migrate: no service of the selection runs envoy']),
       ...cycles,
       ...(untouched.length ? [`left as they are: ${untouched.join(', ')}`] : []),
+      ...parityLines(plan),
       ...findings.map(findingLine),
     ],
   };

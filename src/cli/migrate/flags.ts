@@ -5,6 +5,7 @@ import { parseAliasOwner, parseClientAlias } from '../../core/migrate/alias-flag
 import { nameOfArn } from '../../core/arn.js';
 import { escapeControls } from '../../core/escape.js';
 import { APP_PROTOCOLS } from '../../core/protocol.js';
+import { FAIL_ON_LEVELS, type FailOn } from '../../core/migrate/parity.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_SERVICE } from '../../steps/service.js';
 import { checkAll, collect, durationFlag, intFlag, nameFlag, namespaceFlag } from '../options/common.js';
@@ -37,6 +38,8 @@ export interface MigrateFlags extends WaitFlags, SourceFlags {
   max5xxRatio?: string;
   route53?: string;
   yes?: boolean;
+  tlsRole?: string;
+  failOn?: string;
   allowPartial?: boolean;
 }
 
@@ -138,12 +141,27 @@ function aliasFlags(flags: MigrateFlags, services: string[]) {
   );
 }
 
+/** arn:PARTITION:iam::ACCOUNT:role/PATH/NAME (IAM's role name and path characters). */
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** --tls-role: an IAM role ARN, checked before any AWS call. */
+export function tlsRoleFlag(value: string | undefined): string | undefined {
+  if (value === undefined || ROLE_ARN.test(value)) return value;
+  throw new UsageError(`--tls-role: "${escapeControls(value)}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)`);
+}
+
+/** --fail-on lost|approximated (migrate plan), checked before any AWS call. */
+export function failOnFlag(value: string | undefined): FailOn | undefined {
+  if (value === undefined || FAIL_ON_LEVELS.includes(value as FailOn)) return value as FailOn | undefined;
+  throw new UsageError(`--fail-on: "${escapeControls(value)}" is not one of ${FAIL_ON_LEVELS.join(', ')}`);
+}
+
 /** Every flag checked before the first AWS call. */
 export function toMigrateOptions(flags: MigrateFlags) {
   // The action has made --service distinct (distinctServices): a service is never planned or sent twice.
   const services = flags.service ?? [];
   const appProtocol = flags.appProtocol;
-  const [, , , concurrency, , [clientAlias, aliasOwners], cfn] = checkAll(
+  const [, , , concurrency, , [clientAlias, aliasOwners], cfn, tlsRole] = checkAll(
     () => {
       if (flags.allServices && services.length) throw new UsageError('--all-services and --service both choose the services; pass one');
     },
@@ -156,6 +174,7 @@ export function toMigrateOptions(flags: MigrateFlags) {
     () => namespaceFlag(flags.namespace),
     () => aliasFlags(flags, services),
     () => toSourceOptions(flags),
+    () => tlsRoleFlag(flags.tlsRole),
   );
   return {
     // By name: a service's ARN names it as well (the plan knows services by name).
@@ -173,6 +192,7 @@ export function toMigrateOptions(flags: MigrateFlags) {
       appProtocol: appProtocol as (typeof APP_PROTOCOLS)[number] | undefined,
       createNamespace: flags.createNamespace === true,
       appContainer: flags.appContainer,
+      ...(tlsRole ? { tlsRole } : {}),
       allowPartial: flags.allowPartial === true,
     },
   };
@@ -201,6 +221,10 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--app-protocol <protocol>', 'http, http2 or grpc where the mesh does not say (default: http)')
     .option('--app-container <name>', 'application container (default: the first that is not envoy)')
     .option('--create-namespace', 'create the Cloud Map HTTP namespace when it does not exist')
+    .option(
+      '--tls-role <arn>',
+      'IAM role for Service Connect TLS, where a listener had an ACM certificate from AWS Private CA (services[].tls.roleArn)',
+    )
     .option(
       '--allow-partial',
       'plan without an object a CloudFormation or Terraform source could not read (its name unresolved); each is still named',

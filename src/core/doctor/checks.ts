@@ -33,6 +33,7 @@ export const CHECKS = {
   'sc-alias-count': { checklist: 'service-connect', title: 'each Service Connect service has exactly one client alias' },
   'sc-alias-unique': { checklist: 'service-connect', title: 'its client aliases are unique in the namespace' },
   'sc-backends': { checklist: 'service-connect', title: 'every backend it calls is served through Service Connect' },
+  'sc-carried': { checklist: 'service-connect', title: 'its timeouts, TLS and access log (carried from App Mesh) hold together' },
   'sc-task-role': { checklist: 'service-connect', title: 'the task role exists and holds no App Mesh-only policy' },
 } as const satisfies Record<string, { checklist: Checklist; title: string }>;
 
@@ -65,6 +66,8 @@ export interface ServiceConnectFacts {
   clusterServices: Service[];
   /** Cloud Map registrations by registry ARN (serviceRegistries → GetService, and its namespace's name). */
   registries: Record<string, { service: string; namespace: string }>;
+  /** What IAM said of each services[].tls.roleArn: found and its attached managed policies; absent when not read. */
+  tlsRoles?: Record<string, { found: boolean; attached: string[] } | undefined>;
 }
 
 /** What doctor read from AWS, as plain data; undefined where it could not be read. */

@@ -15,6 +15,7 @@ import {
   CheckResult,
 } from './checks.js';
 import { Results, worst } from './results.js';
+import { carriedCheck } from './carried.js';
 
 /** The serviceConnectConfiguration of the service's PRIMARY deployment (ECS reports it per deployment), if any. */
 export function serviceConnectOf(service: Service | undefined): ServiceConnectConfiguration | undefined {
@@ -334,6 +335,7 @@ export function serviceConnectChecks(facts: DoctorFacts): CheckResult[] {
     aliasCountCheck(r, sc);
     aliasUniqueCheck(r, facts, sc, sf);
     backendsCheck(r, facts, sc, sf);
+    carriedCheck(r, sc, facts.described.taskDefinition.containerDefinitions ?? [], sf);
   }
   serviceConnectTaskRoleCheck(r, facts.taskRole);
   return r.list;

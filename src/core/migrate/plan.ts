@@ -11,6 +11,7 @@ import { planWaves } from './waves.js';
 import { checkPrerequisites } from './prerequisites.js';
 import { planStandaloneTasks } from './standalone.js';
 import { checkCallers } from './callers.js';
+import { planParity } from './parity.js';
 import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from './types.js';
 
 /*
@@ -33,6 +34,7 @@ import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from
  *  9. what Service Connect has no equivalent for is a warning with a suggestion.
  * 10. the task definition without envoy, its waits and the proxy configuration, with named ports.
  * 11. callers the plan does not hold (other clusters, other accounts) and frozen endpoints (callers.ts).
+ * 12. what it has a setting for is carried (timeouts, TLS from AWS Private CA, access logs); a parity row each (parity.ts).
  */
 
 // ---- the plan ----------------------------------------------------------------------------------
@@ -119,6 +121,7 @@ function toServicePlan(d: Draft): ServicePlan {
     findings: d.findings,
     ...rendered,
     sourceOf: d.sources,
+    ...(d.carried ? { parity: d.carried.rows } : {}),
   };
 }
 
@@ -157,6 +160,8 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   for (const d of migrating) findBackends(d, index, behind);
   for (const d of migrating.filter((x) => x.kind === 'client-only')) clientNamespace(d, drafts, input);
   for (const d of migrating) unsupported(d);
+  const carryInput = { ...input, certificates: input.certificates ?? [], tlsRole: input.overrides.tlsRole };
+  for (const d of migrating) planParity(d, carryInput);
   for (const d of drafts.filter((x) => x.gateway)) planGateway(d, input.meshes, (name) => index.primary.get(name)?.[0]);
   const waves = planWaves(drafts);
   findings.push(...waves.findings);

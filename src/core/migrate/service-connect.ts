@@ -9,8 +9,6 @@ const SUGGEST = {
   keep:
     "to keep it: one ECS service with ECS's own LINEAR or CANARY deployment (for versions of one application), " +
     'routing in the application, or a VPC Lattice service network',
-  retry: 'Service Connect retries failed connections itself; add application-level retries for anything more',
-  timeout: 'set serviceConnectConfiguration.services[].timeout (idleTimeoutSeconds, perRequestTimeoutSeconds)',
   tcp: 'Service Connect proxies it without HTTP features; check idle timeouts for long-lived connections',
   gateway: 'put an Application Load Balancer listener rule in front of the service instead of the virtual gateway',
 };
@@ -23,8 +21,6 @@ function routeFindings(d: Draft, p: Provided): void {
       const only = `its name goes to ${d.facts.service} only`;
       note(d, 'warn', `${p.name}: route ${r.name}: Service Connect will not keep ${lost.join(', ')}; ${only}; ${SUGGEST.keep}`);
     }
-    if (r.retryPolicy) note(d, 'warn', `${p.name}: route ${r.name} has a retry policy: ${SUGGEST.retry}`);
-    if (r.timeout) note(d, 'warn', `${p.name}: route ${r.name} sets timeouts: ${SUGGEST.timeout}`);
   }
 }
 
@@ -99,9 +95,14 @@ function checkPortNames(d: Draft, input: RegisterTaskDefinitionCommandInput): vo
 
 export function render(d: Draft): Pick<ServicePlan, 'taskDefinition' | 'serviceConnectConfiguration'> {
   if (d.status !== 'migrate' || !d.app || !d.namespace) return {};
+  // Rule 11: the proxy's access log and its log destination, for a client as for a server.
+  const logs = {
+    ...(d.carried?.logConfiguration ? { logConfiguration: d.carried.logConfiguration } : {}),
+    ...(d.carried?.accessLogConfiguration ? { accessLogConfiguration: d.carried.accessLogConfiguration } : {}),
+  };
   // A client only: it calls names on Service Connect and publishes none.
   if (d.kind === 'client-only')
-    return { taskDefinition: withoutEnvoy(d), serviceConnectConfiguration: { enabled: true, namespace: d.namespace } };
+    return { taskDefinition: withoutEnvoy(d), serviceConnectConfiguration: { enabled: true, namespace: d.namespace, ...logs } };
   if (d.listeners.length === 0) return {};
   const taskDefinition = withoutEnvoy(d);
   checkPortNames(d, taskDefinition);
@@ -110,6 +111,7 @@ export function render(d: Draft): Pick<ServicePlan, 'taskDefinition' | 'serviceC
     discoveryName: l.discoveryName,
     // Exactly one alias: ECS allows one per Service Connect service.
     clientAliases: [{ port: l.alias.port, dnsName: l.alias.dnsName }],
+    ...d.carried?.ports[l.port],
   }));
-  return { taskDefinition, serviceConnectConfiguration: { enabled: true, namespace: d.namespace, services } };
+  return { taskDefinition, serviceConnectConfiguration: { enabled: true, namespace: d.namespace, services, ...logs } };
 }

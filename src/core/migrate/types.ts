@@ -4,6 +4,8 @@ import { MeshProtocol } from '../protocol.js';
 import { DescribedTaskDefinition } from '../task-definition.js';
 import type { ServiceRuntime } from './prerequisites.js';
 import type { ScheduledTaskFacts, StandaloneTask } from './standalone.js';
+import type { Carried, CertificateFacts, TlsRoleFacts } from './carry.js';
+import type { ParityRow } from './parity.js';
 
 /** What meshctl read about one ECS service of the cluster. */
 export interface ServiceFacts {
@@ -54,9 +56,15 @@ export interface ClusterPlanInput {
     appProtocol?: 'http' | 'http2' | 'grpc';
     createNamespace?: boolean;
     appContainer?: string;
+    /** --tls-role: the infrastructure role Service Connect TLS uses (services[].tls.roleArn). */
+    tlsRole?: string;
     /** --allow-partial: an object a CloudFormation or Terraform source left out is a warning, not an error. */
     allowPartial?: boolean;
   };
+  /** What ACM said of the listeners' certificates (DescribeCertificate), for TLS. */
+  certificates?: CertificateFacts[];
+  /** What IAM said of --tls-role, when it answered. */
+  tlsRoleFacts?: TlsRoleFacts;
   /** EventBridge rule targets and schedules that run ECS tasks (steps/standalone-tasks.ts). */
   scheduled?: ScheduledTaskFacts[];
   /** How each service runs: launch type, platform version, its cluster's agents (for Service Connect's prerequisites). */
@@ -146,6 +154,8 @@ export interface ServicePlan {
   standaloneTasks?: StandaloneTask[];
   /** A server discovered through Cloud Map: its envoy clients of the plan, whose endpoints for it are frozen (callers.ts). */
   frozenClients?: string[];
+  /** What came of each App Mesh setting of the service on Service Connect (carry.ts, parity.ts). */
+  parity?: ParityRow[];
 }
 
 /** The cluster's plan: waves of services to roll (servers first), each service's plan, cluster-wide findings. */
@@ -218,6 +228,8 @@ export interface Draft {
   sources: string[];
   virtualServices: VirtualServiceReport[];
   gatewayReport?: GatewayRouteReport[];
+  /** What the serviceConnectConfiguration carries of the mesh's settings (rule 12). */
+  carried?: Carried;
 }
 
 /** ALB (`x.us-west-2.elb.amazonaws.com`), NLB (`x.elb.us-west-2.amazonaws.com`) and China (`….com.cn`) names. */

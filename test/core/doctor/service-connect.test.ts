@@ -109,6 +109,7 @@ describe('the Service Connect checklist', () => {
       'sc-alias-count:pass',
       'sc-alias-unique:pass',
       'sc-backends:pass',
+      'sc-carried:skip',
       'sc-task-role:pass',
     ]);
     expect(checks.find((c) => c.id === 'sc-namespace')!.detail).toBe('namespace local (ns-local) exists in Cloud Map');
@@ -391,6 +392,7 @@ describe('doctor on a service without envoy, with mocked AWS', () => {
       'sc-alias-count:pass',
       'sc-alias-unique:pass',
       'sc-backends:fail',
+      'sc-carried:skip',
       'sc-task-role:warn',
     ]);
     expect(out.checks.find((c: { id: string }) => c.id === 'sc-backends').fix).toBe(

@@ -488,8 +488,6 @@ describe('planCluster: a router splitting 90/10 over two nodes', () => {
       expect.stringMatching(
         /^payments\.shop\.local: route split: Service Connect will not keep the split payments-v1 90 \/ payments-v2 10; .*CANARY/,
       ),
-      expect.stringMatching(/^payments\.shop\.local: route split has a retry policy: Service Connect retries/),
-      expect.stringMatching(/^payments\.shop\.local: route split sets timeouts: set serviceConnectConfiguration\.services\[\]\.timeout/),
       expect.stringMatching(/^gateway edge: route to-payments \(\/pay\) sends traffic to payments\.shop\.local; .*Load Balancer/),
       expect.stringMatching(/^frozen endpoints: payments-v1's node is discovered through Cloud Map/),
     ]);
