@@ -21,3 +21,41 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/** Whether an item may start: now, once something else has finished, or not at all. */
+export type Readiness = 'now' | 'later' | 'never';
+
+/**
+ * Runs `work(i)` for items 0..count-1, at most `limit` at once, each once `ready(i)` says `now`: asked again
+ * every time an item finishes, the lowest ready index first. Items `ready` says `never` to, and those still
+ * waiting when nothing runs any more, are not run: their result is undefined. Results in index order.
+ */
+export async function runWhenReady<R>(
+  count: number,
+  limit: number,
+  ready: (i: number) => Readiness,
+  work: (i: number) => Promise<R>,
+): Promise<(R | undefined)[]> {
+  const results = new Array<R | undefined>(count).fill(undefined);
+  const waiting = new Set(Array.from({ length: count }, (_, i) => i));
+  let running = 0;
+  return new Promise((resolve, reject) => {
+    const pump = () => {
+      for (const i of [...waiting]) {
+        if (running >= Math.max(1, limit)) break;
+        const r = ready(i);
+        if (r === 'later') continue;
+        waiting.delete(i);
+        if (r === 'never') continue;
+        running++;
+        work(i).then((out) => {
+          results[i] = out;
+          running--;
+          pump();
+        }, reject);
+      }
+      if (running === 0) resolve(results);
+    };
+    pump();
+  });
+}

@@ -10,7 +10,8 @@ import {
   type ServiceFacts,
   type ServicePlan,
 } from '../core/migrate/types.js';
-import { mapLimit } from '../core/concurrency.js';
+import { startAfter } from '../core/migrate/waves.js';
+import { mapLimit, runWhenReady, type Readiness } from '../core/concurrency.js';
 import type { MeshDescription } from '../core/mesh/description.js';
 import { fromMeshFile } from '../core/mesh/sources/mesh-file.js';
 import { fromTerraformState } from '../core/mesh/sources/terraform.js';
@@ -317,9 +318,11 @@ async function migrateService(
 }
 
 /**
- * Runs the waves in order, the services of a wave side by side (at most `concurrency`); after a wave in
- * which a service did not succeed, or an interruption, the next waves do not start. Every service of
- * the plan has a line on one board (onBoard); `work` gets the context that draws its service's line.
+ * Runs the waves in order, at most `concurrency` services at once. With `start: 'wave'` a wave starts when
+ * the one before has run; with `servers` each service starts as soon as the services of earlier waves it
+ * calls have run (startAfter). After a service that did not succeed, or an interruption, no service of a
+ * later wave starts. Every service of the plan has a line on one board (onBoard); `work` gets the context
+ * that draws its service's line.
  */
 export async function runWaves<R extends { status: string }>(
   ctx: Context,
@@ -328,36 +331,32 @@ export async function runWaves<R extends { status: string }>(
   work: (ctx: Context, p: ServicePlan, wave: number) => Promise<R>,
   notStarted: (p: ServicePlan, wave: number) => R,
   succeeded: (r: R) => boolean,
+  start: 'wave' | 'servers' = 'wave',
 ): Promise<R[]> {
   const byName = new Map(plan.services.map((s) => [s.service, s]));
-  const waves = plan.waves.map((w) => ({
-    wave: w.wave,
-    todo: w.services.map((s) => byName.get(s)!).filter((s) => s.status === 'migrate'),
-  }));
-  const keys = waves.flatMap((w) => w.todo.map((p) => p.service));
+  const order = startAfter(plan, start);
+  const keys = order.map((o) => o.service);
   return onBoard(ctx, keys, async (lineOf, board) => {
-    const results: R[] = [];
-    let stopped = false;
-    const skip = (why: string) => (p: ServicePlan, wave: number) => {
-      board.set(p.service, `– not started (${why})`);
-      return notStarted(p, wave);
+    const ok = new Map<string, boolean>();
+    let failedWave = Infinity;
+    const ready = (i: number): Readiness => {
+      const { wave, after } = order[i]!;
+      if (ctx.signal.aborted || wave > failedWave || after.some((s) => ok.get(s) === false)) return 'never';
+      return after.every((s) => ok.get(s)) ? 'now' : 'later';
     };
-    for (const { wave, todo } of waves) {
-      if (stopped) {
-        results.push(...todo.map((p) => skip(ctx.signal.aborted ? 'interrupted' : 'an earlier wave did not get there')(p, wave)));
-        continue;
-      }
-      const done = await mapLimit(
-        todo,
-        concurrency,
-        (p) => work(lineOf(p.service), p, wave),
-        () => !ctx.signal.aborted,
-        (p) => skip('interrupted')(p, wave),
-      );
-      results.push(...done);
-      if (!done.every(succeeded) || ctx.signal.aborted) stopped = true;
-    }
-    return results;
+    const done = await runWhenReady(order.length, concurrency, ready, async (i) => {
+      const { service, wave } = order[i]!;
+      const r = await work(lineOf(service), byName.get(service)!, wave);
+      ok.set(service, succeeded(r));
+      if (!succeeded(r)) failedWave = Math.min(failedWave, wave);
+      return r;
+    });
+    return done.map((r, i) => {
+      if (r !== undefined) return r;
+      const { service, wave } = order[i]!;
+      board.set(service, `– not started (${ctx.signal.aborted ? 'interrupted' : 'an earlier wave did not get there'})`);
+      return notStarted(byName.get(service)!, wave);
+    });
   });
 }
 
@@ -372,6 +371,7 @@ export async function applyClusterPlan(ctx: Context, plan: ClusterPlan, opts: Ap
     (line, p, wave) => migrateService(line, opts, p, wave, source),
     (p, wave) => ({ service: p.service, wave, status: 'not-started' }),
     (r) => r.status === 'migrated',
+    'servers',
   );
 }
 

@@ -52,7 +52,7 @@ const plan: ClusterPlan = {
     { wave: 1, services: ['payments'] },
     { wave: 2, services: ['orders'] },
   ],
-  services: [servicePlan('payments'), servicePlan('orders')],
+  services: [servicePlan('payments'), { ...servicePlan('orders'), backends: [{ name: 'payments.local', servedBy: 'payments' }] }],
   findings: [],
   ok: true,
 };
@@ -74,18 +74,18 @@ function context(terminal = false) {
 }
 
 /** Each family's latest revision already is the migrated one (reused, not registered); each service's task runs it. */
-function migratedWorld() {
-  for (const family of ['payments', 'orders'])
+function migratedWorld(families = ['payments', 'orders']) {
+  for (const family of families)
     ecs
       .on(DescribeTaskDefinitionCommand, { taskDefinition: family })
       .resolves({ taskDefinition: { ...input(family), taskDefinitionArn: arn(family, 2), revision: 2, status: 'ACTIVE' } });
-  for (const service of ['payments', 'orders'])
+  for (const service of families)
     ecs
       .on(UpdateServiceCommand, { service })
       .resolves({ service: { serviceName: service, taskDefinition: arn(service, 2), desiredCount: 1 } });
-  ecs.on(ListTasksCommand).resolves({ taskArns: ['t/payments', 't/orders'] });
+  ecs.on(ListTasksCommand).resolves({ taskArns: families.map((f) => `t/${f}`) });
   ecs.on(DescribeTasksCommand).resolves({
-    tasks: ['payments', 'orders'].map((s) => ({
+    tasks: families.map((s) => ({
       taskArn: `t/${s}`,
       group: `service:${s}`,
       lastStatus: 'RUNNING',
@@ -171,6 +171,39 @@ function pairFacts(blue: string): PairFacts {
     .resolves({ tags: Object.entries(pairMark(pair)).map(([key, value]) => ({ key, value })) });
   return { service: blue, green, state: 'green-starting', pair, greenService: { serviceName: green } } as PairFacts;
 }
+
+describe('migrate apply in place: each service starts once its own servers run', () => {
+  it("a client starts when its server's new tasks run, while another service of the server's wave still rolls", async () => {
+    // ledger (wave 1) hangs in its UpdateService until released; orders calls payments only.
+    migratedWorld(['payments', 'orders', 'ledger']);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    ecs.on(UpdateServiceCommand, { service: 'ledger' }).callsFake(async () => {
+      await held;
+      return { service: { serviceName: 'ledger', taskDefinition: arn('ledger', 2), desiredCount: 1 } };
+    });
+    const three: ClusterPlan = {
+      ...plan,
+      waves: [
+        { wave: 1, services: ['ledger', 'payments'] },
+        { wave: 2, services: ['orders'] },
+      ],
+      services: [...plan.services, servicePlan('ledger')],
+    };
+    const { ctx, stderr } = context();
+    const run = applyClusterPlan(ctx, three, {
+      ...applyOpts,
+      current: new Map([...applyOpts.current, ['ledger', arn('ledger', 1)]]),
+    });
+    // orders gets to Service Connect while ledger is still held in wave 1.
+    for (let i = 0; i < 200 && !stderr.text().includes('orders: ✔'); i++) await new Promise((r) => setImmediate(r));
+    expect(stderr.text()).toMatch(/orders: ✔ wave 2/);
+    expect(stderr.text()).not.toMatch(/ledger: ✔/);
+    release();
+    const results = await run;
+    expect(results.map((r) => `${r.service}:${r.status}`)).toEqual(['ledger:migrated', 'payments:migrated', 'orders:migrated']);
+  });
+});
 
 describe('migrate abort on the board', () => {
   it('piped: each pair says each change on its own line', async () => {

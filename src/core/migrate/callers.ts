@@ -122,7 +122,7 @@ function frozenEndpoints(services: readonly ServicePlan[], input: ClusterPlanInp
         `frozen endpoints: ${s.service}'s node is discovered through Cloud Map (${service}.${namespace}); since App Mesh ended, ` +
         `the envoy of ${clients.join(', ')} keeps the addresses it last received. Replacing ${s.service}'s tasks (this migration in ` +
         'place, a scale-out, a failed task) leaves them calling gone addresses until they migrate: prefer --strategy blue-green for ' +
-        `${s.service} (blue's tasks serve them until they move); in place, their wave starts as soon as the new tasks of ${s.service}'s wave run, ` +
+        `${s.service} (blue's tasks serve them until they move); in place, each of them starts as soon as the new tasks of ${s.service} and its other servers run, ` +
         'and apply reports how long the window lasted',
     });
     for (const c of clients) {

@@ -87,3 +87,26 @@ function cycleMessage(cycle: string[], wave: number): string {
     'until those are redeployed too'
   );
 }
+
+/**
+ * What each migrating service of the plan waits for before it starts, in wave order. `wave`: every service of
+ * the waves before its own (a wave starts when the one before has run). `servers`: only the services of earlier
+ * waves it calls (its backends' services and those behind them), so a client starts as soon as its own servers'
+ * new tasks run, not when the rest of their wave does: the shorter the time a Cloud Map server's envoy clients
+ * call its frozen endpoints (rule 11).
+ */
+export function startAfter(plan: ClusterPlan, mode: 'wave' | 'servers'): { service: string; wave: number; after: string[] }[] {
+  const migrating = new Map(plan.services.filter((s) => s.status === 'migrate').map((s) => [s.service, s]));
+  const order = plan.waves.flatMap((w) => w.services.filter((s) => migrating.has(s)).map((service) => ({ service, wave: w.wave })));
+  const waveOf = new Map(order.map((o) => [o.service, o.wave]));
+  return order.map(({ service, wave }) => {
+    const earlier = (s: string) => (waveOf.get(s) ?? Infinity) < wave;
+    const after =
+      mode === 'wave'
+        ? order.filter((o) => o.wave < wave).map((o) => o.service)
+        : [...new Set(migrating.get(service)!.backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]))]
+            .filter(earlier)
+            .sort(byName);
+    return { service, wave, after };
+  });
+}
