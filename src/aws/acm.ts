@@ -1,6 +1,6 @@
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { sender, unlessNotFound } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 import type { CertificateFacts } from '../core/migrate/carry.js';
 
 /** The ACM calls meshctl makes, named after their operations. */
@@ -29,8 +29,5 @@ export function createAcmApi(client: ACMClient, endpoint?: string): AcmApi {
 }
 
 export function connectAcm(config: AwsConfig): AcmApi {
-  const client = new ACMClient(clientOptions(config));
-  addCallLogging(client as never, 'acm', config.log);
-  addRegionCheck(client as never, config);
-  return createAcmApi(client, config.endpointUrl);
+  return createAcmApi(connectClient(ACMClient, 'acm', config), config.endpointUrl);
 }

@@ -6,7 +6,7 @@ import {
   type CreateLaunchConfigurationCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { sender } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 /** The Auto Scaling calls meshctl makes (the sandbox seeds the workshop's Ruby group with them), named after their operations. */
 export interface AutoScalingApi {
@@ -27,8 +27,5 @@ export function createAutoScalingApi(client: AutoScalingClient, endpoint?: strin
 }
 
 export function connectAutoScaling(config: AwsConfig): AutoScalingApi {
-  const client = new AutoScalingClient(clientOptions(config));
-  addCallLogging(client as never, 'autoscaling', config.log);
-  addRegionCheck(client as never, config);
-  return createAutoScalingApi(client, config.endpointUrl);
+  return createAutoScalingApi(connectClient(AutoScalingClient, 'autoscaling', config), config.endpointUrl);
 }

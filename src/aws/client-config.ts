@@ -135,3 +135,19 @@ export function addRegionCheck(client: MiddlewareClient, config: Pick<AwsConfig,
     { step: 'initialize', name: 'meshctlRegionCheck', priority: 'high' },
   );
 }
+
+/**
+ * One SDK client of meshctl's: `Client` with the options of `config` (over them `overrides`), its calls logged
+ * with --verbose under `service`, and ARNs of another region refused before they are sent.
+ */
+export function connectClient<C>(
+  Client: new (options: Record<string, unknown>) => C,
+  service: string,
+  config: AwsConfig,
+  overrides: Record<string, unknown> = {},
+): C {
+  const client = new Client({ ...clientOptions(config), ...overrides });
+  addCallLogging(client as MiddlewareClient, service, config.log);
+  addRegionCheck(client as MiddlewareClient, config);
+  return client;
+}

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 import { allPages } from './pages.js';
 
 /** The CloudFormation calls meshctl makes (migrate cleanup's listing), named after their operations. */
@@ -133,8 +133,5 @@ export function createCloudFormationApi(client: CloudFormationClient, endpoint?:
 }
 
 export function connectCloudFormation(config: AwsConfig): CloudFormationApi {
-  const client = new CloudFormationClient(clientOptions(config));
-  addCallLogging(client as never, 'cloudformation', config.log);
-  addRegionCheck(client as never, config);
-  return createCloudFormationApi(client, config.endpointUrl);
+  return createCloudFormationApi(connectClient(CloudFormationClient, 'cloudformation', config), config.endpointUrl);
 }

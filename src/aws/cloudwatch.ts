@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@a
 import type { MetricQuery, MetricSeries } from '../core/migrate/traffic-check.js';
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 /** The CloudWatch calls meshctl makes, named after their operations. */
 export interface CloudWatchApi {
@@ -75,8 +75,5 @@ export function createCloudWatchApi(client: CloudWatchClient, endpoint?: string)
 }
 
 export function connectCloudWatch(config: AwsConfig): CloudWatchApi {
-  const client = new CloudWatchClient(clientOptions(config));
-  addCallLogging(client as never, 'cloudwatch', config.log);
-  addRegionCheck(client as never, config);
-  return createCloudWatchApi(client, config.endpointUrl);
+  return createCloudWatchApi(connectClient(CloudWatchClient, 'cloudwatch', config), config.endpointUrl);
 }

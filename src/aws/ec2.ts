@@ -11,7 +11,7 @@ import {
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 export interface Ec2Api {
   /** Running instances of an auto scaling group, found by the tag Auto Scaling puts on them (as the workshop does). */
@@ -87,8 +87,5 @@ export function createEc2Api(client: EC2Client, endpoint?: string): Ec2Api {
 }
 
 export function connectEc2(config: AwsConfig): Ec2Api {
-  const client = new EC2Client(clientOptions(config));
-  addCallLogging(client as never, 'ec2', config.log);
-  addRegionCheck(client as never, config);
-  return createEc2Api(client, config.endpointUrl);
+  return createEc2Api(connectClient(EC2Client, 'ec2', config), config.endpointUrl);
 }

@@ -35,7 +35,7 @@ import { toDescribed, type DescribedTaskDefinition } from '../core/task-definiti
 import { AwsCallError, InputError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { connectClient, type AwsConfig } from './client-config.js';
 
 /** The ECS calls meshctl makes, named after their API operations. */
 export interface EcsApi {
@@ -271,11 +271,6 @@ export function createEcsApi(client: ECSClient, endpoint?: string, registerClien
 }
 
 export function connectEcs(config: AwsConfig): EcsApi {
-  const client = new ECSClient(clientOptions(config));
-  const registerClient = new ECSClient({ ...clientOptions(config), maxAttempts: 1 });
-  addCallLogging(client as never, 'ecs', config.log);
-  addRegionCheck(client as never, config);
-  addCallLogging(registerClient as never, 'ecs', config.log);
-  addRegionCheck(registerClient as never, config);
-  return createEcsApi(client, config.endpointUrl, registerClient);
+  const registerClient = connectClient(ECSClient, 'ecs', config, { maxAttempts: 1 });
+  return createEcsApi(connectClient(ECSClient, 'ecs', config), config.endpointUrl, registerClient);
 }

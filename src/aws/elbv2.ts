@@ -20,7 +20,7 @@ import {
 import { AwsCallError } from '../errors.js';
 import { sender, unlessNotFound } from './aws-error.js';
 import { allPages } from './pages.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 /** The Elastic Load Balancing v2 calls meshctl makes, named after their operations. */
 export interface Elbv2Api {
@@ -134,8 +134,5 @@ export function createElbv2Api(client: ElasticLoadBalancingV2Client, endpoint?: 
 }
 
 export function connectElbv2(config: AwsConfig): Elbv2Api {
-  const client = new ElasticLoadBalancingV2Client(clientOptions(config));
-  addCallLogging(client as never, 'elbv2', config.log);
-  addRegionCheck(client as never, config);
-  return createElbv2Api(client, config.endpointUrl);
+  return createElbv2Api(connectClient(ElasticLoadBalancingV2Client, 'elbv2', config), config.endpointUrl);
 }

@@ -9,7 +9,7 @@ import {
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 export type RuleTarget = Target;
 
@@ -59,8 +59,5 @@ export function createEventBridgeApi(client: EventBridgeClient, endpoint?: strin
 }
 
 export function connectEventBridge(config: AwsConfig): EventBridgeApi {
-  const client = new EventBridgeClient(clientOptions(config));
-  addCallLogging(client as never, 'eventbridge', config.log);
-  addRegionCheck(client as never, config);
-  return createEventBridgeApi(client, config.endpointUrl);
+  return createEventBridgeApi(connectClient(EventBridgeClient, 'eventbridge', config), config.endpointUrl);
 }

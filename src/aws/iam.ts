@@ -12,7 +12,7 @@ import {
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { sender, unlessNotFound } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 import { allPages } from './pages.js';
 
 export interface IamApi {
@@ -72,8 +72,5 @@ export function createIamApi(client: IAMClient, endpoint?: string): IamApi {
 }
 
 export function connectIam(config: AwsConfig): IamApi {
-  const client = new IAMClient(clientOptions(config));
-  addCallLogging(client as never, 'iam', config.log);
-  addRegionCheck(client as never, config);
-  return createIamApi(client, config.endpointUrl);
+  return createIamApi(connectClient(IAMClient, 'iam', config), config.endpointUrl);
 }

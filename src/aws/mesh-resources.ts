@@ -37,7 +37,7 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import type { MeshKind } from '../core/mesh/plan.js';
 import { sender, unlessNotFound } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 import { allPages } from './pages.js';
 
 export type AppMeshKind = Exclude<MeshKind, 'namespace' | 'cloudMapService'>;
@@ -166,8 +166,5 @@ export function createMeshResourceApi(client: AppMeshClient, endpoint?: string):
 }
 
 export function connectMeshResources(config: AwsConfig): MeshResourceApi {
-  const client = new AppMeshClient(clientOptions(config));
-  addCallLogging(client as never, 'appmesh', config.log);
-  addRegionCheck(client as never, config);
-  return createMeshResourceApi(client, config.endpointUrl);
+  return createMeshResourceApi(connectClient(AppMeshClient, 'appmesh', config), config.endpointUrl);
 }

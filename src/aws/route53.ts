@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 import { allPages } from './pages.js';
 
 export interface RecordInfo {
@@ -120,8 +120,5 @@ export function createRoute53Api(client: Route53Client, endpoint?: string): Rout
 }
 
 export function connectRoute53(config: AwsConfig): Route53Api {
-  const client = new Route53Client(clientOptions(config));
-  addCallLogging(client as never, 'route53', config.log);
-  addRegionCheck(client as never, config);
-  return createRoute53Api(client, config.endpointUrl);
+  return createRoute53Api(connectClient(Route53Client, 'route53', config), config.endpointUrl);
 }

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { sender } from './aws-error.js';
 import { allPages } from './pages.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 /** A schedule as GetSchedule gave it. */
 export type Schedule = Omit<GetScheduleCommandOutput, '$metadata'>;
@@ -51,8 +51,5 @@ export function createSchedulerApi(client: SchedulerClient, endpoint?: string): 
 }
 
 export function connectScheduler(config: AwsConfig): SchedulerApi {
-  const client = new SchedulerClient(clientOptions(config));
-  addCallLogging(client as never, 'scheduler', config.log);
-  addRegionCheck(client as never, config);
-  return createSchedulerApi(client, config.endpointUrl);
+  return createSchedulerApi(connectClient(SchedulerClient, 'scheduler', config), config.endpointUrl);
 }

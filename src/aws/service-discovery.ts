@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { allPages } from './pages.js';
 import { sender } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 export interface ServiceDiscoveryApi {
   getService(id: string): Promise<{ name?: string; namespaceId?: string }>;
@@ -108,8 +108,5 @@ export function createServiceDiscoveryApi(client: ServiceDiscoveryClient, endpoi
 }
 
 export function connectServiceDiscovery(config: AwsConfig): ServiceDiscoveryApi {
-  const client = new ServiceDiscoveryClient(clientOptions(config));
-  addCallLogging(client as never, 'servicediscovery', config.log);
-  addRegionCheck(client as never, config);
-  return createServiceDiscoveryApi(client, config.endpointUrl);
+  return createServiceDiscoveryApi(connectClient(ServiceDiscoveryClient, 'servicediscovery', config), config.endpointUrl);
 }

@@ -1,7 +1,7 @@
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AwsCallError } from '../errors.js';
 import { sender } from './aws-error.js';
-import { addCallLogging, addRegionCheck, clientOptions, type AwsConfig } from './client-config.js';
+import { type AwsConfig, connectClient } from './client-config.js';
 
 export interface CommandInvocation {
   /** Pending, InProgress, Delayed, Success, Cancelled, TimedOut, Failed, Cancelling, or NotYetVisible. */
@@ -55,8 +55,5 @@ export function createSsmApi(client: SSMClient, endpoint?: string): SsmApi {
 }
 
 export function connectSsm(config: AwsConfig): SsmApi {
-  const client = new SSMClient(clientOptions(config));
-  addCallLogging(client as never, 'ssm', config.log);
-  addRegionCheck(client as never, config);
-  return createSsmApi(client, config.endpointUrl);
+  return createSsmApi(connectClient(SSMClient, 'ssm', config), config.endpointUrl);
 }
