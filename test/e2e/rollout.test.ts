@@ -73,7 +73,7 @@ describe('update-service and wait-running against moto', () => {
     );
     expect(r.stderr).toMatch(/\nno service events since the update started\nraise --timeout if tasks are still starting/);
     expect(r.stdout).toMatch(/3\/4 tasks of .*:1 RUNNING/);
-    const json = await cli(['wait-running', '--count', '4', '--timeout', '1s', '--json']);
+    const json = await cli(['wait-running', '--count', '4', '--timeout', '2s', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, running: 3, wanted: 4, events: [], error: { kind: 'timeout' } });
   });
 
