@@ -24,6 +24,8 @@ export interface MigrateVerifyOptions {
   services?: readonly string[];
   /** No --service was given: the default service was taken (a missing one says so). */
   defaulted?: boolean;
+  /** --green-name: the green of the one service named, when apply named it so. */
+  greenName?: string;
   windowMs: number;
   max5xxRatio: number;
 }
@@ -91,7 +93,7 @@ async function namedTargets(ctx: Context, opts: MigrateVerifyOptions, names: rea
   const ecs = await ctx.aws.ecs();
   const missing: string[] = [];
   const targets = await mapLimit([...names], 4, async (name): Promise<Target | undefined> => {
-    const greenName = greenNameOf(name);
+    const greenName = greenNameOf(name, opts.greenName);
     const found = await ecs.describeServicesBatch(opts.cluster, [name, greenName]);
     const service = found.find((s) => s.serviceName === name && s.status === 'ACTIVE');
     const green = found.find((s) => s.serviceName === greenName && s.status === 'ACTIVE');

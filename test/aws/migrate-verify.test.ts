@@ -6,12 +6,14 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
+  ListTagsForResourceCommand,
   ListTasksCommand,
   type Service,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { pairMark } from '../../src/core/migrate/blue-green.js';
 import { runInProcess } from '../support/fake-deps.js';
 import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 
@@ -176,5 +178,38 @@ describe('migrate verify: the deployment ECS made', () => {
     const r = await verify('payments');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/ListServiceDeployments failed: ThrottlingException/);
+  });
+});
+
+describe('migrate verify --green-name: the green apply named so', () => {
+  it("verifies the green of that name when meshctl's mark says it is payments' green; without the flag, payments itself", async () => {
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    // payments-blue-green: a green of another name, with meshctl's mark for the pair.
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: input.services.filter((s) => s === 'payments' || s === 'pay-green').map(service),
+    }));
+    const mark = pairMark({ cluster: 'c', blue: 'payments', green: 'pay-green' });
+    ecs.on(ListTagsForResourceCommand).resolves({ tags: Object.entries(mark).map(([key, value]) => ({ key, value })) });
+    const named = await runInProcess([
+      'migrate',
+      'verify',
+      '--cluster',
+      'c',
+      '--service',
+      'payments',
+      '--green-name',
+      'pay-green',
+      '--json',
+    ]);
+    expect((JSON.parse(named.stdout) as Out).services.map((s) => s.service)).toEqual(['pay-green']);
+    const plain = await verify('payments');
+    expect((JSON.parse(plain.stdout) as Out).services.map((s) => s.service)).toEqual(['payments']);
+  });
+
+  it('--green-name without exactly one --service is exit 2 before any request', async () => {
+    const r = await runInProcess(['migrate', 'verify', '--cluster', 'c', '--green-name', 'pay-green']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--green-name names one green service: pass exactly one --service with it/);
+    expect(ecs.calls()).toHaveLength(0);
   });
 });

@@ -8,6 +8,7 @@ import { DEFAULT_SERVICE, resolveServiceTarget } from '../../steps/service.js';
 import type { Report } from '../../ui/output.js';
 import { checkAll, collect, contextOf, distinctServices, targetFlags } from '../options/common.js';
 import { toVerifyServiceConnectOptions } from '../options/verify.js';
+import { greenNameFlag } from './flags.js';
 
 interface MigrateVerifyFlags {
   service?: string[];
@@ -15,6 +16,7 @@ interface MigrateVerifyFlags {
   cluster?: string;
   window?: string;
   max5xxRatio?: string;
+  greenName?: string;
 }
 
 function deploymentCell(v: ServiceVerdict): string {
@@ -93,6 +95,7 @@ export function registerVerify(migrate: Command, deps: Deps): void {
       collect,
     )
     .option('--all-services', 'every service of the cluster that ECS shows on Service Connect, and every green meshctl created')
+    .option('--green-name <name>', 'with one --service: its green, when apply named it so (default: <name>-sc)')
     .option('--window <duration>', "the traffic check's CloudWatch window, at least 1m (default: 5m)")
     .option('--max-5xx-ratio <ratio>', "the traffic check's largest share of 5xx responses that passes, 0.01 or 1% (default: 1%)")
     .addHelpText(
@@ -120,6 +123,7 @@ passed. Exit 0 when every service is healthy, else 1.`,
         () => {
           if (flags.allServices && selected.length) throw new UsageError('--all-services and --service both choose the services; pass one');
         },
+        () => flags.greenName !== undefined && greenNameFlag(flags.greenName, selected),
       );
       const { cluster } = await resolveServiceTarget(ctx, { cluster: flags.cluster });
       // By name: a service's ARN names it as well.
@@ -128,6 +132,7 @@ passed. Exit 0 when every service is healthy, else 1.`,
         cluster,
         services,
         defaulted: !flags.allServices && selected.length === 0,
+        ...(flags.greenName !== undefined ? { greenName: flags.greenName } : {}),
         windowMs: check.windowMs,
         max5xxRatio: check.max5xxRatio,
       });
