@@ -32,6 +32,7 @@ export default defineConfig({
     maxWorkers: Number(process.env.MESHCTL_TEST_WORKERS) || 3,
     hookTimeout: 60_000,
     setupFiles: ['test/support/setup-env.ts'],
+    globalSetup: ['test/support/global-tmp.ts'],
     projects: [
       // The end-to-end files share one moto per worker (test/support/moto.ts workerMoto): they run
       // without isolation, one after another in the same worker process, which keeps its moto and its
