@@ -5,6 +5,7 @@ import type { Context } from '../../runtime/context.js';
 import { gatherCluster, planSummary, selectPlan } from '../../steps/migrate-cluster.js';
 import { resolveServiceTarget, servicesMissing } from '../../steps/service.js';
 import type { Report } from '../../ui/output.js';
+import { textTable } from '../../ui/table.js';
 import type { MigrateFlags, MigrateOptions } from './flags.js';
 
 const mark = { error: '✖', warn: '!', info: '·' };
@@ -47,12 +48,6 @@ export function planReport(cluster: string, plan: ClusterPlan, notes: string[], 
     }),
   );
   const header = ['wave', 'service', 'namespace', 'alias', 'backends', 'findings'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
   const untouched = plan.services.filter((s) => s.status !== 'migrate').map((s) => `${s.service} (${s.status})`);
   const findings = [...plan.findings, ...plan.services.flatMap((s) => s.findings)];
   const cycles = plan.waves
@@ -70,7 +65,7 @@ export function planReport(cluster: string, plan: ClusterPlan, notes: string[], 
     },
     lines: [
       ...notes.map((n) => `note: ${n}`),
-      ...(rows.length ? [line(header), ...rows.map(line)] : ['nothing to migrate: no service of the selection runs envoy']),
+      ...(rows.length ? textTable(header, rows) : ['nothing to migrate: no service of the selection runs envoy']),
       ...cycles,
       ...(untouched.length ? [`left as they are: ${untouched.join(', ')}`] : []),
       ...parityLines(plan),

@@ -6,6 +6,7 @@ import type { Deps } from '../../runtime/context.js';
 import { verifyMigration } from '../../steps/migrate-verify.js';
 import { DEFAULT_SERVICE, resolveServiceTarget } from '../../steps/service.js';
 import type { Report } from '../../ui/output.js';
+import { textTable } from '../../ui/table.js';
 import { checkAll, collect, contextOf, distinctServices, targetFlags } from '../options/common.js';
 import { toVerifyServiceConnectOptions } from '../options/verify.js';
 import { greenNameFlag } from './flags.js';
@@ -53,12 +54,6 @@ export function migrateVerifyReport(cluster: string, verdicts: ServiceVerdict[])
     TRAFFIC_CELL[v.traffic.status],
     v.ok ? 'healthy' : 'NOT HEALTHY',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
   const fallbacks = [...new Set(verdicts.map((v) => v.deployment?.fallback).filter((f): f is string => !!f))];
   const details = verdicts.flatMap((v) => [
     ...v.problems.map((p) => `✖ ${v.service}: ${p}`),
@@ -72,7 +67,7 @@ export function migrateVerifyReport(cluster: string, verdicts: ServiceVerdict[])
   return {
     data: { ok: unhealthy === 0 && verdicts.length > 0, cluster, services: verdicts },
     lines: [
-      ...(verdicts.length ? [line(header), ...rows.map(line)] : [`no migrated service in cluster ${cluster}: none shows Service Connect`]),
+      ...(verdicts.length ? textTable(header, rows) : [`no migrated service in cluster ${cluster}: none shows Service Connect`]),
       ...details,
       ...fallbacks.map((f) => `note: ${f}; the service's deployments[] (DescribeServices) are shown instead`),
       ...(verdicts.length
