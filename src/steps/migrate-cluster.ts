@@ -9,6 +9,7 @@ import {
   type PrivateRecord,
   type ServiceFacts,
   type ServicePlan,
+  serversOf,
 } from '../core/migrate/types.js';
 import { startAfter } from '../core/migrate/waves.js';
 import { mapLimit, runWhenReady, type Readiness } from '../core/concurrency.js';
@@ -190,10 +191,8 @@ export function backendsLeftBehind(plan: ClusterPlan, selection: readonly string
   const out = new Map<string, string[]>();
   for (const s of plan.services) {
     if (!chosen.has(s.service) || s.status !== 'migrate') continue;
-    const behind = s.backends
-      .flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])])
-      .filter((b) => b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
-    if (behind.length) out.set(s.service, [...new Set(behind)]);
+    const behind = serversOf(s.backends).filter((b) => b !== s.service && status.get(b) === 'migrate' && !chosen.has(b));
+    if (behind.length) out.set(s.service, behind);
   }
   return out;
 }

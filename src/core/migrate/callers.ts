@@ -2,7 +2,7 @@
 
 import { proxyContainers } from '../envoy/proxy.js';
 import type { DescribedVirtualNode, MeshDescription } from '../mesh/description.js';
-import type { ClusterPlanInput, Finding, ServiceFacts, ServicePlan } from './types.js';
+import { serversOf, type ClusterPlanInput, type Finding, type ServiceFacts, type ServicePlan } from './types.js';
 
 /*
  * What the plan cannot see from one cluster but must say:
@@ -51,7 +51,7 @@ function nodeOf(meshes: readonly MeshDescription[], p: ServicePlan): DescribedVi
 export function envoyClientsOf(services: readonly ServicePlan[], server: string): string[] {
   return services
     .filter((s) => s.status === 'migrate' && s.service !== server)
-    .filter((s) => s.backends.some((b) => b.servedBy === server || (b.behind ?? []).includes(server)))
+    .filter((s) => serversOf(s.backends).includes(server))
     .map((s) => s.service);
 }
 

@@ -12,7 +12,7 @@ import { checkPrerequisites } from './prerequisites.js';
 import { planStandaloneTasks } from './standalone.js';
 import { checkCallers } from './callers.js';
 import { planParity } from './parity.js';
-import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan } from './types.js';
+import { ClusterPlanInput, Finding, Draft, note, ServicePlan, ClusterPlan, serversOf } from './types.js';
 
 /*
  * Plans a whole cluster's move from App Mesh to ECS Service Connect from what still exists after App Mesh
@@ -91,7 +91,7 @@ function draftMigrating(d: Draft, input: ClusterPlanInput, all: Ownership[], dra
 function clientNamespace(d: Draft, drafts: Draft[], input: ClusterPlanInput): void {
   if (input.overrides.namespace !== undefined) return chooseNamespace(d, input);
   const byService = new Map(drafts.map((x) => [x.facts.service, x]));
-  const called = d.backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]);
+  const called = serversOf(d.backends);
   const spaces = (list: Draft[]) => [...new Set(list.flatMap((x) => (x.namespace && x.kind !== 'client-only' ? [x.namespace] : [])))];
   const ofCalled = spaces(called.flatMap((s) => byService.get(s) ?? []));
   if (ofCalled.length > 1) {

@@ -174,6 +174,11 @@ export interface Backend {
   behind?: string[];
 }
 
+/** The ECS services these backends reach: each one's service and those behind it (a router's targets), once each. */
+export function serversOf(backends: readonly Backend[]): string[] {
+  return [...new Set(backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]))];
+}
+
 type AliasKind = 'virtual service' | 'Cloud Map' | 'Route 53' | 'Service Connect' | '--client-alias';
 export interface Candidate {
   name: string;

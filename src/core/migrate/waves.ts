@@ -1,6 +1,6 @@
 // ---- rule 8: waves -----------------------------------------------------------------------------
 
-import { byName, Draft, ClusterPlan, Finding } from './types.js';
+import { byName, Draft, ClusterPlan, Finding, serversOf } from './types.js';
 
 /** Strongly connected components (Tarjan), each sorted; a component is emitted after those it depends on. */
 function components(nodes: string[], edges: Map<string, string[]>): string[][] {
@@ -58,9 +58,8 @@ export function planWaves(drafts: Draft[]): { waves: ClusterPlan['waves']; findi
   const migrating = drafts.filter((d) => d.status === 'migrate');
   const names = new Set(migrating.map((d) => d.facts.service));
   // A self-loop is no reason to wait, so it is no edge.
-  const servers = (d: Draft) => [...new Set(d.backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]))];
   const waitsFor = (d: Draft) =>
-    servers(d)
+    serversOf(d.backends)
       .filter((s) => names.has(s) && s !== d.facts.service)
       .sort(byName);
   const edges = new Map(migrating.map((d) => [d.facts.service, waitsFor(d)]));
@@ -104,9 +103,7 @@ export function startAfter(plan: ClusterPlan, mode: 'wave' | 'servers'): { servi
     const after =
       mode === 'wave'
         ? order.filter((o) => o.wave < wave).map((o) => o.service)
-        : [...new Set(migrating.get(service)!.backends.flatMap((b) => [...(b.servedBy ? [b.servedBy] : []), ...(b.behind ?? [])]))]
-            .filter(earlier)
-            .sort(byName);
+        : serversOf(migrating.get(service)!.backends).filter(earlier).sort(byName);
     return { service, wave, after };
   });
 }
