@@ -31,14 +31,7 @@ export interface ScheduledTaskFacts {
 }
 
 /** A scheduled task the apply moves to the envoy-free revision of its service's family. */
-export interface StandaloneTask {
-  kind: 'rule' | 'schedule';
-  name: string;
-  group: string;
-  targetId?: string;
-  cluster: string;
-  /** The revision with envoy it runs now. */
-  taskDefinitionArn: string;
+export interface StandaloneTask extends Omit<ScheduledTaskFacts, 'described'> {
   /** The envoy-free revision it moves to when the service already runs one; else the one apply registers. */
   to?: string;
   /** Names its containers' environment calls that are Service Connect aliases after the move: they will need DNS. */
