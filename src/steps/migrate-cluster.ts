@@ -346,8 +346,9 @@ export async function runWaves<R extends { status: string }>(
     const done = await runWhenReady(order.length, concurrency, ready, async (i) => {
       const { service, wave } = order[i]!;
       const r = await work(lineOf(service), byName.get(service)!, wave);
-      ok.set(service, succeeded(r));
-      if (!succeeded(r)) failedWave = Math.min(failedWave, wave);
+      const passed = succeeded(r);
+      ok.set(service, passed);
+      if (!passed) failedWave = Math.min(failedWave, wave);
       return r;
     });
     return done.map((r, i) => {
