@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { TEST_MANAGED_POLICIES } from './moto.js';
 import { projectRoot } from './paths.js';
 
 export const BIN = join(projectRoot(), 'bin/meshctl.js');
@@ -40,7 +41,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     AWS_EC2_METADATA_DISABLED: 'true',
     CI: 'true',
     // A sandbox these runs start holds only the managed policy meshctl reads (see TEST_MANAGED_POLICIES).
-    MESHCTL_MOTO_MANAGED_POLICIES: 'AWSAppMeshEnvoyAccess',
+    MESHCTL_MOTO_MANAGED_POLICIES: TEST_MANAGED_POLICIES.MESHCTL_MOTO_MANAGED_POLICIES,
   };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
