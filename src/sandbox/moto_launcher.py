@@ -13,6 +13,12 @@ With MOTO_IAM_LOAD_MANAGED_POLICIES=true, moto builds its ~1,300 AWS managed pol
 IAM backend (each account and partition, after each reset): seconds each time. MESHCTL_MOTO_MANAGED_POLICIES
 (comma-separated names, e.g. AWSAppMeshEnvoyAccess) keeps only those: the e2e tests set it.
 
+Two settings make each request and each reset cheaper, the sandbox's as the tests': moto lists its own
+package folder again on every request to find the service a host names (cached here: it does not change
+while the server runs), and it loads some thousand default AMIs into every EC2 backend after each reset
+(none of meshctl's worlds uses one; MOTO_EC2_LOAD_DEFAULT_AMIS=true brings them back).
+MESHCTL_MOTO_QUIET=1 (the e2e tests) leaves out werkzeug's line per request in the log.
+
 Usage: python3 moto_launcher.py [--pid-file FILE] [--until-stdin-closes] -H 127.0.0.1 -p PORT
 --pid-file: this process writes its own PID there, so `meshctl sandbox` records the PID of moto itself
 even when `python3` is a shim that starts the interpreter as a child.
@@ -36,6 +42,9 @@ def _exit_at_end_of_stdin():
 if __name__ == "__main__" and "--until-stdin-closes" in sys.argv:
     threading.Thread(target=_exit_at_end_of_stdin, daemon=True).start()
 
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+from moto import backends  # noqa: E402
 from moto.appmesh import responses as appmesh_responses  # noqa: E402  (after the stdin watch)
 from moto.iam import models as iam_models  # noqa: E402
 from moto.ecs import models  # noqa: E402
@@ -87,6 +96,14 @@ def _only_managed_policies(names):
 
 if os.environ.get("MESHCTL_MOTO_MANAGED_POLICIES"):
     _only_managed_policies(os.environ["MESHCTL_MOTO_MANAGED_POLICIES"])
+
+_moto_modules = tuple(backends.list_of_moto_modules())
+backends.list_of_moto_modules = lambda: _moto_modules
+
+if os.environ.get("MESHCTL_MOTO_QUIET") == "1":
+    import logging  # noqa: E402
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from moto.server import main  # noqa: E402  (after the patch, on purpose)
 

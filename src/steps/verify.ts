@@ -89,8 +89,8 @@ export async function runVerify(ctx: Context, opts: VerifyOptions): Promise<Veri
       intervalMs: 2000,
       signal: ctx.signal,
       ...transientPolls(ctx),
-      timeoutMessage: (ms) =>
-        `SSM command ${commandId} on ${instanceId} did not finish within ${formatDuration(ms)}; raise --timeout or check the SSM agent`,
+      timeoutMessage: () =>
+        `SSM command ${commandId} on ${instanceId} did not finish within ${formatDuration(opts.timeoutMs)}; raise --timeout or check the SSM agent`,
     },
     ctx.clock,
   );

@@ -168,9 +168,10 @@ export async function runWaitRunning(ctx: Context, target: ServiceTarget, opts: 
         intervalMs: opts.intervalMs,
         signal,
         ...transientPolls(ctx),
-        timeoutMessage: (elapsed) =>
+        // Names the --timeout given, not the time measured (which a busy machine rounds up past it).
+        timeoutMessage: () =>
           failure(
-            `timed out after ${formatDuration(elapsed)} with ${last ? progressText(last) : 'no tasks seen'} of ${rev}`,
+            `timed out after ${formatDuration(opts.timeoutMs)} with ${last ? progressText(last) : 'no tasks seen'} of ${rev}`,
             'raise --timeout if tasks are still starting; the deployment and the events say why they are not',
           ),
       },

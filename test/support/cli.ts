@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_MANAGED_POLICIES } from './moto.js';
+import { TEST_MOTO_ENV } from './moto.js';
 import { projectRoot } from './paths.js';
 
 export const BIN = join(projectRoot(), 'bin/meshctl.js');
@@ -40,8 +40,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_EC2_METADATA_DISABLED: 'true',
     CI: 'true',
-    // A sandbox these runs start holds only the managed policy meshctl reads (see TEST_MANAGED_POLICIES).
-    MESHCTL_MOTO_MANAGED_POLICIES: TEST_MANAGED_POLICIES.MESHCTL_MOTO_MANAGED_POLICIES,
+    // A sandbox these runs start holds only the managed policy meshctl reads and logs no requests (see TEST_MOTO_ENV).
+    MESHCTL_MOTO_MANAGED_POLICIES: TEST_MOTO_ENV.MESHCTL_MOTO_MANAGED_POLICIES,
+    MESHCTL_MOTO_QUIET: TEST_MOTO_ENV.MESHCTL_MOTO_QUIET,
   };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
