@@ -7,19 +7,34 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 const E2E = 'test/e2e/**/*.test.ts';
 
 /**
- * The in-process test files that touch global state: SDK client mocks (aws-sdk-client-mock patches the
- * clients' prototypes), vi.mock/spyOn/stub, fake timers, process.env or process handlers. They run
- * isolated, each in a fresh module graph. Every other in-process file is plain functions on plain data
- * and shares its worker's modules with the files before it (importing the SDK and the matchers again for
- * each of them cost more than their tests). Read from the files themselves, so a new test that mocks
- * is isolated without anyone listing it.
+ * The in-process test files, told apart by reading them (a new file lands in the right group without anyone
+ * listing it):
+ * - those that patch globals vitest cannot put back between files (vi.mock/spyOn/stub, fake timers,
+ *   process.env or process handlers) run isolated, each in a fresh module graph;
+ * - those that mock SDK clients (aws-sdk-client-mock stubs the client class's send, and mockClient on a
+ *   stubbed class restores it first, so each file starts from its own mocks) share their worker's modules,
+ *   with the matchers (test/support/setup-mocks.ts puts every client back after each file): importing the SDK again for each of them cost more than their tests;
+ * - every other one is plain functions on plain data and shares its worker's modules too.
  */
-const GLOBAL_STATE = /mockClient|aws-sdk-client-mock|vi\.(mock|spyOn|stub|useFakeTimers|doMock)|process\.(env|on|exitCode|once)\b/;
+const ISOLATED = /vi\.(mock|spyOn|stub|useFakeTimers|doMock)|process\.(env|on|exitCode|once)\b/;
+const MOCKS = /mockClient|aws-sdk-client-mock/;
 const inProcess = (readdirSync('test', { recursive: true }) as string[])
   .map((f) => join('test', f))
   .filter((f) => f.endsWith('.test.ts') && !f.startsWith(join('test', 'e2e')));
-const touchesGlobals = inProcess.filter((f) => GLOBAL_STATE.test(readFileSync(f, 'utf8')));
-const plain = inProcess.filter((f) => !touchesGlobals.includes(f));
+const source = (f: string) => readFileSync(f, 'utf8');
+const isolated = inProcess.filter((f) => ISOLATED.test(source(f)));
+const mocking = inProcess.filter((f) => !isolated.includes(f) && MOCKS.test(source(f)));
+const plain = inProcess.filter((f) => !isolated.includes(f) && !mocking.includes(f));
+const inProcessProject = (name: string, include: string[], options: { isolate: boolean; setup?: string }) => ({
+  extends: true as const,
+  test: {
+    name,
+    include,
+    exclude: [...configDefaults.exclude, E2E],
+    isolate: options.isolate,
+    ...(options.setup ? { setupFiles: [options.setup] } : {}),
+  },
+});
 
 export default defineConfig({
   // The version main.ts prints, as scripts/build.mjs puts it in: from package.json.
@@ -40,16 +55,9 @@ export default defineConfig({
       // one file to the next; moto is reset before each file and each test.
       { extends: true, test: { name: 'e2e', include: [E2E], isolate: false } },
       // vitest queues projects by name, so the e2e files (the long ones) start first and these fill the gaps.
-      {
-        extends: true,
-        test: {
-          name: 'in-process',
-          include: touchesGlobals,
-          exclude: [...configDefaults.exclude, E2E],
-          setupFiles: ['test/support/setup-matchers.ts'],
-        },
-      },
-      { extends: true, test: { name: 'in-process-plain', include: plain, exclude: [...configDefaults.exclude, E2E], isolate: false } },
+      inProcessProject('in-process', isolated, { isolate: true, setup: 'test/support/setup-matchers.ts' }),
+      inProcessProject('in-process-mocks', mocking, { isolate: false, setup: 'test/support/setup-mocks.ts' }),
+      inProcessProject('in-process-plain', plain, { isolate: false }),
     ],
   },
 });
