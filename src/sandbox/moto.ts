@@ -38,11 +38,22 @@ export function motoArgs(port: number, options: { pidFile?: string; untilStdinCl
 }
 
 /**
+ * Finds moto and what its server needs without importing them (importing moto's server costs a second or
+ * more of CPU, which the launcher pays again right after): a missing one fails as its import would.
+ */
+const CHECK_MOTO = [
+  'import importlib.metadata, importlib.util',
+  'for name in ("moto", "flask", "flask_cors", "werkzeug"):',
+  '    if importlib.util.find_spec(name) is None: raise ModuleNotFoundError(f"No module named {name!r}")',
+  'print(importlib.metadata.version("moto"))',
+].join('\n');
+
+/**
  * Checks that `python` can import moto 5.2.x with its server (the launcher patches 5.2.1's internals);
  * returns the version, or throws a UsageError (exit 2) that ends with the install line.
  */
 export function checkMoto(python = 'python3'): string {
-  const r = spawnSync(python, ['-c', 'import moto, moto.server; print(moto.__version__)'], {
+  const r = spawnSync(python, ['-c', CHECK_MOTO], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120_000,
