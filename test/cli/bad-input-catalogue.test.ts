@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { buildProgram, reportError } from '../../src/main.js';
+import type { Deps } from '../../src/runtime/context.js';
+import { createUi } from '../../src/ui/output.js';
+import { BINARY_CASES, CASES, catalogueDir, IN_PROCESS_CASES, NEVER_PRINTED } from '../support/bad-input-catalogue.js';
+import { captureStream, fakeClock } from '../support/fake-deps.js';
+
+/**
+ * The bad-input catalogue (test/support/bad-input-catalogue.ts) in-process: the program main() builds, its
+ * error report and exit code, with the real AWS clients pointed at a loopback port nothing answers (a call
+ * would end in exit 3), in the catalogue's folder. The cases a process must show run through the built
+ * binary too (test/e2e/bad-input-catalogue.test.ts).
+ */
+
+let dir: string;
+const home = process.cwd();
+// Port 9 (discard) on loopback: nothing listens there in the tests' machines; a call is refused at once.
+const DEAD_ENDPOINT = 'http://127.0.0.1:9';
+
+beforeAll(() => {
+  dir = catalogueDir();
+  process.chdir(dir);
+});
+afterAll(() => process.chdir(home));
+
+/** One command as main() runs it, without a terminal: its exit code and what it printed. */
+async function run(args: string[], env: Record<string, string | undefined>) {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const ui = createUi({ stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: false }, { stdout, stderr });
+  const deps: Deps = { ui, clock: fakeClock(), signal: new AbortController().signal, env, argv: args, awsClients: createAwsClients };
+  let code = 0;
+  try {
+    await (await buildProgram(deps, args)).parseAsync(args, { from: 'user' });
+  } catch (err) {
+    code = reportError(err, ui, args);
+  }
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('bad input catalogue', () => {
+  it('has at least 40 cases, each run here or through the binary (most in both or here)', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(40);
+    expect(CASES.filter((c) => !IN_PROCESS_CASES.includes(c) && !BINARY_CASES.includes(c))).toEqual([]);
+    expect(IN_PROCESS_CASES.length).toBeGreaterThan(CASES.length * 0.8);
+  });
+
+  it.each(IN_PROCESS_CASES)('%s: exit 2 with a message and no stack trace', async (_name, args, message, where = {}) => {
+    const env = {
+      AWS_ENDPOINT_URL: DEAD_ENDPOINT,
+      AWS_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_MAX_ATTEMPTS: '1',
+      ...where.env,
+    };
+    const r = await run(args, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    // No stack trace, no "meshctl bug", no control character from the input (meshctl's own line breaks
+    // aside), no password from a URL.
+    for (const never of NEVER_PRINTED) expect(r.stderr).not.toMatch(never);
+  });
+});
