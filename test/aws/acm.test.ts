@@ -8,10 +8,8 @@ import { TLS_ROLE_POLICY } from '../../src/core/migrate/carry.js';
 import { fromMeshFile } from '../../src/core/mesh/sources/mesh-file.js';
 import type { MeshFile } from '../../src/core/mesh/file.js';
 import { AwsCallError } from '../../src/errors.js';
-import { createContext } from '../../src/runtime/context.js';
 import { gatherCarryFacts } from '../../src/steps/carry-facts.js';
-import { createUi } from '../../src/ui/output.js';
-import { captureStream, fakeClock, mockedAwsClients } from '../support/fake-deps.js';
+import { mockedContext } from '../support/fake-deps.js';
 
 const config = { region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
 const acm = mockClient(ACMClient);
@@ -67,20 +65,12 @@ describe('gatherCarryFacts', () => {
     virtualServices: [],
   };
   const meshes = [fromMeshFile(file, 'mesh.yaml')];
-  function context() {
-    const ui = createUi(
-      { stderrIsTTY: false, ci: true, json: false, color: false, verbose: false },
-      { stdout: captureStream(), stderr: captureStream() },
-    );
-    const deps = { ui, clock: fakeClock(), signal: new AbortController().signal, env: {}, argv: [], awsClients: () => mockedAwsClients() };
-    return createContext({ region: 'us-west-2' }, deps);
-  }
 
   it('reads each listener certificate once, and the role with its attached policies by name', async () => {
     acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: CERT, Type: 'PRIVATE', CertificateAuthorityArn: PCA } });
     iam.on(GetRoleCommand, { RoleName: 'ecs-sc-tls' }).resolves({ Role: { RoleName: 'ecs-sc-tls' } as never });
     iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: TLS_ROLE_POLICY }] });
-    const got = await gatherCarryFacts(context(), [...meshes, ...meshes], ROLE, []);
+    const got = await gatherCarryFacts(mockedContext(), [...meshes, ...meshes], ROLE, []);
     expect(got).toEqual({
       certificates: [{ arn: CERT, type: 'PRIVATE', issuer: PCA }],
       tlsRoleFacts: { arn: ROLE, found: true, attached: [TLS_ROLE_POLICY] },
@@ -92,7 +82,7 @@ describe('gatherCarryFacts', () => {
     acm.on(DescribeCertificateCommand).rejects(named('AccessDeniedException', 403));
     iam.on(GetRoleCommand).rejects(named('AccessDenied', 403));
     const notes: string[] = [];
-    expect(await gatherCarryFacts(context(), meshes, ROLE, notes)).toEqual({});
+    expect(await gatherCarryFacts(mockedContext(), meshes, ROLE, notes)).toEqual({});
     expect(notes).toEqual([
       expect.stringMatching(/^ACM did not answer/),
       expect.stringMatching(/^IAM did not answer .*--tls-role was not checked/),
@@ -100,7 +90,7 @@ describe('gatherCarryFacts', () => {
   });
 
   it('asks nothing when no listener names an ACM certificate', async () => {
-    expect(await gatherCarryFacts(context(), [], ROLE, [])).toEqual({});
+    expect(await gatherCarryFacts(mockedContext(), [], ROLE, [])).toEqual({});
     expect(acm).toHaveReceivedCommandTimes(DescribeCertificateCommand, 0);
     expect(iam).toHaveReceivedCommandTimes(GetRoleCommand, 0);
   });

@@ -21,11 +21,9 @@ import { createSchedulerApi, type Schedule } from '../../src/aws/scheduler.js';
 import { retargetRuleTarget, updateScheduleInput } from '../../src/core/migrate/retarget.js';
 import type { ClusterPlan } from '../../src/core/migrate/types.js';
 import { AwsCallError } from '../../src/errors.js';
-import { createContext } from '../../src/runtime/context.js';
 import { gatherBreakers, moveStandaloneTasks } from '../../src/steps/standalone-tasks.js';
-import { createUi } from '../../src/ui/output.js';
 import { revision, tdArn } from '../core/migrate/fixtures.js';
-import { captureStream, fakeClock, mockedAwsClients } from '../support/fake-deps.js';
+import { mockedContext } from '../support/fake-deps.js';
 
 const config = { region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
 const eb = mockClient(EventBridgeClient);
@@ -173,15 +171,6 @@ describe('EventBridge Scheduler', () => {
 
 // ---- the step: gathering and moving --------------------------------------------------------------
 
-function context() {
-  const ui = createUi(
-    { stderrIsTTY: false, ci: true, json: false, color: false, verbose: false },
-    { stdout: captureStream(), stderr: captureStream() },
-  );
-  const deps = { ui, clock: fakeClock(), signal: new AbortController().signal, env: {}, argv: [], awsClients: () => mockedAwsClients() };
-  return createContext({ region: 'us-west-2' }, deps);
-}
-
 const envoyService = { serviceName: 'payments', taskDefinition: tdArn('payments', 7), launchType: 'FARGATE' } as Service;
 const described = new Map([[tdArn('payments', 7), revision('payments', 7)]]);
 
@@ -197,7 +186,7 @@ describe('gatherBreakers', () => {
     sched.on(GetScheduleCommand).resolves({ ...schedule, $metadata: {} });
     ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: OLD }).resolves({ taskDefinition: revision('payments', 6).taskDefinition });
     const notes: string[] = [];
-    const got = await gatherBreakers(context(), 'shop', [envoyService], described, notes);
+    const got = await gatherBreakers(mockedContext(), 'shop', [envoyService], described, notes);
     expect(notes).toEqual([expect.stringMatching(/^EventBridge did not answer \(.*\): its scheduled tasks were not checked$/)]);
     expect(got.scheduled).toEqual([
       { kind: 'schedule', name: 'hourly', group: 'jobs', cluster: CLUSTER, taskDefinitionArn: OLD, described: revision('payments', 6) },
@@ -224,7 +213,7 @@ describe('gatherBreakers', () => {
       })),
     }));
     const onEc2 = { ...envoyService, launchType: 'EC2' } as Service;
-    const got = await gatherBreakers(context(), 'shop', [onEc2], described, []);
+    const got = await gatherBreakers(mockedContext(), 'shop', [onEc2], described, []);
     expect(ecs.commandCalls(DescribeContainerInstancesCommand).map((c) => c.args[0].input.containerInstances!.length)).toEqual([100, 50]);
     expect(ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'shop', nextToken: 'p2' });
     // Only ACTIVE instances take new tasks: the first of each batch is draining.
@@ -235,13 +224,13 @@ describe('gatherBreakers', () => {
   it('throttling after retries is no "gone": it is thrown', async () => {
     eb.on(ListEventBusesCommand).rejects(named('ThrottlingException', 400));
     sched.on(ListSchedulesCommand).resolves({ Schedules: [] });
-    await expect(gatherBreakers(context(), 'shop', [envoyService], described, [])).rejects.toBeInstanceOf(AwsCallError);
+    await expect(gatherBreakers(mockedContext(), 'shop', [envoyService], described, [])).rejects.toBeInstanceOf(AwsCallError);
   });
 
   it('reads nothing from EventBridge when no service runs envoy', async () => {
     const plain = { serviceName: 'web', taskDefinition: tdArn('web', 1) } as Service;
     expect(
-      await gatherBreakers(context(), 'shop', [plain], new Map([[tdArn('web', 1), revision('web', 1, { envoy: false })]]), []),
+      await gatherBreakers(mockedContext(), 'shop', [plain], new Map([[tdArn('web', 1), revision('web', 1, { envoy: false })]]), []),
     ).toEqual({});
     expect(eb.calls()).toHaveLength(0);
     expect(sched.calls()).toHaveLength(0);
@@ -284,7 +273,7 @@ describe('moveStandaloneTasks', () => {
     eb.on(PutTargetsCommand).resolves({ FailedEntryCount: 0 });
     sched.on(GetScheduleCommand).resolves({ ...schedule, $metadata: {} });
     sched.on(UpdateScheduleCommand).resolves({ ScheduleArn: schedule.Arn });
-    const moves = await moveStandaloneTasks(context(), plan(), new Map([['payments', NEW]]));
+    const moves = await moveStandaloneTasks(mockedContext(), plan(), new Map([['payments', NEW]]));
     expect(moves.map((m) => [m.name, m.status, m.to])).toEqual([
       ['nightly', 'moved', NEW],
       ['hourly', 'moved', NEW],
@@ -301,11 +290,11 @@ describe('moveStandaloneTasks', () => {
     });
     sched.on(GetScheduleCommand).resolves({ ...schedule, $metadata: {} });
     sched.on(UpdateScheduleCommand).resolves({ ScheduleArn: schedule.Arn });
-    const moves = await moveStandaloneTasks(context(), plan(), new Map([['payments', NEW]]));
+    const moves = await moveStandaloneTasks(mockedContext(), plan(), new Map([['payments', NEW]]));
     expect(moves.map((m) => m.status)).toEqual(['unchanged', 'moved']);
     expect(eb.commandCalls(PutTargetsCommand)).toHaveLength(0);
     sched.resetHistory();
-    const none = await moveStandaloneTasks(context(), plan(), new Map());
+    const none = await moveStandaloneTasks(mockedContext(), plan(), new Map());
     expect(none.map((m) => m.status)).toEqual(['not-moved', 'not-moved']);
     expect(sched.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
   });
@@ -315,7 +304,7 @@ describe('moveStandaloneTasks', () => {
     eb.on(PutTargetsCommand).resolves({ FailedEntryCount: 0 });
     sched.on(GetScheduleCommand).resolves({ ...schedule, $metadata: {} });
     sched.on(UpdateScheduleCommand).rejects(named('ValidationException', 400));
-    const moves = await moveStandaloneTasks(context(), plan(NEW), new Map([['payments', NEW]]));
+    const moves = await moveStandaloneTasks(mockedContext(), plan(NEW), new Map([['payments', NEW]]));
     expect(moves.map((m) => m.status)).toEqual(['moved', 'failed']);
     expect(moves[1]!.detail).toMatch(/UpdateSchedule/);
   });

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/aws/clients.js';
-import { buildProgram, reportError } from '../../src/main.js';
-import type { Deps } from '../../src/runtime/context.js';
-import { createUi } from '../../src/ui/output.js';
 import { BINARY_CASES, CASES, catalogueDir, IN_PROCESS_CASES, NEVER_PRINTED } from '../support/bad-input-catalogue.js';
-import { captureStream, fakeClock } from '../support/fake-deps.js';
+import { runInProcess } from '../support/fake-deps.js';
 
 /**
  * The bad-input catalogue (test/support/bad-input-catalogue.ts) in-process: the program main() builds, its
@@ -24,21 +21,6 @@ beforeAll(() => {
 });
 afterAll(() => process.chdir(home));
 
-/** One command as main() runs it, without a terminal: its exit code and what it printed. */
-async function run(args: string[], env: Record<string, string | undefined>) {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const ui = createUi({ stderrIsTTY: false, ci: true, json: args.includes('--json'), color: false, verbose: false }, { stdout, stderr });
-  const deps: Deps = { ui, clock: fakeClock(), signal: new AbortController().signal, env, argv: args, awsClients: createAwsClients };
-  let code = 0;
-  try {
-    await (await buildProgram(deps, args)).parseAsync(args, { from: 'user' });
-  } catch (err) {
-    code = reportError(err, ui, args);
-  }
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
-
 describe('bad input catalogue', () => {
   it('has at least 40 cases, each run here or through the binary (most in both or here)', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
@@ -55,7 +37,11 @@ describe('bad input catalogue', () => {
       AWS_MAX_ATTEMPTS: '1',
       ...where.env,
     };
-    const r = await run(args, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)));
+    const r = await runInProcess(
+      args,
+      {},
+      { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), awsClients: createAwsClients },
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     // No stack trace, no "meshctl bug", no control character from the input (meshctl's own line breaks

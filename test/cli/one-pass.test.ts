@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { buildProgram, reportError } from '../../src/main.js';
-import type { Deps } from '../../src/runtime/context.js';
-import { createUi } from '../../src/ui/output.js';
-import { captureStream, fakeClock } from '../support/fake-deps.js';
+import { buildProgram } from '../../src/main.js';
+import { fakeDeps, runInProcess } from '../support/fake-deps.js';
 
 /** AWS clients that fail the test when anything asks for one. */
 const noAws = (): AwsClients =>
@@ -15,27 +13,11 @@ const noAws = (): AwsClients =>
     get: (_t, name) => () => Promise.reject(new Error(`an AWS client (${String(name)}) was asked for`)),
   });
 
-function deps(args: string[], env: Record<string, string>) {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const ui = createUi({ stderrIsTTY: false, ci: true, json: true, color: false, verbose: false }, { stdout, stderr });
-  const d: Deps = { ui, clock: fakeClock(), signal: new AbortController().signal, env, argv: args, awsClients: () => noAws() };
-  return { d, ui, stdout, stderr };
-}
-
 /** One command in-process, with --json, and no AWS at all: its exit code and error.problems. */
 async function run(args: string[], env: Record<string, string> = { AWS_REGION: 'us-west-2' }) {
-  const all = [...args, '--json'];
-  const { d, ui, stdout, stderr } = deps(all, env);
-  let code = 0;
-  try {
-    await (await buildProgram(d, all)).parseAsync(all, { from: 'user' });
-  } catch (err) {
-    code = reportError(err, ui, all);
-  }
-  const out = stdout.text();
-  const problems = out ? ((JSON.parse(out) as { error?: { problems: string[] } }).error?.problems ?? []) : [];
-  return { code, problems, stderr: stderr.text() };
+  const { code, stdout, stderr } = await runInProcess([...args, '--json'], {}, { env, awsClients: () => noAws() });
+  const problems = stdout ? ((JSON.parse(stdout) as { error?: { problems: string[] } }).error?.problems ?? []) : [];
+  return { code, problems, stderr };
 }
 
 let dir: string;
@@ -164,8 +146,7 @@ describe('a bad meshctl.yaml and bad flags in one run', () => {
 
   /** Every command of the program, with what it needs to reach its action. */
   const leaves = async (): Promise<string[][]> => {
-    const { d } = deps([], {});
-    const program = await buildProgram(d);
+    const program = await buildProgram(fakeDeps([], {}, { awsClients: () => noAws() }).deps);
     const walk = (cmd: Command, path: string[]): string[][] =>
       cmd.commands.length ? cmd.commands.flatMap((c) => walk(c, [...path, c.name()])) : [path];
     return walk(program, []);

@@ -29,7 +29,7 @@ import { createEventBridgeApi } from '../../src/aws/eventbridge.js';
 import { createSchedulerApi } from '../../src/aws/scheduler.js';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { createAcmApi } from '../../src/aws/acm.js';
-import type { Deps } from '../../src/runtime/context.js';
+import { createContext, type Deps } from '../../src/runtime/context.js';
 import type { PollClock } from '../../src/core/poll.js';
 import { buildProgram, reportError } from '../../src/main.js';
 import { createUi, type UiFacts } from '../../src/ui/output.js';
@@ -73,8 +73,16 @@ export function mockedAwsClients(): AwsClients {
   };
 }
 
-/** Runs one meshctl command in-process with mocked AWS, a fake clock and captured streams. */
-export async function runInProcess(args: string[], facts: Partial<UiFacts> = {}) {
+export interface FakeDepsOptions {
+  env?: Deps['env'];
+  awsClients?: Deps['awsClients'];
+}
+
+/**
+ * What main() gives a command, without a terminal: captured streams, a fake clock, the UI facts the
+ * arguments ask for (--json, --verbose), and by default no environment and mocked AWS (`options` gives others).
+ */
+export function fakeDeps(args: readonly string[] = [], facts: Partial<UiFacts> = {}, options: FakeDepsOptions = {}) {
   const stdout = captureStream();
   const stderr = captureStream();
   const ui = createUi(
@@ -82,7 +90,25 @@ export async function runInProcess(args: string[], facts: Partial<UiFacts> = {})
     { stdout, stderr },
   );
   const clock = fakeClock();
-  const deps: Deps = { ui, clock, signal: new AbortController().signal, env: {}, argv: args, awsClients: () => mockedAwsClients() };
+  const deps: Deps = {
+    ui,
+    clock,
+    signal: new AbortController().signal,
+    env: options.env ?? {},
+    argv: args,
+    awsClients: options.awsClients ?? (() => mockedAwsClients()),
+  };
+  return { deps, ui, stdout, stderr, clock };
+}
+
+/** A step's context as a command builds it (region us-west-2), with mocked AWS, a fake clock and captured streams. */
+export function mockedContext() {
+  return createContext({ region: 'us-west-2' }, fakeDeps().deps);
+}
+
+/** Runs one meshctl command in-process as main() does (see fakeDeps): its exit code and what it printed. */
+export async function runInProcess(args: string[], facts: Partial<UiFacts> = {}, options: FakeDepsOptions = {}) {
+  const { deps, ui, stdout, stderr, clock } = fakeDeps(args, facts, options);
   let code = 0;
   try {
     await (await buildProgram(deps, args)).parseAsync(args, { from: 'user' });
