@@ -21,10 +21,9 @@ const MOCKS = /mockClient|aws-sdk-client-mock/;
 const inProcess = (readdirSync('test', { recursive: true }) as string[])
   .map((f) => join('test', f))
   .filter((f) => f.endsWith('.test.ts') && !f.startsWith(join('test', 'e2e')));
-const source = (f: string) => readFileSync(f, 'utf8');
-const isolated = inProcess.filter((f) => ISOLATED.test(source(f)));
-const mocking = inProcess.filter((f) => !isolated.includes(f) && MOCKS.test(source(f)));
-const plain = inProcess.filter((f) => !isolated.includes(f) && !mocking.includes(f));
+const groupOf = (text: string) => (ISOLATED.test(text) ? 'isolated' : MOCKS.test(text) ? 'mocking' : 'plain');
+const group = new Map(inProcess.map((f) => [f, groupOf(readFileSync(f, 'utf8'))]));
+const filesOf = (name: ReturnType<typeof groupOf>) => inProcess.filter((f) => group.get(f) === name);
 const inProcessProject = (name: string, include: string[], options: { isolate: boolean; setup?: string }) => ({
   extends: true as const,
   test: {
@@ -55,9 +54,9 @@ export default defineConfig({
       // one file to the next; moto is reset before each file and each test.
       { extends: true, test: { name: 'e2e', include: [E2E], isolate: false } },
       // vitest queues projects by name, so the e2e files (the long ones) start first and these fill the gaps.
-      inProcessProject('in-process', isolated, { isolate: true, setup: 'test/support/setup-matchers.ts' }),
-      inProcessProject('in-process-mocks', mocking, { isolate: false, setup: 'test/support/setup-mocks.ts' }),
-      inProcessProject('in-process-plain', plain, { isolate: false }),
+      inProcessProject('in-process', filesOf('isolated'), { isolate: true, setup: 'test/support/setup-matchers.ts' }),
+      inProcessProject('in-process-mocks', filesOf('mocking'), { isolate: false, setup: 'test/support/setup-mocks.ts' }),
+      inProcessProject('in-process-plain', filesOf('plain'), { isolate: false }),
     ],
   },
 });
