@@ -49,7 +49,7 @@ const CHECK_MOTO = [
 ].join('\n');
 
 /**
- * Checks that `python` can import moto 5.2.x with its server (the launcher patches 5.2.1's internals);
+ * Checks that `python` finds moto 5.2.x and its server's packages (the launcher patches 5.2.1's internals);
  * returns the version, or throws a UsageError (exit 2) that ends with the install line.
  */
 export function checkMoto(python = 'python3'): string {

@@ -13,11 +13,11 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll } from 'vitest';
-import 'aws-sdk-client-mock-jest/vitest';
+import './setup-matchers.js';
 
 // The files that mock SDK clients share their worker's modules (vitest.config.ts): after each file,
 // every client class's send is put back, so a later file that forgot to mock a client fails as it would
-// alone instead of answering from an earlier file's mock. And aws-sdk-client-mock's matchers.
+// alone instead of answering from an earlier file's mock. And aws-sdk-client-mock's matchers (setup-matchers.ts).
 
 const CLIENTS = [
   ACMClient,
