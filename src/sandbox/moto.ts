@@ -142,6 +142,22 @@ export function keepTasksWhereTheyAre(url: string): Promise<void> {
   });
 }
 
+/**
+ * A moto started through the launcher with MESHCTL_MOTO_SNAPSHOTS=1 (the tests') keeps a deep copy of every
+ * resource it holds under `name` (POST /meshctl-api/snapshot) and puts a fresh copy of it back on restore:
+ * false when the launcher could not (no such snapshot, something moto holds that cannot be copied, another server).
+ */
+export async function snapshotMoto(url: string, name = 'default'): Promise<boolean> {
+  return (await fetch(`${url}/meshctl-api/snapshot?name=${encodeURIComponent(name)}`, { method: 'POST' })).ok;
+}
+
+/** Puts back what snapshotMoto kept (see there), then keeps ECS tasks where RunTask puts them; false when it could not. */
+export async function restoreMoto(url: string, name = 'default'): Promise<boolean> {
+  if (!(await fetch(`${url}/meshctl-api/restore?name=${encodeURIComponent(name)}`, { method: 'POST' })).ok) return false;
+  await keepTasksWhereTheyAre(url);
+  return true;
+}
+
 /** Clears every resource in moto, then keeps ECS tasks where RunTask puts them again. */
 export async function resetMoto(url: string): Promise<void> {
   await post(`${url}/moto-api/reset`);

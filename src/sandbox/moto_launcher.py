@@ -22,6 +22,12 @@ botocore's endpoint list and the EC2 model again (a fifth of moto's start-up); e
 files is parsed once here (they do not change while the server runs).
 MESHCTL_MOTO_QUIET=1 (the e2e tests) leaves out werkzeug's line per request in the log.
 
+MESHCTL_MOTO_SNAPSHOTS=1 (the e2e tests) adds two calls: POST /meshctl-api/snapshot?name=N keeps a deep
+copy of every resource moto holds, POST /meshctl-api/restore?name=N puts a fresh copy of it back (and drops
+what services that held nothing then hold now); 404 when no snapshot of that name was taken. The tests
+seed each world once per server and restore it before each test, instead of a reset and tens of calls.
+A snapshot that cannot be copied answers 500 and the tests reset and seed as before.
+
 Usage: python3 moto_launcher.py [--pid-file FILE] [--until-stdin-closes] -H 127.0.0.1 -p PORT
 --pid-file: this process writes its own PID there, so `meshctl sandbox` records the PID of moto itself
 even when `python3` is a shim that starts the interpreter as a child.
@@ -123,6 +129,87 @@ if os.environ.get("MESHCTL_MOTO_QUIET") == "1":
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from moto.server import main  # noqa: E402  (after the patch, on purpose)
+
+
+class _Snapshots:
+    """Deep copies of moto's resources (see the module's note on MESHCTL_MOTO_SNAPSHOTS)."""
+
+    def __init__(self):
+        self.taken = {}
+
+    @staticmethod
+    def _every_backend_dict():
+        import gc
+        from moto.core.base_backend import BackendDict
+
+        return [o for o in gc.get_objects() if isinstance(o, BackendDict)]
+
+    def take(self, name):
+        import copy
+        from moto.core.base_backend import BackendDict, backend_lock
+
+        with backend_lock:
+            held = list(dict.fromkeys(BackendDict._instances))
+            every = self._every_backend_dict()
+            # The service dicts themselves stay the live ones: only what they hold is copied.
+            memo = {id(d): d for d in every}
+            contents = copy.deepcopy([dict(d) for d in held], memo)
+            self.taken[name] = (held, every, contents)
+
+    def restore(self, name):
+        import copy
+        from moto.core.base_backend import BackendDict, backend_lock
+        from moto.core.model_instances import reset_model_data
+
+        held, every, contents = self.taken[name]
+        with backend_lock:
+            fresh = copy.deepcopy(contents, {id(d): d for d in every})
+            for d in list(dict.fromkeys(BackendDict._instances)):
+                if d not in held:
+                    dict.clear(d)
+            for d, content in zip(held, fresh):
+                dict.clear(d)
+                dict.update(d, content)
+            BackendDict._instances[:] = held
+            reset_model_data()
+
+
+_snapshots = _Snapshots()
+
+
+def _serve_snapshot_call(environ, start_response):
+    import json
+    from urllib.parse import parse_qs
+
+    path = environ.get("PATH_INFO", "")
+    name = parse_qs(environ.get("QUERY_STRING", "")).get("name", ["default"])[0]
+    status, body = "200 OK", {"ok": True}
+    try:
+        if path == "/meshctl-api/snapshot":
+            _snapshots.take(name)
+        elif path == "/meshctl-api/restore" and name in _snapshots.taken:
+            _snapshots.restore(name)
+        else:
+            status, body = "404 Not Found", {"ok": False, "error": "no such call, or no snapshot of that name"}
+    except Exception as err:  # noqa: BLE001  (something moto holds that cannot be copied: said, and no snapshot)
+        _snapshots.taken.pop(name, None)
+        status, body = "500 Internal Server Error", {"ok": False, "error": f"{type(err).__name__}: {err}"}
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+if os.environ.get("MESHCTL_MOTO_SNAPSHOTS") == "1":
+    from moto.moto_server import werkzeug_app  # noqa: E402
+
+    _dispatch = werkzeug_app.DomainDispatcherApplication.__call__
+
+    def _call_with_snapshots(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/meshctl-api/"):
+            return _serve_snapshot_call(environ, start_response)
+        return _dispatch(self, environ, start_response)
+
+    werkzeug_app.DomainDispatcherApplication.__call__ = _call_with_snapshots
 
 
 def _take_pid_file(argv):

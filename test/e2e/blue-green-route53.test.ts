@@ -72,7 +72,7 @@ const discoveryName = async () => {
 };
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   const vpcId = (await sdkClients(env.moto.url).ec2.send(new DescribeSubnetsCommand({ SubnetIds: [env.ws.subnetId] }))).Subnets![0]!.VpcId!;
   const zone = await route53().send(
     new CreateHostedZoneCommand({

@@ -104,7 +104,7 @@ const applyArgs = (stepWait = '1s') =>
 const apply = (...extra: string[]) => env.cli([...applyArgs(), ...extra]);
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   const [lb] = (await elb().send(new DescribeLoadBalancersCommand({ Names: ['IntLB-appmesh-workshop'] }))).LoadBalancers!;
   lbArn = lb!.LoadBalancerArn!;
   const [blueTg] = (await elb().send(new DescribeTargetGroupsCommand({ Names: ['crystal-tg'] }))).TargetGroups!;

@@ -14,7 +14,7 @@ let proxy: FaultProxy | undefined;
 let template: string;
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   template = join(env.ws.dir, 'mesh.yaml');
   writeFileSync(
     template,

@@ -19,7 +19,7 @@ const env = useMotoWorkshop();
 let proxy: FaultProxy | undefined;
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   const cfn = new CloudFormationClient({ endpoint: env.moto.url, region: SANDBOX_REGION, credentials: { ...SANDBOX_CREDENTIALS } });
   await cfn.send(
     new CreateStackCommand({

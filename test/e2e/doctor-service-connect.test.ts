@@ -32,7 +32,7 @@ interface Check {
 }
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   const r = await env.withScheduler(() => cli(['migrate', 'apply', '--service', 'payments', '--interval', '1s', '--timeout', '30s']));
   expect(r.code, r.stderr).toBe(0);
 });

@@ -202,7 +202,7 @@ describe('--json against moto: every output matches its schema', () => {
   });
 
   it('migrate plan of a cluster, and a plan with errors (the report and the error)', async () => {
-    await seedClusterWorld(env.moto.url, env.ws);
+    await env.seeded('cluster', seedClusterWorld);
     const plan = ['migrate', 'plan', '--all-services', '--create-namespace', '--json'];
     const p = await env.cli(plan);
     expect(p.code, p.stderr).toBe(0);

@@ -45,7 +45,7 @@ async function createPrivateCa(): Promise<string> {
 }
 
 async function seedCarry(): Promise<{ pca: string }> {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   const pca = await createPrivateCa();
   const cert = await new ACMClient(config()).send(
     new RequestCertificateCommand({ DomainName: 'payments.local', CertificateAuthorityArn: pca }),

@@ -44,7 +44,7 @@ const GATEWAY_STACK_JSON = JSON.stringify({
 });
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
   const cfn = new CloudFormationClient(config());
   await cfn.send(new CreateStackCommand({ StackName: 'appmesh-workshop-mesh', TemplateBody: MESH_STACK_YAML }));
   await cfn.send(new CreateStackCommand({ StackName: 'alerts', TemplateBody: PLAIN_STACK_JSON }));

@@ -10,7 +10,7 @@ const env = useMotoWorkshop();
 let proxy: FaultProxy | undefined;
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
 });
 afterEach(async () => {
   await proxy?.close();

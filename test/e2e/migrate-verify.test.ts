@@ -29,7 +29,7 @@ interface Verified {
 
 describe('migrate verify after migrate apply, against moto', () => {
   it('reports each service: the deployment from deployments[] (ListServiceDeployments answered 500, said), its tasks, and why it is not healthy', async () => {
-    await seedClusterWorld(env.moto.url, env.ws);
+    await env.seeded('cluster', seedClusterWorld);
     const before = await env.cli(['migrate', 'verify', '--service', 'payments', '--json']);
     expect(before.code, before.stderr).toBe(1);
     expect((JSON.parse(before.stdout) as Verified).services[0]!.problems[0]).toMatch(/a revision with envoy: not migrated/);

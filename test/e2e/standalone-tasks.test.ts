@@ -79,7 +79,7 @@ const ruleTarget = async (rule: string) =>
 const scheduleOf = async (name: string) => new SchedulerClient(config(env.moto.url)).send(new GetScheduleCommand({ Name: name }));
 
 beforeEach(async () => {
-  await seedClusterWorld(env.moto.url, env.ws);
+  await env.seeded('cluster', seedClusterWorld);
 });
 
 describe('scheduled tasks that start an envoy revision', () => {

@@ -130,7 +130,7 @@ describe.skipIf(!HAS_TMUX)('the board of a many-service rollout in a terminal', 
 
 describe.skipIf(!HAS_TMUX)('the board of migrate apply --all-services in a terminal', () => {
   it('one line per service, in waves, each in its last state: no spinner and no line per change', async () => {
-    await seedClusterWorld(env.moto.url, env.ws);
+    await env.seeded('cluster', seedClusterWorld);
     const migrated = ['crystal-service-lb', 'inventory', 'payments', 'products'];
     await env.withScheduler(async () => {
       const pane = await inTerminal(['migrate', 'apply', '--all-services', '--create-namespace', '--interval', '1s', '--timeout', '30s']);

@@ -141,7 +141,7 @@ describe('meshctl verify --service-connect against moto', () => {
   });
 
   it('behind the ALB: fails with 0 healthy hosts in the target group, passes once there are some', async () => {
-    await seedClusterWorld(env.moto.url, env.ws);
+    await env.seeded('cluster', seedClusterWorld);
     const elb = new ElasticLoadBalancingV2Client(clientConfig());
     const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ['crystal-tg'] }))).TargetGroups![0]!;
     const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['IntLB-appmesh-workshop'] }))).LoadBalancers![0]!;

@@ -21,9 +21,15 @@ export { freePort, keepTasksWhereTheyAre };
 /**
  * The tests' moto (and every sandbox a test starts): only the AWS managed policies meshctl reads (moto
  * builds every one of its ~1,300 again in each IAM backend after each reset, seconds each time; the
- * launcher keeps these), and no line per request in its log (a fifth of moto's time under the tests).
+ * launcher keeps these), and no line per request in its log (a fifth of moto's time under the tests);
+ * the worker's moto also keeps snapshots (snapshotMoto: the workshop's world is seeded once per server).
  */
-export const TEST_MOTO_ENV = { ...MANAGED_POLICIES_ENV, MESHCTL_MOTO_MANAGED_POLICIES: 'AWSAppMeshEnvoyAccess', MESHCTL_MOTO_QUIET: '1' };
+export const TEST_MOTO_ENV = {
+  ...MANAGED_POLICIES_ENV,
+  MESHCTL_MOTO_MANAGED_POLICIES: 'AWSAppMeshEnvoyAccess',
+  MESHCTL_MOTO_QUIET: '1',
+  MESHCTL_MOTO_SNAPSHOTS: '1',
+};
 
 export interface Moto {
   url: string;

@@ -25,7 +25,12 @@ export interface Workshop {
  * cfn-output.json into a fresh folder.
  */
 export async function seedWorkshop(endpoint: string, options: { virtualNode?: boolean } = {}): Promise<Workshop> {
-  const { taskDefinitionArn, subnetId, securityGroupId, cfnOutput } = await seedWorkshopResources(endpoint, options);
+  return workshopFolder(await seedWorkshopResources(endpoint, options));
+}
+
+/** The workshop's resources (as seedWorkshopResources made them) with cfn-output.json in a fresh folder. */
+export function workshopFolder(seeded: Awaited<ReturnType<typeof seedWorkshopResources>>): Workshop {
+  const { taskDefinitionArn, subnetId, securityGroupId, cfnOutput } = seeded;
   const dir = mkdtempSync(join(tmpdir(), 'meshctl-e2e-'));
   const cfnOutputPath = join(dir, 'cfn-output.json');
   writeFileSync(cfnOutputPath, JSON.stringify(cfnOutput, null, 2));
