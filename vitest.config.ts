@@ -10,13 +10,13 @@ const E2E = 'test/e2e/**/*.test.ts';
  * The in-process test files, told apart by reading them (a new file lands in the right group without anyone
  * listing it):
  * - those that patch globals vitest cannot put back between files (vi.mock/spyOn/stub, fake timers, the working folder,
- *   process.env or process handlers) run isolated, each in a fresh module graph;
+ *   process.env, useProcessEnv, or process handlers) run isolated, each in a fresh module graph;
  * - those that mock SDK clients (aws-sdk-client-mock stubs the client class's send, and mockClient on a
  *   stubbed class restores it first, so each file starts from its own mocks) share their worker's modules,
  *   with the matchers (test/support/setup-mocks.ts puts every client back after each file): importing the SDK again for each of them cost more than their tests;
  * - every other one is plain functions on plain data and shares its worker's modules too.
  */
-const ISOLATED = /vi\.(mock|spyOn|stub|useFakeTimers|doMock)|process\.(env|on|exitCode|once|chdir)\b/;
+const ISOLATED = /vi\.(mock|spyOn|stub|useFakeTimers|doMock)|process\.(env|on|exitCode|once|chdir)\b|useProcessEnv/;
 const MOCKS = /mockClient|aws-sdk-client-mock/;
 const inProcess = (readdirSync('test', { recursive: true }) as string[])
   .map((f) => join('test', f))

@@ -7,9 +7,6 @@ import { seedClusterWorld } from '../support/cluster-world.js';
 import { expectJsonMatchesSchema } from '../support/json-schemas.js';
 import { freePort } from '../support/moto.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
-import { projectRoot } from '../support/paths.js';
-
-const FIXTURE = join(projectRoot(), 'test/fixtures/crystal-describe.json');
 
 /** One --json run: exactly one object on stdout, valid for its command's schema (and error.json when it failed). */
 function json(args: string[], r: CliResult): Record<string, unknown> {
@@ -52,12 +49,7 @@ describe('--json with no AWS to answer: one error object for every failure', () 
     ],
     ['no command at all', 2, 'usage', ['--json'], /Usage: meshctl/],
     ['a group without its subcommand', 2, 'usage', ['--json', 'migrate'], /Usage: meshctl migrate/],
-    // meshctl's own validation
-    ['a bad duration', 2, 'usage', ['--json', 'wait-running', '--timeout', '5x'], /error: --timeout: "5x" is not a duration/],
-    ['a bad count', 2, 'usage', ['rollout', '--json', '--concurrency', '0'], /error: --concurrency/],
-    ['a bad service name', 2, 'usage', ['update-service', '--json', '--service', 'no spaces'], /error: --service: "no spaces"/],
-    ['a bad revision', 2, 'usage', ['rollback', '--json', '--to', 'x'], /error: --to: "x" is not a revision/],
-    ['--json with a mesh delete that would ask', 2, 'usage', ['mesh', 'delete', '--json', '-f', 'mesh.yaml'], /pass --yes/],
+    // meshctl's own validation and missing files run in-process: test/cli/json-errors.test.ts
   ] as const)('%s: exit %i, kind %s', async (_what, code, kind, args, stderr) => {
     const r = await run([...args]);
     expect(r.code, r.stderr).toBe(code);
@@ -69,43 +61,23 @@ describe('--json with no AWS to answer: one error object for every failure', () 
     expect({ operation: error.operation, hint: error.hint }).toEqual({ operation: null, hint: null });
   });
 
-  it.each([
-    ['no cfn-output.json', ['update-service', '--json'], 'empty', /error: \.\/cfn-output\.json: no such file/],
-    ['a missing --cfn-output', ['wait-running', '--json', '--cfn-output', 'nope.json'], 'cfn', /error: nope\.json: no such file/],
-    ['a missing --from-file', ['add-envoy', '--json', '--dry-run', '--from-file', 'nope.json'], 'cfn', /error: nope\.json: no such file/],
-    ['a missing mesh file', ['mesh', 'plan', '--json', '-f', 'nope.yaml'], 'cfn', /error: .*nope\.yaml/],
-  ] as const)('%s: exit 2, kind input', async (_what, args, cwd, stderr) => {
-    const r = await run([...args], cwd);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(stderr);
-    expect(json([...args], r).error).toMatchObject({ exitCode: 2, kind: 'input', operation: null, hint: null });
-  });
-
-  it.each([
-    [['update-service', '--json', '--cluster', 'nope']],
-    [['wait-running', '--json', '--count', '3']],
-    [['rollback', '--json']],
-    [['doctor', '--json']],
-    [['verify', '--json', '--instance-id', 'i-0123456789abcdef0']],
-    [['verify', '--service-connect', '--json']],
-    [['add-envoy', '--json']],
-    [['migrate', 'plan', '--json', '--all-services']],
-    [['migrate', 'apply', '--json', '--dry-run']],
-    [['migrate', 'status', '--json']],
-    [['migrate', 'cleanup', '--json']],
-  ])('%j against an endpoint that refuses: exit 3, kind aws-call, the operation and a hint', async (args) => {
-    const r = await run(args);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/error: \w+: could not reach AWS at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
-    const error = json(args, r).error as ErrorOut;
-    expect(error).toMatchObject({
-      exitCode: 3,
-      kind: 'aws-call',
-      operation: expect.stringMatching(/^[A-Z]\w+$/),
-      hint: expect.any(String),
-    });
-    expect(r.stderr).toContain(`error: ${error.message}`);
-  });
+  // Every command's own case runs in-process (test/cli/json-errors.test.ts); one through the binary here.
+  it.each([[['update-service', '--json', '--cluster', 'nope']]])(
+    '%j against an endpoint that refuses: exit 3, kind aws-call, the operation and a hint',
+    async (args) => {
+      const r = await run(args);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/error: \w+: could not reach AWS at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      const error = json(args, r).error as ErrorOut;
+      expect(error).toMatchObject({
+        exitCode: 3,
+        kind: 'aws-call',
+        operation: expect.stringMatching(/^[A-Z]\w+$/),
+        hint: expect.any(String),
+      });
+      expect(r.stderr).toContain(`error: ${error.message}`);
+    },
+  );
 
   it('a rollout that fails at its first step: the steps report, failedStep, resumeCommand and the error', async () => {
     const args = ['rollout', '--json'];
@@ -120,13 +92,6 @@ describe('--json with no AWS to answer: one error object for every failure', () 
       error: { exitCode: 3, kind: 'aws-call' },
     });
     expect(r.stderr).toMatch(/resume with: meshctl rollout --json --from add-envoy/);
-  });
-
-  it('add-envoy --dry-run --from-file needs no AWS: its report matches add-envoy.json', async () => {
-    const args = ['add-envoy', '--dry-run', '--from-file', FIXTURE, '--json'];
-    const r = await run(args);
-    expect(r.code, r.stderr).toBe(0);
-    expect(json(args, r)).toMatchObject({ action: 'dry-run', family: expect.any(String), registerInput: expect.any(Object) });
   });
 
   it.each([[['--json', '--help']], [['rollout', '--help', '--json']], [['--json', 'help', 'rollout']]])(

@@ -10,6 +10,7 @@ import { createIamApi } from '../../src/aws/iam.js';
 import { createMeshResourceApi } from '../../src/aws/mesh-resources.js';
 import { createServiceDiscoveryApi } from '../../src/aws/service-discovery.js';
 import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { createAppMeshApi } from '../../src/aws/app-mesh.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { createEc2Api } from '../../src/aws/ec2.js';
@@ -116,4 +117,25 @@ export async function runInProcess(args: string[], facts: Partial<UiFacts> = {},
     code = reportError(err, ui, args);
   }
   return { code, stdout: stdout.text(), stderr: stderr.text(), clock };
+}
+
+/**
+ * Sets these variables in the process's environment for the file's tests and puts the old values back
+ * after them: the SDK reads its key pair and endpoint from there, as it does under main(). A file that calls
+ * it runs isolated (vitest.config.ts looks for the name).
+ */
+export function useProcessEnv(variables: () => Record<string, string>): void {
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const [name, value] of Object.entries(variables())) {
+      saved.set(name, process.env[name]);
+      process.env[name] = value;
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
 }
