@@ -49,6 +49,8 @@ function expectNothingLeft(r: Awaited<ReturnType<typeof sandboxRun>>) {
   expect(readdirSync(r.root).sort()).toEqual(['state', 'tmp']);
 }
 
+// Each run starts a sandbox of its own (seconds of CPU): exits 0, 1 and 130 show the command's code passed on;
+// every other code's line and exit are in test/sandbox/run.test.ts.
 describe("sandbox run -- <command>: start, run, stop whatever happened, exit with the command's code", () => {
   it("rollout: ends at verify with moto's honest no output; run exits 1 as rollout did, says so in one line, leaves nothing", async () => {
     const r = await sandboxRun(['--json', '--', 'rollout', '--json']);
@@ -80,14 +82,6 @@ describe("sandbox run -- <command>: start, run, stop whatever happened, exit wit
     expect(r.stdout).toMatch(/^payments: unchanged\nproducts: unchanged\n0 rolled out, 2 already had envoy/);
     expect(r.stdout).not.toMatch(/sandbox run/);
     expect(r.stderr).toMatch(/^sandbox run: meshctl rollout --all-services ended with exit 0 \(done\); the sandbox is stopped/m);
-    expectNothingLeft(r);
-  }, 180_000);
-
-  it("bad input to the command: its exit 2 is run's", async () => {
-    const r = await sandboxRun(['--', 'wait-running', '--timeout', 'soon']);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/--timeout: "soon" is not a duration/);
-    expect(r.stderr).toMatch(/^error: sandbox run: meshctl wait-running --timeout soon ended with exit 2 \(bad input\)/m);
     expectNothingLeft(r);
   }, 180_000);
 
