@@ -22,6 +22,7 @@ import { SANDBOX_PROFILE } from './detect.js';
 import { profileConfigText, profileCredentialsText, profileUsage, SANDBOX_REGION, sandboxEnvironment } from './environment.js';
 import {
   checkMoto,
+  type MotoPython,
   freePort,
   keepTasksWhereTheyAre,
   launcherPath,
@@ -316,7 +317,7 @@ export async function sandboxUp(deps: SandboxDeps, opts: SandboxUpOptions): Prom
           `sandbox: ${taken.join(', ')} already ${taken.length === 1 ? 'exists' : 'exist'} in ${shown(dir)}; pass --force to replace ${taken.length === 1 ? 'it' : 'them'}, or use another --dir`,
         );
       }
-      const version = checkMoto();
+      const moto = checkMoto();
       const port = opts.port ?? (await freePort());
       if (opts.port !== undefined && !(await portIsFree(opts.port))) {
         throw new UsageError(`--port: 127.0.0.1:${opts.port} is in use; choose another port, or leave --port out for a free one`);
@@ -336,7 +337,7 @@ export async function sandboxUp(deps: SandboxDeps, opts: SandboxUpOptions): Prom
         files: [],
       };
       try {
-        await start(deps, state, opts, version);
+        await start(deps, state, opts, moto);
       } catch (err) {
         await undo(deps, state);
         throw err;
@@ -349,7 +350,7 @@ export async function sandboxUp(deps: SandboxDeps, opts: SandboxUpOptions): Prom
   }
 }
 
-async function start(deps: SandboxDeps, state: SandboxState, opts: SandboxUpOptions, version: string): Promise<void> {
+async function start(deps: SandboxDeps, state: SandboxState, opts: SandboxUpOptions, found: MotoPython): Promise<void> {
   const launcher = launcherPath();
   const motoLog = at(state.dir, SANDBOX_FILES.motoLog);
   const pidFile = at(state.dir, SANDBOX_FILES.pid);
@@ -357,19 +358,19 @@ async function start(deps: SandboxDeps, state: SandboxState, opts: SandboxUpOpti
   for (const name of WRITTEN) removeFile(at(state.dir, name));
   removeFile(pidFile);
   const env = { ...deps.env, ...MANAGED_POLICIES_ENV };
-  const spawned = await spawnDetached('python3', motoArgs(state.port, { pidFile }), motoLog, env);
+  const spawned = await spawnDetached(found.python, motoArgs(state.port, { pidFile }), motoLog, env);
   const moto: SandboxProcess = { name: 'moto', pid: spawned, path: launcher, option: ['-p', String(state.port)] };
   state.processes.push(moto);
   noteFile(state, SANDBOX_FILES.motoLog, true);
   // Written now, so that down can clean up after an up that dies half-way.
   await writeSandboxState(deps.env, state);
   await waitForMoto(state.endpoint, spawned, motoLog);
-  // The launcher's own PID: `python3` may be a shim that started it as a child.
+  // The launcher's own PID, should the interpreter be a shim that started it as a child.
   const own = Number((await readOptionalFile(pidFile))?.trim());
   if (Number.isInteger(own) && own > 1) moto.pid = own;
   removeIfHolds(pidFile, [moto.pid]);
   await writeSandboxState(deps.env, state);
-  deps.info(`sandbox: moto ${version} answers on ${state.endpoint} (PID ${moto.pid}); seeding the ${state.world} world…`);
+  deps.info(`sandbox: moto ${found.version} answers on ${state.endpoint} (PID ${moto.pid}); seeding the ${state.world} world…`);
   checkpoint(deps);
   await keepTasksWhereTheyAre(state.endpoint);
   const settings = await seed(state, { taskDelayMs: opts.taskDelayMs, failNewTasks: opts.failNewTasks });

@@ -39,20 +39,33 @@ export function motoArgs(port: number, options: { pidFile?: string; untilStdinCl
 
 /**
  * Finds moto and what its server needs without importing them (importing moto's server costs a second or
- * more of CPU, which the launcher pays again right after): a missing one fails as its import would.
+ * more of CPU, which the launcher pays again right after): a missing one fails as its import would. Prints
+ * moto's version and the interpreter's own path.
  */
 const CHECK_MOTO = [
-  'import importlib.metadata, importlib.util',
+  'import importlib.metadata, importlib.util, sys',
   'for name in ("moto", "flask", "flask_cors", "werkzeug"):',
   '    if importlib.util.find_spec(name) is None: raise ModuleNotFoundError(f"No module named {name!r}")',
   'print(importlib.metadata.version("moto"))',
+  'print(sys.executable)',
 ].join('\n');
+
+export interface MotoPython {
+  /** moto's version. */
+  version: string;
+  /**
+   * The interpreter that found it, by its own path (`sys.executable`): the launcher starts with it directly,
+   * not through `python3` again, which may be a shim (pyenv's runs a few shell scripts first, a third of a
+   * second of CPU); `python` itself when the interpreter does not know its path.
+   */
+  python: string;
+}
 
 /**
  * Checks that `python` finds moto 5.2.x and its server's packages (the launcher patches 5.2.1's internals);
- * returns the version, or throws a UsageError (exit 2) that ends with the install line.
+ * returns its version and the interpreter, or throws a UsageError (exit 2) that ends with the install line.
  */
-export function checkMoto(python = 'python3'): string {
+export function checkMoto(python = 'python3'): MotoPython {
   const r = spawnSync(python, ['-c', CHECK_MOTO], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,13 +81,16 @@ export function checkMoto(python = 'python3'): string {
     const why = (r.stderr ?? '').trim().split('\n').pop()?.trim() || (r.error?.message ?? `exit ${r.status}`);
     throw new UsageError(`sandbox: ${python} cannot import moto (${escapeControls(why)}); install it with:\n  ${MOTO_INSTALL}`);
   }
-  const version = r.stdout.trim();
+  const [version = '', executable = ''] = r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
   if (!/^5\.2\.\d+/.test(version)) {
     throw new UsageError(
       `sandbox: ${python} has moto ${escapeControls(version)}; the sandbox needs moto 5.2.x (its launcher patches two moto 5.2.1 bugs):\n  ${MOTO_INSTALL}`,
     );
   }
-  return version;
+  return { version, python: executable || python };
 }
 
 /** A free TCP port on loopback, from the OS. */

@@ -8,8 +8,9 @@ import { checkMoto } from '../../src/sandbox/moto.js';
 // checkMoto asks the real python3 (moto is installed on every machine the tests run on) without importing moto.
 
 describe('checkMoto', () => {
-  it("answers moto's version from the package's metadata", () => {
-    expect(checkMoto()).toMatch(/^5\.2\.\d+$/);
+  it("answers moto's version from the package's metadata, and the interpreter by its own path", () => {
+    const real = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    expect(checkMoto()).toEqual({ version: expect.stringMatching(/^5\.2\.\d+$/), python: real });
   });
 
   it('a python3 that cannot find moto fails as the import would, with the install line', () => {
