@@ -64,7 +64,7 @@ describe('meshctl in GitHub Actions', () => {
   });
 
   it('a successful rollout of several services appends its table, with each task definition, and no annotation', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments']);
+    await env.seeded('orders,payments', (url, ws) => seedMoreServices(url, ws, ['orders', 'payments']));
     // Not there yet: the file is created (private), as the runner would have.
     const summary = join(dir, 'success.md');
     const r = await env.withScheduler(() =>

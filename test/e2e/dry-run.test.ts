@@ -199,8 +199,10 @@ describe('rollout --dry-run', () => {
   });
 
   it('--all-services: a plan per service, the unchanged and the failing ones as the real run reports them; nothing changed', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments']);
-    await seedMoreServices(env.moto.url, env.ws, ['nomesh'], { virtualNodes: false });
+    await env.seeded('orders,payments,nomesh', async (url, ws) => {
+      await seedMoreServices(url, ws, ['orders', 'payments']);
+      await seedMoreServices(url, ws, ['nomesh'], { virtualNodes: false });
+    });
     expect((await cli(['add-envoy'])).code).toBe(0); // crystal-service-lb's family now has envoy
     const families = ['orders-task', 'payments-task', 'nomesh-task'];
     const before = await Promise.all(families.map((f) => env.revisions(f)));

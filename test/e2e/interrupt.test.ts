@@ -77,7 +77,7 @@ describe('Ctrl-C in a rollout of several services', () => {
     `meshctl rollout --concurrency 2 --interval 1s --timeout 30s${extra} ${SERVICES.map((s) => `--service ${s}`).join(' ')}`;
 
   it('prints one resume command, once; with --json the same one on stdout and stderr', async () => {
-    await seedMoreServices(env.moto.url, env.ws, SERVICES);
+    await env.seeded('orders,payments,products', (url, ws) => seedMoreServices(url, ws, SERVICES));
     // No scheduler: the waits go on until the signal.
     const text = await runCli(['rollout', ...args], {
       cwd: env.ws.dir,

@@ -9,7 +9,7 @@ const { cli } = env;
 
 describe('rollout of several services', () => {
   it('rolls out each named service side by side, one JSON result per service', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments', 'products']);
+    await env.seeded('orders,payments,products', (url, ws) => seedMoreServices(url, ws, ['orders', 'payments', 'products']));
     const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       const r = await cli([
@@ -53,8 +53,10 @@ describe('rollout of several services', () => {
   });
 
   it('--all-services skips services that have envoy; a failed one does not stop the others and sets the exit code', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments']);
-    await seedMoreServices(env.moto.url, env.ws, ['nomesh'], { virtualNodes: false });
+    await env.seeded('orders,payments,nomesh', async (url, ws) => {
+      await seedMoreServices(url, ws, ['orders', 'payments']);
+      await seedMoreServices(url, ws, ['nomesh'], { virtualNodes: false });
+    });
     expect((await cli(['add-envoy'])).code).toBe(0); // crystal-service-lb's family now has envoy
     const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {

@@ -13,14 +13,14 @@ const { cli } = env;
 
 describe("a service's task definition is its own", () => {
   it('update-service --service orders deploys orders-task, not the workshop family', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders']);
+    await env.seeded('orders', (url, ws) => seedMoreServices(url, ws, ['orders']));
     const r = await cli(['update-service', '--service', 'orders', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).taskDefinitionArn).toMatch(/task-definition\/orders-task:1$/);
   });
 
   it('rollout --service orders renders envoy into orders-task and deploys it', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders']);
+    await env.seeded('orders', (url, ws) => seedMoreServices(url, ws, ['orders']));
     const scheduler = actAsEcsSchedulerWhileRunning(env.moto.url, env.ws);
     try {
       const r = await cli(['rollout', '--service', 'orders', '--virtual-node', 'orders', '--interval', '1s', '--timeout', '30s', '--json']);
@@ -34,13 +34,13 @@ describe("a service's task definition is its own", () => {
   });
 
   it('rollout --from update-service --service orders resumes with orders-task', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders']);
+    await env.seeded('orders', (url, ws) => seedMoreServices(url, ws, ['orders']));
     const r = await cli(['rollout', '--service', 'orders', '--from', 'update-service', '--timeout', '1s', '--json']);
     expect(JSON.parse(r.stdout).updateService.taskDefinitionArn).toMatch(/orders-task:1$/);
   });
 
   it('wait-running, rollback, doctor and migrate plan read the named service, not the workshop family', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders']);
+    await env.seeded('orders', (url, ws) => seedMoreServices(url, ws, ['orders']));
     const wait = await cli(['wait-running', '--service', 'orders', '--timeout', '5s', '--json']);
     expect(wait.code, wait.stderr).toBe(0);
     expect(JSON.parse(wait.stdout).taskDefinitionArn).toMatch(/orders-task:1$/);
@@ -57,7 +57,7 @@ describe("a service's task definition is its own", () => {
   });
 
   it("refuses (exit 2) a cfn-output family that is not the workshop service's own, unless --task-definition names it", async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders']);
+    await env.seeded('orders', (url, ws) => seedMoreServices(url, ws, ['orders']));
     writeFileSync(
       join(env.ws.dir, 'other.json'),
       JSON.stringify({ CrystalTaskDefinition: 'orders-task:1', EcsClusterName: 'appmesh-workshop' }),

@@ -70,7 +70,7 @@ describe.skipIf(!HAS_TMUX)('colour in a terminal', () => {
 
 describe.skipIf(!HAS_TMUX)('the board of a many-service rollout in a terminal', () => {
   it('moves each waiting line’s clock on between polls', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments']);
+    await env.seeded('orders,payments', (url, ws) => seedMoreServices(url, ws, ['orders', 'payments']));
     // The proxy counts meshctl's calls: the clock must move while none is made.
     proxy = await startFaultProxy(env.moto.url);
     const pane = await inTerminal(['rollout', ...several(['orders', 'payments']), '--interval', '10s', '--timeout', '40s'], {}, proxy.url);
@@ -100,7 +100,7 @@ describe.skipIf(!HAS_TMUX)('the board of a many-service rollout in a terminal', 
   it.each([40, 4])(
     'Ctrl-C, %i rows: the board stays once, in its last state, above the error and one resume command',
     async (height) => {
-      await seedMoreServices(env.moto.url, env.ws, SERVICES);
+      await env.seeded('orders,payments,products', (url, ws) => seedMoreServices(url, ws, SERVICES));
       // No scheduler: the waits go on until Ctrl-C.
       const args = ['rollout', ...several(), '--concurrency', '2', '--interval', '1s', '--timeout', '30s'];
       const pane = await inTerminal(args, {}, env.moto.url, height);
@@ -153,7 +153,7 @@ describe.skipIf(!HAS_TMUX)('the board of migrate apply --all-services in a termi
 
 describe('the board of a many-service rollout in a CI log', () => {
   it('writes a line when a service’s state changes, not when only its clock moves', async () => {
-    await seedMoreServices(env.moto.url, env.ws, ['orders', 'payments']);
+    await env.seeded('orders,payments', (url, ws) => seedMoreServices(url, ws, ['orders', 'payments']));
     // No scheduler: five seconds of polls, all with the same count.
     const r = await env.cli(['rollout', ...several(['orders', 'payments']), '--interval', '1s', '--timeout', '5s']);
     expect(r.code, r.stderr).toBe(1);
