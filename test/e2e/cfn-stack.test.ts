@@ -7,6 +7,7 @@ import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../src/sandbox/environme
 import { seedClusterWorld } from '../support/cluster-world.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
+import type { Workshop } from '../support/workshop.js';
 import { projectRoot } from '../support/paths.js';
 
 // A stack of the shape AWS's App Mesh ECS walkthroughs deploy (parameters without defaults, Fn::Sub'd names,
@@ -19,8 +20,13 @@ const env = useMotoWorkshop();
 let proxy: FaultProxy | undefined;
 
 beforeEach(async () => {
-  await env.seeded('cluster', seedClusterWorld);
-  const cfn = new CloudFormationClient({ endpoint: env.moto.url, region: SANDBOX_REGION, credentials: { ...SANDBOX_CREDENTIALS } });
+  // The cluster world and the stack, deployed once in this server (env.seeded); each test gets them afresh.
+  await env.seeded('cluster,howto-stack', deployHowtoStack);
+});
+
+async function deployHowtoStack(url: string, ws: Workshop): Promise<void> {
+  await seedClusterWorld(url, ws);
+  const cfn = new CloudFormationClient({ endpoint: url, region: SANDBOX_REGION, credentials: { ...SANDBOX_CREDENTIALS } });
   await cfn.send(
     new CreateStackCommand({
       StackName: STACK,
@@ -34,7 +40,7 @@ beforeEach(async () => {
   const resources = await cfn.send(new ListStackResourcesCommand({ StackName: STACK }));
   // What moto deployed: the cluster only (the App Mesh and Cloud Map resources are skipped).
   expect(resources.StackResourceSummaries?.map((r) => r.ResourceType)).toContain('AWS::ECS::Cluster');
-});
+}
 afterEach(async () => {
   await proxy?.close();
   proxy = undefined;

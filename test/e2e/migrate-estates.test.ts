@@ -124,7 +124,7 @@ async function seedCanary(): Promise<void> {
 }
 
 beforeEach(async () => {
-  await seedCanary();
+  await env.seeded('canary', () => seedCanary());
   meshFile = join(mkdtempSync(join(tmpdir(), 'meshctl-estate-')), 'paint.yaml');
   writeFileSync(meshFile, MESH_FILE);
   proxy = await startFaultProxy(env.moto.url, [{ kind: '403', rate: 1, match: /^\w+ \/v20190125\// }]);

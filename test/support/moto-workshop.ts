@@ -43,6 +43,7 @@ async function freshWorkshop(moto: Moto): Promise<Workshop> {
   await moto.reset();
   const made = await seedWorkshopResources(moto.url);
   if (await snapshotMoto(moto.url)) seeded.set(moto, { workshop: made, worlds: new Set() });
+  else console.warn(`moto at ${moto.url} kept no snapshot of the workshop: each test seeds it again (slower, the same world)`);
   return workshopFolder(made);
 }
 
@@ -86,7 +87,9 @@ export function useMotoWorkshop(): MotoWorkshop {
       if (worlds?.has(`world:${name}`) && (await restoreMoto(moto!.url, `world:${name}`))) return;
       worlds?.delete(`world:${name}`);
       await seed(moto!.url, ws!);
-      if (worlds && (await snapshotMoto(moto!.url, `world:${name}`))) worlds.add(`world:${name}`);
+      if (!worlds) return;
+      if (await snapshotMoto(moto!.url, `world:${name}`)) worlds.add(`world:${name}`);
+      else console.warn(`moto kept no snapshot of the world ${name}: each test seeds it again (slower, the same world)`);
     },
     async withScheduler(work) {
       const scheduler = actAsEcsSchedulerWhileRunning(moto!.url, ws!);
