@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
 import { BINARY_CASES, CASES, catalogueDir, IN_PROCESS_CASES, NEVER_PRINTED } from '../support/bad-input-catalogue.js';
-import { runInProcess } from '../support/fake-deps.js';
+import { runWithRealAws } from '../support/fake-deps.js';
 
 /**
  * The bad-input catalogue (test/support/bad-input-catalogue.ts) in-process: the program main() builds, its
@@ -29,19 +28,7 @@ describe('bad input catalogue', () => {
   });
 
   it.each(IN_PROCESS_CASES)('%s: exit 2 with a message and no stack trace', async (_name, args, message, where = {}) => {
-    const env = {
-      AWS_ENDPOINT_URL: DEAD_ENDPOINT,
-      AWS_REGION: 'us-west-2',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_MAX_ATTEMPTS: '1',
-      ...where.env,
-    };
-    const r = await runInProcess(
-      args,
-      {},
-      { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), awsClients: createAwsClients },
-    );
+    const r = await runWithRealAws(args, DEAD_ENDPOINT, { AWS_MAX_ATTEMPTS: '1', ...where.env });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     // No stack trace, no "meshctl bug", no control character from the input (meshctl's own line breaks

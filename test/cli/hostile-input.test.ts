@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
-import { runInProcess, useProcessEnv } from '../support/fake-deps.js';
-import { CASES, hostileInputDir, IN_PROCESS_CASES } from '../support/hostile-input-cases.js';
+import { runWithRealAws, useProcessEnv } from '../support/fake-deps.js';
+import { CASES, expectRefusedLocally, hostileInputDir, IN_PROCESS_CASES } from '../support/hostile-input-cases.js';
 import { startRecordingEndpoint, type RecordingEndpoint } from '../support/recording-endpoint.js';
 
 /**
@@ -39,26 +38,7 @@ describe('hostile input, in-process: refused before any request', () => {
 
   it.each(IN_PROCESS_CASES)('%s: exit 2, named, nothing sent', async (_name, args, message, where = {}) => {
     process.chdir(join(dir, where.cwd ?? '.'));
-    const env = {
-      AWS_ENDPOINT_URL: endpoint.url,
-      AWS_REGION: 'us-west-2',
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      ...where.env,
-    };
-    const r = await runInProcess(
-      args,
-      {},
-      { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), awsClients: createAwsClients },
-    );
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    expect(r.stderr).not.toMatch(/meshctl bug|TimeoutOverflowWarning/);
-    expect(r.stderr + r.stdout).not.toMatch(/(?!\n)\p{Cc}/u);
-    expect(endpoint.seen, r.stderr).toEqual([]);
-    expect(r.stderr).toMatch(/\n$/);
-    expect(r.stdout === '' || r.stdout.endsWith('\n')).toBe(true);
+    const r = await runWithRealAws(args, endpoint.url, { AWS_MAX_ATTEMPTS: '1', ...where.env });
+    expectRefusedLocally(r, message, endpoint.seen);
   });
 });

@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
-import { runInProcess, useProcessEnv } from '../support/fake-deps.js';
-import { expectJsonMatchesSchema } from '../support/json-schemas.js';
+import { runWithRealAws, useProcessEnv } from '../support/fake-deps.js';
+import { expectJsonMatchesSchema, expectUnreachableAws, type ErrorOut } from '../support/json-schemas.js';
+import { cfnFolders } from '../support/cfn-folders.js';
 import { freePort } from '../support/moto.js';
 import { projectRoot } from '../support/paths.js';
 
@@ -16,8 +14,6 @@ import { projectRoot } from '../support/paths.js';
  */
 
 const FIXTURE = join(projectRoot(), 'test/fixtures/crystal-describe.json');
-
-type ErrorOut = { exitCode: number; kind: string; message: string; operation: string | null; hint: string | null };
 
 let deadEndpoint = '';
 let withCfn = '';
@@ -31,23 +27,14 @@ const environment = () => ({
 });
 beforeAll(async () => {
   deadEndpoint = `http://127.0.0.1:${await freePort()}`;
-  withCfn = mkdtempSync(join(tmpdir(), 'meshctl-json-'));
-  writeFileSync(
-    join(withCfn, 'cfn-output.json'),
-    JSON.stringify({
-      EcsClusterName: 'appmesh-workshop',
-      CrystalTaskDefinition: 'arn:aws:ecs:us-west-2:123456789012:task-definition/crystal-task:1',
-      RubyAutoScalingGroupName: 'ruby-asg',
-    }),
-  );
-  empty = mkdtempSync(join(tmpdir(), 'meshctl-json-empty-'));
+  ({ withCfn, empty } = cfnFolders());
 });
 afterAll(() => process.chdir(home));
 useProcessEnv(environment);
 
 const run = (args: string[], cwd: 'cfn' | 'empty' = 'cfn') => {
   process.chdir(cwd === 'cfn' ? withCfn : empty);
-  return runInProcess(args, {}, { env: environment(), awsClients: createAwsClients });
+  return runWithRealAws(args, deadEndpoint);
 };
 
 describe('--json with no AWS to answer, in-process: one error object for every failure', () => {
@@ -94,17 +81,7 @@ describe('--json with no AWS to answer, in-process: one error object for every f
     [['migrate', 'status', '--json']],
     [['migrate', 'cleanup', '--json']],
   ])('%j against an endpoint that refuses: exit 3, kind aws-call, the operation and a hint', async (args) => {
-    const r = await run(args);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/error: \w+: could not reach AWS at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
-    const error = expectJsonMatchesSchema(args, r.stdout).error as ErrorOut;
-    expect(error).toMatchObject({
-      exitCode: 3,
-      kind: 'aws-call',
-      operation: expect.stringMatching(/^[A-Z]\w+$/),
-      hint: expect.any(String),
-    });
-    expect(r.stderr).toContain(`error: ${error.message}`);
+    expectUnreachableAws(args, await run(args));
   });
 
   it('add-envoy --dry-run --from-file needs no AWS: its report matches add-envoy.json', async () => {

@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { seedClusterWorld } from '../support/cluster-world.js';
-import { expectJsonMatchesSchema } from '../support/json-schemas.js';
+import { expectJsonMatchesSchema, expectUnreachableAws, type ErrorOut } from '../support/json-schemas.js';
+import { cfnFolders } from '../support/cfn-folders.js';
 import { freePort } from '../support/moto.js';
 import { useMotoWorkshop } from '../support/moto-workshop.js';
 
@@ -13,8 +11,6 @@ function json(args: string[], r: CliResult): Record<string, unknown> {
   return expectJsonMatchesSchema(args, r.stdout);
 }
 
-type ErrorOut = { exitCode: number; kind: string; message: string; operation: string | null; hint: string | null };
-
 describe('--json with no AWS to answer: one error object for every failure', () => {
   let deadEndpoint = '';
   let withCfn = '';
@@ -22,16 +18,7 @@ describe('--json with no AWS to answer: one error object for every failure', () 
   beforeAll(async () => {
     // A loopback port nothing listens on: every AWS call is refused at once.
     deadEndpoint = `http://127.0.0.1:${await freePort()}`;
-    withCfn = mkdtempSync(join(tmpdir(), 'meshctl-json-'));
-    writeFileSync(
-      join(withCfn, 'cfn-output.json'),
-      JSON.stringify({
-        EcsClusterName: 'appmesh-workshop',
-        CrystalTaskDefinition: 'arn:aws:ecs:us-west-2:123456789012:task-definition/crystal-task:1',
-        RubyAutoScalingGroupName: 'ruby-asg',
-      }),
-    );
-    empty = mkdtempSync(join(tmpdir(), 'meshctl-json-empty-'));
+    ({ withCfn, empty } = cfnFolders());
   });
   const run = (args: string[], cwd: 'cfn' | 'empty' = 'cfn') =>
     runCli(args, { cwd: cwd === 'cfn' ? withCfn : empty, env: { AWS_ENDPOINT_URL: deadEndpoint, AWS_REGION: 'us-west-2' } });
@@ -65,17 +52,7 @@ describe('--json with no AWS to answer: one error object for every failure', () 
   it.each([[['update-service', '--json', '--cluster', 'nope']]])(
     '%j against an endpoint that refuses: exit 3, kind aws-call, the operation and a hint',
     async (args) => {
-      const r = await run(args);
-      expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toMatch(/error: \w+: could not reach AWS at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
-      const error = json(args, r).error as ErrorOut;
-      expect(error).toMatchObject({
-        exitCode: 3,
-        kind: 'aws-call',
-        operation: expect.stringMatching(/^[A-Z]\w+$/),
-        hint: expect.any(String),
-      });
-      expect(r.stderr).toContain(`error: ${error.message}`);
+      expectUnreachableAws(args, await run(args));
     },
   );
 

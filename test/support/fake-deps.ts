@@ -12,7 +12,7 @@ import { createServiceDiscoveryApi } from '../../src/aws/service-discovery.js';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { createAppMeshApi } from '../../src/aws/app-mesh.js';
-import type { AwsClients } from '../../src/aws/clients.js';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { createEc2Api } from '../../src/aws/ec2.js';
 import { createElbv2Api } from '../../src/aws/elbv2.js';
 import { createRoute53Api } from '../../src/aws/route53.js';
@@ -105,6 +105,22 @@ export function fakeDeps(args: readonly string[] = [], facts: Partial<UiFacts> =
 /** A step's context as a command builds it (region us-west-2), with mocked AWS, a fake clock and captured streams. */
 export function mockedContext() {
   return createContext({ region: 'us-west-2' }, fakeDeps().deps);
+}
+
+/**
+ * runInProcess with the real AWS clients at `endpoint` (a dead or recording one) and a test key pair; `env`
+ * adds to or (undefined) takes from that environment.
+ */
+export function runWithRealAws(args: string[], endpoint: string, env: Record<string, string | undefined> = {}) {
+  const all = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-west-2',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    ...env,
+  };
+  const defined = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+  return runInProcess(args, {}, { env: defined, awsClients: createAwsClients });
 }
 
 /** Runs one meshctl command in-process as main() does (see fakeDeps): its exit code and what it printed. */

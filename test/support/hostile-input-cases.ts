@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 /**
  * Issue 18's classes of hostile input: each case ends with exit 2, a message naming what is wrong, no stack
@@ -190,3 +191,18 @@ const SAMPLE = new Set(['blue-green --shift, --step-wait and --max-5xx-ratio']);
 
 export const BINARY_CASES = CASES.filter(([name]) => SDK_FILES.test(name) || COMMANDER_OWN.has(name) || SAMPLE.has(name));
 export const IN_PROCESS_CASES = CASES.filter(([name]) => !SDK_FILES.test(name) && !COMMANDER_OWN.has(name));
+
+/**
+ * What every case must end with: exit 2, `message`, no stack trace or "meshctl bug", no raw control
+ * character, nothing sent to the recording endpoint (`seen`), and output that ends its last line.
+ */
+export function expectRefusedLocally(r: { code: number | null; stdout: string; stderr: string }, message: RegExp, seen: string[]): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(r.stderr).not.toMatch(/meshctl bug|TimeoutOverflowWarning/);
+  expect(r.stderr + r.stdout).not.toMatch(/(?!\n)\p{Cc}/u);
+  expect(seen, r.stderr).toEqual([]);
+  expect(r.stderr).toMatch(/\n$/);
+  expect(r.stdout === '' || r.stdout.endsWith('\n')).toBe(true);
+}

@@ -102,3 +102,18 @@ export function expectJsonMatchesSchema(command: string | readonly string[], std
   }
   return out;
 }
+
+/** The error object of a failed --json run (schemas/error.json). */
+export type ErrorOut = { exitCode: number; kind: string; message: string; operation: string | null; hint: string | null };
+
+/**
+ * A --json run whose first AWS call found nothing listening: exit 3, the operation and the endpoint on
+ * stderr, and one error object of kind aws-call (with the operation and a hint) that says the same.
+ */
+export function expectUnreachableAws(args: readonly string[], r: { code: number | null; stdout: string; stderr: string }): void {
+  expect(r.code, r.stderr).toBe(3);
+  expect(r.stderr).toMatch(/error: \w+: could not reach AWS at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  const error = expectJsonMatchesSchema(args, r.stdout).error as ErrorOut;
+  expect(error).toMatchObject({ exitCode: 3, kind: 'aws-call', operation: expect.stringMatching(/^[A-Z]\w+$/), hint: expect.any(String) });
+  expect(r.stderr).toContain(`error: ${error.message}`);
+}
