@@ -43,6 +43,9 @@ if (!endpoint || !cluster || !subnet || !securityGroup || !Number.isInteger(task
       cluster,
       taskDelayMs,
       failNewTasks,
+      // Four passes a second after a change, backing off to one a second while nothing moves.
+      intervalMs: 250,
+      maxIntervalMs: 1000,
       onReady: () => {
         log('ready: the first pass has seen what runs');
         if (values['ready-file']) writeFileSync(values['ready-file'], String(process.pid), { mode: 0o600 });

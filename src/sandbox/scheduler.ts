@@ -98,7 +98,9 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
     options.onDeploy?.(service, target, fail);
   };
   return {
-    async tick(now: number): Promise<void> {
+    /** One pass at `now`: true when it started or stopped tasks (or has a deployment due), false when nothing moved. */
+    async tick(now: number): Promise<boolean> {
+      let acted = false;
       const ecs = await sandboxAws(endpoint).ecs();
       const listed = new Set<string>();
       // describeServicesBatch leaves out INACTIVE services (moto lists a deleted one so): they count as gone.
@@ -110,7 +112,10 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
         if (first) proven.add(s.taskDefinition!);
         // ECS lists a deleted service as DRAINING for a while, then not at all.
         if (s.status !== 'ACTIVE' || s.desiredCount === 0) {
-          if (!idle.has(name)) await stopAll(name, s.status !== 'ACTIVE' ? 'deleted' : 'scaled to 0');
+          if (!idle.has(name)) {
+            await stopAll(name, s.status !== 'ACTIVE' ? 'deleted' : 'scaled to 0');
+            acted = true;
+          }
           continue;
         }
         const revived = idle.delete(name) && !first;
@@ -118,11 +123,15 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
         if ((before !== undefined && before !== s.taskDefinition) || created || revived) {
           if (delay === 0) await deploy(name);
           else due.set(name, now + delay);
+          acted = true;
         }
       }
       for (const name of [...known.keys()].filter((n) => !listed.has(n))) {
         known.delete(name);
-        if (!idle.has(name)) await stopAll(name, 'deleted');
+        if (!idle.has(name)) {
+          await stopAll(name, 'deleted');
+          acted = true;
+        }
         idle.delete(name);
       }
       first = false;
@@ -130,9 +139,24 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
         if (at > now) continue;
         due.delete(name);
         await deploy(name);
+        acted = true;
       }
+      return acted || due.size > 0;
+    },
+    /** When the earliest delayed deployment is due (ms since the epoch), if one is. */
+    nextDueAt(): number | undefined {
+      return due.size === 0 ? undefined : Math.min(...due.values());
     },
   };
+}
+
+/**
+ * How long the stand-in sleeps after a pass: `base` after one that acted, else twice the last sleep up to
+ * `max` (an idle sandbox costs a few requests a second, not eight), and never past a deployment that is due.
+ */
+export function nextSleepMs(last: number, acted: boolean, base: number, max: number, untilDue?: number): number {
+  const sleep = acted ? base : Math.min(Math.max(last * 2, base), Math.max(max, base));
+  return untilDue === undefined ? sleep : Math.max(0, Math.min(sleep, untilDue));
 }
 
 /**
@@ -144,25 +168,37 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
 export function actAsEcsSchedulerWhileRunning(
   endpoint: string,
   net: TaskNetwork,
-  options: StandInOptions & { onError?: (err: unknown) => void; onReady?: () => void; intervalMs?: number } = {},
+  options: StandInOptions & {
+    onError?: (err: unknown) => void;
+    onReady?: () => void;
+    /** The sleep after a pass that acted (250 ms unless given); maxIntervalMs: the longest while nothing moves (the same unless given). */
+    intervalMs?: number;
+    maxIntervalMs?: number;
+  } = {},
 ): { stop(): Promise<void> } {
   const standIn = createEcsSchedulerStandIn(endpoint, net, options);
   let running = true;
   let ready = false;
   let wake: (() => void) | undefined;
+  const base = options.intervalMs ?? 250;
+  const max = options.maxIntervalMs ?? base;
+  let sleep = base;
   const loop = (async () => {
     while (running) {
+      let acted = true;
       try {
-        await standIn.tick(Date.now());
+        acted = await standIn.tick(Date.now());
         if (!ready) options.onReady?.();
         ready = true;
       } catch (err) {
         if (!options.onError) throw err;
         options.onError(err);
       }
+      const dueAt = standIn.nextDueAt();
+      sleep = nextSleepMs(sleep, acted, base, max, dueAt === undefined ? undefined : dueAt - Date.now());
       await new Promise<void>((r) => {
         wake = r;
-        setTimeout(r, options.intervalMs ?? 250);
+        setTimeout(r, sleep);
       });
     }
   })();

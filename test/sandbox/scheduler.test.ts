@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createEcsSchedulerStandIn, FAILED_TASK_REASON, type IdleReason } from '../../src/sandbox/scheduler.js';
+import { createEcsSchedulerStandIn, FAILED_TASK_REASON, nextSleepMs, type IdleReason } from '../../src/sandbox/scheduler.js';
 
 const ecsMock = mockClient(ECSClient);
 const net = { subnetId: 'subnet-1', securityGroupId: 'sg-1' };
@@ -62,6 +62,36 @@ beforeEach(() => {
 });
 
 describe('the ECS scheduler stand-in', () => {
+  it('says whether a pass acted: not while nothing moves, yes when it deploys, and while a delayed deployment is due', async () => {
+    const ecs = fakeEcs(REV(1));
+    const s = standIn({ taskDelayMs: 1000 });
+    expect(await s.tick(0)).toBe(false);
+    expect(await s.tick(250)).toBe(false);
+    ecs.world.revision = REV(2);
+    expect(await s.tick(500)).toBe(true);
+    expect(s.nextDueAt()).toBe(1500);
+    expect(await s.tick(1000)).toBe(true);
+    expect(await s.tick(1500)).toBe(true);
+    expect(s.nextDueAt()).toBeUndefined();
+    expect(await s.tick(1750)).toBe(false);
+  });
+
+  it.each([
+    [250, true, undefined, 250],
+    [250, false, undefined, 500],
+    [500, false, undefined, 1000],
+    [1000, false, undefined, 1000],
+    [1000, true, undefined, 250],
+    [1000, false, 300, 300],
+    [1000, false, -50, 0],
+  ])('after a %i ms sleep, acted %s, a deployment due in %s ms: sleeps %i ms (base 250, at most 1000)', (last, acted, due, sleep) => {
+    expect(nextSleepMs(last, acted, 250, 1000, due)).toBe(sleep);
+  });
+
+  it('never backs off past the base when no longer sleep is allowed (the tests pass one interval)', () => {
+    expect(nextSleepMs(500, false, 500, 500)).toBe(500);
+  });
+
   it('learns what runs on its first pass and plays a deployment on the next: new tasks up, old ones stopped', async () => {
     const ecs = fakeEcs(REV(1));
     const s = standIn();
