@@ -84,13 +84,17 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
   /** Services scaled to 0 or deleted whose tasks were stopped. */
   const idle = new Set<string>();
   let first = true;
+  /** Tasks started or stopped so far: a pass that changed it acted. */
+  let acts = 0;
   const stopAll = async (service: string, why: IdleReason) => {
+    acts += 1;
     due.delete(service);
     idle.add(service);
     const stopped = await actAsEcsSchedulerForScaleToZero(endpoint, service, cluster);
     options.onStop?.(service, stopped, why);
   };
   const deploy = async (service: string) => {
+    acts += 1;
     const target = known.get(service)!;
     const fail = options.failNewTasks === true && !proven.has(target);
     await actAsEcsSchedulerForDeployment(endpoint, net, service, { cluster, fail });
@@ -100,7 +104,7 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
   return {
     /** One pass at `now`: true when it started or stopped tasks (or has a deployment due), false when nothing moved. */
     async tick(now: number): Promise<boolean> {
-      let acted = false;
+      const actsBefore = acts;
       const ecs = await sandboxAws(endpoint).ecs();
       const listed = new Set<string>();
       // describeServicesBatch leaves out INACTIVE services (moto lists a deleted one so): they count as gone.
@@ -112,10 +116,7 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
         if (first) proven.add(s.taskDefinition!);
         // ECS lists a deleted service as DRAINING for a while, then not at all.
         if (s.status !== 'ACTIVE' || s.desiredCount === 0) {
-          if (!idle.has(name)) {
-            await stopAll(name, s.status !== 'ACTIVE' ? 'deleted' : 'scaled to 0');
-            acted = true;
-          }
+          if (!idle.has(name)) await stopAll(name, s.status !== 'ACTIVE' ? 'deleted' : 'scaled to 0');
           continue;
         }
         const revived = idle.delete(name) && !first;
@@ -123,15 +124,11 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
         if ((before !== undefined && before !== s.taskDefinition) || created || revived) {
           if (delay === 0) await deploy(name);
           else due.set(name, now + delay);
-          acted = true;
         }
       }
       for (const name of [...known.keys()].filter((n) => !listed.has(n))) {
         known.delete(name);
-        if (!idle.has(name)) {
-          await stopAll(name, 'deleted');
-          acted = true;
-        }
+        if (!idle.has(name)) await stopAll(name, 'deleted');
         idle.delete(name);
       }
       first = false;
@@ -139,9 +136,8 @@ export function createEcsSchedulerStandIn(endpoint: string, net: TaskNetwork, op
         if (at > now) continue;
         due.delete(name);
         await deploy(name);
-        acted = true;
       }
-      return acted || due.size > 0;
+      return acts !== actsBefore || due.size > 0;
     },
     /** When the earliest delayed deployment is due (ms since the epoch), if one is. */
     nextDueAt(): number | undefined {

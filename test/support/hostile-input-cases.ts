@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { Where } from './bad-input-catalogue.js';
 
 /**
  * Issue 18's classes of hostile input: each case ends with exit 2, a message naming what is wrong, no stack
@@ -47,11 +48,6 @@ export function hostileInputDir(): string {
   mkdirSync(join(dir, 'fifo-home', '.aws'), { recursive: true });
   execFileSync('mkfifo', [join(dir, 'fifo-home', '.aws', 'credentials')]);
   return dir;
-}
-
-export interface Where {
-  cwd?: string;
-  env?: Record<string, string | undefined>;
 }
 
 const BG = ['migrate', 'apply', '--cluster', 'c', '--service', 'a', '--strategy', 'blue-green'];

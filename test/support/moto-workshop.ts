@@ -84,11 +84,12 @@ export function useMotoWorkshop(): MotoWorkshop {
     },
     async seeded(name, seed) {
       const worlds = seeded.get(moto!)?.worlds;
-      if (worlds?.has(`world:${name}`) && (await restoreMoto(moto!.url, `world:${name}`))) return;
-      worlds?.delete(`world:${name}`);
+      const snapshot = `world:${name}`;
+      if (worlds?.has(name) && (await restoreMoto(moto!.url, snapshot))) return;
+      worlds?.delete(name);
       await seed(moto!.url, ws!);
       if (!worlds) return;
-      if (await snapshotMoto(moto!.url, `world:${name}`)) worlds.add(`world:${name}`);
+      if (await snapshotMoto(moto!.url, snapshot)) worlds.add(name);
       else console.warn(`moto kept no snapshot of the world ${name}: each test seeds it again (slower, the same world)`);
     },
     async withScheduler(work) {
