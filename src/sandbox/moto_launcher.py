@@ -19,7 +19,9 @@ while the server runs), and it loads some thousand default AMIs into every EC2 b
 (none of meshctl's worlds uses one; MOTO_EC2_LOAD_DEFAULT_AMIS=true brings them back). Starting is
 cheaper too: moto opens a new boto3 Session in several places as it loads, and each Session parsed
 botocore's endpoint list and the EC2 model again (a fifth of moto's start-up); each of botocore's data
-files is parsed once here (they do not change while the server runs).
+files is parsed once here (they do not change while the server runs). Each request is cheaper too (a sixth
+less CPU): a response class's method names are listed once, not per request, and the serializer looks a
+plain member up under its own name before building its six alias providers (see the patch for when).
 MESHCTL_MOTO_QUIET=1 (the e2e tests) leaves out werkzeug's line per request in the log.
 
 MESHCTL_MOTO_SNAPSHOTS=1 (the e2e tests) adds two calls: POST /meshctl-api/snapshot?name=N keeps a deep
@@ -35,6 +37,7 @@ even when `python3` is a shim that starts the interpreter as a child.
 end of file, which happens however that process ends, SIGKILL included; the tests start their moto so,
 and no moto outlives a test run.
 """
+import functools
 import os
 import re
 import sys
@@ -119,6 +122,42 @@ def _only_managed_policies(names):
 
 if os.environ.get("MESHCTL_MOTO_MANAGED_POLICIES"):
     _only_managed_policies(os.environ["MESHCTL_MOTO_MANAGED_POLICIES"])
+
+from moto.core import responses as core_responses  # noqa: E402
+from moto.core import serialize  # noqa: E402
+
+# Each request listed its response class's methods again (inspect.getmembers: a twentieth of a request's
+# CPU); a class's methods do not change while the server runs.
+core_responses.method_names_from_class = functools.lru_cache(maxsize=None)(core_responses.method_names_from_class)
+
+# The serializer looks each member up through six alias providers, built anew for each key (a fifth of a
+# request's CPU). With the default providers, a member whose shape is not a list or structure and whose
+# object has no explicit alias is looked up under its own name first (the earlier providers have no
+# alias for it): that lookup is done straight away, and the providers only when it finds nothing.
+_original_pick = serialize.AttributePicker.__call__
+
+
+def _pick_own_name_first(self, context):
+    shape = context.shape
+    obj = context.obj
+    if (
+        self.alias_providers is serialize.DEFAULT_ALIAS_PROVIDERS
+        and (shape is None or shape.type_name not in ("list", "structure"))
+        and not hasattr(obj, "Meta")
+    ):
+        value = serialize.get_value(obj, context.key, serialize.MISSING)
+        if value is not serialize.MISSING:
+            if self.response_transformers:
+                key_path = f"{context.key_path}.{context.key}"
+                for transform_path, transform in self.response_transformers.items():
+                    if key_path.endswith(transform_path):
+                        return transform(value)
+            return value
+    return _original_pick(self, context)
+
+
+if serialize.DEFAULT_ALIAS_PROVIDERS[:3] == [serialize.ExplicitAlias, serialize.ShapeNameAlias, serialize.NoAlias]:
+    serialize.AttributePicker.__call__ = _pick_own_name_first
 
 _moto_modules = tuple(backends.list_of_moto_modules())
 backends.list_of_moto_modules = lambda: _moto_modules

@@ -201,24 +201,36 @@ describe('migrate apply --strategy blue-green behind the workshop ALB', () => {
 });
 
 describe('blue/green interrupted at each state change resumes without creating anything twice', () => {
+  // After the weighted forward, the next safe point comes once green's revision is registered: that call is
+  // held for a while (through a proxy), so the interrupt lands before it however fast moto answers.
+  const slowRegistration = [{ kind: 'latency' as const, rate: 1, operations: ['RegisterTaskDefinition'], latencyMs: 1500 }];
   it.each([
     [
       'after the weighted forward',
       /edge: weighted forward/,
       /interrupted during wave 1 of crystal-service-lb, after "edge: weighted forward/,
+      slowRegistration,
     ],
     [
       'after green is created',
       /green: created/,
       /interrupted during (wave 1 of crystal-service-lb, after "green: |the wait for green crystal-service-lb-sc to run)/,
+      [],
     ],
-    ['during the shift', /shift: green 50%/, /interrupted during the shift to 50%, in its 2s wait before the traffic check/],
-  ])('SIGINT %s, then the same command finishes with one green service and one green target group', async (_when, marker, said) => {
+    ['during the shift', /shift: green 50%/, /interrupted during the shift to 50%, in its 2s wait before the traffic check/, []],
+  ])('SIGINT %s, then the same command finishes with one green service and one green target group', async (_when, marker, said, faults) => {
     await greenMetrics(200, 0);
+    const proxy = faults.length > 0 ? await startFaultProxy(env.moto.url, faults) : undefined;
     await env.withScheduler(async () => {
-      const first = await runCli(applyArgs('2s'), { cwd: env.ws.dir, env: motoEnv(env.moto.url), onSpawn: interruptOnce(marker) });
+      const first = await runCli(applyArgs('2s'), {
+        cwd: env.ws.dir,
+        env: motoEnv(proxy?.url ?? env.moto.url),
+        onSpawn: interruptOnce(marker),
+      }).finally(() => proxy?.close());
       expect(first.code, first.stderr).toBe(130);
       expect(first.stderr).toMatch(said);
+      // The held registration was sent once, and the interrupt kept green from being created after it.
+      expect(proxy?.seen.get('RegisterTaskDefinition') ?? 1).toBe(1);
       expect(first.stderr).not.toMatch(/between waves/);
       expect(first.stderr).toMatch(/meshctl migrate apply --service crystal-service-lb --strategy blue-green/);
       const again = await apply('--json');
