@@ -276,7 +276,7 @@ export class CfnResolver {
     return new Unknown(`Ref ${name}: the physical ID of ${type}, known once the stack is deployed; ${this.deployedHint}`);
   }
 
-  /** A parameter's value as Ref gives it: a list for the list types (CommaDelimitedList, List<…>). */
+  /** A parameter's value as Ref gives it: a list for the list types (CommaDelimitedList, List<...>). */
   private parameterValue(name: string, value: unknown): unknown {
     const param = own(this.parameters, name);
     const type = isObj(param) && typeof param.Type === 'string' ? param.Type : '';
