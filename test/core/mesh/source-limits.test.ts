@@ -17,9 +17,15 @@ describe('Terraform state limits (issue 18 item 11)', () => {
 
   it('names at most 20 problems when no resource names a mesh, and counts the rest', () => {
     const resources = Array.from({ length: 180_000 }, (_, i) => orphan(i));
-    const run = () => fromTerraformState(state({ resources }), 'big.json');
-    expect(run).toThrow(InputError);
-    expect(run).toThrow(/; and 179980 more$/);
+    const err = (() => {
+      try {
+        fromTerraformState(state({ resources }), 'big.json');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/; and 179980 more$/);
   });
 
   it('walks modules nested as deep as the limit without recursion, and refuses deeper ones naming the limit', () => {
