@@ -132,32 +132,24 @@ core_responses.method_names_from_class = functools.lru_cache(maxsize=None)(core_
 
 # The serializer looks each member up through six alias providers, built anew for each key (a fifth of a
 # request's CPU). With the default providers, a member whose shape is not a list or structure and whose
-# object has no explicit alias is looked up under its own name first (the earlier providers have no
-# alias for it): that lookup is done straight away, and the providers only when it finds nothing.
-_original_pick = serialize.AttributePicker.__call__
+# object has no explicit alias is looked up under its own name first (the earlier providers have no alias
+# for it): that name is offered before the providers are built, which happens only if it finds nothing.
+_original_possible_keys = serialize.AttributePicker.get_possible_keys
 
 
-def _pick_own_name_first(self, context):
+def _own_name_first(self, context):
     shape = context.shape
-    obj = context.obj
     if (
         self.alias_providers is serialize.DEFAULT_ALIAS_PROVIDERS
         and (shape is None or shape.type_name not in ("list", "structure"))
-        and not hasattr(obj, "Meta")
+        and not hasattr(context.obj, "Meta")
     ):
-        value = serialize.get_value(obj, context.key, serialize.MISSING)
-        if value is not serialize.MISSING:
-            if self.response_transformers:
-                key_path = f"{context.key_path}.{context.key}"
-                for transform_path, transform in self.response_transformers.items():
-                    if key_path.endswith(transform_path):
-                        return transform(value)
-            return value
-    return _original_pick(self, context)
+        yield context.key
+    yield from _original_possible_keys(self, context)
 
 
 if serialize.DEFAULT_ALIAS_PROVIDERS[:3] == [serialize.ExplicitAlias, serialize.ShapeNameAlias, serialize.NoAlias]:
-    serialize.AttributePicker.__call__ = _pick_own_name_first
+    serialize.AttributePicker.get_possible_keys = _own_name_first
 
 _moto_modules = tuple(backends.list_of_moto_modules())
 backends.list_of_moto_modules = lambda: _moto_modules
